@@ -1,0 +1,46 @@
+"""Typed errors whose messages a user can act on; the CLI and the UI show them as they are."""
+
+
+class DossierError(Exception):
+    """Something the user can fix: the message says what is wrong and how to fix it."""
+
+
+class ModelError(DossierError):
+    """The content model file is malformed (names the file, the place and the reason)."""
+
+
+class FieldError(DossierError):
+    """A value does not fit its field."""
+
+    def __init__(self, field: str, problem: str):
+        self.field = field
+        self.problem = problem
+        super().__init__(f"{field}: {problem}")
+
+
+class UnknownFieldError(FieldError):
+    """A field path that the content model does not define."""
+
+
+class DossierFileError(DossierError):
+    """A dossier file cannot be used as it is."""
+
+
+class NotADossierError(DossierFileError):
+    """The file is not a dossier (not SQLite, or SQLite of some other program)."""
+
+
+class DamagedFileError(DossierFileError):
+    """The dossier file failed its integrity check."""
+
+
+class NewerVersionError(DossierFileError):
+    """The file was written by a newer version of Dossier Builder."""
+
+
+class FileInUseError(DossierFileError):
+    """Another program (or another window) has the dossier open for writing."""
+
+
+class ImportFormatError(DossierError):
+    """A text-form folder that cannot be imported."""
