@@ -1,0 +1,294 @@
+"""Field types: turn user input (text from a form or the command line, or JSON) into the one typed
+JSON value each field type stores, or refuse it with a message naming the field and the problem.
+
+Everything downstream (store, readiness, documents) trusts the values that come out of `coerce`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import re
+from typing import Any, Callable
+
+from . import genetics
+from .errors import FieldError
+from .model import Column, Field
+
+PERSON_KEYS = ("name", "organisation", "role", "email", "phone", "address")
+_TRUE = {"yes", "y", "true", "1"}
+_FALSE = {"no", "n", "false", "0"}
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_NUMBER = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(.*?)\s*$")
+_ATTACHMENT_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*(\.[a-z0-9]+)?$")
+
+Spec = Field | Column
+
+
+def is_filled(value: Any) -> bool:
+    """Empty strings, lists, mappings and None mean "not filled"."""
+    if value is None:
+        return False
+    if isinstance(value, (str, list, dict)):
+        return bool(value.strip() if isinstance(value, str) else value)
+    return True
+
+
+def _text(spec: Spec, value: Any, where: str, multiline: bool) -> str:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        raise FieldError(where, f"expected text, got {_kind(value)}")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise FieldError(where, "text contains characters that are not valid Unicode (lone surrogates)") from None
+    if not multiline and ("\n" in value or "\r" in value):
+        raise FieldError(where, "this field takes one line; remove the line breaks")
+    max_length = getattr(spec, "max_length", None)
+    if max_length and len(value) > max_length:
+        raise FieldError(where, f"at most {max_length} characters, got {len(value)}")
+    return value
+
+
+def _choice(spec: Spec, value: Any, where: str) -> str:
+    if not isinstance(value, str):
+        raise FieldError(where, f"expected one of the choices, got {_kind(value)}")
+    for choice in spec.choices:
+        if value.strip().casefold() == choice.casefold():
+            return choice
+    raise FieldError(where, f"'{value}' is not one of: {', '.join(spec.choices)}")
+
+
+def _multichoice(spec: Spec, value: Any, where: str) -> list[str]:
+    if isinstance(value, str):
+        value = _json_or(value, lambda s: [part for part in s.split(",") if part.strip()])
+    if not isinstance(value, list):
+        raise FieldError(where, f"expected a list of choices, got {_kind(value)}")
+    picked = {_choice(spec, item, where) for item in value}
+    return [choice for choice in spec.choices if choice in picked]
+
+
+def _date(spec: Spec, value: Any, where: str) -> str:
+    if isinstance(value, (dt.date, dt.datetime)):
+        value = value.isoformat()[:10]
+    if not isinstance(value, str):
+        raise FieldError(where, f"expected a date YYYY-MM-DD, got {_kind(value)}")
+    text = value.strip()
+    try:
+        if len(text) != 10:
+            raise ValueError
+        return dt.date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise FieldError(where, f"date must be YYYY-MM-DD (e.g. 2026-03-31), got '{value}'") from None
+
+
+def _number(spec: Spec, value: Any, where: str) -> dict:
+    unit = None
+    if isinstance(value, dict):
+        unknown = set(value) - {"value", "unit"}
+        if unknown:
+            raise FieldError(where, f"a number has only 'value' and 'unit', not {', '.join(sorted(unknown))}")
+        unit, value = value.get("unit"), value.get("value")
+    if isinstance(value, str):
+        match = _NUMBER.match(value)
+        if not match:
+            raise FieldError(where, f"expected a number with its unit (e.g. '2.5 {_unit_hint(spec)}'), got '{value}'")
+        value, unit = match.group(1), (match.group(2) or unit)
+        value = float(value) if any(c in value for c in ".eE") else int(value)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise FieldError(where, f"expected a finite number, got {_kind(value)}")
+    if getattr(spec, "integer", False):
+        if value != int(value):
+            raise FieldError(where, f"must be a whole number, got {value}")
+        value = int(value)
+    minimum, maximum = getattr(spec, "minimum", None), getattr(spec, "maximum", None)
+    if minimum is not None and value < minimum:
+        raise FieldError(where, f"must be at least {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        raise FieldError(where, f"must be at most {maximum}, got {value}")
+    result: dict[str, Any] = {"value": value}
+    if spec.units:
+        result["unit"] = _unit(spec, unit, where)
+    elif unit:
+        raise FieldError(where, f"this number takes no unit, got '{unit}'")
+    return result
+
+
+def _unit(spec: Spec, unit: Any, where: str) -> str:
+    if not unit:
+        raise FieldError(where, f"give the unit, one of: {', '.join(spec.units)}")
+    for known in spec.units:
+        if str(unit).strip() == known:
+            return known
+    for known in spec.units:
+        if str(unit).strip().casefold() == known.casefold():
+            return known
+    raise FieldError(where, f"unit '{unit}' is not one of: {', '.join(spec.units)}")
+
+
+def _unit_hint(spec: Spec) -> str:
+    return spec.units[0] if spec.units else ""
+
+
+def _yesno(spec: Spec, value: Any, where: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
+        return value.strip().lower() in _TRUE
+    raise FieldError(where, f"answer yes or no, got '{value}'")
+
+
+def _person(spec: Spec, value: Any, where: str) -> dict:
+    if isinstance(value, str):
+        value = _json_or(value, lambda s: {"name": s})
+    if not isinstance(value, dict):
+        raise FieldError(where, f"expected a person or organisation (JSON object), got {_kind(value)}")
+    unknown = set(value) - set(PERSON_KEYS)
+    if unknown:
+        raise FieldError(where, f"unknown part(s) {', '.join(sorted(unknown))}; a person has {', '.join(PERSON_KEYS)}")
+    person = {}
+    for key in PERSON_KEYS:
+        part = value.get(key)
+        if is_filled(part):
+            person[key] = _text(spec, part, f"{where}.{key}", multiline=(key == "address"))
+    if person and not (person.get("name") or person.get("organisation")):
+        raise FieldError(where, "give a name or an organisation")
+    email = person.get("email")
+    if email and not _EMAIL.match(email):
+        raise FieldError(f"{where}.email", f"'{email}' is not an email address")
+    return person
+
+
+def _table(spec: Field, value: Any, where: str) -> list[dict]:
+    if isinstance(value, str):
+        value = _json_or(value, None)
+    if not isinstance(value, list):
+        raise FieldError(where, f"expected a list of rows (JSON objects), got {_kind(value)}")
+    rows = []
+    for i, row in enumerate(value):
+        if not isinstance(row, dict):
+            raise FieldError(f"{where}[{i}]", f"a row must be a JSON object, got {_kind(row)}")
+        known = {c.id for c in spec.columns}
+        unknown = set(row) - known
+        if unknown:
+            raise FieldError(f"{where}[{i}]", f"unknown column(s) {', '.join(sorted(unknown))}; columns are {', '.join(c.id for c in spec.columns)}")
+        clean = {}
+        for column in spec.columns:
+            cell = row.get(column.id)
+            if is_filled(cell):
+                clean[column.id] = coerce(column, cell, f"{where}[{i}].{column.id}")
+        if not clean:
+            continue
+        for column in spec.columns:
+            if column.required and column.id not in clean:
+                raise FieldError(f"{where}[{i}].{column.id}", f"'{column.label}' is required in every row")
+        rows.append(clean)
+    return rows
+
+
+def _hgvs(spec: Spec, value: Any, where: str) -> str:
+    if not isinstance(value, str):
+        raise FieldError(where, f"expected an HGVS variant, got {_kind(value)}")
+    return genetics.parse_hgvs(value.strip(), where)
+
+
+def _hpo(spec: Spec, value: Any, where: str) -> list[dict]:
+    if isinstance(value, str):
+        value = _json_or(value, lambda s: [part.strip() for part in re.split(r"[,;\n]", s) if part.strip()])
+    if not isinstance(value, list):
+        raise FieldError(where, f"expected a list of HPO terms, got {_kind(value)}")
+    terms, seen = [], set()
+    for item in value:
+        term_id = item.get("id") if isinstance(item, dict) else item
+        if not isinstance(term_id, str):
+            raise FieldError(where, f"an HPO term is an id like HP:0001250, got {_kind(term_id)}")
+        term = genetics.hpo_term(term_id.strip().split(" ")[0], where)
+        if term["id"] not in seen:
+            seen.add(term["id"])
+            terms.append(term)
+    return terms
+
+
+def _attachment(spec: Spec, value: Any, where: str) -> list[str] | str:
+    many = isinstance(spec, Field)
+    if isinstance(value, str):
+        value = _json_or(value, lambda s: [s]) if many else value
+    names = value if isinstance(value, list) else [value]
+    for name in names:
+        if not isinstance(name, str) or not _ATTACHMENT_NAME.match(name):
+            raise FieldError(where, f"'{name}' is not an attachment name; attach files with `dossier attach`")
+    if not many:
+        if len(names) != 1:
+            raise FieldError(where, "a table cell holds one attachment")
+        return names[0]
+    if not getattr(spec, "multiple", True) and len(names) > 1:
+        raise FieldError(where, "this field holds one attachment")
+    return list(dict.fromkeys(names))
+
+
+def _json_or(text: str, fallback: Callable[[str], Any] | None) -> Any:
+    stripped = text.strip()
+    if stripped[:1] in ("[", "{"):
+        try:
+            return json.loads(stripped)
+        except json.JSONDecodeError as exc:
+            raise FieldError("input", f"not valid JSON: {exc.msg} at character {exc.pos + 1}") from None
+    if fallback is None:
+        raise FieldError("input", "expected JSON (a list of row objects)")
+    return fallback(text)
+
+
+def _kind(value: Any) -> str:
+    return {dict: "an object", list: "a list", bool: "yes/no", str: "text", type(None): "nothing"}.get(
+        type(value), "a number" if isinstance(value, (int, float)) else type(value).__name__)
+
+
+_COERCERS: dict[str, Callable[[Any, Any, str], Any]] = {
+    "text": lambda s, v, w: _text(s, v, w, multiline=False),
+    "longtext": lambda s, v, w: _text(s, v, w, multiline=True),
+    "choice": _choice, "multichoice": _multichoice, "date": _date, "number": _number,
+    "yesno": _yesno, "person": _person, "table": _table, "hgvs": _hgvs, "hpo": _hpo,
+    "attachment": _attachment,
+}
+
+
+def coerce(spec: Spec, value: Any, where: str | None = None) -> Any:
+    """Validate and normalise one value for a field or table column; None when empty.
+
+    >>> coerce(model.field("clinical.dosing.starting_dose"), "2.5 mg")
+    {'value': 2.5, 'unit': 'mg'}
+    """
+    where = where or getattr(spec, "path", spec.id)
+    if not is_filled(value):
+        return None
+    try:
+        result = _COERCERS[spec.type](spec, value, where)
+    except FieldError as exc:
+        if exc.field == "input":
+            raise FieldError(where, exc.problem) from None
+        raise
+    return result if is_filled(result) else None
+
+
+def display(spec: Spec, value: Any) -> str:
+    """One-line text of a value, as documents and the command line show it."""
+    if not is_filled(value):
+        return ""
+    kind = spec.type
+    if kind == "number":
+        number = value["value"]
+        text = f"{number:g}" if isinstance(number, float) else str(number)
+        return f"{text} {value['unit']}" if value.get("unit") else text
+    if kind == "yesno":
+        return "Yes" if value else "No"
+    if kind in ("multichoice", "attachment") and isinstance(value, list):
+        return ", ".join(value)
+    if kind == "hpo":
+        return "; ".join(f"{t['label']} ({t['id']})" for t in value)
+    if kind == "person":
+        return ", ".join(value[k] for k in ("name", "role", "organisation") if value.get(k))
+    if kind == "table":
+        return f"{len(value)} row(s)"
+    return str(value)

@@ -1,0 +1,227 @@
+"""Readiness: run the content model's checks over a dossier's values and derive the state of the
+five plausible-mechanism elements. Pure functions of (model, values, attachment names).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from typing import Any, Iterable
+
+from .fieldtypes import display, is_filled
+from .model import Check, ContentModel, Element
+
+SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+_OPS = {">=": lambda a, b: a >= b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, "<": lambda a, b: a < b}
+
+
+@dataclass(frozen=True)
+class Finding:
+    severity: str
+    message: str
+    field: str
+    source: str
+    check: str
+    element: str | None = None
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class ElementState:
+    id: str
+    title: str
+    state: str  # missing / partial / supported
+    filled: tuple[str, ...]
+    missing: tuple[str, ...]
+    errors: int
+
+
+@dataclass(frozen=True)
+class Report:
+    findings: tuple[Finding, ...]
+    elements: tuple[ElementState, ...]
+
+    def count(self, severity: str) -> int:
+        return sum(1 for f in self.findings if f.severity == severity)
+
+    @property
+    def has_errors(self) -> bool:
+        return self.count("error") > 0
+
+    def for_section(self, section_path: str) -> list[Finding]:
+        return [f for f in self.findings if f.field.startswith(section_path + ".")]
+
+    def as_dict(self) -> dict:
+        return {
+            "summary": {s: self.count(s) for s in SEVERITY_ORDER},
+            "elements": [asdict(e) for e in self.elements],
+            "findings": [f.as_dict() for f in self.findings],
+        }
+
+
+def check_dossier(model: ContentModel, values: dict[str, Any], attachment_names: Iterable[str] = ()) -> Report:
+    """All findings for a dossier, worst first, then in model order."""
+    findings = list(_required_fields(model, values))
+    findings += dangling_attachments(model, values, set(attachment_names))
+    for check in model.checks:
+        if check.when is None or _condition_holds(check.when, values):
+            findings += _run(check, model, values)
+    order = {path: i for i, path in enumerate(model.fields)}
+    findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], order.get(_base_path(f.field), len(order)), f.check))
+    return Report(tuple(findings), tuple(_element_state(e, values, findings) for e in model.elements))
+
+
+def _base_path(path: str) -> str:
+    return path.split("[", 1)[0]
+
+
+def _required_fields(model: ContentModel, values: dict) -> Iterable[Finding]:
+    for f in model.fields.values():
+        if f.required and not is_filled(values.get(f.path)):
+            yield Finding("error", f"{f.label} is required; fill it in.", f.path, f.source, f"required:{f.path}")
+        elif f.type == "table" and f.min_rows and len(values.get(f.path) or []) < f.min_rows:
+            yield Finding("error", f"{f.label} needs at least {f.min_rows} row(s).", f.path, f.source, f"rows:{f.path}")
+
+
+def dangling_attachments(model: ContentModel, values: dict, names: set[str]) -> Iterable[Finding]:
+    for f in model.fields.values():
+        value = values.get(f.path)
+        refs: list[tuple[str, str]] = []
+        if f.type == "attachment":
+            refs = [(f.path, name) for name in value or []]
+        elif f.type == "table":
+            refs = [(f"{f.path}[{i}].{c.id}", row[c.id]) for i, row in enumerate(value or [])
+                    for c in f.columns if c.type == "attachment" and c.id in row]
+        for path, name in refs:
+            if name not in names:
+                yield Finding("error", f"attachment '{name}' is referenced but not in the dossier; attach it again.",
+                              path, f.source, "attachment-missing")
+
+
+def _condition_holds(when: dict, values: dict) -> bool:
+    value = values.get(when["field"])
+    if "filled" in when:
+        return is_filled(value) == bool(when["filled"])
+    wanted = [when["equals"]] if "equals" in when else list(when["in"])
+    return any(_same(value, w) for w in wanted)
+
+
+def _same(value: Any, wanted: Any) -> bool:
+    if isinstance(value, list):
+        return any(_same(v, wanted) for v in value)
+    if isinstance(value, dict) and "value" in value:
+        value = value["value"]
+    if isinstance(value, str) and isinstance(wanted, str):
+        return value.casefold() == wanted.casefold()
+    return value == wanted
+
+
+def _texts(model: ContentModel, values: dict, path: str) -> list[str]:
+    """Every filled value at a field or table-column path, as text."""
+    if path in model.fields:
+        spec, value = model.fields[path], values.get(path)
+        if not is_filled(value):
+            return []
+        if spec.type == "table":
+            return [" ".join(display(spec.column(k), v) for k, v in row.items()) for row in value]
+        if spec.type in ("multichoice", "attachment"):
+            return list(value)
+        if spec.type == "hpo":
+            return [t["label"] for t in value]
+        return [display(spec, value)]
+    table_path, _, column_id = path.rpartition(".")
+    table = model.fields[table_path]
+    column = table.column(column_id)
+    return [display(column, row[column_id]) for row in values.get(table_path) or [] if is_filled(row.get(column_id))]
+
+
+def _normalize(text: str, how: str | None) -> str:
+    if how == "sequence":
+        text = re.sub(r"5['′]|3['′]|[\s\-\d]", "", text.upper()).replace("U", "T")
+        return text
+    return " ".join(text.casefold().split())
+
+
+def _mentions(a: str, b: str) -> bool:
+    a, b = _normalize(a, "text"), _normalize(b, "text")
+    return bool(a and b) and (a in b or b in a)
+
+
+def _row_matches(row: dict, where: dict | None) -> bool:
+    return all(any(_same(row.get(col), w) for w in (wanted if isinstance(wanted, list) else [wanted]))
+               for col, wanted in (where or {}).items())
+
+
+def _finding(check: Check, field: str | None = None, detail: str = "") -> Finding:
+    message = f"{check.message} ({detail})" if detail else check.message
+    return Finding(check.severity, message, field or check.field, check.source, check.id, check.element)
+
+
+def _run(check: Check, model: ContentModel, values: dict) -> list[Finding]:
+    spec = check.spec
+    kind = check.kind
+    if kind == "required":
+        return [_finding(check, p) for p in spec["fields"] if not is_filled(values.get(p))]
+    if kind == "any_filled":
+        return [] if any(is_filled(values.get(p)) for p in spec["fields"]) else [_finding(check)]
+    if kind == "equal":
+        texts = [_texts(model, values, p) for p in spec["fields"]]
+        if not all(texts):
+            return []
+        normal = {_normalize(t[0], spec.get("normalize")) for t in texts}
+        return [] if len(normal) == 1 else [_finding(check)]
+    if kind == "contains":
+        needle, haystack = _texts(model, values, spec["field"]), _texts(model, values, spec["in"])
+        if not needle or not haystack:
+            return []
+        return [] if any(_normalize(n, "text") in _normalize(" ".join(haystack), "text") for n in needle) \
+            else [_finding(check, spec["in"])]
+    if kind == "rows":
+        rows = [r for r in values.get(spec["field"]) or [] if _row_matches(r, spec.get("where"))]
+        wanted = int(spec.get("min", 1))
+        return [] if len(rows) >= wanted else [_finding(check, detail=f"{len(rows)} of {wanted} found")]
+    if kind == "each_row":
+        found = []
+        for i, row in enumerate(values.get(spec["field"]) or []):
+            if _row_matches(row, spec.get("where")):
+                found += [_finding(check, f"{spec['field']}[{i}].{col}") for col in spec["has"] if not is_filled(row.get(col))]
+        return found
+    if kind == "compare":
+        left, right = values.get(spec["left"]), values.get(spec["right"])
+        if not (is_filled(left) and is_filled(right)):
+            return []
+        if left.get("unit") != right.get("unit"):
+            return [_finding(check, detail=f"cannot compare {left.get('unit')} with {right.get('unit')}; use one unit")]
+        return [] if _OPS[spec["op"]](left["value"], right["value"]) else [_finding(check)]
+    if kind == "overlap":
+        left, right = _texts(model, values, spec["left"]), _texts(model, values, spec["right"])
+        if not left or not right:
+            return []
+        return [] if any(_mentions(a, b) for a in left for b in right) else [_finding(check)]
+    if kind == "covers":
+        wanted, offered = _texts(model, values, spec["field"]), _texts(model, values, spec["by"])
+        missing = [w for w in wanted if not any(_mentions(w, o) for o in offered)]
+        return [_finding(check, detail=f"not covered: {m}") for m in dict.fromkeys(missing)]
+    raise AssertionError(f"check kind {kind} passed model validation but has no implementation")
+
+
+def _element_state(element: Element, values: dict, findings: list[Finding]) -> ElementState:
+    def filled(path: str) -> bool:
+        if path in values:
+            return is_filled(values[path])
+        table_path, _, column = path.rpartition(".")
+        return any(is_filled(row.get(column)) for row in values.get(table_path) or [])
+
+    have = tuple(p for p in element.fields if filled(p))
+    lacking = tuple(p for p in element.fields if not filled(p))
+    errors = sum(1 for f in findings if f.severity == "error" and
+                 (f.element == element.id or _base_path(f.field) in element.fields))
+    if not have:
+        state = "missing"
+    elif lacking or errors:
+        state = "partial"
+    else:
+        state = "supported"
+    return ElementState(element.id, element.title, state, have, lacking, errors)
