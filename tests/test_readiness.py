@@ -1,0 +1,74 @@
+from dossier.fieldtypes import coerce
+from dossier.readiness import check_dossier
+
+
+def values(model, **raw):
+    return {path.replace("__", "."): coerce(model.field(path.replace("__", ".")), v) for path, v in raw.items()}
+
+
+def ids(report, severity=None):
+    return {f.check for f in report.findings if severity in (None, f.severity)}
+
+
+COMPLETE = dict(
+    genetic__variant__gene="CLN3", genetic__variant__hgvs="NM_001042432.2:c.1056+34C>A",
+    genetic__variant__acmg_class="Likely pathogenic",
+    product__design__sequence="5'-ACG TUA-3'", product__cmc__sequence="acgtta",
+    product__design__target="CLN3 intron 11 cryptic exon",
+    product__design__studies=[{"name": "S1", "patient_derived": True, "report": "r.pdf"}],
+    product__design__parenteral="yes", product__design__sterility="Sterile filtration",
+    product__cmc__stability="12 months", product__cmc__duration="6 months",
+)
+
+
+def test_complete_dossier_has_no_findings_and_elements_supported(mini_model):
+    report = check_dossier(mini_model, values(mini_model, **COMPLETE), ["r.pdf"])
+    assert report.findings == ()
+    assert {e.id: e.state for e in report.elements} == {"abnormality": "supported", "target_engagement": "supported"}
+
+
+def test_empty_dossier_reports_required_fields_and_missing_elements(mini_model):
+    report = check_dossier(mini_model, {}, [])
+    assert {"required:genetic.variant.gene", "required:genetic.variant.hgvs", "te-study"} <= ids(report, "error")
+    assert {e.state for e in report.elements} == {"missing"}
+    assert report.findings[0].severity == "error"
+    gene = next(f for f in report.findings if f.field == "genetic.variant.gene")
+    assert gene.source == "ACMG" and "Gene symbol is required" in gene.message
+
+
+def test_conditional_requirement_follows_its_condition(mini_model):
+    raw = dict(COMPLETE, genetic__variant__acmg_class="VUS")
+    report = check_dossier(mini_model, values(mini_model, **raw), ["r.pdf"])
+    finding = next(f for f in report.findings if f.check == "vus-justified")
+    assert finding.field == "genetic.variant.vus_justification" and finding.element == "abnormality"
+    assert {e.id: e.state for e in report.elements}["abnormality"] == "partial"
+    raw["genetic__variant__vus_justification"] = "Functional RNA evidence"
+    assert "vus-justified" not in ids(check_dossier(mini_model, values(mini_model, **raw), ["r.pdf"]))
+
+
+def test_cross_field_consistency(mini_model):
+    raw = dict(COMPLETE, product__cmc__sequence="ACGTTT", product__design__target="intron 11 of CLN5x",
+               product__cmc__stability="3 months", product__design__parenteral="yes", product__design__sterility="")
+    report = check_dossier(mini_model, values(mini_model, **{k: v for k, v in raw.items() if v}), ["r.pdf"])
+    assert {"same-sequence", "sterile"} <= ids(report, "error")
+    assert {"gene-in-target", "stability"} <= ids(report, "warning")
+
+
+def test_rows_and_each_row(mini_model):
+    raw = dict(COMPLETE, product__design__studies=[{"name": "S1", "patient_derived": False}])
+    report = check_dossier(mini_model, values(mini_model, **raw), [])
+    assert "te-study" in ids(report, "error")
+    row = next(f for f in report.findings if f.check == "study-report")
+    assert row.field == "product.design.studies[0].report"
+
+
+def test_dangling_attachment_is_an_error(mini_model):
+    report = check_dossier(mini_model, values(mini_model, **COMPLETE), [])
+    assert "attachment-missing" in ids(report, "error")
+
+
+def test_compare_refuses_mixed_units(mini_model):
+    v = values(mini_model, **COMPLETE)
+    v["product.cmc.duration"] = {"value": 1, "unit": "weeks"}
+    finding = next(f for f in check_dossier(mini_model, v, ["r.pdf"]).findings if f.check == "stability")
+    assert "cannot compare" in finding.message
