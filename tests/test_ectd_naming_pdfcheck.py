@@ -1,0 +1,56 @@
+import pikepdf
+import pytest
+
+from dossier.ectd.naming import MAX_PATH, file_name, fit_path, valid_segment
+from dossier.ectd.pdfcheck import check_pdf
+
+
+@pytest.mark.parametrize("given", ["Study Report (v2).PDF", "../../x.pdf", "ÄÖÜ.docx", "a" * 300 + ".pdf", "noext"])
+def test_file_names_always_valid(given):
+    name = file_name(given)
+    assert valid_segment(name) and len(name) <= 64
+
+
+def test_long_paths_shortened_without_collisions():
+    folder = "m5/53-clin-stud-rep/535-rep-effic-safety-stud/neuronal-ceroid-lipofuscinosis/5352-stud-rep-uncontr"
+    a = fit_path(folder, "splice-correction-in-patient-fibroblasts-dose-response-report-a.pdf")
+    b = fit_path(folder, "splice-correction-in-patient-fibroblasts-dose-response-report-b.pdf")
+    assert len(a) <= MAX_PATH and len(b) <= MAX_PATH and a != b
+    assert a.endswith(".pdf") and a.startswith(folder + "/")
+
+
+def make_pdf(path, **extra):
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    for key, value in extra.items():
+        pdf.Root[key] = value
+    return pdf
+
+
+def test_clean_pdf_passes(tmp_path):
+    make_pdf(None).save(tmp_path / "ok.pdf", min_version="1.4")
+    assert check_pdf(tmp_path / "ok.pdf") == []
+
+
+def test_not_a_pdf(tmp_path):
+    (tmp_path / "x.pdf").write_bytes(b"PK\x03\x04 a zip file")
+    assert "is not a PDF" in check_pdf(tmp_path / "x.pdf")[0]
+
+
+def test_encrypted_pdf(tmp_path):
+    make_pdf(None).save(tmp_path / "e.pdf", encryption=pikepdf.Encryption(owner="o", user="u"))
+    assert "password-protected" in check_pdf(tmp_path / "e.pdf")[0]
+
+
+def test_javascript_pdf(tmp_path):
+    pdf = make_pdf(None)
+    pdf.Root.OpenAction = pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS=pikepdf.String("app.alert(1)"))
+    pdf.save(tmp_path / "js.pdf")
+    assert any("JavaScript" in p for p in check_pdf(tmp_path / "js.pdf"))
+
+
+def test_embedded_file_pdf(tmp_path):
+    pdf = make_pdf(None)
+    pdf.attachments["data.csv"] = pikepdf.AttachedFileSpec(pdf, b"a,b\n1,2\n")
+    pdf.save(tmp_path / "att.pdf")
+    assert any("embedded files" in p for p in check_pdf(tmp_path / "att.pdf"))
