@@ -1,0 +1,199 @@
+"""The dossier as the user sees it: fields of the content model, validated on the way in, stored in
+one SQLite file, checked for readiness. The CLI and the desktop app both go through this class.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, BinaryIO, Iterable
+
+from .errors import DossierError, FieldError
+from .fieldtypes import coerce, is_filled
+from .model import ContentModel, Field, default_model
+from .readiness import Report, check_dossier
+from .store import Attachment, AuditEntry, Store
+
+_CELL = re.compile(r"^(?P<table>[a-z0-9_.]+)\[(?P<row>\d+)\]\.(?P<column>[a-z0-9_]+)$")
+_NAME_MAX = 64
+
+
+def attachment_name(filename: str) -> str:
+    """A file name fit for the dossier and for eCTD: lower case, digits, hyphens, one extension.
+
+    >>> attachment_name("Study Report (final) v2.PDF")
+    'study-report-final-v2.pdf'
+    """
+    stem, dot, ext = Path(filename).name.rpartition(".")
+    if not dot:
+        stem, ext = ext, ""
+    ext = re.sub(r"[^a-z0-9]", "", ext.lower())[:8]
+    stem = re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-") or "attachment"
+    stem = stem[: _NAME_MAX - len(ext) - 1].rstrip("-")
+    return f"{stem}.{ext}" if ext else stem
+
+
+class Dossier:
+    """One open dossier file.
+
+    >>> with Dossier.create("case.dossier", title="ASO for patient A") as d:
+    ...     d.set("genetic.gene.symbol", "CLN3")
+    """
+
+    def __init__(self, store: Store, model: ContentModel | None = None):
+        self.store = store
+        self.model = model or default_model()
+
+    @classmethod
+    def create(cls, path: str | Path, title: str, who: str | None = None, model: ContentModel | None = None) -> "Dossier":
+        if not title.strip():
+            raise DossierError("give the dossier a title, e.g. --title 'ASO for patient A'")
+        return cls(Store.create(path, title.strip(), who=who), model)
+
+    @classmethod
+    def open(cls, path: str | Path, who: str | None = None, model: ContentModel | None = None) -> "Dossier":
+        return cls(Store.open(path, who=who), model)
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> "Dossier":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @property
+    def path(self) -> Path:
+        return self.store.path
+
+    @property
+    def title(self) -> str:
+        return self.store.title
+
+    def field(self, path: str) -> Field:
+        return self.model.field(path)
+
+    def get(self, path: str) -> Any:
+        """The stored value of a field, or None when empty."""
+        self.model.field(path)
+        return self.store.get(path)
+
+    def values(self) -> dict[str, Any]:
+        """Every filled field of the model, path → value, in model order."""
+        stored = self.store.values()
+        return {p: stored[p] for p in self.model.fields if is_filled(stored.get(p))}
+
+    def validate(self, path: str, raw: Any) -> Any:
+        """The typed value `raw` would be stored as; FieldError when it does not fit."""
+        field = self.model.field(path)
+        value = coerce(field, raw)
+        self._check_attachment_refs(field, value)
+        return value
+
+    def set(self, path: str, raw: Any, who: str | None = None) -> bool:
+        """Validate and store one field in its own transaction; True when the value changed."""
+        return self.store.set(path, self.validate(path, raw), who=who)
+
+    def set_many(self, raw_values: dict[str, Any], who: str | None = None) -> int:
+        """Validate all values first, then store them in one transaction."""
+        values = {path: self.validate(path, raw) for path, raw in raw_values.items()}
+        return self.store.set_many(values, who=who)
+
+    def clear(self, path: str, who: str | None = None) -> bool:
+        self.model.field(path)
+        return self.store.set(path, None, who=who)
+
+    def _check_attachment_refs(self, field: Field, value: Any) -> None:
+        names: list[str] = []
+        if field.type == "attachment" and value:
+            names = list(value)
+        elif field.type == "table" and value:
+            names = [row[c.id] for row in value for c in field.columns if c.type == "attachment" and c.id in row]
+        known = {a.name for a in self.store.attachments()} if names else set()
+        for name in names:
+            if name not in known:
+                raise FieldError(field.path, f"no attachment named '{name}' in this dossier; attach the file first")
+
+    # Attachments ---------------------------------------------------------------------------
+
+    def attach(self, target: str, source: str | Path | BinaryIO, name: str | None = None,
+               who: str | None = None) -> Attachment:
+        """Store a file inside the dossier and reference it from an attachment field or a table cell.
+
+        `target` is an attachment field (`cmc.batches.coa`) or a cell (`nonclinical.studies.poc[0].report`).
+        """
+        field, row, column = self._attach_target(target)
+        wanted = attachment_name(name or Path(getattr(source, "name", "") or str(source)).name)
+        final = self._free_name(wanted)
+        if row is None:
+            current = list(self.store.get(field.path) or [])
+            new_value = (current + [final]) if field.multiple else [final]
+        else:
+            table = [dict(r) for r in self.store.get(field.path) or []]
+            if row > len(table):
+                raise FieldError(target, f"row {row} does not exist; the table has {len(table)} row(s)")
+            if row == len(table):
+                table.append({})
+            table[row][column] = final
+            new_value = table
+        return self.store.attach(final, source, who=who, field=field.path, field_value=new_value)
+
+    def _attach_target(self, target: str) -> tuple[Field, int | None, str | None]:
+        match = _CELL.match(target)
+        if match:
+            field = self.model.field(match["table"])
+            column = field.column(match["column"]) if field.type == "table" else None
+            if column is None or column.type != "attachment":
+                raise FieldError(target, "this cell does not hold attachments")
+            return field, int(match["row"]), column.id
+        field = self.model.field(target)
+        if field.type != "attachment":
+            raise FieldError(target, f"{field.label} is a {field.type} field, not an attachment field")
+        return field, None, None
+
+    def _free_name(self, wanted: str) -> str:
+        taken = {a.name for a in self.store.attachments()}
+        if wanted not in taken:
+            return wanted
+        stem, dot, ext = wanted.rpartition(".") if "." in wanted else (wanted, "", "")
+        n = 2
+        while f"{stem[: _NAME_MAX - 8]}-{n}{dot}{ext}" in taken:
+            n += 1
+        return f"{stem[: _NAME_MAX - 8]}-{n}{dot}{ext}"
+
+    def attachments(self) -> list[Attachment]:
+        return self.store.attachments()
+
+    def remove_attachment(self, name: str, who: str | None = None) -> None:
+        """Delete an attachment and every reference to it, in one transaction."""
+        self.store.attachment(name)  # raises when unknown
+        changes = self._without_references(name)
+        self.store.remove_attachment(name, who=who, changes=changes)
+
+    def _without_references(self, name: str) -> dict[str, Any]:
+        changes: dict[str, Any] = {}
+        for path, value in self.values().items():
+            field = self.model.fields[path]
+            if field.type == "attachment" and name in value:
+                changes[path] = [n for n in value if n != name] or None
+            elif field.type == "table":
+                cols = [c.id for c in field.columns if c.type == "attachment"]
+                if any(row.get(c) == name for row in value for c in cols):
+                    changes[path] = [{k: v for k, v in row.items() if not (k in cols and v == name)} for row in value]
+        return changes
+
+    # Readiness and history ----------------------------------------------------------------
+
+    def check(self) -> Report:
+        return check_dossier(self.model, self.values(), [a.name for a in self.store.attachments()])
+
+    def fields(self) -> Iterable[tuple[Field, bool]]:
+        values = self.values()
+        for field in self.model.fields.values():
+            yield field, field.path in values
+
+    def history(self, path: str | None = None) -> list[AuditEntry]:
+        if path is not None and path != "title" and not path.startswith("attachment:"):
+            self.model.field(path)
+        return self.store.history(path)

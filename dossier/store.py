@@ -1,0 +1,423 @@
+"""The dossier file: one SQLite file holding field values (JSON by field path), attachments (blobs
+with SHA-256 and MD5), an audit log of every change, submitted sequences and a schema version.
+
+The store knows nothing of the content model. Every edit is its own transaction; the file is
+held with an exclusive lock while open, so a second writer is told the file is in use.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import json
+import os
+import sqlite3
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO, Iterator
+
+import sqlite_utils
+
+from . import __version__
+from .attachments_io import Spooled, stream_into
+from .errors import (DamagedFileError, DossierError, DossierFileError, FileInUseError, NewerVersionError,
+                     NotADossierError)
+
+APPLICATION_ID = 0x44534252  # 'DSBR'
+SCHEMA_VERSION = 2
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    at: str
+    who: str
+    field: str
+    old: Any
+    new: Any
+
+
+@dataclass(frozen=True)
+class Attachment:
+    name: str
+    media_type: str
+    size: int
+    sha256: str
+    md5: str
+    added_at: str
+    added_by: str
+
+
+@dataclass(frozen=True)
+class SubmittedSequence:
+    number: str
+    submitted_at: str
+    who: str
+    files: dict[str, str]
+
+
+def now() -> str:
+    return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def default_user() -> str:
+    try:
+        return os.environ.get("DOSSIER_USER") or getpass.getuser() or "unknown"
+    except Exception:  # getpass fails without a login name (some services, containers)
+        return "unknown"
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _loads(text: str | None) -> Any:
+    return None if text is None else json.loads(text)
+
+
+def _empty(value: Any) -> bool:
+    return value is None or (isinstance(value, (str, list, dict)) and not value)
+
+
+def _v1(db: sqlite_utils.Database) -> None:
+    db["meta"].create({"key": str, "value": str}, pk="key")
+    db["field_values"].create({"path": str, "value": str, "updated_at": str, "updated_by": str}, pk="path")
+    db["attachments"].create({"name": str, "media_type": str, "size": int, "sha256": str, "md5": str,
+                              "added_at": str, "added_by": str}, pk="name")
+    db["attachment_chunks"].create({"name": str, "n": int, "data": bytes}, pk=("name", "n"))
+    db["audit"].create({"id": int, "at": str, "who": str, "field": str, "old": str, "new": str}, pk="id")
+    db["audit"].create_index(["field"])
+    db["settings"].create({"key": str, "value": str}, pk="key")
+
+
+def _v2(db: sqlite_utils.Database) -> None:
+    db["submitted_sequences"].create({"number": str, "submitted_at": str, "who": str, "files": str}, pk="number")
+
+
+MIGRATIONS = [(1, _v1), (2, _v2)]
+
+
+def migrate(conn: sqlite3.Connection, upto: int = SCHEMA_VERSION) -> None:
+    """Bring a file forward to schema `upto`, one transaction per step."""
+    db = sqlite_utils.Database(conn)
+    current = conn.execute("PRAGMA user_version").fetchone()[0]
+    for version, step in MIGRATIONS:
+        if current < version <= upto:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                step(db)
+                conn.execute(f"PRAGMA user_version = {version}")
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=0.2)
+    conn.execute("PRAGMA locking_mode = EXCLUSIVE")
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    return conn
+
+
+def _in_use(path: Path) -> FileInUseError:
+    return FileInUseError(f"{path} is open in another Dossier Builder window or program; close it there first")
+
+
+class Store:
+    """One open dossier file.
+
+    >>> with Store.create("case.dossier", "ASO for patient A") as store:
+    ...     store.set("genetic.variant.hgvs", "NM_000391.4:c.1266+5G>A")
+    True
+    """
+
+    def __init__(self, path: Path, conn: sqlite3.Connection, who: str | None):
+        self.path = path
+        self.who = who or default_user()
+        self._conn = conn
+        self._lock = threading.RLock()
+        self.db = sqlite_utils.Database(conn)
+
+    # Opening and closing -------------------------------------------------------------------
+
+    @classmethod
+    def create(cls, path: str | Path, title: str, who: str | None = None, upto: int = SCHEMA_VERSION) -> "Store":
+        """Make a new dossier file (built aside, renamed into place when complete) and open it."""
+        path = Path(path)
+        if path.exists():
+            raise DossierFileError(f"{path} already exists; choose another name or open it instead")
+        if not path.parent.is_dir():
+            raise DossierFileError(f"folder {path.parent} does not exist")
+        temp = path.with_name(f".{path.name}.creating-{os.getpid()}")
+        try:
+            conn = sqlite3.connect(temp, isolation_level=None)
+            conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            conn.execute("PRAGMA journal_mode = WAL")
+            migrate(conn, upto)
+            stamp = now()
+            meta = {"title": title, "created_at": stamp, "created_by": who or default_user(), "app_version": __version__}
+            conn.executemany("INSERT INTO meta(key, value) VALUES (?, ?)", list(meta.items()))
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            conn.execute("PRAGMA journal_mode = DELETE")
+            conn.close()
+            os.replace(temp, path)
+        finally:
+            for leftover in (temp, Path(f"{temp}-wal"), Path(f"{temp}-shm")):
+                leftover.unlink(missing_ok=True)
+        return cls.open(path, who)
+
+    @classmethod
+    def open(cls, path: str | Path, who: str | None = None) -> "Store":
+        path = Path(path)
+        if not path.is_file():
+            raise DossierFileError(f"{path} does not exist or is not a file")
+        with open(path, "rb") as fh:
+            if fh.read(16) != SQLITE_HEADER:
+                raise NotADossierError(f"{path} is not a Dossier Builder file (it is not an SQLite database)")
+        conn = _connect_checked(path)
+        try:
+            cls._check_file(path, conn)
+            migrate(conn)
+        except BaseException:
+            conn.close()
+            raise
+        return cls(path, conn, who)
+
+    @staticmethod
+    def _check_file(path: Path, conn: sqlite3.Connection) -> None:
+        if conn.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
+            raise NotADossierError(f"{path} is an SQLite file of another program, not a Dossier Builder file")
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise NewerVersionError(
+                f"{path} was written by a newer Dossier Builder (file schema {version}, this version reads up to "
+                f"{SCHEMA_VERSION}); update Dossier Builder to open it. The file was not changed.")
+        try:
+            result = [row[0] for row in conn.execute("PRAGMA quick_check")]
+        except sqlite3.DatabaseError as exc:
+            result = [str(exc)]
+        if result != ["ok"]:
+            raise DamagedFileError(
+                f"{path} is damaged ({'; '.join(result[:3])}); restore it from a backup or from its text export "
+                "(`dossier import`)")
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is None:
+                return
+            try:
+                self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                self._conn.close()
+                self._conn = None
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @property
+    def closed(self) -> bool:
+        return self._conn is None
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            if self._conn is None:
+                raise DossierError(f"{self.path} is closed")
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    def _query(self, sql: str, params: tuple = ()) -> list[tuple]:
+        with self._lock:
+            if self._conn is None:
+                raise DossierError(f"{self.path} is closed")
+            return self._conn.execute(sql, params).fetchall()
+
+    # Meta and values -----------------------------------------------------------------------
+
+    def meta(self) -> dict[str, Any]:
+        meta = dict(self._query("SELECT key, value FROM meta"))
+        meta["schema_version"] = self._query("PRAGMA user_version")[0][0]
+        return meta
+
+    @property
+    def title(self) -> str:
+        return self._query("SELECT value FROM meta WHERE key = 'title'")[0][0]
+
+    def set_title(self, title: str, who: str | None = None) -> None:
+        with self._transaction() as conn:
+            old = self.title
+            conn.execute("UPDATE meta SET value = ? WHERE key = 'title'", (title,))
+            self._audit(conn, "title", old, title, who)
+
+    def get(self, path: str) -> Any:
+        rows = self._query("SELECT value FROM field_values WHERE path = ?", (path,))
+        return _loads(rows[0][0]) if rows else None
+
+    def values(self) -> dict[str, Any]:
+        return {path: _loads(value) for path, value in self._query("SELECT path, value FROM field_values ORDER BY path")}
+
+    def set(self, path: str, value: Any, who: str | None = None) -> bool:
+        """Store one value in its own transaction, with an audit entry; False when unchanged."""
+        with self._transaction() as conn:
+            return self._set_in(conn, path, value, who)
+
+    def set_many(self, values: dict[str, Any], who: str | None = None) -> int:
+        with self._transaction() as conn:
+            return sum(self._set_in(conn, path, value, who) for path, value in values.items())
+
+    def _set_in(self, conn: sqlite3.Connection, path: str, value: Any, who: str | None) -> bool:
+        row = conn.execute("SELECT value FROM field_values WHERE path = ?", (path,)).fetchone()
+        old_text = row[0] if row else None
+        new_text = None if _empty(value) else _dumps(value)
+        if old_text == new_text:
+            return False
+        stamp = now()
+        if new_text is None:
+            conn.execute("DELETE FROM field_values WHERE path = ?", (path,))
+        else:
+            conn.execute("INSERT INTO field_values(path, value, updated_at, updated_by) VALUES (?, ?, ?, ?) "
+                         "ON CONFLICT(path) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at, "
+                         "updated_by = excluded.updated_by", (path, new_text, stamp, who or self.who))
+        conn.execute("INSERT INTO audit(at, who, field, old, new) VALUES (?, ?, ?, ?, ?)",
+                     (stamp, who or self.who, path, old_text, new_text))
+        return True
+
+    def _audit(self, conn: sqlite3.Connection, field: str, old: Any, new: Any, who: str | None) -> None:
+        conn.execute("INSERT INTO audit(at, who, field, old, new) VALUES (?, ?, ?, ?, ?)",
+                     (now(), who or self.who, field, None if old is None else _dumps(old),
+                      None if new is None else _dumps(new)))
+
+    def history(self, path: str | None = None) -> list[AuditEntry]:
+        sql = "SELECT at, who, field, old, new FROM audit"
+        rows = self._query(sql + " WHERE field = ? ORDER BY id", (path,)) if path else self._query(sql + " ORDER BY id")
+        return [AuditEntry(at, who, field, _loads(old), _loads(new)) for at, who, field, old, new in rows]
+
+    def replace_history(self, entries: list[AuditEntry]) -> None:
+        """Replace the whole audit log with `entries`, verbatim (used by import)."""
+        with self._transaction() as conn:
+            conn.execute("DELETE FROM audit")
+            conn.executemany("INSERT INTO audit(at, who, field, old, new) VALUES (?, ?, ?, ?, ?)",
+                             [(e.at, e.who, e.field, None if e.old is None else _dumps(e.old),
+                               None if e.new is None else _dumps(e.new)) for e in entries])
+
+    # Attachments ---------------------------------------------------------------------------
+
+    def attach(self, name: str, source: str | Path | BinaryIO, who: str | None = None,
+               field: str | None = None, field_value: Any = None) -> Attachment:
+        """Stream a file into the dossier (and optionally set a field) in one transaction."""
+        with Spooled(source) as spooled, self._transaction() as conn:
+            if conn.execute("SELECT 1 FROM attachments WHERE name = ?", (name,)).fetchone():
+                raise DossierError(f"an attachment named '{name}' already exists; remove it or choose another name")
+
+            def write(offset: int, chunk: bytes) -> None:
+                conn.execute("INSERT INTO attachment_chunks(name, n, data) VALUES (?, ?, ?)", (name, offset, chunk))
+
+            sha256, md5, media, size = stream_into(spooled.path, write)
+            attachment = Attachment(name, media, size, sha256, md5, now(), who or self.who)
+            conn.execute("INSERT INTO attachments(name, media_type, size, sha256, md5, added_at, added_by) "
+                         "VALUES (?, ?, ?, ?, ?, ?, ?)", (name, media, size, sha256, md5, attachment.added_at,
+                                                          attachment.added_by))
+            self._audit(conn, f"attachment:{name}", None, {"sha256": sha256, "size": size}, who)
+            if field is not None:
+                self._set_in(conn, field, field_value, who)
+        return attachment
+
+    def attachments(self) -> list[Attachment]:
+        rows = self._query("SELECT name, media_type, size, sha256, md5, added_at, added_by FROM attachments ORDER BY name")
+        return [Attachment(*row) for row in rows]
+
+    def attachment(self, name: str) -> Attachment:
+        rows = self._query("SELECT name, media_type, size, sha256, md5, added_at, added_by FROM attachments "
+                           "WHERE name = ?", (name,))
+        if not rows:
+            raise DossierError(f"no attachment named '{name}' in {self.path.name}")
+        return Attachment(*rows[0])
+
+    def read_attachment(self, name: str) -> Iterator[bytes]:
+        """The attachment's bytes, chunk by chunk (memory stays flat for any size)."""
+        self.attachment(name)
+        offset = -1
+        while True:
+            rows = self._query("SELECT n, data FROM attachment_chunks WHERE name = ? AND n > ? ORDER BY n LIMIT 1",
+                               (name, offset))
+            if not rows:
+                return
+            offset, data = rows[0]
+            yield data
+
+    def copy_attachment_to(self, name: str, dest: str | Path) -> Path:
+        dest = Path(dest)
+        temp = dest.with_name(f".{dest.name}.part")
+        with open(temp, "wb") as out:
+            for chunk in self.read_attachment(name):
+                out.write(chunk)
+        os.replace(temp, dest)
+        return dest
+
+    def remove_attachment(self, name: str, who: str | None = None, changes: dict[str, Any] | None = None) -> None:
+        """Delete an attachment and apply `changes` (field path → value) in one transaction."""
+        with self._transaction() as conn:
+            old = self.attachment(name)
+            conn.execute("DELETE FROM attachment_chunks WHERE name = ?", (name,))
+            conn.execute("DELETE FROM attachments WHERE name = ?", (name,))
+            self._audit(conn, f"attachment:{name}", {"sha256": old.sha256, "size": old.size}, None, who)
+            for path, value in (changes or {}).items():
+                self._set_in(conn, path, value, who)
+
+    # Submitted sequences and settings ------------------------------------------------------
+
+    def record_sequence(self, number: str, files: dict[str, str], who: str | None = None) -> None:
+        with self._transaction() as conn:
+            if conn.execute("SELECT 1 FROM submitted_sequences WHERE number = ?", (number,)).fetchone():
+                raise DossierError(f"sequence {number} is already recorded as submitted; a number is never reused")
+            conn.execute("INSERT INTO submitted_sequences(number, submitted_at, who, files) VALUES (?, ?, ?, ?)",
+                         (number, now(), who or self.who, _dumps(files)))
+            self._audit(conn, "sequence", None, {"number": number, "files": len(files)}, who)
+
+    def sequences(self) -> list[SubmittedSequence]:
+        rows = self._query("SELECT number, submitted_at, who, files FROM submitted_sequences ORDER BY number")
+        return [SubmittedSequence(number, at, who, _loads(files)) for number, at, who, files in rows]
+
+    def get_setting(self, key: str, default: Any = None) -> Any:
+        rows = self._query("SELECT value FROM settings WHERE key = ?", (key,))
+        return _loads(rows[0][0]) if rows else default
+
+    def set_setting(self, key: str, value: Any) -> None:
+        with self._transaction() as conn:
+            conn.execute("INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                         (key, _dumps(value)))
+
+
+def _connect_checked(path: Path) -> sqlite3.Connection:
+    """Connect and take the exclusive lock now, translating SQLite's errors into the user's words."""
+    conn = None
+    try:
+        conn = _connect(path)
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("COMMIT")
+        return conn
+    except sqlite3.OperationalError as exc:
+        if conn is not None:
+            conn.close()
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise _in_use(path) from None
+        raise DamagedFileError(f"{path} cannot be opened ({exc}); restore it from a backup or its text export") from None
+    except sqlite3.DatabaseError as exc:
+        if conn is not None:
+            conn.close()
+        if "not a database" in str(exc):
+            raise NotADossierError(f"{path} is not a Dossier Builder file") from None
+        raise DamagedFileError(f"{path} is damaged ({exc}); restore it from a backup or its text export") from None

@@ -1,0 +1,216 @@
+"""The text form of a dossier: a folder of plain JSON files (one per section), the attachments beside
+them with their checksums, and the audit history. Export then import is lossless, and exporting
+the result again gives byte-identical files, so a team can keep a dossier under version control.
+
+Layout:
+    dossier.json                            {"format", "format_version", "title"}
+    sections/<area>.<section>.json          {"section", "fields": {field id: value}}
+    attachments/attachments.json            [{"name", "media_type", "size", "sha256", "md5"}]
+    attachments/files/<name>
+    history.jsonl                           one audit entry per line (absent in hand-made folders)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from .errors import DossierError, FieldError, ImportFormatError
+from .fieldtypes import coerce
+from .model import ContentModel, default_model
+from .readiness import dangling_attachments
+from .service import Dossier
+from .store import AuditEntry, Store
+
+FORMAT = "dossier-builder-text"
+FORMAT_VERSION = 1
+_NAME_OK = re.compile(r"^[a-z0-9][a-z0-9-]*(\.[a-z0-9]+)?$")
+
+
+def _dump(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, indent=2) + "\n"
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8", newline="\n") as fh:
+        fh.write(text)
+
+
+def export_dossier(dossier: Dossier, out_dir: str | Path, include_phi: bool = True, replace: bool = False) -> Path:
+    """Write the text form of `dossier` to `out_dir` (written aside and moved into place when complete)."""
+    out_dir = Path(out_dir)
+    if out_dir.exists() and any(out_dir.iterdir()) and not replace:
+        raise DossierError(f"{out_dir} exists and is not empty; choose a new folder or pass --replace")
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.exporting-", dir=out_dir.parent))
+    try:
+        _write_text_form(dossier, work, include_phi)
+        _move_into_place(work, out_dir)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    return out_dir
+
+
+def _write_text_form(dossier: Dossier, work: Path, include_phi: bool) -> None:
+    model, values = dossier.model, dossier.values()
+    phi = {p for p, f in model.fields.items() if f.phi}
+    _write(work / "dossier.json", _dump({"format": FORMAT, "format_version": FORMAT_VERSION, "title": dossier.title}))
+    for section in model.sections():
+        fields = {f.id: values[f.path] for f in section.fields
+                  if f.path in values and (include_phi or f.path not in phi)}
+        _write(work / "sections" / f"{section.path}.json", _dump({"section": section.path, "fields": fields}))
+    manifest = []
+    files = work / "attachments" / "files"
+    files.mkdir(parents=True)
+    for attachment in dossier.attachments():
+        dossier.store.copy_attachment_to(attachment.name, files / attachment.name)
+        manifest.append({"name": attachment.name, "media_type": attachment.media_type, "size": attachment.size,
+                         "sha256": attachment.sha256, "md5": attachment.md5})
+    _write(work / "attachments" / "attachments.json", _dump(manifest))
+    lines = [json.dumps({"at": e.at, "who": e.who, "field": e.field, "old": e.old, "new": e.new},
+                        ensure_ascii=False, separators=(",", ":"))
+             for e in dossier.history() if include_phi or e.field not in phi]
+    _write(work / "history.jsonl", "".join(line + "\n" for line in lines))
+
+
+def _move_into_place(work: Path, out_dir: Path) -> None:
+    if not out_dir.exists():
+        os.replace(work, out_dir)
+        return
+    old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
+    os.replace(out_dir, old)
+    os.replace(work, out_dir)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+# Import ------------------------------------------------------------------------------------
+
+def _read_json(path: Path, src: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ImportFormatError(f"{path.relative_to(src)} is missing from {src}") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ImportFormatError(f"{path.relative_to(src)} is not valid JSON (truncated or damaged?): {exc}") from None
+
+
+def read_values(src: Path, model: ContentModel) -> dict[str, Any]:
+    """Validated values of every section file; refuses unknown sections and fields."""
+    sections = {s.path: s for s in model.sections()}
+    values: dict[str, Any] = {}
+    folder = src / "sections"
+    if not folder.is_dir():
+        raise ImportFormatError(f"{src} has no sections/ folder; is it a dossier text form?")
+    for path in sorted(folder.iterdir()):
+        rel = path.relative_to(src)
+        if path.suffix != ".json" or path.stem not in sections:
+            raise ImportFormatError(f"{rel}: not a section of the content model (sections are named like genetic.variant.json)")
+        data = _read_json(path, src)
+        if not isinstance(data, dict) or data.get("section") != path.stem or not isinstance(data.get("fields"), dict):
+            raise ImportFormatError(f"{rel}: expected {{\"section\": \"{path.stem}\", \"fields\": {{...}}}}")
+        known = {f.id: f for f in sections[path.stem].fields}
+        for field_id, raw in data["fields"].items():
+            if field_id not in known:
+                raise ImportFormatError(f"{rel}: unknown field '{field_id}'; fields of this section: {', '.join(known)}")
+            try:
+                value = coerce(known[field_id], raw)
+            except FieldError as exc:
+                raise ImportFormatError(f"{rel}: {exc}") from None
+            if value is not None:
+                values[known[field_id].path] = value
+    return values
+
+
+def _read_attachments(src: Path) -> list[dict]:
+    manifest = _read_json(src / "attachments" / "attachments.json", src) \
+        if (src / "attachments" / "attachments.json").exists() else []
+    if not isinstance(manifest, list):
+        raise ImportFormatError("attachments/attachments.json must be a list")
+    files = (src / "attachments" / "files").resolve()
+    for entry in manifest:
+        name = entry.get("name") if isinstance(entry, dict) else None
+        if not isinstance(name, str) or not _NAME_OK.match(name) or Path(name).is_absolute():
+            raise ImportFormatError(f"attachments.json: unsafe or invalid attachment name {name!r}; names are "
+                                    "lower-case letters, digits and hyphens with one extension")
+        path = (files / name).resolve()
+        if path.parent != files:
+            raise ImportFormatError(f"attachments.json: {name!r} points outside attachments/files")
+        if not path.is_file():
+            raise ImportFormatError(f"attachment {name} is listed but attachments/files/{name} is missing")
+        entry["path"] = path
+        _verify(entry)
+    return manifest
+
+
+def _verify(entry: dict) -> None:
+    sha, md5, size = hashlib.sha256(), hashlib.md5(), 0
+    with open(entry["path"], "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            sha.update(chunk)
+            md5.update(chunk)
+            size += len(chunk)
+    if size != entry.get("size") or sha.hexdigest() != entry.get("sha256") or md5.hexdigest() != entry.get("md5"):
+        raise ImportFormatError(f"attachment {entry['name']}: size or checksum does not match attachments.json "
+                                "(the file was changed, truncated or damaged); restore the original file")
+
+
+def _read_history(src: Path) -> list[AuditEntry] | None:
+    path = src / "history.jsonl"
+    if not path.exists():
+        return None
+    entries = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        try:
+            data = json.loads(line)
+            entries.append(AuditEntry(data["at"], data["who"], data["field"], data["old"], data["new"]))
+        except (json.JSONDecodeError, KeyError, TypeError):
+            raise ImportFormatError(f"history.jsonl line {n} is not a valid history entry") from None
+    return entries
+
+
+def import_dossier(src: str | Path, target: str | Path, who: str | None = None,
+                   model: ContentModel | None = None) -> Path:
+    """Make a new dossier file from a text-form folder; all of it or nothing."""
+    src, target = Path(src), Path(target)
+    model = model or default_model()
+    if target.exists():
+        raise DossierError(f"{target} already exists; choose a new file name")
+    meta = _read_json(src / "dossier.json", src)
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        raise ImportFormatError(f"{src}/dossier.json does not describe a {FORMAT} folder")
+    if meta.get("format_version") != FORMAT_VERSION:
+        raise ImportFormatError(f"text form version {meta.get('format_version')!r} is not supported (this program reads {FORMAT_VERSION})")
+    values = read_values(src, model)
+    attachments = _read_attachments(src)
+    history = _read_history(src)
+    _check_refs(model, values, {a["name"] for a in attachments})
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.importing-", dir=target.parent)
+    os.close(fd)
+    os.unlink(temp_name)
+    try:
+        with Dossier(Store.create(temp_name, meta.get("title") or src.name, who=who), model) as dossier:
+            for entry in attachments:
+                dossier.store.attach(entry["name"], entry["path"], who=who)
+            dossier.store.set_many(values, who=who)
+            if history is not None:
+                dossier.store.replace_history(history)
+        os.replace(temp_name, target)
+    except BaseException:
+        for leftover in (temp_name, temp_name + "-wal", temp_name + "-shm"):
+            Path(leftover).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def _check_refs(model: ContentModel, values: dict, names: set[str]) -> None:
+    for finding in dangling_attachments(model, values, names):
+        raise ImportFormatError(f"{finding.field}: {finding.message}")

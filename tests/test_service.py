@@ -1,0 +1,74 @@
+import pytest
+
+from dossier.errors import DossierError, FieldError, UnknownFieldError
+from dossier.service import Dossier, attachment_name
+
+PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+
+@pytest.fixture
+def dossier(tmp_path, mini_model):
+    with Dossier.create(tmp_path / "case.dossier", "Case A", model=mini_model) as d:
+        yield d
+
+
+def test_set_validates_and_records_history(dossier):
+    assert dossier.set("product.design.dose", "2.5 mg") is True
+    assert dossier.set("product.design.dose", {"value": 2.5, "unit": "mg"}) is False
+    assert dossier.get("product.design.dose") == {"value": 2.5, "unit": "mg"}
+    history = dossier.history("product.design.dose")
+    assert len(history) == 1 and history[0].old is None and history[0].new == {"value": 2.5, "unit": "mg"}
+    assert history[0].who == "tester"
+
+
+def test_bad_value_is_refused_and_nothing_changes(dossier):
+    dossier.set("genetic.variant.detected", "2026-01-02")
+    with pytest.raises(FieldError, match="YYYY-MM-DD"):
+        dossier.set("genetic.variant.detected", "02/01/2026")
+    assert dossier.get("genetic.variant.detected") == "2026-01-02"
+    with pytest.raises(UnknownFieldError):
+        dossier.set("genetic.variant.nope", "x")
+
+
+def test_attach_to_field_and_table_cell(dossier, tmp_path):
+    source = tmp_path / "Splice Report (final).PDF"
+    source.write_bytes(PDF)
+    a = dossier.attach("product.design.report", source)
+    assert a.name == "splice-report-final.pdf" and a.media_type == "application/pdf"
+    assert dossier.get("product.design.report") == ["splice-report-final.pdf"]
+    b = dossier.attach("product.design.report", source)
+    assert b.name == "splice-report-final-2.pdf"
+    dossier.set("product.design.studies", [{"name": "S1"}])
+    dossier.attach("product.design.studies[0].report", source, name="s1.pdf")
+    assert dossier.get("product.design.studies") == [{"name": "S1", "report": "s1.pdf"}]
+    with pytest.raises(FieldError, match="not an attachment field"):
+        dossier.attach("product.design.dose", source)
+
+
+def test_remove_attachment_clears_references(dossier, tmp_path):
+    source = tmp_path / "r.pdf"
+    source.write_bytes(PDF)
+    dossier.attach("product.design.report", source)
+    dossier.set("product.design.studies", [{"name": "S1", "report": "r.pdf"}])
+    dossier.remove_attachment("r.pdf")
+    assert dossier.attachments() == []
+    assert dossier.get("product.design.report") is None
+    assert dossier.get("product.design.studies") == [{"name": "S1"}]
+
+
+def test_reference_to_unknown_attachment_refused(dossier):
+    with pytest.raises(FieldError, match="no attachment named 'ghost.pdf'"):
+        dossier.set("product.design.report", ["ghost.pdf"])
+
+
+def test_create_needs_a_title(tmp_path, mini_model):
+    with pytest.raises(DossierError, match="title"):
+        Dossier.create(tmp_path / "x.dossier", "  ", model=mini_model)
+
+
+@pytest.mark.parametrize("given, expected", [
+    ("Report.PDF", "report.pdf"), ("../../etc/passwd", "passwd"), ("/abs/Ümlaut file.tar.gz", "mlaut-file-tar.gz"),
+    ("....", "attachment"), ("x" * 200 + ".pdf", "x" * 60 + ".pdf"),
+])
+def test_attachment_names_are_safe(given, expected):
+    assert attachment_name(given) == expected
