@@ -27,7 +27,6 @@ from .errors import (DamagedFileError, DossierError, DossierFileError, FileInUse
 
 APPLICATION_ID = 0x44534252  # 'DSBR'
 SCHEMA_VERSION = 2
-SQLITE_HEADER = b"SQLite format 3\x00"
 
 
 @dataclass(frozen=True)
@@ -146,29 +145,9 @@ class Store:
     # Opening and closing -------------------------------------------------------------------
 
     @classmethod
-    def create(cls, path: str | Path, title: str, who: str | None = None, upto: int = SCHEMA_VERSION) -> "Store":
+    def create(cls, path: str | Path, title: str, who: str | None = None) -> "Store":
         """Make a new dossier file (built aside, renamed into place when complete) and open it."""
-        path = Path(path)
-        if path.exists():
-            raise DossierFileError(f"{path} already exists; choose another name or open it instead")
-        if not path.parent.is_dir():
-            raise DossierFileError(f"folder {path.parent} does not exist")
-        temp = path.with_name(f".{path.name}.creating-{os.getpid()}")
-        try:
-            conn = sqlite3.connect(temp, isolation_level=None)
-            conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-            conn.execute("PRAGMA journal_mode = WAL")
-            migrate(conn, upto)
-            stamp = now()
-            meta = {"title": title, "created_at": stamp, "created_by": who or default_user(), "app_version": __version__}
-            conn.executemany("INSERT INTO meta(key, value) VALUES (?, ?)", list(meta.items()))
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            conn.execute("PRAGMA journal_mode = DELETE")
-            conn.close()
-            os.replace(temp, path)
-        finally:
-            for leftover in (temp, Path(f"{temp}-wal"), Path(f"{temp}-shm")):
-                leftover.unlink(missing_ok=True)
+        make_file(Path(path), title, who)
         return cls.open(path, who)
 
     @classmethod
@@ -176,9 +155,9 @@ class Store:
         path = Path(path)
         if not path.is_file():
             raise DossierFileError(f"{path} does not exist or is not a file")
-        with open(path, "rb") as fh:
-            if fh.read(16) != SQLITE_HEADER:
-                raise NotADossierError(f"{path} is not a Dossier Builder file (it is not an SQLite database)")
+        if path.stat().st_size == 0:
+            raise NotADossierError(f"{path} is empty, not a Dossier Builder file")
+        # Never open() the file ourselves: closing any descriptor on it drops this process's SQLite locks.
         conn = _connect_checked(path)
         try:
             cls._check_file(path, conn)
@@ -401,6 +380,29 @@ class Store:
                          (key, _dumps(value)))
 
 
+def make_file(path: Path, title: str, who: str | None = None, upto: int = SCHEMA_VERSION) -> None:
+    """Write a new, empty dossier file at schema `upto` (tests make old files with it)."""
+    if path.exists():
+        raise DossierFileError(f"{path} already exists; choose another name or open it instead")
+    if not path.parent.is_dir():
+        raise DossierFileError(f"folder {path.parent} does not exist")
+    temp = path.with_name(f".{path.name}.creating-{os.getpid()}")
+    try:
+        conn = sqlite3.connect(temp, isolation_level=None)
+        conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        conn.execute("PRAGMA journal_mode = WAL")
+        migrate(conn, upto)
+        meta = {"title": title, "created_at": now(), "created_by": who or default_user(), "app_version": __version__}
+        conn.executemany("INSERT INTO meta(key, value) VALUES (?, ?)", list(meta.items()))
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.execute("PRAGMA journal_mode = DELETE")
+        conn.close()
+        os.replace(temp, path)
+    finally:
+        for leftover in (temp, Path(f"{temp}-wal"), Path(f"{temp}-shm")):
+            leftover.unlink(missing_ok=True)
+
+
 def _connect_checked(path: Path) -> sqlite3.Connection:
     """Connect and take the exclusive lock now, translating SQLite's errors into the user's words."""
     conn = None
@@ -419,5 +421,5 @@ def _connect_checked(path: Path) -> sqlite3.Connection:
         if conn is not None:
             conn.close()
         if "not a database" in str(exc):
-            raise NotADossierError(f"{path} is not a Dossier Builder file") from None
+            raise NotADossierError(f"{path} is not a Dossier Builder file (it is not an SQLite database)") from None
         raise DamagedFileError(f"{path} is damaged ({exc}); restore it from a backup or its text export") from None
