@@ -167,7 +167,9 @@ def _read_history(src: Path) -> list[AuditEntry] | None:
     if not path.exists():
         return None
     entries = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    # Split on "\n" only: JSON keeps U+2028 and U+0085 raw inside strings, and splitlines() breaks on them.
+    lines = path.read_text(encoding="utf-8").split("\n")
+    for n, line in enumerate(lines[:-1] if lines and lines[-1] == "" else lines, 1):
         try:
             data = json.loads(line)
             entries.append(AuditEntry(data["at"], data["who"], data["field"], data["old"], data["new"]))

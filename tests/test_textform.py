@@ -11,7 +11,7 @@ from dossier.textform import export_dossier, import_dossier
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 SPECIAL = ["שלום עולם", "مرحبا بالعالم", "😀👩🏽‍🔬🧬", "\x00\x01\x07\x1b\x7f", "\u202eRTL override\u202c",
-           "tab\tand\u00a0nbsp", "<b>&amp;</b> {{ 7*7 }} {% if %}"]
+           "tab\tand\u00a0nbsp", "line\u2028sep\u2029para\x85nel", "<b>&amp;</b> {{ 7*7 }} {% if %}"]
 
 
 def tree(path: Path) -> dict[str, bytes]:
