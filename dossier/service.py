@@ -8,6 +8,8 @@ import re
 from pathlib import Path
 from typing import Any, BinaryIO, Iterable
 
+from .attachments_io import Spooled
+from .ectd.pdfcheck import check_pdf
 from .errors import DossierError, FieldError
 from .fieldtypes import coerce, is_filled
 from .model import ContentModel, Field, default_model
@@ -121,10 +123,14 @@ class Dossier:
                who: str | None = None) -> Attachment:
         """Store a file inside the dossier and reference it from an attachment field or a table cell.
 
+        Every attachment becomes a leaf of the submission, so it must pass FDA's PDF rules (checked
+        here, with the reason when it does not).
+
         `target` is an attachment field (`cmc.batches.coa`) or a cell (`nonclinical.studies.poc[0].report`).
         """
         field, row, column = self._attach_target(target)
-        wanted = attachment_name(name or Path(getattr(source, "name", "") or str(source)).name)
+        given = source if isinstance(source, (str, Path)) else getattr(source, "name", "") or "attachment"
+        wanted = attachment_name(name or Path(str(given)).name)
         final = self._free_name(wanted)
         if row is None:
             current = list(self.store.get(field.path) or [])
@@ -137,7 +143,11 @@ class Dossier:
                 table.append({})
             table[row][column] = final
             new_value = table
-        return self.store.attach(final, source, who=who, field=field.path, field_value=new_value)
+        with Spooled(source) as spooled:
+            problems = check_pdf(spooled.path)
+            if problems:
+                raise FieldError(target, "; ".join(problems))
+            return self.store.attach(final, spooled.path, who=who, field=field.path, field_value=new_value)
 
     def _attach_target(self, target: str) -> tuple[Field, int | None, str | None]:
         match = _CELL.match(target)

@@ -3,7 +3,20 @@ import pytest
 from dossier.errors import DossierError, FieldError, UnknownFieldError
 from dossier.service import Dossier, attachment_name
 
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+import io
+
+import pikepdf
+
+
+def _pdf() -> bytes:
+    out = io.BytesIO()
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    pdf.save(out, min_version="1.4")
+    return out.getvalue()
+
+
+PDF = _pdf()
 
 
 @pytest.fixture
@@ -72,3 +85,20 @@ def test_create_needs_a_title(tmp_path, mini_model):
 ])
 def test_attachment_names_are_safe(given, expected):
     assert attachment_name(given) == expected
+
+
+def test_attach_refuses_what_fda_would(dossier, tmp_path):
+    (tmp_path / "notes.docx").write_bytes(b"PK\x03\x04 not a pdf")
+    with pytest.raises(FieldError, match="not a PDF"):
+        dossier.attach("product.design.report", tmp_path / "notes.docx")
+    locked = pikepdf.new()
+    locked.add_blank_page()
+    locked.save(tmp_path / "locked.pdf", encryption=pikepdf.Encryption(owner="o", user="u"))
+    with pytest.raises(FieldError, match="password-protected"):
+        dossier.attach("product.design.report", tmp_path / "locked.pdf")
+    assert dossier.attachments() == [] and dossier.get("product.design.report") is None
+
+
+def test_attach_from_a_file_object(dossier):
+    a = dossier.attach("product.design.report", io.BytesIO(PDF), name="dropped.pdf")
+    assert a.name == "dropped.pdf" and a.size == len(PDF)

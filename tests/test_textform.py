@@ -9,7 +9,7 @@ from dossier.errors import DossierError, ImportFormatError
 from dossier.service import Dossier
 from dossier.textform import export_dossier, import_dossier
 
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+from tests.test_service import PDF
 SPECIAL = ["שלום עולם", "مرحبا بالعالم", "😀👩🏽‍🔬🧬", "\x00\x01\x07\x1b\x7f", "\u202eRTL override\u202c",
            "tab\tand\u00a0nbsp", "line\u2028sep\u2029para\x85nel", "<b>&amp;</b> {{ 7*7 }} {% if %}"]
 
