@@ -111,3 +111,51 @@ def require(folder: Path | None = None, names: tuple[str, ...] | None = None) ->
             f"official eCTD standard files are not installed: {lines}. Download them, then run "
             f"`dossier standards install PATH` (a file or a folder)")
     return folder
+
+
+# Offline XML: the backbones name the DTDs by relative path (ICH) and by FDA URL (regional); both
+# are mapped to the installed copies, and nothing is ever fetched from anywhere else.
+
+def _known_dtd(system_url: str | None) -> str | None:
+    if not system_url:
+        return None
+    if system_url == FDA_REGIONAL_URL or system_url.endswith("/us-regional-v3-3.dtd"):
+        return "us-regional-v3-3.dtd"
+    if system_url.replace("\\", "/").endswith("util/dtd/ich-ectd-3-2.dtd"):
+        return "ich-ectd-3-2.dtd"
+    return None
+
+
+class OfflineResolver:
+    """An lxml resolver that answers the official DTD URLs from the installed copies and every other
+    URL (external entities, unknown DTDs) with nothing, so parsing never reaches the network or
+    reads arbitrary local files."""
+
+    def __new__(cls, folder: Path):
+        from lxml import etree
+
+        class _Resolver(etree.Resolver):
+            def resolve(self, system_url, public_id, context):
+                name = _known_dtd(system_url)
+                if name and (folder / name).is_file():
+                    return self.resolve_filename(str(folder / name), context)
+                return self.resolve_string("", context)
+
+        return _Resolver()
+
+
+def xml_parser(folder: Path | None = None):
+    """An lxml parser for eCTD backbones that resolves the DTDs offline to the installed copies."""
+    from lxml import etree
+
+    parser = etree.XMLParser(load_dtd=True, no_network=True, resolve_entities=False, huge_tree=False)
+    parser.resolvers.add(OfflineResolver(folder or standards_dir()))
+    return parser
+
+
+def dtd(name: str, folder: Path | None = None):
+    """The installed official DTD `name` as an lxml DTD object (StandardsMissing when absent)."""
+    from lxml import etree
+
+    folder = require(folder, (name,))
+    return etree.DTD(str(folder / name))

@@ -13,28 +13,35 @@ def check_pdf(path: str | Path) -> list[str]:
     >>> check_pdf("study-report.pdf")
     []
     """
-    path = Path(path)
+    return [message for _, message in _refusals(Path(path))]
+
+
+def _refusals(path: Path) -> list[tuple[str, str]]:
+    """(severity, reason) for what makes a file unusable as a leaf: not a PDF, protected, active content."""
     with open(path, "rb") as fh:
         head = fh.read(1024)
     if b"%PDF-" not in head:
-        return [f"{path.name} is not a PDF; FDA accepts documents in eCTD sections only as PDF — export it to PDF first"]
+        return [("high", f"{path.name} is not a PDF; FDA accepts documents in eCTD sections only as PDF — "
+                         "export it to PDF first")]
     try:
         pdf = pikepdf.open(path)
     except pikepdf.PasswordError:
-        return [f"{path.name} is password-protected; FDA refuses encrypted PDFs — save an unprotected copy"]
+        return [("high", f"{path.name} is password-protected; FDA refuses encrypted PDFs — save an unprotected copy")]
     except pikepdf.PdfError as exc:
-        return [f"{path.name} is a damaged PDF ({exc}); re-export it from its source"]
+        return [("high", f"{path.name} is a damaged PDF ({exc}); re-export it from its source")]
     with pdf:
         problems = []
         if pdf.is_encrypted:
-            problems.append(f"{path.name} is encrypted; FDA refuses encrypted PDFs — save an unprotected copy")
+            problems.append(("high", f"{path.name} is encrypted; FDA refuses encrypted PDFs — save an unprotected copy"))
         version = pdf.pdf_version
         if version not in ("1.4", "1.5", "1.6", "1.7"):
-            problems.append(f"{path.name} is PDF {version}; FDA accepts PDF 1.4 to 1.7 — re-save it as PDF 1.4–1.7")
+            problems.append(("medium", f"{path.name} is PDF {version}; FDA accepts PDF 1.4 to 1.7 — re-save it as PDF 1.4–1.7"))
         if _has_javascript(pdf):
-            problems.append(f"{path.name} contains JavaScript; FDA refuses active content — remove it or print to a new PDF")
+            problems.append(("high", f"{path.name} contains JavaScript; FDA refuses active content — remove it or print "
+                                     "to a new PDF"))
         if _has_embedded_files(pdf):
-            problems.append(f"{path.name} has embedded files (attachments); FDA refuses them — submit each file on its own")
+            problems.append(("high", f"{path.name} has embedded files (attachments); FDA refuses them — submit each "
+                                     "file on its own"))
         return problems
 
 
@@ -57,3 +64,138 @@ def _has_embedded_files(pdf: pikepdf.Pdf) -> bool:
     if names is not None and "/EmbeddedFiles" in names:
         return True
     return any(isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/EmbeddedFile" for obj in pdf.objects)
+
+
+# The full FDA PDF rules, for validating a sequence ------------------------------------------
+
+LETTER = (612, 792)
+_MULTIMEDIA = {"/Movie", "/Sound", "/Screen", "/RichMedia", "/3D"}
+_FONT_FILES = ("/FontFile", "/FontFile2", "/FontFile3")
+
+
+def pdf_findings(path: str | Path) -> list[tuple[str, str]]:
+    """(severity, message) for every FDA PDF rule `path` breaks; [] when it meets them all."""
+    refusals = _refusals(Path(path))
+    if any(severity == "high" for severity, _ in refusals):
+        return refusals
+    found: list[tuple[str, str]] = list(refusals)
+    with pikepdf.open(path) as pdf:
+        pages = list(pdf.pages)
+        unembedded, fonts_seen = _fonts(pdf, pages)
+        if unembedded:
+            found.append(("medium", f"fonts not embedded: {', '.join(sorted(unembedded)[:6])}; embed every font"))
+        if not fonts_seen and pages:
+            found.append(("medium", "no text layer (a scanned image?); FDA needs searchable text — run OCR"))
+        found += _annotations(pages)
+        odd = [i + 1 for i, page in enumerate(pages) if not _letter(page)]
+        if odd:
+            found.append(("low", f"page(s) {_pages(odd)} are not US Letter (8.5 × 11 in)"))
+        found += _navigation(pdf, len(pages))
+        if not _title(pdf):
+            found.append(("low", "no document title in the PDF metadata"))
+    return found
+
+
+def _pages(numbers: list[int]) -> str:
+    text = ", ".join(str(n) for n in numbers[:8])
+    return text + ("…" if len(numbers) > 8 else "")
+
+
+def _font_embedded(font: pikepdf.Dictionary) -> bool:
+    if font.get("/Subtype") == "/Type3":
+        return True
+    if font.get("/Subtype") == "/Type0":
+        descendants = font.get("/DescendantFonts")
+        return bool(descendants) and all(_font_embedded(d) for d in descendants)
+    descriptor = font.get("/FontDescriptor")
+    return descriptor is not None and any(key in descriptor for key in _FONT_FILES)
+
+
+def _fonts(pdf: pikepdf.Pdf, pages: list) -> tuple[set[str], bool]:
+    unembedded: set[str] = set()
+    seen, visited = False, set()
+
+    def visit(resources) -> None:
+        nonlocal seen
+        if not isinstance(resources, pikepdf.Dictionary):
+            return
+        fonts = resources.get("/Font")
+        if isinstance(fonts, pikepdf.Dictionary):
+            for _, font in fonts.items():
+                seen = True
+                key = font.objgen if font.is_indirect else id(font)
+                if key in visited:
+                    continue
+                visited.add(key)
+                if not _font_embedded(font):
+                    unembedded.add(str(font.get("/BaseFont", "unnamed")).lstrip("/"))
+        xobjects = resources.get("/XObject")
+        if isinstance(xobjects, pikepdf.Dictionary):
+            for _, xobj in xobjects.items():
+                key = xobj.objgen if xobj.is_indirect else id(xobj)
+                if xobj.get("/Subtype") == "/Form" and ("x", key) not in visited:
+                    visited.add(("x", key))
+                    visit(xobj.get("/Resources"))
+
+    for page in pages:
+        visit(page.obj.get("/Resources"))
+    return unembedded, seen
+
+
+def _annotations(pages: list) -> list[tuple[str, str]]:
+    kinds, absolute = set(), set()
+    for page in pages:
+        for annot in page.obj.get("/Annots", []) or []:
+            subtype = str(annot.get("/Subtype", ""))
+            if subtype in ("/Link", "/Popup"):
+                action = annot.get("/A")
+                if isinstance(action, pikepdf.Dictionary):
+                    if action.get("/S") in ("/Launch", "/GoToR") and _absolute(action.get("/F")):
+                        absolute.add(str(action.get("/F")))
+                    if action.get("/S") == "/URI" and str(action.get("/URI", "")).lower().startswith("file:"):
+                        absolute.add(str(action.get("/URI")))
+                continue
+            kinds.add(subtype.lstrip("/") or "unknown")
+    found = []
+    if kinds & {k.lstrip("/") for k in _MULTIMEDIA}:
+        found.append(("medium", f"multimedia content ({', '.join(sorted(kinds))}); FDA refuses it"))
+    elif kinds:
+        found.append(("medium", f"annotations other than links ({', '.join(sorted(kinds))}); flatten or remove them"))
+    if absolute:
+        found.append(("medium", f"links with absolute file paths ({', '.join(sorted(absolute)[:3])}); make them relative"))
+    return found
+
+
+def _absolute(spec) -> bool:
+    if spec is None:
+        return False
+    text = str(spec.get("/F", "")) if isinstance(spec, pikepdf.Dictionary) else str(spec)
+    return text.startswith("/") or text.startswith("\\") or (len(text) > 1 and text[1] == ":")
+
+
+def _letter(page) -> bool:
+    box = [float(v) for v in page.obj.get("/CropBox", page.mediabox)]
+    width, height = sorted((abs(box[2] - box[0]), abs(box[3] - box[1])))
+    return abs(width - LETTER[0]) <= 2 and abs(height - LETTER[1]) <= 2
+
+
+def _navigation(pdf: pikepdf.Pdf, n_pages: int) -> list[tuple[str, str]]:
+    found = []
+    outlines = pdf.Root.get("/Outlines")
+    has_outline = isinstance(outlines, pikepdf.Dictionary) and outlines.get("/First") is not None
+    if n_pages >= 5 and not has_outline:
+        found.append(("low", f"{n_pages} pages and no bookmarks; documents of 5 pages or more need bookmarks"))
+    if has_outline and pdf.Root.get("/PageMode") != "/UseOutlines":
+        found.append(("low", "has bookmarks but does not open with the bookmarks panel (/PageMode /UseOutlines)"))
+    return found
+
+
+def _title(pdf: pikepdf.Pdf) -> str:
+    title = str(pdf.docinfo.get("/Title", "")) if pdf.trailer.get("/Info") is not None else ""
+    if title.strip():
+        return title
+    try:
+        with pdf.open_metadata(set_pikepdf_as_editor=False) as meta:
+            return str(meta.get("dc:title", "") or "")
+    except Exception:  # broken XMP is not a title
+        return ""
