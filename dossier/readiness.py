@@ -163,9 +163,9 @@ def _run(check: Check, model: ContentModel, values: dict) -> list[Finding]:
     spec = check.spec
     kind = check.kind
     if kind == "required":
-        return [_finding(check, p) for p in spec["fields"] if not is_filled(values.get(p))]
+        return [_finding(check, p) for p in spec["fields"] if not _texts(model, values, p)]
     if kind == "any_filled":
-        return [] if any(is_filled(values.get(p)) for p in spec["fields"]) else [_finding(check)]
+        return [] if any(_texts(model, values, p) for p in spec["fields"]) else [_finding(check)]
     if kind == "equal":
         texts = [_texts(model, values, p) for p in spec["fields"]]
         if not all(texts):

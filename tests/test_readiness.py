@@ -72,3 +72,18 @@ def test_compare_refuses_mixed_units(mini_model):
     v["product.cmc.duration"] = {"value": 1, "unit": "weeks"}
     finding = next(f for f in check_dossier(mini_model, v, ["r.pdf"]).findings if f.check == "stability")
     assert "cannot compare" in finding.message
+
+
+def test_any_filled_reaches_into_table_columns(mini_model, mini_raw):
+    import copy
+    from pathlib import Path
+
+    from dossier.model import parse_model
+
+    raw = copy.deepcopy(mini_raw)
+    raw["checks"].append({"id": "some-report", "kind": "any_filled", "severity": "warning",
+                          "fields": ["product.design.studies.report"], "message": "Attach a report"})
+    model = parse_model(raw, Path("m.yaml"))
+    without = dict(COMPLETE, product__design__studies=[{"name": "S1", "patient_derived": True}])
+    assert "some-report" in ids(check_dossier(model, values(model, **without), []))
+    assert "some-report" not in ids(check_dossier(model, values(model, **COMPLETE), ["r.pdf"]))
