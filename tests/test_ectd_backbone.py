@@ -84,7 +84,8 @@ def test_backbones_valid_against_official_dtds(installed):
     replace = us.getroot().find(".//leaf[@operation='replace']")
     assert replace.get("modified-file").startswith("../../../0001/m1/us/us-regional.xml#")
     assert replace.get("{http://www.w3c.org/1999/xlink}href") == "1121-pre-ind/minutes.pdf"
-    assert us.getroot().find("m1-regional/m1-1-forms/form").get("form-type") == "fdaft1"
+    form = us.getroot().find("admin/application-set/application/submission-information/form")
+    assert form.get("form-type") == "fdaft1" and form.find("leaf/title").text == "Form FDA 1571"
     assert check_admin(us.getroot(), "0002") == []
 
 

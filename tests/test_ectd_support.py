@@ -32,33 +32,43 @@ areas:
       - id: sponsor
         title: Sponsor
         fields:
-          - {id: name, label: Sponsor, type: text, documents: [cover-letter]}
+          - {id: sponsor, label: Sponsor, type: person, documents: [cover-letter, form-1571]}
           - {id: duns, label: DUNS, type: text}
           - id: contacts
             label: Contacts
             type: table
             columns:
+              - {id: role, label: Role, type: choice, choices: [Regulatory, Technical, US agent]}
               - {id: name, label: Name, type: text}
-              - {id: type, label: Role, type: choice, choices: [regulatory, technical, US agent]}
               - {id: phone, label: Phone, type: text}
               - {id: email, label: Email, type: text}
       - id: application
         title: Application
         fields:
-          - {id: ind_number, label: IND number, type: text, documents: [cover-letter]}
+          - {id: ind_number, label: IND number, type: text, documents: [cover-letter, form-1571]}
       - id: product
         title: Product
         fields:
-          - {id: name, label: Product, type: text, documents: [cover-letter, clinical-overview]}
-          - {id: indication, label: Indication, type: text, documents: [clinical-overview, protocol]}
+          - {id: product_name, label: Product, type: text, documents: [cover-letter, clinical-overview]}
+          - {id: indication, label: Indication, type: text, documents: [clinical-overview, clinical-protocol]}
+      - id: submission
+        title: Submission
+        fields:
+          - {id: submission_subtype, label: Sub-type, type: choice, choices: [Original, Amendment, Resubmission]}
+          - {id: reason, label: Reason, type: longtext, documents: [cover-letter]}
   - id: cmc
     title: CMC
     sections:
       - id: substance
         title: Drug substance
         fields:
-          - {id: name, label: Substance, type: text, documents: [ds-general]}
-          - {id: manufacturer, label: Manufacturer, type: text, documents: [ds-general]}
+          - {id: name, label: Substance, type: text, documents: [drug-substance]}
+          - {id: manufacturer, label: Manufacturer, type: text, documents: [drug-substance]}
+      - id: product
+        title: Drug product
+        fields:
+          - {id: name, label: Product, type: text}
+          - {id: manufacturer, label: Manufacturer, type: text}
       - id: batches
         title: Batches
         fields:
@@ -79,7 +89,9 @@ areas:
             type: table
             documents: [nonclinical-overview]
             columns:
-              - {id: name, label: Study, type: text}
+              - {id: study, label: Study, type: text}
+              - {id: system, label: System, type: text}
+              - {id: purpose, label: Purpose, type: choice, choices: [Target engagement, Safety]}
               - {id: report, label: Report, type: attachment}
   - id: genetic
     title: Genetics
@@ -94,36 +106,38 @@ areas:
               - {id: citation, label: Citation, type: text}
               - {id: file, label: File, type: attachment}
 elements:
-  - {id: abnormality, title: Abnormality, fields: [module1.product.name]}
+  - {id: abnormality, title: Abnormality, fields: [module1.product.product_name]}
 documents:
   - {id: cover-letter, title: Cover letter, template: x.j2,
      ectd: {heading: m1-2-cover-letters, folder: m1/us/12-cover-letters, file: cover-letter.pdf}}
+  - {id: form-1571, title: Form FDA 1571 information sheet, template: x.j2,
+     ectd: {heading: m1-1-forms, folder: m1/us/11-forms, file: form-1571-information.pdf}}
+  - {id: form-1572, title: Form FDA 1572 information sheet, template: x.j2,
+     ectd: {heading: m1-1-forms, folder: m1/us/11-forms, file: form-1572-information.pdf}}
   - {id: clinical-overview, title: Clinical overview, template: x.j2,
      ectd: {heading: m2-5, folder: m2/25-clin-over, file: clinical-overview.pdf}}
   - {id: nonclinical-overview, title: Nonclinical overview, template: x.j2,
      ectd: {heading: m2-4, folder: m2/24-nonclin-over, file: nonclinical-overview.pdf}}
-  - {id: ds-general, title: Drug substance general information, template: x.j2,
-     ectd: {heading: m3-2-s-1-1, folder: "m3/32-body-data/32s-drug-sub/{substance}-{manufacturer}/32s1-gen-info",
-            file: nomenclature.pdf}}
-  - {id: protocol, title: Clinical protocol, template: x.j2,
-     ectd: {heading: m5-3-5-2, folder: "m5/53-clin-stud-rep/535-rep-effic-safety-stud/{indication}/5352-stud-rep-uncontr",
+  - {id: drug-substance, title: Drug substance general information, template: x.j2,
+     ectd: {heading: m3-2-s-1-1, folder: m3/32-body-data/32s-drug-sub/32s1-gen-info, file: nomenclature.pdf}}
+  - {id: clinical-protocol, title: Clinical protocol, template: x.j2,
+     ectd: {heading: m5-3-5-2, folder: m5/53-clin-stud-rep/535-rep-effic-safety-stud/5352-stud-rep-uncontr,
             file: protocol.pdf}}
 """
 
 VALUES = {
-    "module1.sponsor.name": "Example Children's Hospital",
+    "module1.sponsor.sponsor": {"organisation": "Example Children's Hospital", "name": "Dr. Ada Example"},
     "module1.sponsor.duns": "123456789",
-    "module1.sponsor.contacts": [{"name": "Dr. Ada Example", "type": "regulatory", "phone": "+1 555 0100",
+    "module1.sponsor.contacts": [{"role": "Regulatory", "name": "Dr. Ada Example", "phone": "+1 555 0100",
                                   "email": "ada@example.org"}],
     "module1.application.ind_number": "123456",
-    "module1.product.name": "atipeksen",
+    "module1.product.product_name": "atipeksen",
     "module1.product.indication": "CLN7 Batten disease",
+    "module1.submission.reason": "Initial IND for one patient",
     "cmc.substance.name": "atipeksen sodium",
     "cmc.substance.manufacturer": "Oligo Manufacturing Inc",
+    "cmc.product.name": "atipeksen injection",
 }
-
-HOMES_FOR_TEST = None  # the planner's default table (dossier.ectd.mapping.HOMES) is used
-
 
 @pytest.fixture
 def installed(tmp_path, monkeypatch):
@@ -203,7 +217,8 @@ def new_dossier(path: Path, tmp_path: Path, values: dict | None = None):
     d.attach("nonclinical.pharmacology.studies[0].report", make_pdf(files / "Splice Rescue Study.pdf", "splice"))
     d.attach("nonclinical.pharmacology.studies[1].report", make_pdf(files / "dose-response.pdf", "dose"))
     rows = d.get("nonclinical.pharmacology.studies")
-    rows[0]["name"], rows[1]["name"] = "STUDY-001 splice rescue in fibroblasts", "STUDY-002 dose response"
+    rows[0].update(study="STUDY-001 splice rescue", system="Patient fibroblasts", purpose="Target engagement")
+    rows[1].update(study="STUDY-002 dose response", system="Patient fibroblasts", purpose="Target engagement")
     d.set("nonclinical.pharmacology.studies", rows)
     d.attach("cmc.batches.batches[0].coa", make_pdf(files / "coa-lot-7.pdf", "coa"))
     batches = d.get("cmc.batches.batches")

@@ -36,6 +36,7 @@ class Leaf:
     study: str | None = None     # study key (folder-safe), for leaves a study tagging file lists
     study_title: str | None = None   # the study's identifier as the user wrote it
     file_tag: str | None = None  # the STF file tag of this leaf within its study
+    categories: dict[str, str] = field(default_factory=dict)  # STF categories (species …) from the study row
 
     @property
     def module1(self) -> bool:

@@ -68,11 +68,15 @@ def regional_xml(plan: Plan, tree: HeadingTree) -> bytes:
     sub = etree.SubElement(application, "submission-information")
     _text(sub, "submission-id", m1.submission_id, **{"submission-type": m1.submission_type})
     _text(sub, "sequence-number", plan.number, **{"submission-sub-type": m1.submission_sub_type})
-    etree.SubElement(sub, "form", **{"form-type": m1.form_type})
+    form = etree.SubElement(sub, "form", **{"form-type": m1.form_type})
     leaves = [leaf for leaf in plan.leaves if leaf.module1]
-    if leaves:
+    for leaf in leaves:
+        if leaf.heading == "form":  # the form itself sits in the admin section, as in FDA's examples
+            form.append(leaf_element(leaf, leaf.path[len("m1/us/"):]))
+    others = [leaf for leaf in leaves if leaf.heading != "form"]
+    if others:
         regional = etree.SubElement(root, "m1-regional")
-        placed = [(leaf.heading, leaf_element(leaf, leaf.path[len("m1/us/"):])) for leaf in leaves]
+        placed = [(leaf.heading, leaf_element(leaf, leaf.path[len("m1/us/"):])) for leaf in others]
         nest(regional, tree, placed, plan.keyed, "m1-regional")
     return serialize(root, FDA_DOCTYPE, FDA_STYLESHEET)
 
@@ -147,8 +151,9 @@ def _check_applications(admin: etree._Element, folder_number: str) -> list[tuple
         elif seq != "0001" and subtype == SUB_ORIGINAL and stype == ORIGINAL_APPLICATION:
             found.append(("medium", f"sequence {seq} is marked as the original application; later sequences are "
                                     "amendments (fdasst4)"))
-        forms = [f.get("form-type") for f in sub.findall("form")] + \
-                [f.get("form-type") for f in app.getroottree().getroot().findall("m1-regional/m1-1-forms/form")]
-        if FORM_1571 not in forms:
-            found.append(("high", "no Form FDA 1571 (form-type fdaft1) is declared; every IND submission needs one"))
+        root = app.getroottree().getroot()
+        forms = sub.findall("form") + root.findall("m1-regional/m1-1-forms/form")
+        if not any(f.get("form-type") == FORM_1571 and f.find("leaf") is not None for f in forms):
+            found.append(("high", "no Form FDA 1571 (form-type fdaft1 with its file) is in this sequence; every IND "
+                                  "submission needs one"))
     return found

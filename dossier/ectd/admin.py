@@ -1,0 +1,95 @@
+"""The Module 1 administrative facts of a sequence, read from the dossier's fields and coded for FDA."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..errors import DossierError
+from .leaf import Module1
+from .mapping import M1_FIELDS
+from .wanted import as_text, first_filled
+from .regional import (IND, NO_DUNS, ORIGINAL_APPLICATION, SUB_AMENDMENT, SUB_ORIGINAL)
+
+_CONTACT_CODES = (("agent", "fdaact3"), ("techn", "fdaact2"), ("regul", "fdaact1"))
+# Only the sub-types ECTD.md gives codes for; others (resubmission …) are not guessed.
+_SUB_TYPE_CODES = (("amend", SUB_AMENDMENT), ("origin", SUB_ORIGINAL))
+
+
+def _get(values: dict[str, Any], key: str) -> Any:
+    return first_filled(values, M1_FIELDS.get(key, ()))
+
+
+def _code(text: str, table: tuple[tuple[str, str], ...], default: str) -> str:
+    text = text.lower()
+    if re.fullmatch(r"fda[a-z]+\d+", text):
+        return text
+    for needle, code in table:
+        if needle in text:
+            return code
+    return default
+
+
+def _contact(row: dict) -> dict | None:
+    name = as_text(row.get("name") or row.get("person") or row.get("contact"))
+    if not name:
+        return None
+    role = as_text(row.get("type") or row.get("role") or "regulatory")
+    phones = [(as_text(row[key]), code) for key, code in (("phone", "fdatnt1"), ("telephone", "fdatnt1"),
+                                                           ("fax", "fdatnt2"), ("mobile", "fdatnt3")) if row.get(key)]
+    emails = [as_text(row["email"])] if row.get("email") else []
+    return {"name": name, "type": _code(role, _CONTACT_CODES, "fdaact1"), "phones": phones, "emails": emails}
+
+
+def contacts(values: dict[str, Any]) -> list[dict]:
+    rows = _get(values, "contacts") or []
+    if isinstance(rows, dict):
+        rows = [rows]
+    found = [c for c in (_contact(r) for r in rows if isinstance(r, dict)) if c]
+    if not found:
+        person = _get(values, "investigator") or _get(values, "sponsor")
+        if isinstance(person, dict):
+            found = [c for c in [_contact({**person, "type": person.get("role", "regulatory")})] if c]
+    return found
+
+
+def module1(values: dict[str, Any], number: str, draft: bool, notes: list[str]) -> Module1:
+    """Module 1 facts for sequence `number`; a missing IND number refuses a final build."""
+    company = as_text(_get(values, "sponsor"))
+    duns = re.sub(r"\D", "", as_text(_get(values, "duns")))
+    ind = re.sub(r"\D", "", as_text(_get(values, "ind_number")))
+    if not ind:
+        if not draft:
+            raise DossierError("an eCTD sequence needs the IND number: FDA pre-assigns it on request before the first "
+                               f"electronic submission. Fill {' or '.join(M1_FIELDS['ind_number'])}, or build with "
+                               "--draft meanwhile")
+        notes.append("no IND number yet: the draft uses 000000")
+    found_contacts = contacts(values)
+    if not found_contacts:
+        raise DossierError(f"us-regional.xml needs at least one contact; fill {' or '.join(M1_FIELDS['contacts'])}")
+    for contact in found_contacts:
+        if contact["phones"] and contact["emails"]:
+            continue
+        if not draft:
+            raise DossierError(f"contact {contact['name']} needs a telephone number and an email for us-regional.xml; "
+                               f"fill them in {' or '.join(M1_FIELDS['contacts'])}")
+        notes.append(f"contact {contact['name']} lacks a telephone or email: the draft shows 'not given'")
+        contact["phones"] = contact["phones"] or [("not given", "fdatnt1")]
+        contact["emails"] = contact["emails"] or ["not given"]
+    default_sub = SUB_ORIGINAL if number == "0001" else SUB_AMENDMENT
+    chosen = as_text(_get(values, "submission_sub_type"))
+    sub_type = _code(chosen, _SUB_TYPE_CODES, "") if chosen else default_sub
+    if sub_type != default_sub:
+        notes.append(f"sequence {number} is sent as "
+                     f"{'the original application' if default_sub == SUB_ORIGINAL else 'an amendment'}"
+                     + (f" (the dossier says '{chosen}')" if chosen else ""))
+        sub_type = default_sub
+    if _get(values, "expanded_access") is True:
+        notes.append("expanded access is chosen, but Form FDA 3926's eCTD code is not verified here; the sequence "
+                     "declares Form FDA 1571")
+    reason = as_text(_get(values, "reason"))
+    description = ("DRAFT - not for submission. " if draft else "") + (reason or "Investigational New Drug application")
+    return Module1(duns=duns if len(duns) == 9 else NO_DUNS, company=company or "Sponsor not given",
+                   description=description[:128], contacts=found_contacts,
+                   application_number=(ind or "0").zfill(6)[-6:], application_type=IND,
+                   submission_type=ORIGINAL_APPLICATION, submission_sub_type=sub_type, submission_id="0001")

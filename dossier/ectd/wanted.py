@@ -1,0 +1,245 @@
+"""The leaves a dossier wants in its submission tree now, before any lifecycle: its documents, its
+attachments, their keyed headings, folders and file names. Pure: nothing is read or written.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+from ..errors import DossierError
+from ..model import ContentModel
+from .headings import HeadingTree
+from .leaf import Leaf
+from .mapping import FORM_TYPES, HOMES, KEYED_FIELDS, KEYED_FOLDERS, AttachmentHome
+from .naming import file_name, fit_path, valid_segment
+from .stf import file_tag, needs_stf
+
+
+@dataclass(frozen=True)
+class Trees:
+    """The two backbones' heading trees (ICH index.xml and FDA us-regional.xml)."""
+
+    ich: HeadingTree
+    regional: HeadingTree
+
+    def resolve(self, heading: str) -> str:
+        if heading == "form" or heading.startswith("m1-"):
+            return self.regional.resolve(heading)
+        return self.ich.resolve(heading)
+
+    def tree_of(self, name: str) -> HeadingTree:
+        return self.regional if name in self.regional else self.ich
+
+
+@dataclass
+class Inputs:
+    """What the planner needs from a dossier, gathered by the build."""
+
+    model: ContentModel
+    values: dict[str, Any]
+    attachment_md5: dict[str, str]        # attachment name → MD5
+    render_keys: dict[str, str]           # document id → render key
+    keyed: dict[str, dict[str, str]]      # keyed values pinned by an earlier submission (heading → attrs)
+    homes: dict[str, AttachmentHome] | None = None
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-")[:40].strip("-") or "unnamed"
+
+
+def first_filled(values: dict[str, Any], paths: Iterable[str]) -> Any:
+    for path in paths:
+        if values.get(path) not in (None, "", [], {}):
+            return values[path]
+    return None
+
+
+def as_text(value: Any) -> str:
+    if isinstance(value, dict):
+        return str(value.get("organisation") or value.get("name") or value.get("value") or "")
+    if isinstance(value, list):
+        return ", ".join(as_text(v) for v in value)
+    return "" if value is None else str(value)
+
+
+# Keyed headings ---------------------------------------------------------------------------
+
+def _keyed_fields(number: str, attr: str) -> tuple[str, ...]:
+    for prefix, table in KEYED_FIELDS.items():
+        if prefix != "*" and number.startswith(prefix) and attr in table:
+            return table[attr]
+    return KEYED_FIELDS["*"].get(attr, ())
+
+
+def keyed_values(inputs: Inputs, trees: Trees, headings: Iterable[str]) -> dict[str, dict[str, str]]:
+    """Attribute values for every keyed heading above `headings`: pinned ones first (they must stay
+    identical in every later sequence), the dossier's fields for headings not yet submitted."""
+    keyed: dict[str, dict[str, str]] = {}
+    for heading in headings:
+        tree = trees.tree_of(heading)
+        for name in tree.chain(heading):
+            h = tree[name]
+            attrs = h.required_keys + h.optional_keys
+            if not attrs or name in keyed or name == "form":
+                continue
+            if inputs.keyed.get(name):
+                keyed[name] = dict(inputs.keyed[name])
+                continue
+            found = {a: as_text(first_filled(inputs.values, _keyed_fields(h.number, a))) for a in attrs}
+            missing = [a for a in h.required_keys if not found.get(a)]
+            if missing:
+                fields = "; ".join(f"{a} from {' or '.join(_keyed_fields(h.number, a)) or '(no field)'}"
+                                   for a in missing)
+                raise DossierError(f"the eCTD heading {name} needs {fields}; fill it in")
+            keyed[name] = {a: v for a, v in found.items() if v}
+    return keyed
+
+
+def keyed_folder(folder: str, chain: list[str], keyed: dict[str, dict[str, str]]) -> str:
+    """Insert the keyed heading's own folder level (e.g. <substance>-<manufacturer> after
+    m3/32-body-data/32s-drug-sub) when the folder does not have it yet."""
+    for name in chain:
+        if name not in KEYED_FOLDERS or name not in keyed:
+            continue
+        base, attrs = KEYED_FOLDERS[name]
+        segment = slug("-".join(keyed[name].get(a, "") for a in attrs if keyed[name].get(a)))
+        if folder == base or folder.startswith(base + "/"):
+            rest = folder[len(base):].lstrip("/")
+            if rest.split("/", 1)[0] != segment:
+                folder = "/".join(p for p in (base, segment, rest) if p)
+    return folder
+
+
+# Wanted leaves ----------------------------------------------------------------------------
+
+def _form_heading(doc) -> str | None:
+    """The form-type code of a form document (by the form number in its id or title), if verified."""
+    for number in re.findall(r"\d{3,4}[a-z]?", f"{doc.id} {doc.title}"):
+        if number in FORM_TYPES:
+            return number
+    return None
+
+
+def document_leaves(inputs: Inputs, trees: Trees, notes: list[str]) -> list[Leaf]:
+    leaves = []
+    for doc in inputs.model.documents:
+        if doc.id not in inputs.render_keys:
+            continue
+        if doc.heading in ("m1-1", "m1-1-forms", "form"):
+            if _form_heading(doc) is None:
+                notes.append(f"{doc.title} is not in the sequence: its FDA form-type code is not one this product "
+                             "has verified (it is in the Word copies)")
+                continue
+            heading = "form"
+        else:
+            heading = trees.resolve(doc.heading)
+        study = slug(doc.id) if needs_stf(heading) else None  # e.g. the protocol in 5.3.5: its own study
+        tag = None
+        if study:
+            tag = "protocol-or-amendment" if "protocol" in f"{doc.id} {doc.title}".lower() else file_tag(heading)
+        leaves.append(Leaf(path=f"{doc.folder}/{file_name(doc.file)}", heading=heading, title=doc.title,
+                           kind="document", ref=doc.id, fingerprint=inputs.render_keys[doc.id],
+                           study=study, study_title=doc.title if study else None, file_tag=tag))
+    return leaves
+
+
+def _attachment_refs(inputs: Inputs) -> Iterable[tuple[str, str, dict]]:
+    """(home key, attachment name, table row or {}) for every attachment a field references."""
+    for path, value in inputs.values.items():
+        field = inputs.model.fields.get(path)
+        if field is None:
+            continue
+        if field.type == "attachment":
+            for name in value or []:
+                yield path, name, {}
+        elif field.type == "table":
+            for row in value or []:
+                for column in field.columns:
+                    if column.type == "attachment" and row.get(column.id):
+                        yield f"{path}.{column.id}", row[column.id], row
+
+
+def _fallback_home(inputs: Inputs, key: str) -> AttachmentHome | None:
+    field_path = key if key in inputs.model.fields else key.rsplit(".", 1)[0]
+    field = inputs.model.fields.get(field_path)
+    for doc_id in (field.documents if field else ()):
+        doc = inputs.model.document(doc_id)
+        if doc.heading not in ("m1-1", "m1-1-forms", "form"):
+            return AttachmentHome(doc.heading, doc.folder, "{file}")
+    return None
+
+
+class _Blank(dict):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def _row_title(pattern: str, name: str, row: dict) -> str:
+    """The leaf title: `pattern` filled from the table row; {file} is the attachment's name."""
+    texts = _Blank({k: as_text(v) for k, v in row.items()})
+    texts["file"] = Path(name).stem.replace("-", " ")
+    try:
+        title = pattern.format_map(texts)
+    except (ValueError, IndexError):
+        title = texts["file"]
+    title = re.sub(r"\s+", " ", title).strip(" ,;:-")
+    return title if re.search(r"[A-Za-z0-9]", title) else texts["file"]
+
+
+def _place(home: AttachmentHome, row: dict) -> tuple[str, str]:
+    if home.heading_by and row:
+        column, rules = home.heading_by
+        cell = as_text(row.get(column)).lower()
+        for needle, heading, folder in rules:
+            if needle in cell:
+                return heading, folder
+    return home.heading, home.folder
+
+
+def attachment_leaves(inputs: Inputs, trees: Trees, notes: list[str]) -> list[Leaf]:
+    homes = HOMES if inputs.homes is None else inputs.homes
+    leaves, seen = [], set()
+    for key, name, row in _attachment_refs(inputs):
+        home = homes.get(key) or _fallback_home(inputs, key)
+        if home is None:
+            notes.append(f"attachment {name} ({key}) has no place in the eCTD tree, so it is not in the sequence")
+            continue
+        if name not in inputs.attachment_md5:
+            raise DossierError(f"{key} refers to attachment {name}, which is not in the dossier; attach it again")
+        heading, folder = _place(home, row)
+        heading = trees.resolve(heading)
+        study_name = as_text(row.get(home.study)) if home.study and needs_stf(heading) else ""
+        study = slug(study_name) if study_name else None
+        if study:
+            folder = f"{folder}/{study}"
+        if (name, folder) in seen:
+            continue
+        seen.add((name, folder))
+        leaves.append(Leaf(path=f"{folder}/{file_name(name)}", heading=heading,
+                           title=_row_title(home.title, name, row)[:512], kind="attachment", ref=name,
+                           fingerprint=inputs.attachment_md5[name], md5=inputs.attachment_md5[name],
+                           study=study, study_title=study_name or None,
+                           file_tag=file_tag(heading) if study else None,
+                           categories={c: as_text(row.get(col)) for c, col in home.categories if row.get(col)}))
+    return leaves
+
+
+def finish_paths(leaves: list[Leaf], trees: Trees, keyed: dict[str, dict[str, str]]) -> None:
+    """Give keyed headings their folder level, make every segment valid and every path ≤ 150
+    characters, never two leaves on one path."""
+    taken: set[str] = set()
+    for leaf in leaves:
+        folder, _, name = leaf.path.rpartition("/")
+        folder = keyed_folder(folder, trees.tree_of(leaf.heading).chain(leaf.heading), keyed)
+        folder = "/".join(s if valid_segment(s) else slug(s) for s in folder.split("/") if s)
+        path = fit_path(folder, file_name(name))
+        n = 2
+        while path in taken:
+            stem, dot, ext = name.rpartition(".")
+            path = fit_path(folder, file_name(f"{stem}-{n}.{ext}" if dot else f"{name}-{n}"))
+            n += 1
+        taken.add(path)
+        leaf.path = path
