@@ -1,0 +1,348 @@
+"""Building the next submission sequence of a dossier: render what changed (in parallel where it
+pays), plan the leaves and their lifecycle, write into a temporary folder beside the final one,
+validate, and rename it into place only when complete.
+
+    >>> result = build_sequence("case.dossier", "IND123456", mark_submitted=True)
+    >>> result.number, result.path, result.counts
+    ('0001', PosixPath('IND123456/0001'), {'new': 17, 'append': 0, 'replace': 0, 'delete': 0})
+
+The desktop app calls this from a worker thread: `progress(fraction, message)` reports, `cancel`
+(a threading.Event) stops it with BuildCancelled, and nothing is left at the final path.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from . import standards as std
+from .ectd import admin, lifecycle
+from .ectd.headings import ich_tree, regional_tree
+from .ectd.leaf import Plan
+from .ectd.plan import plan_sequence
+from .ectd.wanted import Inputs, Trees
+from .ectd.readback import SEQUENCE_NAME
+from .ectd.validate import Finding, validate_sequence
+from .ectd.writer import Cancelled, SequenceWriter, remove_tree
+from .errors import DossierError
+from .ectd.rendercache import RenderCache
+
+Progress = Callable[[float, str], None]
+
+
+class BuildCancelled(DossierError):
+    """The build was cancelled; nothing was written at the final path."""
+
+
+@dataclass
+class BuildResult:
+    number: str
+    path: Path
+    draft: bool
+    recorded: bool
+    findings: list[Finding]
+    counts: dict[str, int]           # operation → leaves
+    unchanged: int                   # live leaves not sent again
+    rendered: int                    # documents rendered now
+    reused: int                      # documents taken from the render cache
+    timings: dict[str, float]
+    notes: list[str] = field(default_factory=list)
+    word_dir: Path | None = None     # the editable DOCX files, beside the sequence
+
+    @property
+    def ok(self) -> bool:
+        return not any(f.severity == "high" for f in self.findings)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"number": self.number, "path": str(self.path), "draft": self.draft, "recorded": self.recorded,
+                "ok": self.ok, "counts": self.counts, "unchanged": self.unchanged, "rendered": self.rendered,
+                "reused": self.reused, "timings": self.timings, "notes": self.notes,
+                "word_dir": str(self.word_dir) if self.word_dir else None,
+                "findings": [f.as_dict() for f in self.findings]}
+
+
+def next_number(recorded: list[str]) -> str:
+    return f"{max((int(n) for n in recorded), default=0) + 1:04d}"
+
+
+class _Build:
+    """One build in progress (state shared by the steps of build_sequence)."""
+
+    def __init__(self, dossier, app_dir: Path, draft: bool, progress: Progress | None, cancel, workers: int | None):
+        self.dossier = dossier
+        self.app_dir = app_dir
+        self.draft = draft
+        self._progress = progress
+        self.cancel = cancel
+        self.workers = workers or os.cpu_count() or 1
+        self.timings: dict[str, float] = {}
+        self._t = time.perf_counter()
+        self.notes: list[str] = []
+
+    def progress(self, fraction: float, message: str) -> None:
+        if self._progress is not None:
+            self._progress(min(max(fraction, 0.0), 1.0), message)
+
+    def check_cancel(self) -> None:
+        if self.cancel is not None and self.cancel.is_set():
+            raise Cancelled()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.timings[name] = round(now - self._t, 4)
+        self._t = now
+
+
+def build_sequence(dossier_path, app_dir, draft: bool = False, mark_submitted: bool = False,
+                   progress: Progress | None = None, cancel=None, workers: int | None = None) -> BuildResult:
+    """Build the dossier's next sequence into APPDIR/NNNN and validate it (see the module docstring).
+
+    `dossier_path` may also be an open `Dossier` (the desktop app's, which holds the file's lock).
+    """
+    from .service import Dossier
+
+    if draft and mark_submitted:
+        raise DossierError("a draft cannot be marked submitted; build without --draft to submit")
+    started = time.perf_counter()
+    owned = not isinstance(dossier_path, Dossier)
+    dossier = Dossier.open(dossier_path) if owned else dossier_path
+    build = _Build(dossier, Path(app_dir), draft, progress, cancel, workers)
+    try:
+        result = _run(build, mark_submitted)
+    except Cancelled:
+        raise BuildCancelled("the build was cancelled; nothing was written") from None
+    finally:
+        if owned:
+            dossier.close()
+    result.timings["total"] = round(time.perf_counter() - started, 4)
+    return result
+
+
+def _run(build: _Build, mark_submitted: bool) -> BuildResult:
+    d = build.dossier
+    build.progress(0.0, "Checking the dossier")
+    if not build.draft:
+        _refuse_on_readiness(d)
+    folder = std.require()
+    trees = Trees(ich_tree(folder), regional_tree(folder))
+    sequences = d.store.sequences()
+    details = {s.number: d.store.get_setting(lifecycle.SETTING.format(s.number), {}) for s in sequences}
+    number = next_number([s.number for s in sequences])
+    final = build.app_dir / number
+    replaces_draft = _check_target(build.app_dir, number)
+    build.check_cancel()
+    cache = RenderCache(build.app_dir / ".cache", d, build.draft, build.workers)
+    live = lifecycle.live_leaves(sequences, details)
+    values = d.values()
+    inputs = Inputs(model=d.model, values=values, attachment_md5={a.name: a.md5 for a in d.attachments()},
+                    render_keys=cache.keys, keyed=lifecycle.pinned_keyed(sequences, details))
+    plan = plan_sequence(inputs, trees, number, live, admin.module1(values, number, build.draft, build.notes))
+    build.lap("plan")
+    build.progress(0.05, f"Planned sequence {number}: " + ", ".join(f"{n} {op}" for op, n in plan.counts().items() if n))
+    cache.ensure(cache.doc_ids, lambda f, m: build.progress(0.05 + 0.55 * f, m), build.check_cancel)
+    build.lap("render")
+    temp = build.app_dir / f".{number}.building-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    try:
+        md5s = _write(build, plan, trees, folder, cache, temp)
+        build.lap("write")
+        build.progress(0.85, "Validating")
+        findings = validate_sequence(temp, folder, number=number, used_numbers=[s.number for s in sequences],
+                                     known_md5=md5s, workers=build.workers)
+        build.lap("validate")
+        build.check_cancel()
+        high = [f for f in findings if f.severity == "high"]
+        if mark_submitted and high:
+            raise DossierError(f"sequence {number} has {len(high)} high finding(s), so it was not written or recorded: "
+                               + "; ".join(str(f) for f in high[:5]))
+        _move_into_place(temp, final, replaces_draft)
+    except BaseException:
+        remove_tree(temp)
+        raise
+    word_dir = _word_copies(build, cache, number)
+    _log_build(build.app_dir, number, build.draft, md5s["index.xml"])
+    if mark_submitted:
+        _record(d, plan, md5s, final)
+    elif not build.draft:
+        _keep_pending(build, plan, md5s)
+    build.lap("finish")
+    notes = plan.notes + build.notes + _closing_notes(build, number, final, mark_submitted, replaces_draft)
+    build.progress(1.0, f"Sequence {number} written")
+    return BuildResult(number=number, path=final, draft=build.draft, recorded=mark_submitted, findings=findings,
+                       counts=plan.counts(), unchanged=len(plan.unchanged), rendered=cache.rendered,
+                       reused=cache.reused, timings=build.timings, notes=notes, word_dir=word_dir)
+
+
+def _refuse_on_readiness(dossier) -> None:
+    report = dossier.check()
+    if report.has_errors:
+        errors = [f for f in report.findings if f.severity == "error"]
+        listed = "; ".join(f"{f.field}: {f.message}" for f in errors[:5])
+        raise DossierError(f"the dossier has {len(errors)} readiness error(s), so a final build is refused "
+                           f"({listed}{' …' if len(errors) > 5 else ''}); fix them, or build with --draft to preview")
+
+
+def _builds_log(app_dir: Path) -> Path:
+    return app_dir / ".cache" / "builds.json"
+
+
+def _read_log(app_dir: Path) -> dict:
+    try:
+        return json.loads(_builds_log(app_dir).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _log_build(app_dir: Path, number: str, draft: bool, index_md5: str) -> None:
+    log = _read_log(app_dir)
+    log[number] = {"draft": draft, "index_md5": index_md5, "built_at": time.strftime("%Y-%m-%dT%H:%M:%S")}
+    path = _builds_log(app_dir)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_name(f".builds.{os.getpid()}.tmp")
+    temp.write_text(json.dumps(log, indent=2, sort_keys=True), encoding="utf-8")
+    os.replace(temp, path)
+
+
+def _check_target(app_dir: Path, number: str) -> bool:
+    """Refuse a folder that already holds this sequence; True when it holds our untouched draft, which
+    this build replaces."""
+    if app_dir.exists() and not app_dir.is_dir():
+        raise DossierError(f"{app_dir} is a file; give a folder for the application's sequences")
+    final = app_dir / number
+    if not final.exists():
+        return False
+    entry = _read_log(app_dir).get(number, {})
+    md5_file = final / "index-md5.txt"
+    if entry.get("draft") and md5_file.is_file() and md5_file.read_text(errors="replace").strip() == entry.get("index_md5"):
+        return True
+    raise DossierError(
+        f"{final} already exists and is not a draft this program wrote, so it is not overwritten. If that sequence "
+        f"was submitted, record it with `dossier sequences FILE --record {final}`; otherwise move or delete the "
+        "folder, then build again")
+
+
+def _write(build: _Build, plan: Plan, trees: Trees, folder: Path, cache, temp: Path) -> dict[str, str]:
+    build.app_dir.mkdir(parents=True, exist_ok=True)
+    temp.mkdir()
+    store = build.dossier.store
+    writer = SequenceWriter(temp, plan, trees, folder, cache.pdf, store.read_attachment, build.check_cancel,
+                            lambda f, m: build.progress(0.6 + 0.25 * f, m), workers=min(build.workers, 4))
+    try:
+        return writer.write()
+    except OSError as exc:
+        reason = "the disk is full" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
+        raise DossierError(f"could not write sequence {plan.number} ({reason}); nothing was left at "
+                           f"{build.app_dir / plan.number}") from exc
+
+
+def _move_into_place(temp: Path, final: Path, replaces_draft: bool) -> None:
+    old = None
+    if replaces_draft and final.exists():
+        old = final.with_name(f".{final.name}.replaced-{uuid.uuid4().hex[:8]}")
+        os.rename(final, old)
+    if final.exists():
+        raise DossierError(f"{final} appeared while building; it was not overwritten")
+    os.rename(temp, final)
+    if old is not None:
+        remove_tree(old)
+
+
+def _word_copies(build: _Build, cache, number: str) -> Path | None:
+    """The editable DOCX of every document, in APPDIR/NNNN-word (an earlier copy is kept aside)."""
+    word = build.app_dir / f"{number}-word"
+    temp = build.app_dir / f".{number}-word.{uuid.uuid4().hex[:8]}"
+    try:
+        cache.copy_docx(temp)
+        if word.exists():
+            aside = word.with_name(f"{word.name}-{time.strftime('%Y%m%d-%H%M%S')}")
+            os.rename(word, aside)
+            build.notes.append(f"the earlier Word copies were kept in {aside}")
+        os.rename(temp, word)
+    except OSError as exc:
+        remove_tree(temp)
+        build.notes.append(f"the Word copies could not be written ({exc.strerror or exc})")
+        return None
+    return word
+
+
+def _files_record(plan: Plan, md5s: dict[str, str]) -> dict[str, str]:
+    files = dict(md5s)
+    files.update({leaf.path: "" for leaf in plan.leaves if leaf.operation == "delete" and leaf.path not in files})
+    return files
+
+
+def _record(dossier, plan: Plan, md5s: dict[str, str], final: Path) -> None:
+    """Record the sequence as submitted: every file's MD5, deletions as "", and each leaf's details."""
+    store = dossier.store
+    store.set_setting(lifecycle.SETTING.format(plan.number), lifecycle.details_of(plan.leaves, plan.keyed))
+    try:
+        store.record_sequence(plan.number, _files_record(plan, md5s))
+    except BaseException:
+        remove_tree(final)
+        raise
+
+
+def _closing_notes(build: _Build, number: str, final: Path, recorded: bool, replaced: bool) -> list[str]:
+    notes = []
+    if replaced:
+        notes.append(f"replaced the earlier draft of sequence {number}")
+    if build.draft:
+        notes.append(f"DRAFT: written to {final} but not recorded as submitted; the documents carry a DRAFT mark")
+    elif not recorded:
+        notes.append(f"not recorded as submitted; once FDA has it, run `dossier sequences FILE --record {final}`")
+    return notes
+
+
+def record_submitted(dossier, seq_dir: str | Path) -> str:
+    """Record a sequence this program built (not a draft, not marked then) as submitted, once FDA has it.
+
+    The folder must be unchanged since the build and hold the dossier's next number; its files'
+    MD5s and leaf details were kept at build time. Returns the sequence number.
+    """
+    seq_dir = Path(seq_dir)
+    number = seq_dir.name
+    recorded = [s.number for s in dossier.store.sequences()]
+    if not SEQUENCE_NAME.match(number) or number != next_number(recorded):
+        raise DossierError(f"{seq_dir} is not the next sequence of this dossier ({next_number(recorded)})")
+    try:
+        pending = json.loads(_pending_path(seq_dir.parent, number).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raise DossierError(f"{seq_dir} was not built as a final sequence by this program here; build it again") from None
+    if pending.get("dossier") != _identity(dossier):
+        raise DossierError(f"{seq_dir} was built from another dossier")
+    findings = validate_sequence(seq_dir, std.require(), used_numbers=recorded)
+    high = [f for f in findings if f.severity == "high"]
+    if high:
+        raise DossierError(f"{seq_dir} has {len(high)} high finding(s) (was it changed after the build?), so it is "
+                           f"not recorded: {high[0]}")
+    written = {p: m for p, m in pending["files"].items() if m}
+    from .ectd.readback import files_in
+    if set(files_in(seq_dir)) != set(written):
+        raise DossierError(f"{seq_dir} does not hold exactly the files it was built with; build it again")
+    dossier.store.set_setting(lifecycle.SETTING.format(number), pending["details"])
+    dossier.store.record_sequence(number, pending["files"])
+    _pending_path(seq_dir.parent, number).unlink(missing_ok=True)
+    return number
+
+
+def _identity(dossier) -> str:
+    meta = dossier.store.meta()
+    return f"{meta.get('created_at', '')}|{meta.get('title', '')}"
+
+
+def _pending_path(app_dir: Path, number: str) -> Path:
+    return app_dir / ".cache" / f"pending-{number}.json"
+
+
+def _keep_pending(build: _Build, plan: Plan, md5s: dict[str, str]) -> None:
+    """Keep what recording this sequence later needs (`dossier sequences FILE --record`)."""
+    path = _pending_path(build.app_dir, plan.number)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = {"dossier": _identity(build.dossier), "files": _files_record(plan, md5s),
+            "details": lifecycle.details_of(plan.leaves, plan.keyed)}
+    path.write_text(json.dumps(data, indent=1, sort_keys=True), encoding="utf-8")

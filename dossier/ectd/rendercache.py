@@ -1,0 +1,144 @@
+"""The build's render cache: each document's PDF and DOCX stored under APPDIR/.cache/<key>.{pdf,docx},
+where the key (from the renderer) changes only when that document's inputs change. A rebuild after
+one field edit renders one document; the rest are taken from the cache.
+
+Why beside the sequences and not inside the dossier: rendered files are derived data, cheap to
+remake, and tied to the renderer's version. In the dossier they would bloat the file, its backups and
+exports, and every build would need a write transaction on the file the user is editing.
+
+Rendering runs in worker processes only when enough documents are missing for it to pay
+(PARALLEL_MIN); a one-document rebuild renders in-process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import multiprocessing
+import os
+import re
+import shutil
+import sys
+import time
+import uuid
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+from typing import Callable
+
+PARALLEL_MIN = 6          # fewer missing documents render faster in-process than a pool starts
+KEEP_DAYS = 30            # unused cache entries older than this are removed
+_worker_input = None
+
+
+def renderer():
+    """The document renderer (dossier.render)."""
+    return importlib.import_module("dossier.render")
+
+
+def _safe_key(key: str) -> str:
+    return key if re.fullmatch(r"[A-Za-z0-9_-]{8,128}", key) else hashlib.sha256(key.encode()).hexdigest()
+
+
+def _init_worker(inp) -> None:
+    global _worker_input
+    _worker_input = inp
+
+
+def _render_in_worker(doc_id: str, out_dir: str, draft: bool) -> dict[str, str]:
+    paths = renderer().render_document(_worker_input, doc_id, Path(out_dir), formats=("docx", "pdf"), draft=draft)
+    return {fmt: str(p) for fmt, p in paths.items()}
+
+
+def _context():
+    # fork is quickest and safe for a single-threaded CLI; a process with other threads (the desktop
+    # app) must not fork, so it spawns (as Windows and macOS always do).
+    import threading
+
+    if sys.platform.startswith("linux") and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
+
+
+class RenderCache:
+    def __init__(self, folder: Path, dossier, draft: bool, workers: int):
+        render = renderer()
+        self.folder = folder
+        self.draft = draft
+        self.workers = max(1, workers)
+        self.input = render.snapshot(dossier)
+        self.documents = {d.id: d for d in dossier.model.documents}
+        self.doc_ids = list(self.documents)
+        self.keys = {doc_id: _safe_key(render.document_key(self.input, doc_id, draft)) for doc_id in self.doc_ids}
+        self.rendered = 0
+        self.reused = 0
+
+    def pdf(self, doc_id: str) -> Path:
+        return self.folder / f"{self.keys[doc_id]}.pdf"
+
+    def docx(self, doc_id: str) -> Path:
+        return self.folder / f"{self.keys[doc_id]}.docx"
+
+    def _cached(self, doc_id: str) -> bool:
+        return self.pdf(doc_id).is_file() and self.docx(doc_id).is_file()
+
+    def ensure(self, doc_ids: list[str], progress: Callable[[float, str], None], check_cancel: Callable[[], None]) -> None:
+        """Make sure every document's PDF and DOCX is in the cache, rendering the missing ones."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        missing = [d for d in doc_ids if not self._cached(d)]
+        self.reused = len(doc_ids) - len(missing)
+        work = self.folder / f"tmp-{uuid.uuid4().hex[:8]}"
+        work.mkdir()
+        try:
+            if len(missing) >= PARALLEL_MIN and self.workers > 1:
+                self._render_parallel(missing, work, progress, check_cancel)
+            else:
+                for i, doc_id in enumerate(missing):
+                    check_cancel()
+                    progress(i / max(len(missing), 1), f"Rendering {self.documents[doc_id].title}")
+                    paths = renderer().render_document(self.input, doc_id, work / doc_id, formats=("docx", "pdf"),
+                                                       draft=self.draft)
+                    self._store(doc_id, {fmt: str(p) for fmt, p in paths.items()})
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        self.rendered = len(missing)
+        now = time.time()
+        for doc_id in doc_ids:
+            for path in (self.pdf(doc_id), self.docx(doc_id)):
+                os.utime(path, (now, now))
+        self._prune(now)
+        progress(1.0, f"Rendered {len(missing)} document(s), reused {self.reused}")
+
+    def _render_parallel(self, missing: list[str], work: Path, progress, check_cancel) -> None:
+        workers = min(self.workers, len(missing))
+        with ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=_init_worker,
+                                 initargs=(self.input,)) as pool:
+            futures = {pool.submit(_render_in_worker, d, str(work / d), self.draft): d for d in missing}
+            try:
+                for done, future in enumerate(as_completed(futures), 1):
+                    check_cancel()
+                    self._store(futures[future], future.result())
+                    progress(done / len(missing), f"Rendered {self.documents[futures[future]].title}")
+            except BaseException:
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise
+
+    def _store(self, doc_id: str, paths: dict[str, str]) -> None:
+        os.replace(paths["docx"], self.docx(doc_id))
+        os.replace(paths["pdf"], self.pdf(doc_id))
+
+    def _prune(self, now: float) -> None:
+        keep = {p.name for d in self.doc_ids for p in (self.pdf(d), self.docx(d))}
+        for path in self.folder.glob("*.*"):
+            if path.suffix in (".pdf", ".docx") and path.name not in keep:
+                try:
+                    if now - path.stat().st_mtime > KEEP_DAYS * 86400:
+                        path.unlink()
+                except OSError:
+                    pass
+
+    def copy_docx(self, dest: Path) -> None:
+        """Copy every document's DOCX into `dest`, named after its file in the sequence."""
+        dest.mkdir(parents=True)
+        for doc_id, doc in self.documents.items():
+            stem = doc.file.rsplit(".", 1)[0]
+            shutil.copyfile(self.docx(doc_id), dest / f"{stem}.docx")

@@ -1,0 +1,145 @@
+"""Writing a planned sequence into a folder: the leaves' files (MD5 taken from the bytes written),
+the study tagging files, both backbones, index-md5.txt and the official util/ files.
+
+Every byte goes through `write_chunks`, so a failing disk shows up in one place.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from .. import standards as std
+from ..errors import DossierError
+from .backbone import index_xml
+from .headings import HeadingTree
+from .leaf import REGIONAL_PATH, Leaf, Plan
+from .regional import regional_xml
+
+CHUNK = 4 << 20
+
+
+class Cancelled(Exception):
+    """Raised inside the writer when the build's cancel event is set."""
+
+
+def write_chunks(dest: Path, chunks: Iterable[bytes]) -> str:
+    """Write `chunks` to `dest`; return the MD5 of exactly the bytes written (hashed on a second
+    thread, so hashing overlaps reading and writing)."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.md5()
+    with open(dest, "wb") as out, ThreadPoolExecutor(max_workers=1) as hasher:
+        pending = None
+        for chunk in chunks:
+            if pending is not None:
+                pending.result()
+            pending = hasher.submit(digest.update, chunk)
+            out.write(chunk)
+        if pending is not None:
+            pending.result()
+    return digest.hexdigest()
+
+
+def file_chunks(path: Path) -> Iterator[bytes]:
+    with open(path, "rb", buffering=0) as fh:
+        while chunk := fh.read(CHUNK):
+            yield chunk
+
+
+class SequenceWriter:
+    """Writes one planned sequence into `folder` (a temporary folder the build renames into place)."""
+
+    def __init__(self, folder: Path, plan: Plan, trees, standards: Path,
+                 document_pdf: Callable[[str], Path], attachment_chunks: Callable[[str], Iterator[bytes]],
+                 check_cancel: Callable[[], None], progress: Callable[[float, str], None], workers: int = 2):
+        self.folder = folder
+        self.plan = plan
+        self.ich: HeadingTree = trees.ich
+        self.regional: HeadingTree = trees.regional
+        self.standards = standards
+        self.document_pdf = document_pdf
+        self.attachment_chunks = attachment_chunks
+        self.check_cancel = check_cancel
+        self.progress = progress
+        self.workers = max(1, workers)
+        self.md5s: dict[str, str] = {}
+
+    def write(self) -> dict[str, str]:
+        """Write everything; return {path in the sequence: MD5} of every file written."""
+        sent = self.plan.sent()
+        total = sum(1 for _ in sent) or 1
+        done = 0
+        attachments = [leaf for leaf in sent if leaf.kind == "attachment"]
+        others = [leaf for leaf in sent if leaf.kind != "attachment"]
+        for leaf in others:
+            self.check_cancel()
+            self._write_leaf(leaf)
+            done += 1
+            self.progress(done / total, f"Writing {leaf.path}")
+        with ThreadPoolExecutor(max_workers=self.workers) as pool:
+            futures = [pool.submit(self._write_leaf, leaf) for leaf in attachments]
+            try:
+                for future, leaf in zip(futures, attachments):
+                    future.result()
+                    done += 1
+                    self.progress(done / total, f"Copied {leaf.path}")
+            except BaseException:
+                for future in futures:
+                    future.cancel()
+                raise
+        self._write_backbones()
+        self._copy_util()
+        return dict(self.md5s)
+
+    def _write_leaf(self, leaf: Leaf) -> None:
+        self.check_cancel()
+        dest = self.folder / leaf.path
+        if leaf.kind == "document":
+            md5 = write_chunks(dest, file_chunks(self.document_pdf(leaf.ref)))
+        elif leaf.kind == "attachment":
+            md5 = write_chunks(dest, self._cancellable(self.attachment_chunks(leaf.ref)))
+            if md5 != leaf.fingerprint:
+                raise DossierError(f"attachment {leaf.ref} is damaged inside the dossier (MD5 {md5}, recorded "
+                                   f"{leaf.fingerprint}); attach the file again")
+        elif leaf.kind == "stf":
+            md5 = write_chunks(dest, [self.plan.generated[leaf.path]])
+        else:
+            raise DossierError(f"no source for leaf {leaf.path} ({leaf.kind})")
+        leaf.md5 = md5
+        self.md5s[leaf.path] = md5
+
+    def _cancellable(self, chunks: Iterator[bytes]) -> Iterator[bytes]:
+        for chunk in chunks:
+            self.check_cancel()
+            yield chunk
+
+    def _write_backbones(self) -> None:
+        regional = regional_xml(self.plan, self.regional)
+        self.md5s[REGIONAL_PATH] = write_chunks(self.folder / REGIONAL_PATH, [regional])
+        index = index_xml(self.plan, self.ich, self.md5s[REGIONAL_PATH])
+        self.md5s["index.xml"] = write_chunks(self.folder / "index.xml", [index])
+        md5_text = self.md5s["index.xml"].encode("ascii")
+        self.md5s["index-md5.txt"] = write_chunks(self.folder / "index-md5.txt", [md5_text])
+
+    def _copy_util(self) -> None:
+        for s in std.STANDARD_FILES:
+            if s.util_path:
+                md5 = write_chunks(self.folder / s.util_path, file_chunks(self.standards / s.name))
+                if md5 != s.md5:
+                    raise DossierError(f"the installed {s.name} is not the official file; install it again with "
+                                       "`dossier standards install PATH`")
+                self.md5s[s.util_path] = md5
+
+
+def remove_tree(path: Path) -> None:
+    """Remove a folder we made, even when a file in it is read-only."""
+    def retry(func, target, _exc):
+        os.chmod(target, 0o700)
+        func(target)
+
+    if path.exists():
+        shutil.rmtree(path, onerror=retry)
