@@ -1,0 +1,150 @@
+"""The eCTD commands: `dossier build`, `dossier validate`, `dossier sequences` (alias `lifecycle`) and
+`dossier standards install|status`. Thin faces over dossier.build, dossier.ectd and dossier.standards.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from .. import standards
+from ..cli import EPILOG, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
+
+SEVERITY_EXIT = ("high",)  # high findings are errors; medium and low are reported, not failed on
+
+
+def _print_json(obj) -> None:
+    print(json.dumps(obj, ensure_ascii=False, indent=2))
+
+
+def _tty_progress(fraction: float, message: str) -> None:
+    sys.stderr.write(f"\r[{fraction * 100:5.1f}%] {message[:70]:<70}")
+    if fraction >= 1.0:
+        sys.stderr.write("\n")
+    sys.stderr.flush()
+
+
+def _print_findings(findings) -> None:
+    for f in findings:
+        print(f"  {f}")
+    counts = {s: sum(1 for f in findings if f.severity == s) for s in ("high", "medium", "low")}
+    print(f"{counts['high']} high, {counts['medium']} medium, {counts['low']} low finding(s)")
+
+
+def cmd_build(args) -> int:
+    from ..build import build_sequence
+
+    progress = _tty_progress if sys.stderr.isatty() and not args.json else None
+    result = build_sequence(args.file, args.out, draft=args.draft, mark_submitted=args.mark_submitted,
+                            progress=progress, workers=args.workers)
+    if args.json:
+        _print_json(result.as_dict())
+    else:
+        ops = ", ".join(f"{n} {op}" for op, n in result.counts.items() if n) or "no leaves"
+        print(f"Sequence {result.number} written to {result.path}: {ops}; {result.unchanged} unchanged leaf(s) not "
+              f"sent again. Documents: {result.rendered} rendered, {result.reused} reused "
+              f"({result.timings.get('total', 0):.2f} s).")
+        if result.word_dir:
+            print(f"Word copies for editing: {result.word_dir}")
+        for note in result.notes:
+            print(f"Note: {note}")
+        print("Recorded as submitted." if result.recorded else "Not recorded as submitted.")
+        _print_findings(result.findings)
+    return EXIT_OK if result.ok else EXIT_FINDINGS
+
+
+def cmd_validate(args) -> int:
+    from .validate import validate_sequence
+
+    folder = Path(args.seqdir)
+    if not folder.is_dir():
+        print(f"error: {folder} is not a folder", file=sys.stderr)
+        return EXIT_USAGE
+    findings = validate_sequence(folder)
+    if args.json:
+        _print_json([f.as_dict() for f in findings])
+    else:
+        _print_findings(findings)
+    return EXIT_FINDINGS if any(f.severity in SEVERITY_EXIT for f in findings) else EXIT_OK
+
+
+def cmd_sequences(args) -> int:
+    from ..service import Dossier
+    from .lifecycle import SETTING, leaf_history
+
+    with Dossier.open(args.file) as d:
+        if args.record:
+            from ..build import record_submitted
+
+            number = record_submitted(d, args.record)
+            print(f"Recorded sequence {number} as submitted")
+            return EXIT_OK
+        sequences = d.store.sequences()
+        details = {s.number: d.store.get_setting(SETTING.format(s.number), {}) for s in sequences}
+    rows = leaf_history(sequences, details)
+    if args.json:
+        _print_json({"sequences": [{"number": s.number, "submitted_at": s.submitted_at, "who": s.who}
+                                   for s in sequences], "leaves": rows})
+        return EXIT_OK
+    if not sequences:
+        print("No sequence has been recorded as submitted yet.")
+        return EXIT_OK
+    for s in sequences:
+        print(f"{s.number}  submitted {s.submitted_at[:19]} by {s.who}")
+    numbers = [s.number for s in sequences]
+    print("\n" + "  ".join(f"{n:>7}" for n in numbers) + "  state    leaf")
+    for row in rows:
+        cells = "  ".join(f"{row['states'].get(n, ''):>7}" for n in numbers)
+        state = f"live {row['live']}" if row["live"] else "deleted"
+        print(f"{cells}  {state:<9}{row['title']}  ({row['path']})")
+    return EXIT_OK
+
+
+def cmd_standards(args) -> int:
+    if args.action == "install":
+        if not args.path:
+            print("error: give the file or folder holding the downloaded standard files", file=sys.stderr)
+            return EXIT_USAGE
+        installed = standards.install(args.path)
+        print(f"Installed {', '.join(installed)} into {standards.standards_dir()}")
+    states = standards.status()
+    for std in standards.STANDARD_FILES:
+        print(f"{states[std.name]:>9}  {std.name}  (MD5 {std.md5}; from {std.source})")
+    missing = [name for name, state in states.items() if state != "installed"]
+    if missing:
+        print(f"\n{len(missing)} file(s) not installed. Download them, then run `dossier standards install PATH`.")
+        return EXIT_FINDINGS
+    print(f"\nAll standard files installed in {standards.standards_dir()}")
+    return EXIT_OK
+
+
+def register(sub) -> None:
+    def add(name, func, help_text, aliases=()):
+        p = sub.add_parser(name, help=help_text, description=help_text, epilog=EPILOG, aliases=list(aliases))
+        p.set_defaults(func=func)
+        return p
+
+    p = add("build", cmd_build, "Build the next eCTD sequence of a dossier into APPDIR/NNNN and validate it.")
+    p.add_argument("file", help="the dossier file (.dossier)")
+    p.add_argument("--out", required=True, help="the application folder that holds the sequences (APPDIR)")
+    p.add_argument("--draft", action="store_true", help="a preview: DRAFT-marked, never recorded as submitted")
+    p.add_argument("--mark-submitted", action="store_true",
+                   help="record the sequence and every file's checksum in the dossier (the next build amends it)")
+    p.add_argument("--workers", type=int, help="worker processes for rendering (default: one per core)")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+
+    p = add("validate", cmd_validate, "Check a sequence folder (ours or anyone's) against the eCTD and FDA rules.")
+    p.add_argument("seqdir", help="the sequence folder, e.g. IND123456/0002")
+    p.add_argument("--json", action="store_true", help="print the findings as JSON")
+
+    p = add("sequences", cmd_sequences, "Show the submitted sequences and each leaf's state across them.",
+            aliases=("lifecycle",))
+    p.add_argument("file", help="the dossier file (.dossier)")
+    p.add_argument("--record", metavar="SEQDIR", help="record an already built sequence folder as submitted")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = add("standards", cmd_standards, "Install or show the official eCTD standard files (ICH DTD and stylesheet, "
+                                        "FDA regional DTD).")
+    p.add_argument("action", choices=("install", "status"))
+    p.add_argument("path", nargs="?", help="for install: the downloaded file, or a folder holding them")
