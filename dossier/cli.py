@@ -20,7 +20,7 @@ from .errors import DossierError, FieldError, UnknownFieldError
 from .fieldtypes import display
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
-COMMAND_MODULES = ["dossier.cli", "dossier.ectd.cli"]
+COMMAND_MODULES = ["dossier.cli", "dossier.render.cli", "dossier.ectd.cli"]
 EPILOG = "Exit codes: 0 ok, 1 errors found (readiness/validation/value), 2 usage or input error."
 
 

@@ -1,0 +1,197 @@
+"""Write a DocumentTree as a PDF that meets FDA's PDF rules: Letter, margins, embedded fonts only,
+bookmarks mirroring the headings, a linked table of contents for documents of 5 pages or more,
+opening on the bookmarks panel, title in the metadata, no encryption.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.pagesizes import letter
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import inch
+from reportlab.pdfgen import canvas as rl_canvas
+from reportlab.platypus import (BaseDocTemplate, Frame, KeepTogether, ListFlowable, ListItem, PageTemplate,
+                                Paragraph as RLParagraph, Spacer, Table as RLTable, TableStyle)
+from reportlab.platypus.tableofcontents import TableOfContents
+
+from . import fonts
+from .figures import drawing_for
+from .tree import DocumentTree, Figure, Heading, ListBlock, Paragraph, Run, Table
+
+MARGIN = 1 * inch
+TOC_MIN_PAGES = 5
+HEADER_GREY = colors.HexColor("#555555")
+
+
+def _styles() -> dict[str, ParagraphStyle]:
+    base = ParagraphStyle("body", fontName=fonts.REGULAR, fontSize=10, leading=13.5, spaceAfter=6,
+                          splitLongWords=1, wordWrap=None)
+    return {
+        "title": ParagraphStyle("title", parent=base, fontName=fonts.BOLD, fontSize=18, leading=22, spaceAfter=14),
+        "h1": ParagraphStyle("h1", parent=base, fontName=fonts.BOLD, fontSize=14, leading=18, spaceBefore=12, spaceAfter=6),
+        "h2": ParagraphStyle("h2", parent=base, fontName=fonts.BOLD, fontSize=12, leading=15, spaceBefore=10, spaceAfter=4),
+        "h3": ParagraphStyle("h3", parent=base, fontName=fonts.BOLD, fontSize=10.5, leading=13, spaceBefore=8, spaceAfter=3),
+        "h4": ParagraphStyle("h4", parent=base, fontName=fonts.ITALIC, fontSize=10, leading=13, spaceBefore=6),
+        "body": base,
+        "note": ParagraphStyle("note", parent=base, fontName=fonts.ITALIC, textColor=HEADER_GREY),
+        "cell": ParagraphStyle("cell", parent=base, fontSize=8.5, leading=10.5, spaceAfter=0),
+        "th": ParagraphStyle("th", parent=base, fontName=fonts.BOLD, fontSize=8.5, leading=10.5, spaceAfter=0),
+        "caption": ParagraphStyle("caption", parent=base, fontName=fonts.ITALIC, fontSize=9, alignment=TA_CENTER),
+        "toc1": ParagraphStyle("toc1", parent=base, leftIndent=0, spaceAfter=2),
+        "toc2": ParagraphStyle("toc2", parent=base, leftIndent=14, spaceAfter=1),
+        "toc3": ParagraphStyle("toc3", parent=base, leftIndent=28, fontSize=9, spaceAfter=1),
+    }
+
+
+def _pdf_text(text: str) -> str:
+    """Escape for reportlab's paragraph markup; characters the font lacks become a visible '?'."""
+    face = fonts.pdfmetrics.getFont(fonts.REGULAR).face
+    shown = "".join(ch if ord(ch) in face.charToGlyph or ch == "\n" else "?" for ch in text)
+    return html.escape(shown, quote=False).replace("\n", "<br/>")
+
+
+def _inline(runs: list[Run]) -> str:
+    parts = []
+    for run in runs:
+        text = _pdf_text(run.text)
+        if run.style == "b":
+            text = f"<b>{text}</b>"
+        elif run.style == "i":
+            text = f"<i>{text}</i>"
+        elif run.style == "placeholder":
+            text = f'<font backColor="#fff2a8" color="#8a4b00"><i>{text}</i></font>'
+        if run.href:
+            text = f'<a href="{html.escape(run.href)}" color="blue">{text}</a>'
+        parts.append(text)
+    return "".join(parts)
+
+
+class _Heading(RLParagraph):
+    def __init__(self, text: str, style: ParagraphStyle, level: int, key: str):
+        super().__init__(_pdf_text(text), style)
+        self.outline_text, self.level, self.key = text, level, key
+
+
+class _Doc(BaseDocTemplate):
+    def __init__(self, path: str, tree: DocumentTree, header: str, draft: bool):
+        super().__init__(path, pagesize=letter, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
+                         bottomMargin=MARGIN, title=tree.title, author=header.split(" · ")[0],
+                         subject=tree.title, creator="Dossier Builder", invariant=1)
+        frame = Frame(MARGIN, MARGIN, letter[0] - 2 * MARGIN, letter[1] - 2 * MARGIN, id="body")
+        self.addPageTemplates([PageTemplate("page", [frame], onPage=self._decorate)])
+        self.header, self.draft = header, draft
+        self._last_level = -1
+
+    def _decorate(self, canv, doc) -> None:
+        canv.saveState()
+        canv.setFont(fonts.REGULAR, 8)
+        canv.setFillColor(HEADER_GREY)
+        canv.drawString(MARGIN, letter[1] - 0.6 * inch, _pdf_text(self.header)[:140])
+        if self.draft:
+            canv.setFont(fonts.BOLD, 8)
+            canv.drawRightString(letter[0] - MARGIN, letter[1] - 0.6 * inch, "DRAFT")
+            canv.setFont(fonts.BOLD, 90)
+            canv.setFillColor(colors.Color(0.85, 0.85, 0.85, alpha=0.35))
+            canv.translate(letter[0] / 2, letter[1] / 2)
+            canv.rotate(45)
+            canv.drawCentredString(0, -30, "DRAFT")
+        canv.restoreState()
+
+    def afterFlowable(self, flowable) -> None:
+        if not isinstance(flowable, _Heading):
+            return
+        # Outline levels may not skip (a level-3 entry needs a level-2 parent).
+        level = min(flowable.level, self._last_level + 1)
+        self._last_level = level
+        self.canv.bookmarkPage(flowable.key)
+        self.canv.addOutlineEntry(flowable.outline_text, flowable.key, level=level, closed=level > 0)
+        self.notify("TOCEntry", (level, _pdf_text(flowable.outline_text), self.page, flowable.key))
+
+
+def _numbered_canvas(header_font: str):
+    class NumberedCanvas(rl_canvas.Canvas):
+        """Defers page output so the footer can say 'Page X of Y'; starts in an embedded font."""
+
+        def __init__(self, *args, **kwargs):
+            kwargs["initialFontName"] = header_font
+            kwargs["initialFontSize"] = 10
+            super().__init__(*args, **kwargs)
+            self._pages = []
+
+        def showPage(self):
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self):
+            total = len(self._pages)
+            for state in self._pages:
+                self.__dict__.update(state)
+                self.setFont(fonts.REGULAR, 8)
+                self.setFillColor(HEADER_GREY)
+                self.drawRightString(letter[0] - MARGIN, 0.55 * inch, f"Page {self._pageNumber} of {total}")
+                super().showPage()
+            self.showOutline()
+            super().save()
+
+    return NumberedCanvas
+
+
+def _flowables(tree: DocumentTree, values: dict, styles: dict, with_toc: bool) -> list:
+    story: list = [RLParagraph(_pdf_text(tree.title), styles["title"])]
+    if with_toc:
+        toc = TableOfContents(levelStyles=[styles["toc1"], styles["toc2"], styles["toc3"], styles["toc3"]],
+                              tableStyle=TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
+                                                     ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                                                     ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                                                     ("FONTNAME", (0, 0), (-1, -1), fonts.REGULAR)]))
+        story += [RLParagraph("Contents", styles["h1"]), toc, Spacer(1, 12)]
+    width = letter[0] - 2 * MARGIN
+    for n, block in enumerate(tree.blocks):
+        if isinstance(block, Heading):
+            story.append(_Heading(block.text, styles[f"h{block.level}"], block.level - 1, f"h{n}"))
+        elif isinstance(block, Paragraph):
+            story.append(RLParagraph(_inline(block.runs), styles["note" if block.style == "note" else "body"]))
+        elif isinstance(block, ListBlock):
+            items = [ListItem(RLParagraph(_inline(item), styles["body"])) for item in block.items]
+            story.append(ListFlowable(items, bulletType="1" if block.ordered else "bullet", start=None if block.ordered else "•",
+                                      bulletFontName=fonts.REGULAR, bulletFontSize=9, leftIndent=14))
+        elif isinstance(block, Table):
+            story.append(_table(block, styles, width))
+        elif isinstance(block, Figure):
+            story.append(KeepTogether([drawing_for(block.kind, values), RLParagraph(_pdf_text(block.caption), styles["caption"])]))
+    return story
+
+
+def _table(block: Table, styles: dict, width: float) -> RLTable:
+    columns = max(len(block.header), max((len(r) for r in block.rows), default=0), 1)
+    weights = block.widths if len(block.widths) == columns else [1.0] * columns
+    col_widths = [width * w / sum(weights) for w in weights]
+    data = [[RLParagraph(_pdf_text(h), styles["th"]) for h in block.header]] if block.header else []
+    data += [[RLParagraph(_inline(cell), styles["cell"]) for cell in row] + [""] * (columns - len(row)) for row in block.rows]
+    table = RLTable(data, colWidths=col_widths, repeatRows=1 if block.header else 0, splitByRow=1)
+    table.setStyle(TableStyle([
+        ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#999999")),
+        ("BACKGROUND", (0, 0), (-1, 0 if block.header else -1), colors.HexColor("#e8eef6") if block.header else colors.white),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("FONTNAME", (0, 0), (-1, -1), fonts.REGULAR),  # reportlab's table default is an unembedded Helvetica
+        ("LEFTPADDING", (0, 0), (-1, -1), 4), ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+    ]))
+    return table
+
+
+def write_pdf(tree: DocumentTree, values: dict, path: Path, header: str, draft: bool) -> int:
+    """Write the PDF; returns its page count. A table of contents is added from 5 pages on."""
+    styles = _styles()
+    canvasmaker = _numbered_canvas(fonts.REGULAR)
+    doc = _Doc(str(path), tree, header, draft)
+    doc.build(_flowables(tree, values, styles, with_toc=False), canvasmaker=canvasmaker)
+    pages = doc.page
+    if pages >= TOC_MIN_PAGES:
+        doc = _Doc(str(path), tree, header, draft)
+        doc.multiBuild(_flowables(tree, values, styles, with_toc=True), canvasmaker=canvasmaker)
+        pages = doc.page
+    return pages
