@@ -121,3 +121,17 @@ def test_study_tagging_file_points_at_its_leaves():
     assert study == "STUDY-1"
     assert hrefs == ["../../../../../index.xml#lf-a", "../../../../../../0001/index.xml#lf-b"]
     assert b'<!DOCTYPE ectd:study SYSTEM "../../../../../util/dtd/ich-stf-v2-2.dtd">' in data
+
+
+def test_own_leaves_come_before_subheadings(installed):
+    """The DTD says (leaf*, m3-2-p-1?, …): a document at 3.2.P sits before the 3.2.P.5.4 batch analyses."""
+    ich, regional = ich_tree(installed), regional_tree(installed)
+    plan = plan_with_every_kind(ich, regional)
+    plan.leaves += [Leaf("m3/32-body-data/32p-drug-prod/p/32p54-batch-analys/coa.pdf", ich.resolve("m3-2-p-5-4"),
+                         "CoA", "attachment", "c", MD5, md5=MD5),
+                    Leaf("m3/32-body-data/32p-drug-prod/p/drug-product.pdf", "m3-2-p-drug-product", "Drug product",
+                         "document", "dp", "k", md5=MD5)]
+    index = parse(index_xml(plan, ich, MD5), installed)
+    assert standards.dtd("ich-ectd-3-2.dtd", installed).validate(index)
+    assert [child.tag for child in index.getroot().find(".//m3-2-p-drug-product")] == [
+        "leaf", "m3-2-p-5-control-of-drug-product"]

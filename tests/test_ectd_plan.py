@@ -115,3 +115,18 @@ def test_paths_are_valid_short_and_unique(installed):
     assert len(set(paths)) == 3 and all(len(p) <= 150 for p in paths)
     assert all("/cln7-disease/5352-stud-rep-uncontr/a-study-folder/" in p for p in paths)
     assert all(p.endswith(".pdf") for p in paths)
+
+
+def test_one_report_for_two_studies_is_sent_once_and_tagged_by_both(installed):
+    from dossier.ectd.plan import study_leaves
+
+    trees = Trees(ich_tree(installed), regional_tree(installed))
+    values = {"nonclinical.pharmacology.studies": [
+        {"study": "NC-01 fibroblasts", "purpose": "Target engagement", "report": "shared.pdf"},
+        {"study": "NC-02 neurons", "purpose": "Efficacy", "report": "shared.pdf"}]}
+    leaves = attachment_leaves(Inputs(ectd_model(), values, {"shared.pdf": "1"}, {}, {}), trees, [])
+    assert len(leaves) == 1 and leaves[0].study == "nc-01-fibroblasts"
+    assert leaves[0].extra_studies == {"nc-02-neurons": "NC-02 neurons"}
+    stfs = study_leaves(leaves)
+    assert [s.title for s in stfs] == ["Study tagging file: NC-01 fibroblasts", "Study tagging file: NC-02 neurons"]
+    assert len({s.path.rpartition("/")[0] for s in stfs}) == 1

@@ -65,8 +65,10 @@ def nest(parent: etree._Element, tree: HeadingTree, placed: Iterable[tuple[str, 
                 raise DossierError(f"heading {name} needs its '{attr}' value; fill the field it comes from")
         nodes[name] = node
     for heading, elements in wanted.items():
+        node = nodes[heading]
         for element in elements:
-            nodes[heading].append(element)
+            # The DTDs put a heading's own leaves before its subheadings: (leaf*, m3-2-p-1?, …).
+            node.insert(sum(1 for child in node if child.tag == "leaf"), element)
 
 
 def serialize(root: etree._Element, doctype: str, stylesheet: str | None = None) -> bytes:

@@ -35,8 +35,12 @@ class Leaf:
     md5: str = ""                # of the written file ("" for a delete)
     study: str | None = None     # study key (folder-safe), for leaves a study tagging file lists
     study_title: str | None = None   # the study's identifier as the user wrote it
+    extra_studies: dict[str, str] = field(default_factory=dict)  # other studies listing this file (key → title)
     file_tag: str | None = None  # the STF file tag of this leaf within its study
     categories: dict[str, str] = field(default_factory=dict)  # STF categories (species …) from the study row
+
+    def in_study(self, study: str) -> bool:
+        return self.study == study or study in self.extra_studies
 
     @property
     def module1(self) -> bool:

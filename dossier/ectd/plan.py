@@ -18,14 +18,19 @@ def study_leaves(leaves: list[Leaf]) -> list[Leaf]:
     """One STF leaf per study, beside the study's files. Its fingerprint covers the study's leaves,
     so the STF is sent again exactly when one of them changes."""
     studies: dict[str, list[Leaf]] = {}
+    titles: dict[str, str] = {}
     for leaf in leaves:
         if leaf.study:
             studies.setdefault(leaf.study, []).append(leaf)
+            titles.setdefault(leaf.study, leaf.study_title or leaf.study)
+        for study, title in leaf.extra_studies.items():
+            studies.setdefault(study, []).append(leaf)
+            titles.setdefault(study, title or study)
     out = []
     for study, members in sorted(studies.items()):
         first = members[0]
         folder = first.path.rpartition("/")[0]
-        title = first.study_title or study
+        title = titles[study]
         parts = sorted(f"{m.path}|{m.fingerprint}|{m.title}|{m.file_tag}|{sorted(m.categories.items())}"
                        for m in members)
         out.append(Leaf(path=fit_path(folder, file_name(f"stf-{study}.xml")), heading=first.heading,
@@ -39,7 +44,7 @@ def write_stfs(plan: Plan, wanted: list[Leaf], live: dict[str, LiveLeaf]) -> Non
     here or live in an earlier sequence."""
     sent = {leaf.path for leaf in plan.sent()}
     for stf in [leaf for leaf in plan.sent() if leaf.kind == "stf"]:
-        members = [leaf for leaf in wanted if leaf.study == stf.ref]
+        members = [leaf for leaf in wanted if leaf.in_study(stf.ref)]
         docs = [(None, m.id, m.title, m.file_tag) if m.path in sent else
                 (live[m.path].seq, live[m.path].id, m.title, m.file_tag) for m in members]
         categories = {}

@@ -46,8 +46,13 @@ class Inputs:
     homes: dict[str, AttachmentHome] | None = None
 
 
-def slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-")[:40].strip("-") or "unnamed"
+def slug(text: str, limit: int = 40) -> str:
+    """A folder-safe form of `text`, cut at a word boundary within `limit` characters."""
+    out = re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-")
+    if len(out) > limit:
+        cut = out[:limit + 1].rfind("-")
+        out = out[:cut if cut >= limit // 2 else limit]
+    return out.strip("-") or "unnamed"
 
 
 def first_filled(values: dict[str, Any], paths: Iterable[str]) -> Any:
@@ -202,6 +207,7 @@ def _place(home: AttachmentHome, row: dict) -> tuple[str, str]:
 def attachment_leaves(inputs: Inputs, trees: Trees, notes: list[str]) -> list[Leaf]:
     homes = HOMES if inputs.homes is None else inputs.homes
     leaves, seen = [], set()
+    by_study_file: dict[tuple[str, str], Leaf] = {}
     for key, name, row in _attachment_refs(inputs):
         home = homes.get(key) or _fallback_home(inputs, key)
         if home is None:
@@ -213,6 +219,12 @@ def attachment_leaves(inputs: Inputs, trees: Trees, notes: list[str]) -> list[Le
         heading = trees.resolve(heading)
         study_name = as_text(row.get(home.study)) if home.study and needs_stf(heading) else ""
         study = slug(study_name) if study_name else None
+        shared = by_study_file.get((name, heading))
+        if study and shared is not None:
+            # One report for several studies: sent once, listed by each study's tagging file.
+            if study != shared.study:
+                shared.extra_studies[study] = study_name
+            continue
         if study:
             folder = f"{folder}/{study}"
         if (name, folder) in seen:
@@ -224,6 +236,8 @@ def attachment_leaves(inputs: Inputs, trees: Trees, notes: list[str]) -> list[Le
                            study=study, study_title=study_name or None,
                            file_tag=file_tag(heading) if study else None,
                            categories={c: as_text(row.get(col)) for c, col in home.categories if row.get(col)}))
+        if study:
+            by_study_file[(name, heading)] = leaves[-1]
     return leaves
 
 
