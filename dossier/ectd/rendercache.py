@@ -6,14 +6,17 @@ Why beside the sequences and not inside the dossier: rendered files are derived 
 remake, and tied to the renderer's version. In the dossier they would bloat the file, its backups and
 exports, and every build would need a write transaction on the file the user is editing.
 
-Rendering runs in worker processes only when enough documents are missing for it to pay
-(PARALLEL_MIN); a one-document rebuild renders in-process.
+Rendering runs in worker processes only when it pays: the cache remembers how long each document
+took, and a pool is used when the missing documents' expected time is well above the pool's start-up
+cost (cheap with fork, about a second when a process must be spawned). A one-document rebuild always
+renders in-process.
 """
 
 from __future__ import annotations
 
 import hashlib
 import importlib
+import json
 import multiprocessing
 import os
 import re
@@ -25,8 +28,9 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import Callable
 
-PARALLEL_MIN = 6          # fewer missing documents render faster in-process than a pool starts
 KEEP_DAYS = 30            # unused cache entries older than this are removed
+GUESS_SECONDS = 0.05      # expected render time of a document never rendered here
+START_SECONDS = {"fork": 0.1, "spawn": 1.2}  # measured cost of starting a pool, per start method
 _worker_input = None
 
 
@@ -44,9 +48,14 @@ def _init_worker(inp) -> None:
     _worker_input = inp
 
 
-def _render_in_worker(doc_id: str, out_dir: str, draft: bool) -> dict[str, str]:
-    paths = renderer().render_document(_worker_input, doc_id, Path(out_dir), formats=("docx", "pdf"), draft=draft)
-    return {fmt: str(p) for fmt, p in paths.items()}
+def _render(inp, doc_id: str, out_dir: str, draft: bool) -> tuple[dict[str, str], float]:
+    started = time.perf_counter()
+    paths = renderer().render_document(inp, doc_id, Path(out_dir), formats=("docx", "pdf"), draft=draft)
+    return {fmt: str(p) for fmt, p in paths.items()}, time.perf_counter() - started
+
+
+def _render_in_worker(doc_id: str, out_dir: str, draft: bool) -> tuple[dict[str, str], float]:
+    return _render(_worker_input, doc_id, out_dir, draft)
 
 
 def _context():
@@ -57,6 +66,14 @@ def _context():
     if sys.platform.startswith("linux") and threading.active_count() == 1:
         return multiprocessing.get_context("fork")
     return multiprocessing.get_context("spawn")
+
+
+def pays(expected: list[float], workers: int, method: str) -> bool:
+    """Whether rendering `expected` (seconds per document) in a pool beats doing it in-process."""
+    if workers < 2 or len(expected) < 2:
+        return False
+    share = max(max(expected), sum(expected) / min(workers, len(expected)))
+    return share + START_SECONDS[method] < sum(expected)
 
 
 class RenderCache:
@@ -71,6 +88,7 @@ class RenderCache:
         self.keys = {doc_id: _safe_key(render.document_key(self.input, doc_id, draft)) for doc_id in self.doc_ids}
         self.rendered = 0
         self.reused = 0
+        self.parallel = False
 
     def pdf(self, doc_id: str) -> Path:
         return self.folder / f"{self.keys[doc_id]}.pdf"
@@ -84,22 +102,26 @@ class RenderCache:
     def ensure(self, doc_ids: list[str], progress: Callable[[float, str], None], check_cancel: Callable[[], None]) -> None:
         """Make sure every document's PDF and DOCX is in the cache, rendering the missing ones."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        missing = [d for d in doc_ids if not self._cached(d)]
+        times = self._times()
+        # Longest first, so the slowest document never starts last.
+        missing = sorted((d for d in doc_ids if not self._cached(d)), key=lambda d: -times.get(d, GUESS_SECONDS))
         self.reused = len(doc_ids) - len(missing)
+        context = _context()
+        self.parallel = pays([times.get(d, GUESS_SECONDS) for d in missing], self.workers, context.get_start_method())
         work = self.folder / f"tmp-{uuid.uuid4().hex[:8]}"
         work.mkdir()
         try:
-            if len(missing) >= PARALLEL_MIN and self.workers > 1:
-                self._render_parallel(missing, work, progress, check_cancel)
+            if self.parallel:
+                self._render_parallel(missing, work, context, times, progress, check_cancel)
             else:
                 for i, doc_id in enumerate(missing):
                     check_cancel()
                     progress(i / max(len(missing), 1), f"Rendering {self.documents[doc_id].title}")
-                    paths = renderer().render_document(self.input, doc_id, work / doc_id, formats=("docx", "pdf"),
-                                                       draft=self.draft)
-                    self._store(doc_id, {fmt: str(p) for fmt, p in paths.items()})
+                    paths, times[doc_id] = _render(self.input, doc_id, str(work / doc_id), self.draft)
+                    self._store(doc_id, paths)
         finally:
             shutil.rmtree(work, ignore_errors=True)
+            self._save_times(times)
         self.rendered = len(missing)
         now = time.time()
         for doc_id in doc_ids:
@@ -108,16 +130,32 @@ class RenderCache:
         self._prune(now)
         progress(1.0, f"Rendered {len(missing)} document(s), reused {self.reused}")
 
-    def _render_parallel(self, missing: list[str], work: Path, progress, check_cancel) -> None:
+    def _times(self) -> dict[str, float]:
+        try:
+            return json.loads((self.folder / "render-times.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+
+    def _save_times(self, times: dict[str, float]) -> None:
+        temp = self.folder / f".render-times.{uuid.uuid4().hex[:8]}"
+        try:
+            temp.write_text(json.dumps({k: round(v, 4) for k, v in times.items()}), encoding="utf-8")
+            os.replace(temp, self.folder / "render-times.json")
+        except OSError:
+            temp.unlink(missing_ok=True)
+
+    def _render_parallel(self, missing: list[str], work: Path, context, times: dict, progress, check_cancel) -> None:
         workers = min(self.workers, len(missing))
-        with ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=_init_worker,
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker,
                                  initargs=(self.input,)) as pool:
             futures = {pool.submit(_render_in_worker, d, str(work / d), self.draft): d for d in missing}
             try:
                 for done, future in enumerate(as_completed(futures), 1):
                     check_cancel()
-                    self._store(futures[future], future.result())
-                    progress(done / len(missing), f"Rendered {self.documents[futures[future]].title}")
+                    doc_id = futures[future]
+                    paths, times[doc_id] = future.result()
+                    self._store(doc_id, paths)
+                    progress(done / len(missing), f"Rendered {self.documents[doc_id].title}")
             except BaseException:
                 pool.shutdown(wait=True, cancel_futures=True)
                 raise
