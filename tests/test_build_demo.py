@@ -1,0 +1,105 @@
+"""The demo dossier built with the real renderer: sequence 0001 clean and DTD-valid, an amendment with
+exactly the expected operations, and tampering caught by validate."""
+
+import importlib.util
+import shutil
+
+import pytest
+from lxml import etree
+
+from dossier.build import build_sequence
+from dossier.ectd.readback import parse_backbone
+from dossier.ectd.validate import validate_sequence
+from dossier.paths import demo_dir
+from tests.test_ectd_support import SHARED, installed  # noqa: F401 (fixture)
+
+pytestmark = [
+    pytest.mark.skipif(importlib.util.find_spec("dossier.render") is None, reason="the renderer is not there yet"),
+    pytest.mark.skipif(not demo_dir().is_dir(), reason="the demo dossier is not there yet"),
+]
+COA = "coa-batch-aso-001.pdf"
+EDITS = {"cmc.substance.impurities": "Shortmers (n-1, n-2) below 5.0 % in total; phosphodiester content below 2 %.",
+         "clinical.safety.stopping_rules": "Stop dosing after any grade 3 adverse event related to the product."}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """0001 of the demo (submitted), then 0002 after two edits and one attachment removed."""
+    if not SHARED.is_dir():
+        pytest.skip("official DTDs not beside the project (../shared/ectd-dtd)")
+    from dossier import standards
+    from dossier.service import Dossier
+    from dossier.textform import import_dossier
+
+    tmp = tmp_path_factory.mktemp("demo")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("DOSSIER_STANDARDS_DIR", str(tmp / "standards"))
+    standards.install(SHARED)
+    import_dossier(demo_dir(), tmp / "demo.dossier")
+    with Dossier.open(tmp / "demo.dossier") as d:
+        first = build_sequence(d, tmp / "app", mark_submitted=True)
+        for path, value in EDITS.items():
+            d.set(path, value)
+        d.remove_attachment(COA)
+        second = build_sequence(d, tmp / "app", mark_submitted=True)
+        model = d.model
+    yield {"tmp": tmp, "first": first, "second": second, "model": model, "standards": tmp / "standards"}
+    mp.undo()
+
+
+def serious(findings):
+    return [str(f) for f in findings if f.severity in ("high", "medium")]
+
+
+def test_sequence_0001_is_clean_and_valid_against_the_official_dtds(built):
+    first = built["first"]
+    assert first.number == "0001" and first.recorded and first.rendered == len(built["model"].documents)
+    assert serious(first.findings) == []
+    parser = etree.XMLParser(load_dtd=False, no_network=True, resolve_entities=False)
+    for backbone, dtd in (("index.xml", "ich-ectd-3-2.dtd"), ("m1/us/us-regional.xml", "us-regional-v3-3.dtd")):
+        tree = etree.parse(str(first.path / backbone), parser)
+        official = etree.DTD(str(SHARED / dtd))
+        assert official.validate(tree), official.error_log.filter_from_errors()
+    assert (first.path / "util/dtd/ich-ectd-3-2.dtd").read_bytes() == (SHARED / "ich-ectd-3-2.dtd").read_bytes()
+
+
+def expected_replacements(model) -> set[str]:
+    """Documents fed (per the content model) by the edited fields or by the table that held the CoA."""
+    changed = set(EDITS) | {"cmc.batches.batches"}
+    return {doc.title for doc in model.documents
+            if any(doc.id in model.fields[path].documents for path in changed)}
+
+
+def test_amendment_has_exactly_the_expected_operations(built):
+    second, folder = built["second"], built["standards"]
+    assert second.number == "0002" and second.recorded
+    assert serious(second.findings) == []
+    leaves = [leaf for bb in ("index.xml", "m1/us/us-regional.xml")
+              for leaf in parse_backbone(second.path, bb, folder).leaves]
+    ops = {}
+    for leaf in leaves:
+        ops.setdefault(leaf.operation, set()).add(leaf.title)
+    replaced_documents = {t for t in ops["replace"] if not t.startswith("Study tagging file")}
+    assert replaced_documents == expected_replacements(built["model"])
+    assert ops["replace"] - replaced_documents == {"Study tagging file: Clinical protocol"}
+    assert ops["delete"] == {"Certificate of analysis, batch ASO-001"}
+    assert ops["new"] == {"FDA Module 1 regional information", "Cover letter", "Form FDA 1571 information sheet"}
+    for leaf in leaves:
+        if leaf.operation in ("replace", "delete"):
+            assert leaf.modified_file.startswith("../0001/index.xml#") or \
+                leaf.modified_file.startswith("../../../0001/m1/us/us-regional.xml#")
+    # 0001 beside it is untouched by the amendment.
+    assert [f for f in validate_sequence(built["first"].path, folder) if f.severity == "high"] == []
+
+
+def test_tampering_with_a_built_file_is_caught(built, tmp_path):
+    app = tmp_path / "app"
+    shutil.copytree(built["first"].path.parent, app, ignore=shutil.ignore_patterns(".cache"))
+    protocol = next((app / "0001").rglob("clinical-protocol.pdf"))
+    data = bytearray(protocol.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    protocol.write_bytes(bytes(data))
+    findings = validate_sequence(app / "0001", built["standards"])
+    rel = protocol.relative_to(app / "0001").as_posix()
+    assert any(f.severity == "high" and f.file == rel and "changed after the sequence was built" in f.message
+               for f in findings)
