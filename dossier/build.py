@@ -230,7 +230,8 @@ def _write(build: _Build, plan: Plan, trees: Trees, folder: Path, cache, temp: P
     build.app_dir.mkdir(parents=True, exist_ok=True)
     temp.mkdir()
     store = build.dossier.store
-    writer = SequenceWriter(temp, plan, trees, folder, cache.pdf, store.read_attachment, build.check_cancel,
+    sha256 = {a.name: a.sha256 for a in store.attachments()}
+    writer = SequenceWriter(temp, plan, trees, folder, cache.pdf, store.read_attachment, sha256, build.check_cancel,
                             lambda f, m: build.progress(0.6 + 0.25 * f, m), workers=min(build.workers, 4))
     try:
         return writer.write()
@@ -322,8 +323,9 @@ def record_submitted(dossier, seq_dir: str | Path) -> str:
                            f"not recorded: {high[0]}")
     written = {p: m for p, m in pending["files"].items() if m}
     from .ectd.readback import files_in
-    if set(files_in(seq_dir)) != set(written):
-        raise DossierError(f"{seq_dir} does not hold exactly the files it was built with; build it again")
+    # index.xml as built pins every leaf's MD5, and validation has just checked the files against it.
+    if set(files_in(seq_dir)) != set(written) or std.md5_of(seq_dir / "index.xml") != written.get("index.xml"):
+        raise DossierError(f"{seq_dir} is not exactly the folder that was built; build it again")
     dossier.store.set_setting(lifecycle.SETTING.format(number), pending["details"])
     dossier.store.record_sequence(number, pending["files"])
     _pending_path(seq_dir.parent, number).unlink(missing_ok=True)
@@ -332,7 +334,7 @@ def record_submitted(dossier, seq_dir: str | Path) -> str:
 
 def _identity(dossier) -> str:
     meta = dossier.store.meta()
-    return f"{meta.get('created_at', '')}|{meta.get('title', '')}"
+    return f"{meta.get('created_at', '')}|{meta.get('created_by', '')}"
 
 
 def _pending_path(app_dir: Path, number: str) -> Path:

@@ -102,11 +102,11 @@ def test_full_disk_leaves_no_partial_sequence(dossier, tmp_path, monkeypatch):
     real = writer.write_chunks
     written = []
 
-    def failing(dest, chunks):
+    def failing(dest, chunks, *args):
         if len(written) == 6:
             raise OSError(errno.ENOSPC, "No space left on device")
         written.append(dest)
-        return real(dest, chunks)
+        return real(dest, chunks, *args)
 
     monkeypatch.setattr(writer, "write_chunks", failing)
     app = tmp_path / "app"
@@ -221,3 +221,12 @@ def test_opens_the_dossier_from_a_path(tmp_path, installed, fake_renderer, monke
     result = build_sequence(tmp_path / "case.dossier", tmp_path / "app", mark_submitted=True, workers=1)
     assert result.number == "0001"
     assert build_mod.next_number(["0001", "0002"]) == "0003"
+
+
+def test_an_attachment_damaged_inside_the_dossier_is_refused(dossier, tmp_path):
+    conn = dossier.store._conn
+    conn.execute("UPDATE attachment_chunks SET data = CAST('%PDF-1.4 not the attached bytes' AS BLOB) "
+                 "WHERE name = 'smith-2020.pdf'")
+    with pytest.raises(DossierError, match="smith-2020.pdf is damaged inside the dossier"):
+        build_sequence(dossier, tmp_path / "app")
+    assert not (tmp_path / "app" / "0001").exists()
