@@ -145,11 +145,14 @@ def _run(build: _Build, mark_submitted: bool) -> BuildResult:
     plan = plan_sequence(inputs, trees, number, live, admin.module1(values, number, build.draft, build.notes))
     build.lap("plan")
     build.progress(0.05, f"Planned sequence {number}: " + ", ".join(f"{n} {op}" for op, n in plan.counts().items() if n))
-    cache.ensure(cache.doc_ids, lambda f, m: build.progress(0.05 + 0.55 * f, m), build.check_cancel)
-    build.lap("render")
     temp = build.app_dir / f".{number}.building-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    writer = _writer(build, plan, trees, folder, cache, temp)
     try:
-        md5s = _write(build, plan, trees, folder, cache, temp)
+        cache.begin(cache.doc_ids)  # forks render workers (if they pay) before any thread of ours starts
+        writer.start()  # attachments copy while documents render
+        cache.finish(lambda f, m: build.progress(0.05 + 0.55 * f, m), build.check_cancel)
+        build.lap("render")
+        md5s = _finish(build, writer, plan)
         build.lap("write")
         build.progress(0.85, "Validating")
         findings = validate_sequence(temp, folder, number=number, used_numbers=[s.number for s in sequences],
@@ -162,6 +165,8 @@ def _run(build: _Build, mark_submitted: bool) -> BuildResult:
                                + "; ".join(str(f) for f in high[:5]))
         _move_into_place(temp, final, replaces_draft)
     except BaseException:
+        cache.abort()
+        writer.abort()
         remove_tree(temp)
         raise
     word_dir = _word_copies(build, cache, number)
@@ -226,15 +231,18 @@ def _check_target(app_dir: Path, number: str) -> bool:
         "folder, then build again")
 
 
-def _write(build: _Build, plan: Plan, trees: Trees, folder: Path, cache, temp: Path) -> dict[str, str]:
+def _writer(build: _Build, plan: Plan, trees: Trees, folder: Path, cache, temp: Path) -> SequenceWriter:
     build.app_dir.mkdir(parents=True, exist_ok=True)
     temp.mkdir()
     store = build.dossier.store
     sha256 = {a.name: a.sha256 for a in store.attachments()}
-    writer = SequenceWriter(temp, plan, trees, folder, cache.pdf, store.read_attachment, sha256, build.check_cancel,
-                            lambda f, m: build.progress(0.6 + 0.25 * f, m), workers=min(build.workers, 4))
+    return SequenceWriter(temp, plan, trees, folder, cache.pdf, store.read_attachment, sha256, build.check_cancel,
+                          lambda f, m: build.progress(0.6 + 0.25 * f, m), workers=min(build.workers, 4))
+
+
+def _finish(build: _Build, writer: SequenceWriter, plan: Plan) -> dict[str, str]:
     try:
-        return writer.write()
+        return writer.finish()
     except OSError as exc:
         reason = "the disk is full" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
         raise DossierError(f"could not write sequence {plan.number} ({reason}); nothing was left at "

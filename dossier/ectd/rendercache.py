@@ -99,36 +99,68 @@ class RenderCache:
     def _cached(self, doc_id: str) -> bool:
         return self.pdf(doc_id).is_file() and self.docx(doc_id).is_file()
 
-    def ensure(self, doc_ids: list[str], progress: Callable[[float, str], None], check_cancel: Callable[[], None]) -> None:
-        """Make sure every document's PDF and DOCX is in the cache, rendering the missing ones."""
+    def begin(self, doc_ids: list[str]) -> None:
+        """Decide what to render and how; a worker pool is started (forked) here, before the build
+        starts any thread of its own."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        times = self._times()
+        self._ids = list(doc_ids)
+        self._times_seen = self._times()
         # Longest first, so the slowest document never starts last.
-        missing = sorted((d for d in doc_ids if not self._cached(d)), key=lambda d: -times.get(d, GUESS_SECONDS))
-        self.reused = len(doc_ids) - len(missing)
+        self._missing = sorted((d for d in doc_ids if not self._cached(d)),
+                               key=lambda d: -self._times_seen.get(d, GUESS_SECONDS))
+        self.reused = len(doc_ids) - len(self._missing)
         context = _context()
-        self.parallel = pays([times.get(d, GUESS_SECONDS) for d in missing], self.workers, context.get_start_method())
-        work = self.folder / f"tmp-{uuid.uuid4().hex[:8]}"
-        work.mkdir()
+        expected = [self._times_seen.get(d, GUESS_SECONDS) for d in self._missing]
+        self.parallel = pays(expected, self.workers, context.get_start_method())
+        self._work = self.folder / f"tmp-{uuid.uuid4().hex[:8]}"
+        self._work.mkdir()
+        self._pool, self._futures = None, {}
+        if self.parallel:
+            self._pool = ProcessPoolExecutor(max_workers=min(self.workers, len(self._missing)), mp_context=context,
+                                             initializer=_init_worker, initargs=(self.input,))
+            self._futures = {self._pool.submit(_render_in_worker, d, str(self._work / d), self.draft): d
+                             for d in self._missing}
+
+    def finish(self, progress: Callable[[float, str], None], check_cancel: Callable[[], None]) -> None:
+        """Render (or collect) the missing documents into the cache."""
+        times, missing = self._times_seen, self._missing
         try:
-            if self.parallel:
-                self._render_parallel(missing, work, context, times, progress, check_cancel)
+            if self._pool is not None:
+                for done, future in enumerate(as_completed(self._futures), 1):
+                    check_cancel()
+                    doc_id = self._futures[future]
+                    paths, times[doc_id] = future.result()
+                    self._store(doc_id, paths)
+                    progress(done / len(missing), f"Rendered {self.documents[doc_id].title}")
             else:
                 for i, doc_id in enumerate(missing):
                     check_cancel()
                     progress(i / max(len(missing), 1), f"Rendering {self.documents[doc_id].title}")
-                    paths, times[doc_id] = _render(self.input, doc_id, str(work / doc_id), self.draft)
+                    paths, times[doc_id] = _render(self.input, doc_id, str(self._work / doc_id), self.draft)
                     self._store(doc_id, paths)
         finally:
-            shutil.rmtree(work, ignore_errors=True)
+            self.abort()
             self._save_times(times)
         self.rendered = len(missing)
         now = time.time()
-        for doc_id in doc_ids:
+        for doc_id in self._ids:
             for path in (self.pdf(doc_id), self.docx(doc_id)):
                 os.utime(path, (now, now))
         self._prune(now)
         progress(1.0, f"Rendered {len(missing)} document(s), reused {self.reused}")
+
+    def ensure(self, doc_ids: list[str], progress: Callable[[float, str], None], check_cancel: Callable[[], None]) -> None:
+        """Make sure every document's PDF and DOCX is in the cache, rendering the missing ones."""
+        self.begin(doc_ids)
+        self.finish(progress, check_cancel)
+
+    def abort(self) -> None:
+        """Stop the workers (pending documents are dropped) and remove the work folder."""
+        if getattr(self, "_pool", None) is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+        if getattr(self, "_work", None) is not None:
+            shutil.rmtree(self._work, ignore_errors=True)
 
     def _times(self) -> dict[str, float]:
         try:
@@ -143,22 +175,6 @@ class RenderCache:
             os.replace(temp, self.folder / "render-times.json")
         except OSError:
             temp.unlink(missing_ok=True)
-
-    def _render_parallel(self, missing: list[str], work: Path, context, times: dict, progress, check_cancel) -> None:
-        workers = min(self.workers, len(missing))
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker,
-                                 initargs=(self.input,)) as pool:
-            futures = {pool.submit(_render_in_worker, d, str(work / d), self.draft): d for d in missing}
-            try:
-                for done, future in enumerate(as_completed(futures), 1):
-                    check_cancel()
-                    doc_id = futures[future]
-                    paths, times[doc_id] = future.result()
-                    self._store(doc_id, paths)
-                    progress(done / len(missing), f"Rendered {self.documents[doc_id].title}")
-            except BaseException:
-                pool.shutdown(wait=True, cancel_futures=True)
-                raise
 
     def _store(self, doc_id: str, paths: dict[str, str]) -> None:
         os.replace(paths["docx"], self.docx(doc_id))

@@ -72,33 +72,37 @@ class SequenceWriter:
         self.progress = progress
         self.workers = max(1, workers)
         self.md5s: dict[str, str] = {}
+        self._aborted = False
+        self._pool: ThreadPoolExecutor | None = None
 
-    def write(self) -> dict[str, str]:
-        """Write everything; return {path in the sequence: MD5} of every file written."""
-        sent = self.plan.sent()
-        total = sum(1 for _ in sent) or 1
-        done = 0
-        attachments = [leaf for leaf in sent if leaf.kind == "attachment"]
-        others = [leaf for leaf in sent if leaf.kind != "attachment"]
-        for leaf in others:
+    def start(self) -> None:
+        """Begin copying the attachments on background threads (they need nothing rendered), so the
+        copy overlaps rendering; `finish` writes the rest and waits for them."""
+        self._pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="sequence-copy")
+        self._attachments = [leaf for leaf in self.plan.sent() if leaf.kind == "attachment"]
+        self._futures = [self._pool.submit(self._write_leaf, leaf) for leaf in self._attachments]
+
+    def finish(self) -> dict[str, str]:
+        """Write documents, study tagging files, backbones and util/; return {path: MD5} of every file."""
+        others = [leaf for leaf in self.plan.sent() if leaf.kind != "attachment"]
+        total = len(others) + len(self._attachments) or 1
+        for done, leaf in enumerate(others, 1):
             self.check_cancel()
             self._write_leaf(leaf)
-            done += 1
             self.progress(done / total, f"Writing {leaf.path}")
-        with ThreadPoolExecutor(max_workers=self.workers) as pool:
-            futures = [pool.submit(self._write_leaf, leaf) for leaf in attachments]
-            try:
-                for future, leaf in zip(futures, attachments):
-                    future.result()
-                    done += 1
-                    self.progress(done / total, f"Copied {leaf.path}")
-            except BaseException:
-                for future in futures:
-                    future.cancel()
-                raise
+        for done, (future, leaf) in enumerate(zip(self._futures, self._attachments), len(others) + 1):
+            future.result()
+            self.progress(done / total, f"Copied {leaf.path}")
+        self._pool.shutdown()
         self._write_backbones()
         self._copy_util()
         return dict(self.md5s)
+
+    def abort(self) -> None:
+        """Stop the background copies (each stops at its next chunk) and wait for them."""
+        self._aborted = True
+        if getattr(self, "_pool", None) is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
 
     def _write_leaf(self, leaf: Leaf) -> None:
         self.check_cancel()
@@ -120,6 +124,8 @@ class SequenceWriter:
 
     def _cancellable(self, chunks: Iterator[bytes]) -> Iterator[bytes]:
         for chunk in chunks:
+            if self._aborted:
+                raise Cancelled()
             self.check_cancel()
             yield chunk
 
