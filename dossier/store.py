@@ -7,6 +7,7 @@ held with an exclusive lock while open, so a second writer is told the file is i
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import getpass
 import json
@@ -21,12 +22,14 @@ from typing import Any, BinaryIO, Iterator
 import sqlite_utils
 
 from . import __version__
-from .attachments_io import Spooled, stream_into
+from .attachments_io import FlushHandle, bulk_append, insert_parts, part_rows, readable, stream_into
 from .errors import (DamagedFileError, DossierError, DossierFileError, FileInUseError, NewerVersionError,
                      NotADossierError)
 
 APPLICATION_ID = 0x44534252  # 'DSBR'
 SCHEMA_VERSION = 2
+_ATTACHMENT_COLUMNS = "name, media_type, size, sha256, md5, added_at, added_by"
+_AUDIT = "INSERT INTO audit(at, who, field, old, new) VALUES (?, ?, ?, ?, ?)"
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,10 @@ def _loads(text: str | None) -> Any:
     return None if text is None else json.loads(text)
 
 
+def _dumps_or_none(value: Any) -> str | None:
+    return None if value is None else _dumps(value)
+
+
 def _empty(value: Any) -> bool:
     return value is None or (isinstance(value, (str, list, dict)) and not value)
 
@@ -115,18 +122,43 @@ def migrate(conn: sqlite3.Connection, upto: int = SCHEMA_VERSION) -> None:
 
 
 def _connect(path: Path, exclusive: bool = True) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=0.2)
-    if not exclusive:
+    """Connect and read the schema (taking the exclusive lock at once), in the user's words on failure."""
+    conn = None
+    try:
+        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=0.2)
+        if exclusive:
+            for pragma in ("locking_mode = EXCLUSIVE", "journal_mode = WAL", "synchronous = FULL"):
+                conn.execute(f"PRAGMA {pragma}").fetchall()
+        conn.execute("BEGIN IMMEDIATE" if exclusive else "BEGIN")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchall()
+        conn.execute("COMMIT")
         return conn
-    conn.execute("PRAGMA locking_mode = EXCLUSIVE")
-    conn.execute("PRAGMA journal_mode = WAL")
-    conn.execute("PRAGMA synchronous = FULL")
-    conn.execute("PRAGMA foreign_keys = ON")
-    return conn
+    except sqlite3.DatabaseError as exc:
+        if conn is not None:
+            conn.close()
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise FileInUseError(f"{path} is open in another Dossier Builder window or program; "
+                                 "close it there first") from None
+        if "not a database" in str(exc):
+            raise NotADossierError(f"{path} is not a Dossier Builder file (it is not an SQLite database)") from None
+        raise DamagedFileError(f"{path} is damaged ({exc}); restore it from a backup or its text export") from None
 
 
-def _in_use(path: Path) -> FileInUseError:
-    return FileInUseError(f"{path} is open in another Dossier Builder window or program; close it there first")
+def _check_file(path: Path, conn: sqlite3.Connection) -> None:
+    if conn.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
+        raise NotADossierError(f"{path} is an SQLite file of another program, not a Dossier Builder file")
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        raise NewerVersionError(
+            f"{path} was written by a newer Dossier Builder (file schema {version}, this version reads up to "
+            f"{SCHEMA_VERSION}); update Dossier Builder to open it. The file was not changed.")
+    try:
+        result = [row[0] for row in conn.execute("PRAGMA quick_check")]
+    except sqlite3.DatabaseError as exc:
+        result = [str(exc)]
+    if result != ["ok"]:
+        raise DamagedFileError(f"{path} is damaged ({'; '.join(result[:3])}); restore it from a backup or from "
+                               "its text export (`dossier import`)")
 
 
 class Store:
@@ -140,7 +172,8 @@ class Store:
     def __init__(self, path: Path, conn: sqlite3.Connection, who: str | None):
         self.path = path
         self.who = who or default_user()
-        self._conn = conn
+        self._conn: sqlite3.Connection | None = conn
+        self._flush = FlushHandle(path)
         self._lock = threading.RLock()
         self.db = sqlite_utils.Database(conn)
 
@@ -159,39 +192,20 @@ class Store:
             raise DossierFileError(f"{path} does not exist or is not a file")
         if path.stat().st_size == 0:
             raise NotADossierError(f"{path} is empty, not a Dossier Builder file")
-        # Never open() the file ourselves: closing any descriptor on it drops this process's SQLite locks.
         # Checked on a connection of its own: after PRAGMA quick_check, SQLite 3.40 refuses a later
         # checkpoint on the same connection ("table is locked") once the journal mode has switched.
-        probe = _connect_checked(path, exclusive=False)
+        probe = _connect(path, exclusive=False)
         try:
-            cls._check_file(path, probe)
+            _check_file(path, probe)
         finally:
             probe.close()
-        conn = _connect_checked(path)
+        conn = _connect(path)
         try:
             migrate(conn)
         except BaseException:
             conn.close()
             raise
         return cls(path, conn, who)
-
-    @staticmethod
-    def _check_file(path: Path, conn: sqlite3.Connection) -> None:
-        if conn.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
-            raise NotADossierError(f"{path} is an SQLite file of another program, not a Dossier Builder file")
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise NewerVersionError(
-                f"{path} was written by a newer Dossier Builder (file schema {version}, this version reads up to "
-                f"{SCHEMA_VERSION}); update Dossier Builder to open it. The file was not changed.")
-        try:
-            result = [row[0] for row in conn.execute("PRAGMA quick_check")]
-        except sqlite3.DatabaseError as exc:
-            result = [str(exc)]
-        if result != ["ok"]:
-            raise DamagedFileError(
-                f"{path} is damaged ({'; '.join(result[:3])}); restore it from a backup or from its text export "
-                "(`dossier import`)")
 
     def close(self) -> None:
         with self._lock:
@@ -202,6 +216,7 @@ class Store:
             finally:
                 self._conn.close()
                 self._conn = None
+                self._flush.close()  # only after the connection (see FlushHandle)
 
     def __enter__(self) -> "Store":
         return self
@@ -209,39 +224,26 @@ class Store:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    @property
-    def closed(self) -> bool:
-        return self._conn is None
+    def _live(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise DossierError(f"{self.path} is closed; open it again")
+        return self._conn
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         with self._lock:
-            if self._conn is None:
-                raise DossierError(f"{self.path} is closed")
-            self._conn.execute("BEGIN IMMEDIATE")
+            conn = self._live()
+            conn.execute("BEGIN IMMEDIATE")
             try:
-                yield self._conn
+                yield conn
             except BaseException:
-                self._conn.execute("ROLLBACK")
+                conn.execute("ROLLBACK")
                 raise
-            self._conn.execute("COMMIT")
-
-    @contextmanager
-    def _rollback_journal(self) -> Iterator[None]:
-        """Use a rollback journal for a bulk append: SQLite writes appended pages once, where WAL
-        writes them twice (log, then checkpoint); crash safety is the same."""
-        with self._lock:
-            self._conn.execute("PRAGMA journal_mode = DELETE").fetchall()
-            try:
-                yield
-            finally:
-                self._conn.execute("PRAGMA journal_mode = WAL").fetchall()
+            conn.execute("COMMIT")
 
     def _query(self, sql: str, params: tuple = ()) -> list[tuple]:
         with self._lock:
-            if self._conn is None:
-                raise DossierError(f"{self.path} is closed")
-            return self._conn.execute(sql, params).fetchall()
+            return self._live().execute(sql, params).fetchall()
 
     # Meta and values -----------------------------------------------------------------------
 
@@ -289,84 +291,82 @@ class Store:
             conn.execute("INSERT INTO field_values(path, value, updated_at, updated_by) VALUES (?, ?, ?, ?) "
                          "ON CONFLICT(path) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at, "
                          "updated_by = excluded.updated_by", (path, new_text, stamp, who or self.who))
-        conn.execute("INSERT INTO audit(at, who, field, old, new) VALUES (?, ?, ?, ?, ?)",
-                     (stamp, who or self.who, path, old_text, new_text))
+        conn.execute(_AUDIT, (stamp, who or self.who, path, old_text, new_text))
         return True
 
     def _audit(self, conn: sqlite3.Connection, field: str, old: Any, new: Any, who: str | None) -> None:
-        conn.execute("INSERT INTO audit(at, who, field, old, new) VALUES (?, ?, ?, ?, ?)",
-                     (now(), who or self.who, field, None if old is None else _dumps(old),
-                      None if new is None else _dumps(new)))
+        conn.execute(_AUDIT, (now(), who or self.who, field, _dumps_or_none(old), _dumps_or_none(new)))
 
     def history(self, path: str | None = None) -> list[AuditEntry]:
         sql = "SELECT at, who, field, old, new FROM audit"
-        rows = self._query(sql + " WHERE field = ? ORDER BY id", (path,)) if path else self._query(sql + " ORDER BY id")
+        rows = self._query(sql + " ORDER BY id") if path is None else self._query(sql + " WHERE field = ? ORDER BY id", (path,))
         return [AuditEntry(at, who, field, _loads(old), _loads(new)) for at, who, field, old, new in rows]
 
     def replace_history(self, entries: list[AuditEntry]) -> None:
         """Replace the whole audit log with `entries`, verbatim (used by import)."""
         with self._transaction() as conn:
             conn.execute("DELETE FROM audit")
-            conn.executemany("INSERT INTO audit(at, who, field, old, new) VALUES (?, ?, ?, ?, ?)",
-                             [(e.at, e.who, e.field, None if e.old is None else _dumps(e.old),
-                               None if e.new is None else _dumps(e.new)) for e in entries])
+            conn.executemany(_AUDIT, [(e.at, e.who, e.field, _dumps_or_none(e.old), _dumps_or_none(e.new))
+                                      for e in entries])
 
     # Attachments ---------------------------------------------------------------------------
 
     def attach(self, name: str, source: str | Path | BinaryIO, who: str | None = None,
                field: str | None = None, field_value: Any = None) -> Attachment:
-        """Stream a file into the dossier (and optionally set a field) in one transaction."""
-        with Spooled(source) as spooled, self._rollback_journal(), self._transaction() as conn:
-            if conn.execute("SELECT 1 FROM attachments WHERE name = ?", (name,)).fetchone():
-                raise DossierError(f"an attachment named '{name}' already exists; remove it or choose another name")
+        """Stream a file (path or binary file object) in, with its SHA-256 and MD5, and optionally set
+        `field` to `field_value`, in one transaction: a failure or a kill part way leaves neither.
 
-            def write(offset: int, chunk: bytes) -> None:
-                conn.execute("INSERT INTO attachment_chunks(name, n, data) VALUES (?, ?, ?)", (name, offset, chunk))
-
-            sha256, md5, media, size = stream_into(spooled.path, write)
-            attachment = Attachment(name, media, size, sha256, md5, now(), who or self.who)
+        >>> store.attach("coa.pdf", "/tmp/coa.pdf", field="cmc.batches.coa", field_value=["coa.pdf"])
+        """
+        if not isinstance(name, str) or not name.strip():
+            raise DossierError("an attachment needs a name, e.g. 'batch-analysis.pdf'")
+        self._refuse_taken(name)
+        with readable(source) as fh, self._lock, bulk_append(self._live(), self._flush), self._transaction() as conn:
+            self._refuse_taken(name)
+            digest = stream_into(fh, insert_parts(conn, name))
+            attachment = Attachment(name, digest.media_type, digest.size, digest.sha256, digest.md5, now(),
+                                    who or self.who)
             conn.execute("INSERT INTO attachments(name, media_type, size, sha256, md5, added_at, added_by) "
-                         "VALUES (?, ?, ?, ?, ?, ?, ?)", (name, media, size, sha256, md5, attachment.added_at,
-                                                          attachment.added_by))
-            self._audit(conn, f"attachment:{name}", None, {"sha256": sha256, "size": size}, who)
+                         "VALUES (?, ?, ?, ?, ?, ?, ?)", dataclasses.astuple(attachment))
+            self._audit(conn, f"attachment:{name}", None, {"sha256": digest.sha256, "size": digest.size}, who)
             if field is not None:
                 self._set_in(conn, field, field_value, who)
         return attachment
 
+    def _refuse_taken(self, name: str) -> None:
+        if self._query("SELECT 1 FROM attachments WHERE name = ?", (name,)):
+            raise DossierError(f"an attachment named '{name}' already exists in {self.path.name}; "
+                               "remove it first or choose another name")
+
     def attachments(self) -> list[Attachment]:
-        rows = self._query("SELECT name, media_type, size, sha256, md5, added_at, added_by FROM attachments ORDER BY name")
-        return [Attachment(*row) for row in rows]
+        return [Attachment(*row) for row in self._query(f"SELECT {_ATTACHMENT_COLUMNS} FROM attachments ORDER BY name")]
 
     def attachment(self, name: str) -> Attachment:
-        rows = self._query("SELECT name, media_type, size, sha256, md5, added_at, added_by FROM attachments "
-                           "WHERE name = ?", (name,))
+        rows = self._query(f"SELECT {_ATTACHMENT_COLUMNS} FROM attachments WHERE name = ?", (name,))
         if not rows:
-            raise DossierError(f"no attachment named '{name}' in {self.path.name}")
+            raise DossierError(f"no attachment named '{name}' in {self.path.name}; `dossier attachments` lists them")
         return Attachment(*rows[0])
 
     def read_attachment(self, name: str) -> Iterator[bytes]:
-        """The attachment's bytes, chunk by chunk (memory stays flat for any size)."""
+        """The attachment's bytes, part by part (memory stays flat for any size)."""
         self.attachment(name)
-        offset = -1
-        while True:
-            rows = self._query("SELECT n, data FROM attachment_chunks WHERE name = ? AND n > ? ORDER BY n LIMIT 1",
-                               (name, offset))
-            if not rows:
-                return
-            offset, data = rows[0]
-            yield data
+        yield from part_rows(self._query, name)
 
     def copy_attachment_to(self, name: str, dest: str | Path) -> Path:
+        """Write the attachment to `dest` (through a temporary file renamed into place)."""
         dest = Path(dest)
         temp = dest.with_name(f".{dest.name}.part")
-        with open(temp, "wb") as out:
-            for chunk in self.read_attachment(name):
-                out.write(chunk)
-        os.replace(temp, dest)
+        try:
+            with open(temp, "wb") as out:
+                for chunk in self.read_attachment(name):
+                    out.write(chunk)
+            os.replace(temp, dest)
+        finally:
+            temp.unlink(missing_ok=True)
         return dest
 
     def remove_attachment(self, name: str, who: str | None = None, changes: dict[str, Any] | None = None) -> None:
-        """Delete an attachment and apply `changes` (field path → value) in one transaction."""
+        """Delete an attachment and apply `changes` (field path → value, None clears) in one transaction."""
         with self._transaction() as conn:
             old = self.attachment(name)
             conn.execute("DELETE FROM attachment_chunks WHERE name = ?", (name,))
@@ -421,25 +421,3 @@ def make_file(path: Path, title: str, who: str | None = None, upto: int = SCHEMA
         for leftover in (temp, Path(f"{temp}-wal"), Path(f"{temp}-shm")):
             leftover.unlink(missing_ok=True)
 
-
-def _connect_checked(path: Path, exclusive: bool = True) -> sqlite3.Connection:
-    """Connect (and take the exclusive lock now), translating SQLite's errors into the user's words."""
-    conn = None
-    try:
-        conn = _connect(path, exclusive)
-        conn.execute("BEGIN IMMEDIATE" if exclusive else "BEGIN")
-        conn.execute("SELECT count(*) FROM sqlite_master").fetchall()
-        conn.execute("COMMIT")
-        return conn
-    except sqlite3.OperationalError as exc:
-        if conn is not None:
-            conn.close()
-        if "locked" in str(exc) or "busy" in str(exc):
-            raise _in_use(path) from None
-        raise DamagedFileError(f"{path} cannot be opened ({exc}); restore it from a backup or its text export") from None
-    except sqlite3.DatabaseError as exc:
-        if conn is not None:
-            conn.close()
-        if "not a database" in str(exc):
-            raise NotADossierError(f"{path} is not a Dossier Builder file (it is not an SQLite database)") from None
-        raise DamagedFileError(f"{path} is damaged ({exc}); restore it from a backup or its text export") from None

@@ -1,4 +1,4 @@
-"""The dossier file itself: real SQLite files, real processes, real crashes."""
+"""The dossier file itself: real SQLite files, real processes, real crashes (no mocks)."""
 
 import hashlib
 import io
@@ -8,6 +8,8 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+import threading
+from pathlib import Path
 
 import pytest
 
@@ -15,8 +17,11 @@ from dossier.errors import (DamagedFileError, DossierError, DossierFileError, Fi
                             NotADossierError)
 from dossier.store import SCHEMA_VERSION, AuditEntry, Store, make_file
 
+ROOT = str(Path(__file__).resolve().parents[1])
+# A real 1x1 PNG and the start of a real PDF.
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
                     "1f15c4890000000d4944415478da63f8cfc0f01f0005000201a5d0a9650000000049454e44ae426082")
+PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
 
 
 @pytest.fixture
@@ -25,81 +30,174 @@ def store(tmp_path):
         yield s
 
 
-def test_values_and_audit(store):
-    assert store.set("a.b.c", {"value": 1, "unit": "mg"}) is True
-    assert store.set("a.b.c", {"value": 1, "unit": "mg"}) is False
+def sql(store: Store, query: str) -> list[tuple]:
+    return store._query(query)
+
+
+def run_child(code: str, **kwargs) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONPATH": ROOT}
+    return subprocess.Popen([sys.executable, "-c", textwrap.dedent(code)], env=env, **kwargs)
+
+
+# Values and history --------------------------------------------------------------------------
+
+def test_set_get_values_delete_and_audit(store):
+    dose = {"value": 1.5, "unit": "mg"}
+    assert store.set("a.b.c", dose) is True
+    assert store.set("a.b.c", dict(dose)) is False  # unchanged: no write, no audit
+    assert store.set("a.b.t", "Ünïcode ✓") is True
+    assert store.get("a.b.c") == dose and store.get("nope") is None
+    assert store.values() == {"a.b.c": dose, "a.b.t": "Ünïcode ✓"}
+    for empty in (None, "", [], {}):  # every empty value deletes the row
+        store.set("a.b.x", ["x"])
+        assert store.set("a.b.x", empty) is True and "a.b.x" not in store.values()
+    assert store.set("a.b.x", None) is False  # deleting what is absent changes nothing
     store.set("a.b.c", None)
-    assert store.get("a.b.c") is None and store.values() == {}
+    assert store.values() == {"a.b.t": "Ünïcode ✓"}
     entries = store.history("a.b.c")
-    assert [(e.old, e.new) for e in entries] == [(None, {"value": 1, "unit": "mg"}), ({"value": 1, "unit": "mg"}, None)]
-    assert entries[0].who == "tester" and entries[0].at.endswith("Z")
-    store.replace_history([AuditEntry("2026-01-01T00:00:00.000000Z", "x", "f", None, "v")])
-    assert store.history() == [AuditEntry("2026-01-01T00:00:00.000000Z", "x", "f", None, "v")]
+    assert [(e.field, e.old, e.new) for e in entries] == [("a.b.c", None, dose), ("a.b.c", dose, None)]
+    assert entries[0].who == "tester" and entries[0].at.endswith("Z") and len(entries[0].at) == 27
+    assert len(store.history("a.b.x")) == 8
+    store.set("a.b.t", "x", who="someone else")
+    assert store.history("a.b.t")[-1] == AuditEntry(store.history("a.b.t")[-1].at, "someone else", "a.b.t",
+                                                    "Ünïcode ✓", "x")
 
 
-def test_attachment_roundtrip_with_checksums(store, tmp_path):
-    data = os.urandom(9 << 20) + b"tail"
+def test_set_many_is_one_transaction_with_the_same_audit_rules(store):
+    store.set("x.y.a", 1)
+    assert store.set_many({"x.y.a": 1, "x.y.b": [1, 2], "x.y.c": None}) == 1
+    assert [e.field for e in store.history()] == ["x.y.a", "x.y.b"]
+    with pytest.raises(TypeError):  # a value JSON cannot hold: nothing of the batch is kept
+        store.set_many({"x.y.d": "kept?", "x.y.e": object()})
+    assert store.get("x.y.d") is None and len(store.history()) == 2
+
+
+def test_title_meta_and_settings(store):
+    assert store.title == "Case"
+    store.set_title("Case 2")
+    assert store.title == "Case 2" and store.history("title")[-1].old == "Case"
+    meta = store.meta()
+    assert meta["schema_version"] == SCHEMA_VERSION and meta["title"] == "Case 2"
+    assert meta["app_version"] and meta["created_at"].endswith("Z")
+    assert store.get_setting("cache", {}) == {}
+    store.set_setting("cache", {"k": [1, "é"]})
+    assert store.get_setting("cache") == {"k": [1, "é"]} and not store.history("cache")
+
+
+def test_replace_history_is_verbatim(store):
+    store.set("a.b.c", "v")
+    entries = [AuditEntry("2026-01-01T00:00:00.000000Z", "x", "f", None, {"ü": [1, None]}),
+               AuditEntry("2025-01-01T00:00:00.000000Z", "y", "attachment:a.pdf", {"size": 1}, None)]
+    store.replace_history(entries)
+    assert store.history() == entries  # order kept as given, not re-sorted by time
+    assert store.history("f") == entries[:1]
+
+
+# Attachments ---------------------------------------------------------------------------------
+
+class ReadOnly:
+    """A file-like object with read() only (no readinto), like some network streams."""
+
+    def __init__(self, data: bytes):
+        self._data = io.BytesIO(data)
+
+    def read(self, n=-1):
+        return self._data.read(n)
+
+
+def test_attachment_roundtrip_checksums_and_media_types(store, tmp_path):
+    data = os.urandom(9 << 20) + b"tail"  # more than two parts
     (tmp_path / "big.bin").write_bytes(data)
     a = store.attach("big.bin", tmp_path / "big.bin")
     assert (a.size, a.sha256, a.md5) == (len(data), hashlib.sha256(data).hexdigest(), hashlib.md5(data).hexdigest())
     assert b"".join(store.read_attachment("big.bin")) == data
+    assert store.copy_attachment_to("big.bin", tmp_path / "out.bin").read_bytes() == data
     store.attach("pixel.png", io.BytesIO(PNG))
-    store.attach("note.txt", io.BytesIO("héllo".encode()))
+    store.attach("form.pdf", ReadOnly(PDF))
+    store.attach("note.txt", io.BytesIO("héllo wörld".encode()))
+    store.attach("empty", io.BytesIO(b""))
     assert {x.name: x.media_type for x in store.attachments()} == {
-        "big.bin": "application/octet-stream", "pixel.png": "image/png", "note.txt": "text/plain"}
+        "big.bin": "application/octet-stream", "pixel.png": "image/png", "form.pdf": "application/pdf",
+        "note.txt": "text/plain", "empty": "text/plain"}
+    assert [x.name for x in store.attachments()] == sorted(["big.bin", "pixel.png", "form.pdf", "note.txt", "empty"])
+    png = store.attachment("pixel.png")
+    assert (png.size, png.md5, png.added_by) == (len(PNG), hashlib.md5(PNG).hexdigest(), "tester")
+    assert store.history("attachment:pixel.png")[-1].new == {"sha256": hashlib.sha256(PNG).hexdigest(),
+                                                             "size": len(PNG)}
     with pytest.raises(DossierError, match="already exists"):
-        store.attach("pixel.png", io.BytesIO(PNG))
+        store.attach("pixel.png", io.BytesIO(b"other"))
+    with pytest.raises(DossierError, match="no attachment named 'nope'"):
+        store.attachment("nope")
+    assert sql(store, "PRAGMA journal_mode") == [("wal",)]  # back to WAL after the bulk append
 
 
-class FailingReader(io.RawIOBase):
-    def __init__(self):
-        self.calls = 0
+def test_attach_sets_the_field_and_remove_undoes_it_in_one_transaction(store):
+    store.attach("r.pdf", io.BytesIO(PDF), field="p.d.report", field_value=["r.pdf"])
+    assert store.get("p.d.report") == ["r.pdf"]
+    store.remove_attachment("r.pdf", changes={"p.d.report": None, "p.d.other": "kept"})
+    assert store.attachments() == [] and store.get("p.d.report") is None and store.get("p.d.other") == "kept"
+    assert sql(store, "SELECT count(*) FROM attachment_chunks") == [(0,)]
+    assert store.history("attachment:r.pdf")[-1].old == {"sha256": hashlib.sha256(PDF).hexdigest(), "size": len(PDF)}
+    with pytest.raises(DossierError, match="no attachment"):
+        store.remove_attachment("r.pdf", changes={"p.d.other": None})
+    assert store.get("p.d.other") == "kept"
+
+
+class FailsAfter(io.RawIOBase):
+    """A file object whose read fails after a few chunks, as when a USB stick is pulled out."""
+
+    def __init__(self, chunks: int):
+        self.left = chunks
+
+    def readable(self):
+        return True
 
     def readinto(self, buffer):
-        self.calls += 1
-        if self.calls > 3:
-            raise OSError(28, "No space left on device")
-        buffer[:] = b"x" * len(buffer)
+        if self.left == 0:
+            raise OSError(5, "Input/output error")
+        self.left -= 1
+        buffer[:] = os.urandom(len(buffer))
         return len(buffer)
 
 
-def test_failed_attach_leaves_nothing(store, tmp_path):
-    source = tmp_path / "file.bin"
-    source.write_bytes(os.urandom(20 << 20))
-    real_open = open
-
-    def failing_open(path, *args, **kwargs):
-        if str(path) == str(source):
-            return io.BufferedReader(FailingReader())
-        return real_open(path, *args, **kwargs)
-
-    import builtins
-    builtins.open = failing_open
-    try:
-        with pytest.raises(OSError):
-            store.attach("file.bin", source, field="a.b.c", field_value=["file.bin"])
-    finally:
-        builtins.open = real_open
-    assert store.attachments() == [] and store.get("a.b.c") is None
-    assert list(store.read_attachment.__self__._query("SELECT count(*) FROM attachment_chunks")) == [(0,)]
+def test_failed_attach_leaves_neither_attachment_nor_field_change(store):
+    store.set("p.d.report", ["old.pdf"])
+    audit = store.history()
+    with pytest.raises(OSError, match="Input/output"):
+        store.attach("new.pdf", FailsAfter(3), field="p.d.report", field_value=["old.pdf", "new.pdf"])
+    assert store.attachments() == [] and store.get("p.d.report") == ["old.pdf"] and store.history() == audit
+    assert sql(store, "SELECT count(*) FROM attachment_chunks") == [(0,)]
+    assert sql(store, "PRAGMA journal_mode") == [("wal",)]
+    store.attach("new.pdf", io.BytesIO(PDF))  # the name is free again
 
 
-def test_create_refuses_existing_file(tmp_path):
+# The file ------------------------------------------------------------------------------------
+
+def test_create_refuses_existing_file_and_close_leaves_one_file(tmp_path):
     (tmp_path / "x.dossier").write_bytes(b"keep me")
     with pytest.raises(DossierFileError, match="already exists"):
         Store.create(tmp_path / "x.dossier", "T")
     assert (tmp_path / "x.dossier").read_bytes() == b"keep me"
+    with Store.create(tmp_path / "y.dossier", "T") as s:
+        s.set("a.b.c", 1)
+        s.attach("f.txt", io.BytesIO(b"hello"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.dossier", "y.dossier"]
+    conn = sqlite3.connect(tmp_path / "y.dossier")
+    assert conn.execute("PRAGMA application_id").fetchone()[0] == 0x44534252
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    conn.close()
 
 
 def test_not_a_dossier(tmp_path):
-    (tmp_path / "random.dossier").write_bytes(os.urandom(4096))
-    with pytest.raises(NotADossierError, match="not an SQLite database"):
+    (tmp_path / "random.dossier").write_bytes(os.urandom(8192))
+    with pytest.raises(NotADossierError, match="not a Dossier Builder file"):
         Store.open(tmp_path / "random.dossier")
     (tmp_path / "empty.dossier").write_bytes(b"")
     with pytest.raises(NotADossierError, match="empty"):
         Store.open(tmp_path / "empty.dossier")
     other = sqlite3.connect(tmp_path / "other.db")
     other.execute("CREATE TABLE t(x)")
+    other.commit()
     other.close()
     with pytest.raises(NotADossierError, match="another program"):
         Store.open(tmp_path / "other.db")
@@ -114,7 +212,7 @@ def test_newer_version_refused_and_file_untouched(tmp_path):
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 5}")
     conn.close()
     before = path.read_bytes()
-    with pytest.raises(NewerVersionError, match=f"schema {SCHEMA_VERSION + 5}.*update Dossier Builder"):
+    with pytest.raises(NewerVersionError, match=f"schema {SCHEMA_VERSION + 5}.*reads up to {SCHEMA_VERSION}.*update"):
         Store.open(path)
     assert path.read_bytes() == before
 
@@ -125,56 +223,83 @@ def test_damaged_file_detected(tmp_path):
         s.set_many({f"f.{i}": "x" * 3000 for i in range(200)})
     data = bytearray(path.read_bytes())
     page = 4096
-    assert len(data) > 20 * page
-    for p in range(5, 15):  # scribble over interior pages
-        data[p * page + 20: p * page + 400] = os.urandom(380)
+    assert len(data) > 40 * page
+    for p in range(10, 20):  # scribble over pages in the middle of the file, away from the schema
+        data[p * page + 8: p * page + 400] = os.urandom(392)
     path.write_bytes(bytes(data))
+    conn = sqlite3.connect(path)  # the damage is real: SQLite's own check sees it
+    assert conn.execute("PRAGMA quick_check").fetchall() != [("ok",)]
+    conn.close()
     with pytest.raises(DamagedFileError, match="restore it from a backup"):
         Store.open(path)
 
 
-def test_old_schema_migrates_forward(tmp_path):
+def test_v1_file_migrates_to_v2_and_sequences_are_never_reused(tmp_path):
     path = tmp_path / "v1.dossier"
     make_file(path, "Old", upto=1)
     conn = sqlite3.connect(path)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'submitted_sequences'").fetchall()
     conn.close()
     with Store.open(path) as s:
-        assert s.meta()["schema_version"] == SCHEMA_VERSION
-        s.record_sequence("0001", {"index.xml": "abc"})
-        with pytest.raises(DossierError, match="never reused"):
+        assert s.meta()["schema_version"] == SCHEMA_VERSION == 2 and s.title == "Old"
+        s.record_sequence("0001", {"0001/index.xml": "abc"})
+        with pytest.raises(DossierError, match="already recorded"):
             s.record_sequence("0001", {})
-        assert s.sequences()[0].files == {"index.xml": "abc"}
+        s.record_sequence("0002", {})
+        assert [(q.number, q.files) for q in s.sequences()] == [("0001", {"0001/index.xml": "abc"}), ("0002", {})]
 
 
 def test_second_writer_is_told_the_file_is_in_use(tmp_path):
     path = tmp_path / "w.dossier"
-    with Store.create(path, "T"):
-        with pytest.raises(FileInUseError, match="open in another Dossier Builder window"):
+    with Store.create(path, "T") as first:
+        with pytest.raises(FileInUseError, match="open in another Dossier Builder window or program; close it"):
             Store.open(path)
-        child = subprocess.run([sys.executable, "-c", textwrap.dedent(f"""
+        child = run_child(f"""
             from dossier.store import Store
             from dossier.errors import FileInUseError
             try:
                 Store.open({str(path)!r})
             except FileInUseError as e:
                 print("IN USE", e)
-            """)], capture_output=True, text=True, timeout=30)
-        assert child.stdout.startswith("IN USE"), child.stderr
-    Store.open(path).close()  # free again once closed
+            """, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        out, err = child.communicate(timeout=60)
+        assert out.startswith("IN USE"), err
+        first.set("a.b.c", "still mine")  # the refused openers took nothing from us
+    with Store.open(path) as again:  # free once closed
+        assert again.get("a.b.c") == "still mine"
+
+
+def test_a_worker_thread_can_read_while_edits_go_on(store):
+    errors, done = [], threading.Event()
+
+    def reader():
+        try:
+            while not done.is_set():
+                store.values()
+                store.history("a.b.0")
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    thread = threading.Thread(target=reader)
+    thread.start()
+    for i in range(200):
+        store.set(f"a.b.{i % 5}", i)
+    done.set()
+    thread.join()
+    assert errors == [] and store.get("a.b.4") == 199
 
 
 def test_sigkill_during_edits_loses_no_committed_edit(tmp_path):
     path = tmp_path / "k.dossier"
     Store.create(path, "T").close()
-    child = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
-        import sys
+    child = run_child(f"""
         from dossier.store import Store
         s = Store.open({str(path)!r})
         for i in range(100000):
             s.set(f"edit.{{i}}", {{"n": i, "text": "é" * 200}})
             print(i, flush=True)
-        """)], stdout=subprocess.PIPE, text=True)
+        """, stdout=subprocess.PIPE, text=True)
     acknowledged = []
     for line in child.stdout:
         acknowledged.append(int(line))
@@ -182,7 +307,41 @@ def test_sigkill_during_edits_loses_no_committed_edit(tmp_path):
             break
     child.send_signal(signal.SIGKILL)
     child.wait()
+    assert child.returncode == -signal.SIGKILL
     with Store.open(path) as s:
         values = s.values()
         assert all(values[f"edit.{i}"] == {"n": i, "text": "é" * 200} for i in acknowledged)
-        assert s._query("PRAGMA integrity_check") == [("ok",)]
+        assert sql(s, "PRAGMA integrity_check") == [("ok",)]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["k.dossier"]  # one self-contained file again
+
+
+def test_sigkill_during_attach_leaves_neither_attachment_nor_field(tmp_path):
+    path = tmp_path / "a.dossier"
+    with Store.create(path, "T") as s:
+        s.set("p.d.report", ["old.pdf"])
+    child = run_child(f"""
+        import io, os, sys
+        from dossier.store import Store
+
+        class Endless(io.RawIOBase):
+            chunks = 0
+            def readable(self):
+                return True
+            def readinto(self, buffer):
+                self.chunks += 1
+                if self.chunks == 20:
+                    print("streaming", flush=True)
+                buffer[:] = os.urandom(len(buffer))
+                return len(buffer)
+
+        s = Store.open({str(path)!r})
+        s.attach("huge.bin", Endless(), field="p.d.report", field_value=["huge.bin"])
+        """, stdout=subprocess.PIPE, text=True)
+    assert child.stdout.readline() == "streaming\n"
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    with Store.open(path) as s:
+        assert s.attachments() == [] and s.get("p.d.report") == ["old.pdf"]
+        assert sql(s, "SELECT count(*) FROM attachment_chunks") == [(0,)]
+        assert sql(s, "PRAGMA integrity_check") == [("ok",)]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.dossier"]
