@@ -93,11 +93,11 @@ def cmd_sequences(args) -> int:
     for s in sequences:
         print(f"{s.number}  submitted {s.submitted_at[:19]} by {s.who}")
     numbers = [s.number for s in sequences]
-    print("\n" + "  ".join(f"{n:>7}" for n in numbers) + "  state    leaf")
+    print("\n" + "  ".join(f"{n:>7}" for n in numbers) + "  state      leaf")
     for row in rows:
         cells = "  ".join(f"{row['states'].get(n, ''):>7}" for n in numbers)
         state = f"live {row['live']}" if row["live"] else "deleted"
-        print(f"{cells}  {state:<9}{row['title']}  ({row['path']})")
+        print(f"{cells}  {state:<10} {row['title']}  ({row['path']})")
     return EXIT_OK
 
 

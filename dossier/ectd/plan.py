@@ -63,10 +63,6 @@ def plan_sequence(inputs: Inputs, trees: Trees, number: str, live: dict[str, Liv
     keyed = keyed_values(inputs, trees, headings)
     finish_paths(wanted, trees, keyed)
     wanted += study_leaves(wanted)
-    for leaf in wanted:
-        if not trees.tree_of(leaf.heading)[leaf.heading].lowest:
-            notes.append(f"{leaf.title} sits at {leaf.heading}, which has subheadings; FDA expects documents at "
-                         "the lowest heading")
     planned, unchanged = apply_lifecycle(wanted, live)
     plan = Plan(number=number, leaves=planned, module1=module1, keyed=keyed, notes=notes, unchanged=unchanged)
     write_stfs(plan, wanted, live)
