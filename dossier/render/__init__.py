@@ -21,8 +21,9 @@ from ..model import ContentModel, default_model
 from ..readiness import check_dossier
 from .docx_writer import write_docx
 from .pdf_writer import write_pdf
+from ..fieldtypes import is_filled
 from .templating import HEADER_FIELDS, allowed_fields, render_markup, template_sources
-from .tree import DocumentTree, parse
+from .tree import DocumentTree, parse, xml_safe
 
 RENDERER_VERSION = "1"
 FORMATS = ("docx", "pdf")
@@ -43,34 +44,44 @@ def snapshot(dossier) -> RenderInput:
 
 
 def document_key(inp: RenderInput, doc_id: str, draft: bool, model: ContentModel | None = None) -> str:
-    """A content hash of one document's inputs: its templates, the renderer, the draft flag and the
-    values of the fields that feed it — editing any other field leaves the key unchanged."""
+    """A content hash of one document's inputs: its templates (macros included), the renderer, the
+    draft flag and the values of the fields it is given — editing any other field leaves it alone."""
     model = model or default_model()
     document = model.document(doc_id)
     allowed = sorted(allowed_fields(model, document))
     payload = {
-        "renderer": RENDERER_VERSION, "draft": draft, "templates": template_sources(document),
-        "title": inp.title, "values": {p: inp.values.get(p) for p in allowed},
+        "renderer": RENDERER_VERSION, "draft": bool(draft), "templates": template_sources(document),
+        "values": {p: inp.values.get(p) for p in allowed},
     }
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+
+
+def _sponsor(values: dict[str, Any]) -> str:
+    sponsor = values.get(HEADER_FIELDS[0])
+    if isinstance(sponsor, dict):
+        return xml_safe(sponsor.get("organisation") or sponsor.get("name") or "")
+    return ""
 
 
 def header_text(inp: RenderInput) -> str:
-    sponsor = inp.values.get(HEADER_FIELDS[0]) or {}
-    parts = [sponsor.get("organisation") or sponsor.get("name") or "Sponsor not yet provided",
-             inp.values.get(HEADER_FIELDS[1]) or "Product not yet provided",
-             f"IND {inp.values.get(HEADER_FIELDS[2])}" if inp.values.get(HEADER_FIELDS[2]) else "IND not yet assigned"]
+    """Sponsor · product · IND number, as every page's header shows it."""
+    product, ind = inp.values.get(HEADER_FIELDS[1]), inp.values.get(HEADER_FIELDS[2])
+    parts = [_sponsor(inp.values) or "Sponsor not yet provided",
+             xml_safe(str(product)) if is_filled(product) else "Product not yet provided",
+             f"IND {xml_safe(str(ind))}" if is_filled(ind) else "IND not yet assigned"]
     return " · ".join(parts)
 
 
 def build_tree(inp: RenderInput, doc_id: str, model: ContentModel | None = None) -> DocumentTree:
+    """The document tree of one document: its template run over the fields it is given."""
     model = model or default_model()
     document = model.document(doc_id)
-    return parse(render_markup(model, document, inp.values, inp.title), document.title)
+    markup, fields = render_markup(model, document, inp.values)
+    return parse(markup, document.title, fields.figure_data)
 
 
 def _replace_into(path: Path, write: Callable[[Path], Any]) -> None:
-    temp = path.with_name(f".{path.name}.part")
+    temp = path.with_name(f".{path.name}.{os.getpid()}.part")
     try:
         write(temp)
         os.replace(temp, path)
@@ -78,22 +89,41 @@ def _replace_into(path: Path, write: Callable[[Path], Any]) -> None:
         temp.unlink(missing_ok=True)
 
 
+def _check_formats(formats) -> tuple[str, ...]:
+    formats = tuple(formats)
+    unknown = set(formats) - set(FORMATS)
+    if unknown or not formats:
+        raise DossierError(f"unknown format(s) {', '.join(sorted(unknown)) or '(none)'}; choose docx, pdf or both")
+    return formats
+
+
 def render_document(inp: RenderInput, doc_id: str, out_dir: Path, formats=FORMATS, draft: bool = False,
                     model: ContentModel | None = None) -> dict[str, Path]:
-    """Write one document in the given formats, each file complete or absent."""
+    """Write one document as <out_dir>/<eCTD file stem>.docx/.pdf, each file complete or absent."""
     model = model or default_model()
+    formats = _check_formats(formats)
     tree = build_tree(inp, doc_id, model)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = Path(model.document(doc_id).file).stem
-    header = header_text(inp)
+    header, author = header_text(inp), _sponsor(inp.values)
     written = {}
     for fmt in formats:
         path = out_dir / f"{stem}.{fmt}"
         writer = write_docx if fmt == "docx" else write_pdf
-        _replace_into(path, lambda p: writer(tree, inp.values, p, header, draft))
+        _replace_into(path, lambda p: writer(tree, p, header, author, draft))
         written[fmt] = path
     return written
+
+
+class NotReadyError(DossierError):
+    """A final render was asked for while readiness errors remain; `errors` lists them."""
+
+    def __init__(self, errors: list[str]):
+        self.errors = errors
+        shown = "; ".join(errors[:5]) + (f"; and {len(errors) - 5} more" if len(errors) > 5 else "")
+        super().__init__(f"a final build needs a dossier without readiness errors ({len(errors)}): {shown}. "
+                         "Fix them, or build a draft")
 
 
 def readiness_errors(inp: RenderInput, model: ContentModel) -> list[str]:
@@ -104,18 +134,15 @@ def readiness_errors(inp: RenderInput, model: ContentModel) -> list[str]:
 def render_all(source, out_dir: Path, formats=FORMATS, draft: bool = False,
                progress: Callable[[int, int, str], None] | None = None, cancel=None,
                model: ContentModel | None = None) -> dict[str, dict[str, Path]]:
-    """Render every document. A final (non-draft) render refuses while readiness errors remain."""
-    model = model or default_model()
+    """Render every document; progress(done, total, doc_id) after each, and `cancel.is_set()` is
+    asked before each. A final (non-draft) render refuses while readiness errors remain."""
+    model = model or getattr(source, "model", None) or default_model()
     inp = source if isinstance(source, RenderInput) else snapshot(source)
-    unknown = set(formats) - set(FORMATS)
-    if unknown:
-        raise DossierError(f"unknown format(s) {', '.join(sorted(unknown))}; choose from docx, pdf")
+    formats = _check_formats(formats)
     if not draft:
         errors = readiness_errors(inp, model)
         if errors:
-            shown = "; ".join(errors[:5]) + (f"; and {len(errors) - 5} more" if len(errors) > 5 else "")
-            raise DossierError(f"a final build needs a dossier without readiness errors ({len(errors)}): {shown}. "
-                               "Fix them, or build a draft")
+            raise NotReadyError(errors)
     results = {}
     total = len(model.documents)
     for done, document in enumerate(model.documents):

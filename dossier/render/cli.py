@@ -1,31 +1,42 @@
-"""`dossier render`: write every document of a dossier in Word and PDF."""
+"""`dossier render FILE --out DIR [--format docx,pdf] [--draft]`: write every document of a dossier."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 
 def cmd_render(args) -> int:
+    from ..cli import EXIT_FINDINGS, EXIT_OK
     from ..service import Dossier
-    from . import render_all, snapshot
+    from . import NotReadyError, render_all, snapshot
 
-    formats = tuple(f.strip() for f in args.format.split(",") if f.strip())
+    formats = tuple(f.strip().lower() for f in args.format.split(",") if f.strip())
     with Dossier.open(args.file) as dossier:
         inp = snapshot(dossier)
-    results = render_all(inp, Path(args.out), formats=formats, draft=args.draft,
-                         progress=lambda done, total, doc: print(f"[{done}/{total}] {doc}"))
+    try:
+        results = render_all(inp, Path(args.out), formats=formats, draft=args.draft,
+                             progress=lambda done, total, doc: print(f"[{done}/{total}] {doc}", flush=True))
+    except NotReadyError as exc:
+        print(f"error: a final render needs a dossier without readiness errors; {len(exc.errors)} remain:",
+              file=sys.stderr)
+        for error in exc.errors:
+            print(f"  {error}", file=sys.stderr)
+        print("Fix them (`dossier check FILE` shows where), or render a draft with --draft.", file=sys.stderr)
+        return EXIT_FINDINGS
     count = sum(len(files) for files in results.values())
-    print(f"Wrote {count} file(s) to {args.out}" + (" (draft)" if args.draft else ""))
-    return 0
+    print(f"Wrote {count} file(s) for {len(results)} document(s) to {args.out}" + (" (draft)" if args.draft else ""))
+    return EXIT_OK
 
 
 def register(sub) -> None:
     from ..cli import EPILOG
 
     p = sub.add_parser("render", help="Write every document in Word and PDF.", epilog=EPILOG,
-                       description="Write every document of the dossier in Word (.docx) and PDF.")
+                       description="Write every document of the dossier in Word (.docx) and PDF, named as in "
+                                   "the submission. A final render refuses while readiness errors remain.")
     p.add_argument("file", help="the dossier file")
-    p.add_argument("--out", required=True, help="the folder to write the documents to")
-    p.add_argument("--format", default="docx,pdf", help="docx, pdf or both (default docx,pdf)")
+    p.add_argument("--out", required=True, help="the folder to write the documents to (made if missing)")
+    p.add_argument("--format", default="docx,pdf", help="docx, pdf or docx,pdf (default)")
     p.add_argument("--draft", action="store_true", help="mark every page DRAFT; allowed with readiness errors")
     p.set_defaults(func=cmd_render)

@@ -1,6 +1,7 @@
-"""Write a DocumentTree as a Word document a user can keep editing: real styles (Title, Heading 1–3,
-List Bullet/Number, a grid table whose header row repeats), a table-of-contents field, a header
-with sponsor, product and IND number, a "Page X of Y" footer, Letter size.
+"""Write a DocumentTree as a Word document a user can keep editing: real styles (Title, Heading 1–4,
+List Bullet/Number, Table Grid with a header row that repeats on every page), a table-of-contents
+field, a header with sponsor, product and IND number (and DRAFT for drafts), a "Page X of Y"
+footer, Letter size, web links as real hyperlinks and figures as pictures with alt text.
 """
 
 from __future__ import annotations
@@ -10,30 +11,36 @@ from pathlib import Path
 
 import docx
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX
+from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Inches, Pt, RGBColor
+from docx.enum.text import WD_TAB_ALIGNMENT
+from docx.shared import Emu, Inches, Pt, RGBColor
 
-from .figures import drawing_for, png
-from .tree import DocumentTree, Figure, Heading, ListBlock, Paragraph, Run, Table, xml_safe
+from .figures import drawings_for, png
+from .tree import DocumentTree, Figure, Heading, ListBlock, Paragraph, Run, Table
+
+PAGE_WIDTH, PAGE_HEIGHT, MARGIN = Inches(8.5), Inches(11), Inches(1)
+TEXT_WIDTH = Emu(PAGE_WIDTH - 2 * MARGIN)
+PLACEHOLDER_COLOUR = RGBColor(0x8A, 0x4B, 0x00)
+LINK_COLOUR = RGBColor(0x05, 0x63, 0xC1)
+TOC_HINT = "Right-click and choose Update Field to build the table of contents."
 
 
 def _field(paragraph, instruction: str, placeholder: str = "") -> None:
-    """Append a Word field (PAGE, NUMPAGES, TOC …) to a paragraph."""
+    """Append a Word field (PAGE, NUMPAGES, TOC …) to a paragraph, marked dirty so Word updates it."""
     def fld(kind: str):
         el = OxmlElement("w:fldChar")
         el.set(qn("w:fldCharType"), kind)
         if kind == "begin":
             el.set(qn("w:dirty"), "true")
-        run = paragraph.add_run()
-        run._r.append(el)
+        paragraph.add_run()._r.append(el)
 
     fld("begin")
     instr = OxmlElement("w:instrText")
     instr.set(qn("xml:space"), "preserve")
     instr.text = f" {instruction} "
-    run = paragraph.add_run()
-    run._r.append(instr)
+    paragraph.add_run()._r.append(instr)
     fld("separate")
     paragraph.add_run(placeholder)
     fld("end")
@@ -48,35 +55,62 @@ def _paragraph(document, style_id: str = "", text: str = ""):
     return paragraph
 
 
+def _format(run, item: Run) -> None:
+    if "b" in item.style:
+        run.bold = True
+    if "i" in item.style:
+        run.italic = True
+    if "p" in item.style:
+        run.italic = True
+        run.font.highlight_color = WD_COLOR_INDEX.YELLOW
+        run.font.color.rgb = PLACEHOLDER_COLOUR
+
+
+def _hyperlink(paragraph, item: Run) -> None:
+    """A real Word hyperlink: a w:hyperlink element pointing at an external relationship (a web
+    address, or a relative path to another file of the submission)."""
+    link = OxmlElement("w:hyperlink")
+    link.set(qn("r:id"), paragraph.part.relate_to(item.href, RELATIONSHIP_TYPE.HYPERLINK, is_external=True))
+    run = paragraph.add_run(item.text)
+    _format(run, item)
+    run.font.color.rgb = LINK_COLOUR
+    run.font.underline = True
+    link.append(run._r)
+    paragraph._p.append(link)
+
+
 def _runs(paragraph, runs: list[Run]) -> None:
     for item in runs:
-        run = paragraph.add_run(xml_safe(item.text))
-        if item.style == "b":
-            run.bold = True
-        elif item.style == "i":
-            run.italic = True
-        elif item.style == "placeholder":
-            run.italic = True
-            run.font.highlight_color = WD_COLOR_INDEX.YELLOW
-            run.font.color.rgb = RGBColor(0x8A, 0x4B, 0x00)
+        if item.href:
+            _hyperlink(paragraph, item)
+        else:
+            _format(paragraph.add_run(item.text), item)
 
 
 def _repeat_header(row) -> None:
-    tr_pr = row._tr.get_or_add_trPr()
     header = OxmlElement("w:tblHeader")
     header.set(qn("w:val"), "true")
-    tr_pr.append(header)
+    row._tr.get_or_add_trPr().append(header)
+
+
+def _column_widths(table, weights: list[float]) -> None:
+    """Fixed column widths from the relative weights (Word and LibreOffice both honour the grid
+    of a fixed-layout table; setting every cell's width would cost a lot on long tables)."""
+    table.autofit = False  # w:tblLayout type="fixed", in its schema place
+    for col, weight in zip(table._tbl.tblGrid.iterchildren(qn("w:gridCol")), weights):
+        col.set(qn("w:w"), str(int(TEXT_WIDTH.twips * weight / sum(weights))))
 
 
 def _table(document, block: Table) -> None:
     columns = max(len(block.header), max((len(r) for r in block.rows), default=0), 1)
     table = document.add_table(rows=0, cols=columns)
     table._tbl.tblPr.style = "TableGrid"
+    _column_widths(table, block.widths if len(block.widths) == columns else [1.0] * columns)
     if block.header:
         row = table.add_row()
         _repeat_header(row)
         for cell, text in zip(row.cells, block.header):
-            cell.paragraphs[0].add_run(xml_safe(text)).bold = True
+            cell.paragraphs[0].add_run(text).bold = True
     for values in block.rows:
         row = table.add_row()
         for cell, runs in zip(row.cells, values):
@@ -84,15 +118,29 @@ def _table(document, block: Table) -> None:
     document.add_paragraph()
 
 
+def _figure(document, block: Figure) -> None:
+    for drawing in drawings_for(block):
+        width = min(Inches(drawing.width / 72), TEXT_WIDTH)
+        picture = document.add_picture(io.BytesIO(png(drawing)), width=width)
+        document.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+        doc_pr = picture._inline.docPr
+        doc_pr.set("descr", getattr(drawing, "description", "") or block.caption)
+    if block.caption:
+        caption = _paragraph(document, "Caption", block.caption)
+        caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+
 def _header_footer(document, header: str, draft: bool) -> None:
     section = document.sections[0]
-    section.page_width, section.page_height = Inches(8.5), Inches(11)
+    section.page_width, section.page_height = PAGE_WIDTH, PAGE_HEIGHT
     for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
-        setattr(section, side, Inches(1))
+        setattr(section, side, MARGIN)
     top = section.header.paragraphs[0]
-    top.text = xml_safe(header) + ("    DRAFT" if draft else "")
-    for run in top.runs:
-        run.font.size = Pt(8)
+    top.add_run(header).font.size = Pt(8)
+    if draft:
+        mark = top.add_run("\tDRAFT — not for submission")
+        mark.bold, mark.font.size, mark.font.color.rgb = True, Pt(9), RGBColor(0xC0, 0x39, 0x2B)
+        top.paragraph_format.tab_stops.add_tab_stop(TEXT_WIDTH, WD_TAB_ALIGNMENT.RIGHT)
     foot = section.footer.paragraphs[0]
     foot.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     foot.add_run("Page ")
@@ -101,17 +149,16 @@ def _header_footer(document, header: str, draft: bool) -> None:
     _field(foot, "NUMPAGES", "1")
 
 
-def write_docx(tree: DocumentTree, values: dict, path: Path, header: str, draft: bool) -> None:
+def write_docx(tree: DocumentTree, path: Path, header: str, author: str, draft: bool) -> None:
     document = docx.Document()
-    document.core_properties.title = xml_safe(tree.title)
-    document.core_properties.author = xml_safe(header.split(" · ")[0])
+    document.core_properties.title = tree.title
+    document.core_properties.author = author
     _header_footer(document, header, draft)
-    _paragraph(document, "Title", xml_safe(tree.title))
-    toc = document.add_paragraph()
-    _field(toc, 'TOC \\o "1-3" \\h \\z \\u', "Right-click and choose Update Field to build the table of contents.")
+    _paragraph(document, "Title", tree.title)
+    _field(document.add_paragraph(), 'TOC \\o "1-3" \\h \\z \\u', TOC_HINT)
     for block in tree.blocks:
         if isinstance(block, Heading):
-            _paragraph(document, f"Heading{min(block.level, 3)}", xml_safe(block.text))
+            _paragraph(document, f"Heading{min(block.level, 4)}", block.text)
         elif isinstance(block, Paragraph):
             paragraph = document.add_paragraph()
             _runs(paragraph, block.runs)
@@ -124,7 +171,5 @@ def write_docx(tree: DocumentTree, values: dict, path: Path, header: str, draft:
         elif isinstance(block, Table):
             _table(document, block)
         elif isinstance(block, Figure):
-            document.add_picture(io.BytesIO(png(drawing_for(block.kind, values))), width=Inches(6))
-            caption = _paragraph(document, "Caption", xml_safe(block.caption))
-            caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            _figure(document, block)
     document.save(str(path))

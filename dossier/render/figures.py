@@ -1,8 +1,11 @@
 """Figures drawn from the dossier's own data: the natural-history chart (the patient against the
-external-control cohort over age) and the confirmatory-plan timeline. Each is one reportlab
-Drawing: vector in the PDF; for Word the same Drawing is written as a one-page PDF and rasterised
-with PDFium (pypdfium2), since reportlab's own bitmap renderer needs cairo, which has no wheels
-for Linux or macOS.
+external-control cohort over age, one chart per measure) and the confirmatory-plan timeline.
+
+Each figure is defined once, as reportlab Drawings: the PDF writer places them as vector graphics;
+for Word the same Drawings are written as a one-page PDF and rasterised with PDFium (pypdfium2,
+wheels for Linux, Windows and macOS). reportlab's own bitmap renderer (renderPM) needs either the
+rl_renderPM extension or pycairo; pycairo has no Linux or macOS wheels, so PDFium is the one route
+that installs everywhere without a compiler.
 """
 
 from __future__ import annotations
@@ -17,116 +20,171 @@ from reportlab.graphics.charts.lineplots import LinePlot
 from reportlab.graphics.shapes import Circle, Drawing, Group, Line, String
 from reportlab.graphics.widgets.markers import makeMarker
 from reportlab.lib import colors
+from reportlab.lib.attrmap import AttrMap, AttrMapValue
+from reportlab.lib.validators import isString
+from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from .fonts import BOLD, REGULAR
+from .fonts import BOLD, REGULAR, fit
+from .tree import Figure
 
-WIDTH, HEIGHT = 430, 250
+WIDTH, HEIGHT = 440, 250
 PATIENT = colors.HexColor("#c0392b")
 CONTROL = colors.HexColor("#2c6fbb")
-
-FIGURE_FIELDS = {
-    "natural-history": "clinical.natural_history.data",
-    "timeline": "confirmatory.evidence.milestones",
-}
+GRID = colors.HexColor("#dddddd")
+GROUPS = ("External control", "Patient")
 
 
-def _empty(message: str) -> Drawing:
-    drawing = Drawing(WIDTH, 60)
-    drawing.add(String(WIDTH / 2, 30, message, fontName=REGULAR, fontSize=10, textAnchor="middle", fillColor=colors.grey))
+class Chart(Drawing):
+    """A Drawing that carries a one-line description (the Word picture's alt text)."""
+    _attrMap = AttrMap(BASE=Drawing, description=AttrMapValue(isString))
+
+
+def _drawing(width: float, height: float, description: str) -> Chart:
+    drawing = Chart(width, height)
+    drawing.hAlign = "CENTER"
+    drawing.description = description
     return drawing
 
 
-def natural_history(rows: list[dict[str, Any]]) -> Drawing:
-    """Measurements over age: the external-control cohort as one series, the patient as another."""
-    series = {"External control": [], "Patient": []}
+def _note(message: str) -> Drawing:
+    drawing = _drawing(WIDTH, 40, message)
+    drawing.add(String(WIDTH / 2, 16, message, fontName=REGULAR, fontSize=10, textAnchor="middle",
+                       fillColor=colors.grey))
+    return drawing
+
+
+def _number(cell: Any) -> float | None:
+    try:
+        return float(cell["value"] if isinstance(cell, dict) else cell)
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def natural_history(rows: list[dict[str, Any]]) -> list[Drawing]:
+    """One chart per measure: value over age, the external-control cohort and the patient as two
+    series (points of one age and group in the order given)."""
+    by_measure: dict[str, dict[str, list[tuple[float, float]]]] = {}
     for row in rows:
-        try:
-            point = (float(row["age"]["value"]), float(row["value"]["value"]))
-        except (KeyError, TypeError, ValueError):
+        age, value = _number(row.get("age")), _number(row.get("value"))
+        if age is None or value is None:
             continue
-        series.setdefault(row.get("group", "External control"), []).append(point)
-    data = [sorted(series[name]) for name in ("External control", "Patient") if series.get(name)]
-    names = [name for name in ("External control", "Patient") if series.get(name)]
-    if not data:
-        return _empty("No natural-history data yet")
-    drawing = Drawing(WIDTH, HEIGHT)
+        group = row.get("group") if row.get("group") in GROUPS else GROUPS[0]
+        series = by_measure.setdefault(str(row.get("measure") or "Value"), {g: [] for g in GROUPS})
+        series[group].append((age, value))
+    if not by_measure:
+        return [_note("No natural-history measurements with an age and a value yet")]
+    return [_measure_chart(measure, series) for measure, series in by_measure.items()]
+
+
+def _measure_chart(measure: str, series: dict[str, list[tuple[float, float]]]) -> Drawing:
+    names = [g for g in GROUPS if series[g]]
+    data = [sorted(series[g]) for g in names]
+    drawing = _drawing(WIDTH, HEIGHT, f"{measure} over age: " + ", ".join(f"{n} ({len(series[n])} points)" for n in names))
     plot = LinePlot()
-    plot.x, plot.y, plot.width, plot.height = 50, 45, WIDTH - 170, HEIGHT - 70
+    plot.x, plot.y, plot.width, plot.height = 52, 45, WIDTH - 180, HEIGHT - 65
     plot.data = data
     xs = [x for s in data for x, _ in s]
     ys = [y for s in data for _, y in s]
-    plot.xValueAxis.valueMin, plot.xValueAxis.valueMax = min(xs) - 0.5, max(xs) + 0.5
-    plot.yValueAxis.valueMin = min(0, min(ys))
-    plot.yValueAxis.valueMax = max(ys) * 1.1 if max(ys) > 0 else 1
+    pad = max((max(xs) - min(xs)) * 0.05, 0.5)
+    plot.xValueAxis.valueMin, plot.xValueAxis.valueMax = min(xs) - pad, max(xs) + pad
+    plot.yValueAxis.valueMin = min(0.0, min(ys))
+    plot.yValueAxis.valueMax = max(ys) * 1.1 if max(ys) > 0 else 1.0
+    plot.yValueAxis.visibleGrid, plot.yValueAxis.gridStrokeColor = 1, GRID
     for axis in (plot.xValueAxis, plot.yValueAxis):
         axis.labels.fontName, axis.labels.fontSize = REGULAR, 8
     for i, name in enumerate(names):
         colour = PATIENT if name == "Patient" else CONTROL
-        plot.lines[i].strokeColor = colour
-        plot.lines[i].strokeWidth = 2 if name == "Patient" else 1.2
-        plot.lines[i].symbol = makeMarker("FilledCircle" if name == "Patient" else "Circle", size=4)
-        plot.lines[i].symbol.fillColor = colour
-        plot.lines[i].symbol.strokeColor = colour
+        line = plot.lines[i]
+        line.strokeColor, line.strokeWidth = colour, 2 if name == "Patient" else 1.2
+        line.symbol = makeMarker("FilledCircle" if name == "Patient" else "Circle", size=4)
+        line.symbol.fillColor = line.symbol.strokeColor = colour
     drawing.add(plot)
     drawing.add(String(plot.x + plot.width / 2, 12, "Age (years)", fontName=REGULAR, fontSize=9, textAnchor="middle"))
-    measure = next((r.get("measure") for r in rows if r.get("measure")), "Value")
-    label = Group(String(0, 0, measure[:60], fontName=REGULAR, fontSize=9, textAnchor="middle"))
+    label = Group(String(0, 0, fit(measure, REGULAR, 9, plot.height), fontName=REGULAR, fontSize=9,
+                         textAnchor="middle"))
     label.transform = (0, 1, -1, 0, 14, plot.y + plot.height / 2)  # rotated 90° beside the y axis
     drawing.add(label)
     legend = Legend()
-    legend.x, legend.y = plot.x + plot.width + 15, plot.y + plot.height
+    legend.x, legend.y = plot.x + plot.width + 18, plot.y + plot.height
     legend.fontName, legend.fontSize = REGULAR, 9
     legend.colorNamePairs = [(PATIENT if n == "Patient" else CONTROL, n) for n in names]
     drawing.add(legend)
     return drawing
 
 
-def timeline(rows: list[dict[str, Any]]) -> Drawing:
-    """Milestones on a time axis, labels alternating above and below."""
+def timeline(rows: list[dict[str, Any]]) -> list[Drawing]:
+    """Milestones on a time axis; labels go above and below the axis, in as many lanes as it
+    takes for none to overlap."""
     dated = []
     for row in rows:
         try:
-            dated.append((dt.date.fromisoformat(row["target_date"]), row.get("milestone", "")))
+            dated.append((dt.date.fromisoformat(str(row["target_date"])), str(row.get("milestone") or "")))
         except (KeyError, TypeError, ValueError):
             continue
     if not dated:
-        return _empty("No dated milestones yet")
+        return [_note("No dated milestones yet")]
     dated.sort()
-    drawing = Drawing(WIDTH, 170)
-    left, right, axis_y = 30, WIDTH - 30, 85
+    left, right, lane_height = 20, WIDTH - 20, 24
     first, last = dated[0][0], dated[-1][0]
     span = max((last - first).days, 1)
-    drawing.add(Line(left, axis_y, right, axis_y, strokeColor=colors.black, strokeWidth=1.5))
-    for year in range(first.year, last.year + 2):
-        day = dt.date(year, 1, 1)
-        if first <= day <= last:
-            x = left + (right - left) * (day - first).days / span
-            drawing.add(Line(x, axis_y - 4, x, axis_y + 4, strokeColor=colors.grey))
-            drawing.add(String(x, axis_y - 16, str(year), fontName=REGULAR, fontSize=8, textAnchor="middle",
-                               fillColor=colors.grey))
+
+    def x_of(day: dt.date) -> float:
+        return left + (right - left) * (day - first).days / span if len(dated) > 1 else (left + right) / 2
+
+    placed, lanes = [], {1: [], -1: []}  # side -> list of occupied (x0, x1) per lane
     for i, (day, name) in enumerate(dated):
-        x = left + (right - left) * (day - first).days / span if len(dated) > 1 else (left + right) / 2
-        up = i % 2 == 0
-        drawing.add(Circle(x, axis_y, 4, fillColor=CONTROL, strokeColor=CONTROL))
-        tip = axis_y + (28 if up else -32)
+        x = x_of(day)
+        text = fit(name, BOLD, 8, 170)
+        width = max(stringWidth(text, BOLD, 8), stringWidth(day.isoformat(), REGULAR, 7))
+        anchor = "start" if x - width / 2 < 0 else ("end" if x + width / 2 > WIDTH else "middle")
+        x0 = {"start": x, "middle": x - width / 2, "end": x - width}[anchor]
+        side, lane = _free_lane(lanes, (x0 - 6, x0 + width + 6), 1 if i % 2 == 0 else -1)
+        placed.append((x, day, text, anchor, side, lane))
+    depth = {side: len(lanes[side]) for side in lanes}
+    height = 40 + lane_height * (depth[1] + depth[-1]) + 30
+    axis_y = 20 + 12 + lane_height * depth[-1] + 10
+    drawing = _drawing(WIDTH, height, "Timeline: " + "; ".join(f"{d.isoformat()} {n}" for d, n in dated))
+    drawing.add(Line(left, axis_y, right, axis_y, strokeColor=colors.black, strokeWidth=1.5))
+    for year in range(first.year + 1, last.year + 1):
+        x = x_of(dt.date(year, 1, 1))
+        drawing.add(Line(x, axis_y - 4, x, axis_y + 4, strokeColor=colors.grey))
+        drawing.add(String(x + 2, axis_y + 6, str(year), fontName=REGULAR, fontSize=7, fillColor=colors.grey))
+    for x, day, text, anchor, side, lane in placed:
+        tip = axis_y + side * (22 + lane * lane_height)
         drawing.add(Line(x, axis_y, x, tip, strokeColor=CONTROL, strokeWidth=0.8))
-        anchor = "start" if x < left + 60 else ("end" if x > right - 60 else "middle")
-        drawing.add(String(x, tip + (4 if up else -10), name[:38], fontName=BOLD, fontSize=8, textAnchor=anchor))
-        drawing.add(String(x, tip + (14 if up else -20), day.isoformat(), fontName=REGULAR, fontSize=7,
-                           textAnchor=anchor, fillColor=colors.grey))
-    return drawing
+        drawing.add(Circle(x, axis_y, 3.5, fillColor=CONTROL, strokeColor=CONTROL))
+        name_y, date_y = (tip + 11, tip + 2) if side > 0 else (tip - 8, tip - 17)
+        drawing.add(String(x, name_y, text, fontName=BOLD, fontSize=8, textAnchor=anchor))
+        drawing.add(String(x, date_y, day.isoformat(), fontName=REGULAR, fontSize=7, textAnchor=anchor,
+                           fillColor=colors.grey))
+    return [drawing]
 
 
-def drawing_for(kind: str, values: dict[str, Any]) -> Drawing:
-    rows = values.get(FIGURE_FIELDS.get(kind, ""), []) or []
-    if kind == "natural-history":
-        return natural_history(rows)
-    if kind == "timeline":
-        return timeline(rows)
-    return _empty(f"Unknown figure '{kind}'")
+def _free_lane(lanes: dict[int, list], extent: tuple[float, float], side: int) -> tuple[int, int]:
+    """The nearest lane to the axis, on the preferred side first, where `extent` overlaps nothing."""
+    depth = 0
+    while True:
+        for s in (side, -side):
+            occupied = lanes[s]
+            if depth == len(occupied):
+                occupied.append([])
+            if all(extent[1] <= a or extent[0] >= b for a, b in occupied[depth]):
+                occupied[depth].append(extent)
+                return s, depth
+        depth += 1
+
+
+KINDS = {"natural-history": natural_history, "timeline": timeline}
+
+
+def drawings_for(figure: Figure) -> list[Drawing]:
+    """The Drawings of one figure of the document tree."""
+    make = KINDS.get(figure.kind)
+    return make(figure.rows) if make else [_note(f"Unknown figure '{figure.kind}'")]
 
 
 def png(drawing: Drawing, dpi: int = 200) -> bytes:
+    """The Drawing as a PNG, through a one-page vector PDF rasterised by PDFium."""
     import pypdfium2
 
     pdf = pypdfium2.PdfDocument(renderPDF.drawToString(drawing))

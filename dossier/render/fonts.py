@@ -1,8 +1,16 @@
 """The embedded TrueType fonts: reportlab's own Bitstream Vera family, which ships with the
-dependency, so no base-14 font (never embedded) can reach a PDF and nothing depends on the OS."""
+dependency, so no base-14 font (never embedded) can reach a PDF and nothing depends on the OS.
+
+Vera covers Latin, Latin-1 and common punctuation but not Greek, arrows, Hebrew, Arabic or emoji.
+No font-only package on PyPI ships DejaVu (matplotlib does, at the cost of numpy and ~40 MB), and
+reportlab would lay right-to-left text out unshaped in logical order anyway. So a character the
+font lacks is shown in the PDF as a visible marker (MISSING, highlighted in running text) and the
+Word file keeps the text intact; the PDF's bookmarks keep it too (outline titles need no font).
+"""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 import reportlab
@@ -29,11 +37,40 @@ def register() -> None:
     STATE_DEFAULTS["fontName"] = REGULAR
 
 
+MISSING = "?"
+
+
+@lru_cache(maxsize=1)
+def _glyphs() -> frozenset[int]:
+    register()
+    return frozenset(pdfmetrics.getFont(REGULAR).face.charToGlyph)
+
+
 def covers(text: str) -> bool:
     """Whether the regular font has a glyph for every character of `text`."""
-    register()
-    face = pdfmetrics.getFont(REGULAR).face
-    return all(ord(ch) in face.charToGlyph or ch in "\n\t" for ch in text)
+    glyphs = _glyphs()
+    return all(ord(ch) in glyphs or ch in "\n\t" for ch in text)
+
+
+def shown(text: str) -> str:
+    """The text as the PDF can show it: each character the font lacks becomes MISSING."""
+    glyphs = _glyphs()
+    return "".join(ch if ord(ch) in glyphs or ch in "\n\t" else MISSING for ch in text)
+
+
+def fit(text: str, font: str, size: float, width: float) -> str:
+    """One line of text as the font can show it, shortened with an ellipsis to fit `width` points."""
+    text = shown(" ".join(str(text).split()))
+    if pdfmetrics.stringWidth(text, font, size) <= width:
+        return text
+    low, high = 0, len(text)  # the longest prefix that fits, by bisection (texts may be very long)
+    while low < high:
+        mid = (low + high + 1) // 2
+        if pdfmetrics.stringWidth(text[:mid] + "…", font, size) <= width:
+            low = mid
+        else:
+            high = mid - 1
+    return text[:low].rstrip() + "…"
 
 
 register()

@@ -19,11 +19,12 @@ from reportlab.platypus import (BaseDocTemplate, Frame, KeepTogether, ListFlowab
 from reportlab.platypus.tableofcontents import TableOfContents
 
 from . import fonts
-from .figures import drawing_for
+from .figures import drawings_for
 from .tree import DocumentTree, Figure, Heading, ListBlock, Paragraph, Run, Table
 
 MARGIN = 1 * inch
 TOC_MIN_PAGES = 5
+TOC_ENTRY_MAX = 300  # characters of a heading shown in the table of contents
 HEADER_GREY = colors.HexColor("#555555")
 
 
@@ -32,10 +33,10 @@ def _styles() -> dict[str, ParagraphStyle]:
                           splitLongWords=1, wordWrap=None)
     return {
         "title": ParagraphStyle("title", parent=base, fontName=fonts.BOLD, fontSize=18, leading=22, spaceAfter=14),
-        "h1": ParagraphStyle("h1", parent=base, fontName=fonts.BOLD, fontSize=14, leading=18, spaceBefore=12, spaceAfter=6),
-        "h2": ParagraphStyle("h2", parent=base, fontName=fonts.BOLD, fontSize=12, leading=15, spaceBefore=10, spaceAfter=4),
-        "h3": ParagraphStyle("h3", parent=base, fontName=fonts.BOLD, fontSize=10.5, leading=13, spaceBefore=8, spaceAfter=3),
-        "h4": ParagraphStyle("h4", parent=base, fontName=fonts.ITALIC, fontSize=10, leading=13, spaceBefore=6),
+        "h1": ParagraphStyle("h1", parent=base, keepWithNext=1, fontName=fonts.BOLD, fontSize=14, leading=18, spaceBefore=12, spaceAfter=6),
+        "h2": ParagraphStyle("h2", parent=base, keepWithNext=1, fontName=fonts.BOLD, fontSize=12, leading=15, spaceBefore=10, spaceAfter=4),
+        "h3": ParagraphStyle("h3", parent=base, keepWithNext=1, fontName=fonts.BOLD, fontSize=10.5, leading=13, spaceBefore=8, spaceAfter=3),
+        "h4": ParagraphStyle("h4", parent=base, keepWithNext=1, fontName=fonts.ITALIC, fontSize=10, leading=13, spaceBefore=6),
         "body": base,
         "note": ParagraphStyle("note", parent=base, fontName=fonts.ITALIC, textColor=HEADER_GREY),
         "cell": ParagraphStyle("cell", parent=base, fontSize=8.5, leading=10.5, spaceAfter=0),
@@ -47,22 +48,32 @@ def _styles() -> dict[str, ParagraphStyle]:
     }
 
 
-def _pdf_text(text: str) -> str:
-    """Escape for reportlab's paragraph markup; characters the font lacks become a visible '?'."""
-    face = fonts.pdfmetrics.getFont(fonts.REGULAR).face
-    shown = "".join(ch if ord(ch) in face.charToGlyph or ch == "\n" else "?" for ch in text)
-    return html.escape(shown, quote=False).replace("\n", "<br/>")
+MARKER = f'<font backColor="#ffd0d0">{fonts.MISSING}</font>'
+
+
+def _pdf_text(text: str, mark: bool = True) -> str:
+    """Escape for reportlab's paragraph markup; a character the font lacks becomes a visible,
+    highlighted marker (plain in headings, whose style already sets them apart)."""
+    parts = []
+    for original, char in zip(text, fonts.shown(text)):
+        if char == "\n":
+            parts.append("<br/>")
+        elif char != original and mark:
+            parts.append(MARKER)
+        else:
+            parts.append(html.escape(char, quote=False))
+    return "".join(parts)
 
 
 def _inline(runs: list[Run]) -> str:
     parts = []
     for run in runs:
         text = _pdf_text(run.text)
-        if run.style == "b":
+        if "b" in run.style:
             text = f"<b>{text}</b>"
-        elif run.style == "i":
+        if "i" in run.style:
             text = f"<i>{text}</i>"
-        elif run.style == "placeholder":
+        if "p" in run.style:
             text = f'<font backColor="#fff2a8" color="#8a4b00"><i>{text}</i></font>'
         if run.href:
             text = f'<a href="{html.escape(run.href)}" color="blue">{text}</a>'
@@ -71,15 +82,24 @@ def _inline(runs: list[Run]) -> str:
 
 
 class _Heading(RLParagraph):
-    def __init__(self, text: str, style: ParagraphStyle, level: int, key: str):
-        super().__init__(_pdf_text(text), style)
-        self.outline_text, self.level, self.key = text, level, key
+    """A heading paragraph that carries its bookmark (text, level, key). A heading split across
+    pages (a very long one) keeps the bookmark on its first part only."""
+
+    def __init__(self, text, style, outline: tuple[str, int, str] | None = None, **kwargs):
+        super().__init__(text, style, **kwargs)
+        self.outline = outline
+
+    def split(self, availWidth, availHeight):
+        parts = super().split(availWidth, availHeight)
+        for i, part in enumerate(parts):
+            part.outline = self.outline if i == 0 else None
+        return parts
 
 
 class _Doc(BaseDocTemplate):
-    def __init__(self, path: str, tree: DocumentTree, header: str, draft: bool):
+    def __init__(self, path: str, tree: DocumentTree, header: str, author: str, draft: bool):
         super().__init__(path, pagesize=letter, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
-                         bottomMargin=MARGIN, title=tree.title, author=header.split(" · ")[0],
+                         bottomMargin=MARGIN, title=tree.title, author=author,
                          subject=tree.title, creator="Dossier Builder", invariant=1)
         frame = Frame(MARGIN, MARGIN, letter[0] - 2 * MARGIN, letter[1] - 2 * MARGIN, id="body")
         self.addPageTemplates([PageTemplate("page", [frame], onPage=self._decorate)])
@@ -90,7 +110,8 @@ class _Doc(BaseDocTemplate):
         canv.saveState()
         canv.setFont(fonts.REGULAR, 8)
         canv.setFillColor(HEADER_GREY)
-        canv.drawString(MARGIN, letter[1] - 0.6 * inch, _pdf_text(self.header)[:140])
+        room = letter[0] - 2 * MARGIN - (60 if self.draft else 0)
+        canv.drawString(MARGIN, letter[1] - 0.6 * inch, fonts.fit(self.header, fonts.REGULAR, 8, room))
         if self.draft:
             canv.setFont(fonts.BOLD, 8)
             canv.drawRightString(letter[0] - MARGIN, letter[1] - 0.6 * inch, "DRAFT")
@@ -102,14 +123,18 @@ class _Doc(BaseDocTemplate):
         canv.restoreState()
 
     def afterFlowable(self, flowable) -> None:
-        if not isinstance(flowable, _Heading):
+        outline = getattr(flowable, "outline", None)
+        if not isinstance(flowable, _Heading) or outline is None:
             return
+        text, wanted, key = outline
         # Outline levels may not skip (a level-3 entry needs a level-2 parent).
-        level = min(flowable.level, self._last_level + 1)
+        level = min(wanted, self._last_level + 1)
         self._last_level = level
-        self.canv.bookmarkPage(flowable.key)
-        self.canv.addOutlineEntry(flowable.outline_text, flowable.key, level=level, closed=level > 0)
-        self.notify("TOCEntry", (level, _pdf_text(flowable.outline_text), self.page, flowable.key))
+        self.canv.bookmarkPage(key)
+        self.canv.addOutlineEntry(text, key, level=level, closed=level > 0)
+        # A table-of-contents row cannot split across pages, so a very long heading is shortened there.
+        entry = text if len(text) <= TOC_ENTRY_MAX else text[:TOC_ENTRY_MAX].rstrip() + "…"
+        self.notify("TOCEntry", (level, _pdf_text(entry, mark=False), self.page, key))
 
 
 def _numbered_canvas(header_font: str):
@@ -140,7 +165,7 @@ def _numbered_canvas(header_font: str):
     return NumberedCanvas
 
 
-def _flowables(tree: DocumentTree, values: dict, styles: dict, with_toc: bool) -> list:
+def _flowables(tree: DocumentTree, styles: dict, with_toc: bool) -> list:
     story: list = [RLParagraph(_pdf_text(tree.title), styles["title"])]
     if with_toc:
         toc = TableOfContents(levelStyles=[styles["toc1"], styles["toc2"], styles["toc3"], styles["toc3"]],
@@ -152,7 +177,8 @@ def _flowables(tree: DocumentTree, values: dict, styles: dict, with_toc: bool) -
     width = letter[0] - 2 * MARGIN
     for n, block in enumerate(tree.blocks):
         if isinstance(block, Heading):
-            story.append(_Heading(block.text, styles[f"h{block.level}"], block.level - 1, f"h{n}"))
+            text = _pdf_text(block.text, mark=False)
+            story.append(_Heading(text, styles[f"h{block.level}"], (block.text, block.level - 1, f"h{n}")))
         elif isinstance(block, Paragraph):
             story.append(RLParagraph(_inline(block.runs), styles["note" if block.style == "note" else "body"]))
         elif isinstance(block, ListBlock):
@@ -162,7 +188,9 @@ def _flowables(tree: DocumentTree, values: dict, styles: dict, with_toc: bool) -
         elif isinstance(block, Table):
             story.append(_table(block, styles, width))
         elif isinstance(block, Figure):
-            story.append(KeepTogether([drawing_for(block.kind, values), RLParagraph(_pdf_text(block.caption), styles["caption"])]))
+            drawings = drawings_for(block)
+            story += drawings[:-1]
+            story.append(KeepTogether([drawings[-1], RLParagraph(_pdf_text(block.caption), styles["caption"])]))
     return story
 
 
@@ -172,7 +200,9 @@ def _table(block: Table, styles: dict, width: float) -> RLTable:
     col_widths = [width * w / sum(weights) for w in weights]
     data = [[RLParagraph(_pdf_text(h), styles["th"]) for h in block.header]] if block.header else []
     data += [[RLParagraph(_inline(cell), styles["cell"]) for cell in row] + [""] * (columns - len(row)) for row in block.rows]
-    table = RLTable(data, colWidths=col_widths, repeatRows=1 if block.header else 0, splitByRow=1)
+    # splitInRow: a cell taller than a page (a very long text) splits instead of failing the layout.
+    table = RLTable(data, colWidths=col_widths, repeatRows=1 if block.header else 0, splitByRow=1,
+                    splitInRow=1, spaceBefore=2, spaceAfter=10)
     table.setStyle(TableStyle([
         ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#999999")),
         ("BACKGROUND", (0, 0), (-1, 0 if block.header else -1), colors.HexColor("#e8eef6") if block.header else colors.white),
@@ -183,15 +213,15 @@ def _table(block: Table, styles: dict, width: float) -> RLTable:
     return table
 
 
-def write_pdf(tree: DocumentTree, values: dict, path: Path, header: str, draft: bool) -> int:
+def write_pdf(tree: DocumentTree, path: Path, header: str, author: str, draft: bool) -> int:
     """Write the PDF; returns its page count. A table of contents is added from 5 pages on."""
     styles = _styles()
     canvasmaker = _numbered_canvas(fonts.REGULAR)
-    doc = _Doc(str(path), tree, header, draft)
-    doc.build(_flowables(tree, values, styles, with_toc=False), canvasmaker=canvasmaker)
+    doc = _Doc(str(path), tree, header, author, draft)
+    doc.build(_flowables(tree, styles, with_toc=False), canvasmaker=canvasmaker)
     pages = doc.page
     if pages >= TOC_MIN_PAGES:
-        doc = _Doc(str(path), tree, header, draft)
-        doc.multiBuild(_flowables(tree, values, styles, with_toc=True), canvasmaker=canvasmaker)
+        doc = _Doc(str(path), tree, header, author, draft)
+        doc.multiBuild(_flowables(tree, styles, with_toc=True), canvasmaker=canvasmaker)
         pages = doc.page
     return pages

@@ -6,9 +6,11 @@ header fields every document carries), so a document's content key covers exactl
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2 import meta
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
@@ -21,62 +23,80 @@ HEADER_FIELDS = ("module1.sponsor.sponsor", "module1.product.product_name", "mod
 MACROS = "_macros.j2"
 
 
-class TemplateFieldError(DossierError):
-    """A template asked for a field that does not declare its document."""
-
-
 @lru_cache(maxsize=1)
 def environment() -> ImmutableSandboxedEnvironment:
-    env = ImmutableSandboxedEnvironment(
+    return ImmutableSandboxedEnvironment(
         loader=jinja2.FileSystemLoader(str(templates_dir())),
         autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
     )
-    return env
 
 
 def allowed_fields(model: ContentModel, document: Document) -> set[str]:
-    return {p for p, f in model.fields.items() if document.id in f.documents and not f.phi} | set(HEADER_FIELDS)
+    """The fields a document's template is given: those listing the document, plus the header
+    fields every document carries; never a field holding protected health information."""
+    declared = {p for p, f in model.fields.items() if document.id in f.documents}
+    return {p for p in declared | set(HEADER_FIELDS) if p in model.fields and not model.fields[p].phi}
+
+
+def template_names(document: Document) -> list[str]:
+    """The document's template and every template it imports or includes, transitively."""
+    env, names, queue = environment(), [], [document.template]
+    while queue:
+        name = queue.pop(0)
+        if name in names:
+            continue
+        names.append(name)
+        source = env.loader.get_source(env, name)[0]
+        queue += [n for n in meta.find_referenced_templates(env.parse(source)) if n]
+    return names
 
 
 def template_sources(document: Document) -> list[str]:
     """The text of every template file a document uses (its own and the shared macros)."""
-    folder = templates_dir()
-    return [(folder / name).read_text(encoding="utf-8") for name in (document.template, MACROS)]
+    env = environment()
+    return [env.loader.get_source(env, name)[0] for name in template_names(document)]
 
 
 class Fields:
-    """What a template can ask about fields: `v`, `has`, `text`, `items`, `rows`, `table`, `label`."""
+    """What a template can ask about fields: `v`, `has`, `text`, `items`, `rows`, `table`, `person`,
+    `label`, `figure`. A field the template was not given (it does not list the document, or it
+    holds protected health information) reads as empty and shows its placeholder; a path the model
+    does not know is a template error."""
 
     def __init__(self, model: ContentModel, document: Document, values: dict[str, Any]):
         self.model, self.document = model, document
         self.allowed = allowed_fields(model, document)
         self.values = {p: v for p, v in values.items() if p in self.allowed}
+        self.not_given: set[str] = set()  # paths asked for but not given (a template slip)
+        self.figure_data: dict[str, list] = {}
 
     def _field(self, path: str):
+        field = self.model.field(path)  # an unknown path raises: a typo in the template
         if path not in self.allowed:
-            raise TemplateFieldError(
-                f"template {self.document.template} uses {path}, which does not list document "
-                f"'{self.document.id}' in the content model (or holds protected health information)")
-        return self.model.field(path)
+            self.not_given.add(path)
+        return field
 
-    def placeholder(self, path: str) -> Markup:
-        return Markup('<placeholder label="{}"/>').format(self._field(path).label)
-
-    def has(self, path: str) -> bool:
-        self._field(path)
-        return is_filled(self.values.get(path))
-
-    def raw(self, path: str) -> Any:
+    def _value(self, path: str) -> Any:
         self._field(path)
         return self.values.get(path)
+
+    def placeholder(self, path: str) -> Markup:
+        field = self._field(path)
+        reason = ' reason="phi"' if field.phi else ""
+        return Markup('<placeholder field="{}" label="{}"{}/>').format(path, field.label, Markup(reason))
+
+    def has(self, path: str) -> bool:
+        return is_filled(self._value(path))
+
+    def raw(self, path: str) -> Any:
+        return self._value(path)
 
     def label(self, path: str) -> str:
         return self._field(path).label
 
     def v(self, path: str) -> Markup:
         """One-line text of a field, or its placeholder."""
-        field = self._field(path)
-        value = self.values.get(path)
+        field, value = self._field(path), self._value(path)
         if not is_filled(value):
             return self.placeholder(path)
         if field.type == "person":
@@ -86,7 +106,7 @@ class Fields:
 
     def text(self, path: str) -> Markup:
         """A long text as paragraphs (one per line), or a placeholder paragraph."""
-        value = self.values.get(path) if self._field(path) else None
+        value = self._value(path)
         if not is_filled(value):
             return Markup("<p>{}</p>").format(self.placeholder(path))
         lines = [line for line in str(value).split("\n") if line.strip()]
@@ -94,8 +114,7 @@ class Fields:
 
     def items(self, path: str) -> Markup:
         """A list field (multiple choice, HPO terms) as a bulleted list, or a placeholder."""
-        field = self._field(path)
-        value = self.values.get(path)
+        field, value = self._field(path), self._value(path)
         if not is_filled(value):
             return Markup("<p>{}</p>").format(self.placeholder(path))
         entries = [f"{t['label']} ({t['id']})" for t in value] if field.type == "hpo" else list(value)
@@ -104,12 +123,11 @@ class Fields:
     def rows(self, path: str) -> list[dict[str, str]]:
         """Table rows with each cell as display text (empty string when empty)."""
         field = self._field(path)
-        return [{c.id: display(c, row.get(c.id)) for c in field.columns} for row in self.values.get(path) or []]
+        return [{c.id: display(c, row.get(c.id)) for c in field.columns} for row in self._value(path) or []]
 
     def table(self, path: str, columns: list[str] | None = None) -> Markup:
         """A table field as a table, or a placeholder paragraph."""
-        field = self._field(path)
-        rows = self.values.get(path) or []
+        field, rows = self._field(path), self._value(path) or []
         if not rows:
             return Markup("<p>{}</p>").format(self.placeholder(path))
         cols = [field.column(c) for c in columns] if columns else list(field.columns)
@@ -121,7 +139,7 @@ class Fields:
 
     def person(self, path: str) -> Markup:
         """A person or organisation as lines: name, role, organisation, address, phone, email."""
-        value = self.values.get(path) if self._field(path) else None
+        value = self._value(path)
         if not is_filled(value):
             return Markup("<p>{}</p>").format(self.placeholder(path))
         lines = [value[k] for k in ("name", "role", "organisation") if value.get(k)]
@@ -130,28 +148,38 @@ class Fields:
         return Markup("<p>{}</p>").format(Markup("<br/>").join(line for line in lines if line.strip()))
 
 
-def render_markup(model: ContentModel, document: Document, values: dict[str, Any], title: str) -> str:
-    """Run a document's template; a template error names the template and the line."""
+    def figure(self, kind: str, path: str, caption: str) -> Markup:
+        """A figure drawn from a table field's rows (`figures.py` knows each kind)."""
+        rows = self._value(path) or []
+        if not rows:
+            return Markup("<p>{}</p>").format(self.placeholder(path))
+        self.figure_data[path] = rows
+        return Markup('<figure kind="{}" field="{}" caption="{}"/>').format(kind, path, caption)
+
+
+def render_markup(model: ContentModel, document: Document, values: dict[str, Any]) -> tuple[str, Fields]:
+    """Run a document's template; any error in it names the template and the line."""
     fields = Fields(model, document, values)
     try:
         template = environment().get_template(document.template)
-        return template.render(f=fields, doc=document, dossier_title=title)
-    except TemplateFieldError:
-        raise
+        return template.render(f=fields, doc=document), fields
     except jinja2.TemplateSyntaxError as exc:
-        raise DossierError(f"template {exc.filename or exc.name} line {exc.lineno}: {exc.message}") from None
+        name = Path(exc.filename).name if exc.filename else exc.name
+        raise DossierError(f"template {name} line {exc.lineno}: {exc.message}") from None
     except jinja2.TemplateNotFound as exc:
         raise DossierError(f"template {exc.name} not found in {templates_dir()}") from None
-    except (jinja2.UndefinedError, jinja2.exceptions.SecurityError, TypeError, KeyError, AttributeError) as exc:
-        line = _template_line(exc, document.template)
-        raise DossierError(f"template {document.template}{line}: {exc}") from None
+    except Exception as exc:  # a mistake in template code: say where it is
+        where = _template_place(exc) or document.template
+        raise DossierError(f"template {where}: {exc}") from None
 
 
-def _template_line(exc: BaseException, name: str) -> str:
-    tb = exc.__traceback__
-    line = None
+def _template_place(exc: BaseException) -> str:
+    """'name.j2 line N' of the innermost template frame of a traceback (Jinja maps template code
+    frames to template lines)."""
+    place, tb = "", exc.__traceback__
     while tb is not None:
-        if tb.tb_frame.f_code.co_filename.endswith(name):
-            line = tb.tb_lineno
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith(".j2"):
+            place = f"{Path(filename).name} line {tb.tb_lineno}"
         tb = tb.tb_next
-    return f" line {line}" if line else ""
+    return place

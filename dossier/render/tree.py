@@ -11,19 +11,23 @@ from lxml import etree
 
 from ..errors import DossierError
 
-# Characters XML 1.0 (and so Word) cannot hold; shown as U+FFFD so nothing vanishes silently.
-_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# Characters XML 1.0 (and so Word) cannot hold: C0 controls other than tab and newlines, lone
+# surrogates (they cannot even be encoded) and the two non-characters. Everything else is kept.
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _SPACE = re.compile(r"[ \t\r\n]+")
+PLACEHOLDER = "[Not yet provided: {}]"
+WITHHELD = "[Withheld: {} is protected health information]"
 
 
 def xml_safe(text: str) -> str:
-    return _XML_INVALID.sub("\ufffd", text)
+    """Drop the characters python-docx (and XML) refuse; both writers see the same text."""
+    return _XML_INVALID.sub("", text)
 
 
 @dataclass(frozen=True)
 class Run:
     text: str
-    style: str = ""  # "", "b", "i", "placeholder"
+    style: str = ""  # flags: "b" bold, "i" italic, "p" placeholder (e.g. "bp")
     href: str = ""
 
 
@@ -56,6 +60,7 @@ class Table:
 class Figure:
     kind: str
     caption: str
+    rows: list = field(default_factory=list)  # the table field's rows the figure is drawn from
 
 
 @dataclass
@@ -67,36 +72,53 @@ class DocumentTree:
         return [b for b in self.blocks if isinstance(b, Heading)]
 
 
+_SAFE_SCHEMES = ("http://", "https://", "mailto:")
+
+
+def safe_href(href: str | None) -> str:
+    """Web, mail and relative links only (FDA's PDF rules allow no JavaScript or launch actions)."""
+    href = (href or "").strip()
+    if href.lower().startswith(_SAFE_SCHEMES):
+        return href
+    return href if href and ":" not in href.split("/")[0] else ""
+
+
 def _runs(element) -> list[Run]:
-    """Inline content of an element as runs, whitespace collapsed as in HTML."""
+    """Inline content of an element as runs, whitespace collapsed as in HTML; <b>, <i> and <a>
+    nest, and whatever they hold (a placeholder too) keeps its place."""
     runs: list[Run] = []
 
-    def add(text: str | None, style: str = "", href: str = "", literal: bool = False) -> None:
+    def add(text: str | None, style: str, href: str, literal: bool = False) -> None:
         if text:
             runs.append(Run(text if literal else _SPACE.sub(" ", text), style, href))
 
-    add(element.text)
-    for child in element:
-        tag = child.tag
-        if tag in ("b", "i"):
-            add("".join(child.itertext()), tag)
-        elif tag == "a":
-            add("".join(child.itertext()), "", child.get("href", ""))
-        elif tag == "placeholder":
-            add(f"[Not yet provided: {child.get('label')}]", "placeholder")
-        elif tag == "br":
-            add("\n", literal=True)
-        else:
-            raise DossierError(f"unexpected <{tag}> inside <{element.tag}>")
-        add(child.tail)
+    def walk(parent, style: str, href: str) -> None:
+        add(parent.text, style, href)
+        for child in parent:
+            tag = child.tag
+            if tag in ("b", "i"):
+                walk(child, style + tag if tag not in style else style, href)
+            elif tag == "a":
+                walk(child, style, safe_href(child.get("href")))
+            elif tag == "placeholder":
+                text = WITHHELD if child.get("reason") == "phi" else PLACEHOLDER
+                add(text.format(child.get("label") or child.get("field")), style + "p", href)
+            elif tag == "br":
+                add("\n", style, href, literal=True)
+            else:
+                raise DossierError(f"unexpected <{tag}> inside <{parent.tag}>")
+            add(child.tail, style, href)
+
+    walk(element, "", "")
     if runs:  # trim the template's indentation at both ends
         runs[0] = Run(runs[0].text.lstrip(), runs[0].style, runs[0].href)
         runs[-1] = Run(runs[-1].text.rstrip(), runs[-1].style, runs[-1].href)
     return [r for r in runs if r.text]
 
 
-def parse(markup: str, title: str) -> DocumentTree:
-    """Turn the markup a template produced into a DocumentTree."""
+def parse(markup: str, title: str, figure_data: dict | None = None) -> DocumentTree:
+    """Turn the markup a template produced into a DocumentTree. `figure_data` maps a figure's
+    `field` attribute to its rows (only fields the template was given)."""
     parser = etree.XMLParser(huge_tree=True, resolve_entities=False, no_network=True)
     try:
         root = etree.fromstring(f"<document>{xml_safe(markup)}</document>".encode("utf-8"), parser)
@@ -104,11 +126,11 @@ def parse(markup: str, title: str) -> DocumentTree:
         raise DossierError(f"document '{title}': the template produced malformed markup ({exc})") from None
     tree = DocumentTree(title)
     for element in root:
-        tree.blocks.append(_block(element))
+        tree.blocks.append(_block(element, figure_data or {}))
     return tree
 
 
-def _block(element):
+def _block(element, figure_data: dict):
     tag = element.tag
     if tag in ("h1", "h2", "h3", "h4"):
         return Heading(int(tag[1]), "".join(r.text for r in _runs(element)))
@@ -122,7 +144,8 @@ def _block(element):
         widths = [float(w) for w in element.get("widths", "").split()] if element.get("widths") else []
         return Table(header, rows, widths)
     if tag == "figure":
-        return Figure(element.get("kind", ""), element.get("caption", ""))
+        return Figure(element.get("kind", ""), element.get("caption", ""),
+                      list(figure_data.get(element.get("field", ""), None) or []))
     raise DossierError(f"unexpected <{tag}> at the top level of a document")
 
 

@@ -1,0 +1,326 @@
+"""Documents from difficult input: hostile and huge text, empty dossiers, missing and undeclared
+fields, broken templates; the content key; the render command."""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+
+import docx
+import pikepdf
+import pytest
+from jinja2 import nodes
+from pypdf import PdfReader
+
+from dossier.errors import DossierError
+from dossier.render import (NotReadyError, RenderInput, build_tree, document_key, render_all, render_document,
+                            templating)
+from dossier.render.tree import Paragraph, parse, plain_text, safe_href, xml_safe
+from tests.test_render import MODEL, demo_render_input, docx_text, pdf_text
+
+PATH = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
+NASTY = "<b>&amp; {{ 7*7 }} {% if true %}x{% endif %} ]]> שלום عالم 😀 α→β \x07\ud800end"
+
+
+@pytest.fixture(scope="module")
+def demo_input():
+    return demo_render_input()
+
+
+def with_values(inp: RenderInput, **changes) -> RenderInput:
+    return RenderInput(inp.title, {**inp.values, **{k.replace("__", "."): v for k, v in changes.items()}},
+                       inp.attachments)
+
+
+# --- templates may use only the fields declared for their document --------------------------------
+
+def referenced_paths(template_name: str) -> set[str]:
+    env = templating.environment()
+    tree = env.parse(env.loader.get_source(env, template_name)[0])
+    return {n.value for n in tree.find_all(nodes.Const) if isinstance(n.value, str) and PATH.match(n.value)}
+
+
+def test_every_document_has_its_template():
+    for document in MODEL.documents:
+        assert (templating.templates_dir() / document.template).is_file(), document.template
+
+
+def test_no_template_references_a_field_not_declared_for_it():
+    for document in MODEL.documents:
+        allowed = templating.allowed_fields(MODEL, document)
+        for name in templating.template_names(document):
+            paths = referenced_paths(name)
+            unknown = sorted(p for p in paths if p not in MODEL.fields)
+            assert not unknown, f"{name} names fields the model does not have: {unknown}"
+            undeclared = sorted(p for p in paths - allowed)
+            assert not undeclared, (f"{name} (document {document.id}) uses fields that do not list "
+                                    f"'{document.id}' in their documents: {undeclared}")
+
+
+def test_rendering_the_demo_asks_only_for_given_fields(demo_input):
+    for document in MODEL.documents:
+        _, fields = templating.render_markup(MODEL, document, demo_input.values)
+        assert not fields.not_given, f"{document.id}: {sorted(fields.not_given)}"
+
+
+def test_a_field_not_given_renders_its_placeholder(demo_input):
+    document = MODEL.document("form-3674")
+    fields = templating.Fields(MODEL, document, demo_input.values)
+    assert "clinical.safety.stopping_rules" in demo_input.values  # filled, but not declared for the form
+    tree = parse(f"<p>{fields.v('clinical.safety.stopping_rules')}</p>", "t")
+    assert plain_text(tree)[1] == "[Not yet provided: Stopping rules]"
+    assert fields.not_given == {"clinical.safety.stopping_rules"} and not fields.has("clinical.safety.stopping_rules")
+    with pytest.raises(DossierError, match="no such field"):
+        fields.v("clinical.safety.stoping_rules")  # a typo is an error, not a placeholder
+
+
+def test_phi_is_never_given_even_when_a_template_asks(demo_input):
+    phi = [p for p, f in MODEL.fields.items() if f.phi and demo_input.values.get(p)]
+    assert phi
+    for document in MODEL.documents:
+        assert not set(phi) & templating.allowed_fields(MODEL, document)
+    fields = templating.Fields(MODEL, MODEL.document("genetic-rationale"), demo_input.values)
+    text = plain_text(parse(f"<p>{fields.v(phi[0])}</p>", "t"))[1]
+    assert text.startswith("[Withheld:") and str(demo_input.values[phi[0]]) not in text
+
+
+def test_templates_include_their_macros_in_the_key_sources():
+    document = MODEL.document("clinical-protocol")
+    assert templating.template_names(document) == ["clinical_protocol.j2", "_macros.j2"]
+
+
+# --- missing content, drafts and finals -----------------------------------------------------------
+
+def test_empty_dossier_shows_placeholders_never_none(tmp_path):
+    results = render_all(RenderInput("Empty", {}), tmp_path, draft=True)
+    assert len(results) == len(MODEL.documents)
+    for doc_id, files in results.items():
+        text = docx_text(files["docx"])
+        assert "None" not in re.findall(r"\w+", text) and "[Not yet provided:" in text, doc_id
+        pdf = pdf_text(files["pdf"])
+        assert "None" not in re.findall(r"\w+", pdf) and "[Not yet provided:" in pdf, doc_id
+        header = docx.Document(str(files["docx"])).sections[0].header.paragraphs[0].text
+        assert "DRAFT" in header and "Sponsor not yet provided" in header and "IND not yet assigned" in header
+        assert "DRAFT" in pdf
+
+
+def test_placeholder_names_the_field(demo_input, tmp_path):
+    inp = RenderInput(demo_input.title, {k: v for k, v in demo_input.values.items() if k != "module1.product.route"})
+    files = render_document(inp, "drug-product", tmp_path, draft=True)
+    assert "[Not yet provided: Route of administration]" in docx_text(files["docx"])
+    assert "[Not yet provided: Route of administration]" in pdf_text(files["pdf"]).replace("\n", " ")
+    runs = [r for p in docx.Document(str(files["docx"])).paragraphs for r in p.runs if "Not yet provided" in r.text]
+    assert runs and all(r.font.highlight_color is not None for r in runs)  # highlighted, not just text
+
+
+def test_final_build_refuses_with_readiness_errors(tmp_path):
+    with pytest.raises(NotReadyError, match="readiness errors") as caught:
+        render_all(RenderInput("Empty", {}), tmp_path / "out")
+    assert caught.value.errors and all(": " in e for e in caught.value.errors)
+    assert isinstance(caught.value, DossierError)
+    assert not (tmp_path / "out").exists()
+
+
+def test_final_build_of_a_ready_dossier_has_no_draft_mark(demo_input, tmp_path):
+    files = render_document(demo_input, "cover-letter", tmp_path, draft=False)
+    assert "DRAFT" not in pdf_text(files["pdf"])
+    assert "DRAFT" not in docx.Document(str(files["docx"])).sections[0].header.paragraphs[0].text
+
+
+# --- hostile and huge input -----------------------------------------------------------------------
+
+def test_hostile_text_stays_text(demo_input, tmp_path):
+    inp = with_values(demo_input, clinical__design__objectives=NASTY,
+                      module1__sponsor__sponsor={"organisation": "Smith & <Jones> {{ x }}"})
+    files = render_document(inp, "clinical-protocol", tmp_path, draft=True)
+    expected = "<b>&amp; {{ 7*7 }} {% if true %}x{% endif %} ]]> שלום عالم 😀 α→β end"  # controls dropped
+    text = docx_text(files["docx"])
+    assert expected in text and not re.search(r"\b49\b", text)
+    header = docx.Document(str(files["docx"])).sections[0].header.paragraphs[0].text
+    assert header.startswith("Smith & <Jones> {{ x }}")
+    pdf = pdf_text(files["pdf"])
+    assert "<b>&amp; {{ 7*7 }} {% if true %}x{% endif %} ]]> ???? ???? ? ??? end" in pdf  # marked, not lost
+    assert "Smith & <Jones> {{ x }}" in pdf and not re.search(r"\b49\b", pdf)
+    with pikepdf.open(files["pdf"]) as pdf_file:
+        assert str(pdf_file.docinfo["/Author"]) == "Smith & <Jones> {{ x }}"
+
+
+def test_long_words_and_long_tables_keep_the_layout(demo_input, tmp_path):
+    word = "W" * 5000
+    schedule = [{"visit": f"V{i} {NASTY}", "timing": "Day 1", "assessments": "x" * 40} for i in range(1000)]
+    schedule[3]["assessments"] = word  # a cell taller than a page
+    schedule[4]["assessments"] = "many words " * 2500
+    inp = with_values(demo_input, clinical__design__objectives=f"{word}\n{word}", clinical__endpoints__schedule=schedule)
+    files = render_document(inp, "clinical-protocol", tmp_path, draft=True)
+    with pikepdf.open(files["pdf"]) as pdf:
+        assert len(pdf.pages) > 25
+    texts = [p.extract_text() for p in PdfReader(str(files["pdf"])).pages]
+    with_header = [t for t in texts if "Visit" in t and "Timing" in t and "Assessments" in t]
+    assert len(with_header) > 20, "the header row repeats on every page of the table"
+    assert "V999" in texts[-2] + texts[-1] + texts[-3]
+    assert sum(t.count("W") for t in texts) >= 2 * len(word)  # the long words wrap across lines, none cut
+    document = docx.Document(str(files["docx"]))
+    table = next(t for t in document.tables if t.rows[0].cells[0].text == "Visit")
+    assert len(table.rows) == 1001 and "w:tblHeader" in table.rows[0]._tr.xml
+
+
+def test_long_heading_from_data(demo_input, tmp_path):
+    studies = [dict(row, study="S" * 5000) for row in demo_input.values["nonclinical.pharmacology.studies"]]
+    files = render_document(with_values(demo_input, nonclinical__pharmacology__studies=studies),
+                            "nonclinical-studies", tmp_path, draft=True)
+    headings = [p.text for p in docx.Document(str(files["docx"])).paragraphs if p.style.name == "Heading 2"]
+    assert "S" * 5000 in headings
+    with pikepdf.open(files["pdf"]) as pdf, pdf.open_outline() as outline:
+        assert any(item.title == "S" * 5000 for top in outline.root for item in top.children)
+
+
+def test_xml_invalid_characters_are_dropped_everything_else_kept():
+    assert xml_safe("a\x00b\x07c\x1f\ud800d\ufffe\tе\n😀") == "abcd\tе\n😀"
+
+
+def test_links_are_web_mail_or_relative_only():
+    assert safe_href("https://doi.org/10.1/x") == "https://doi.org/10.1/x"
+    assert safe_href("mailto:a@b.example") == "mailto:a@b.example"
+    assert safe_href("../m3/x.pdf") == "../m3/x.pdf"
+    for bad in ("javascript:alert(1)", "file:///etc/passwd", "data:text/html,x", "  JavaScript:x"):
+        assert safe_href(bad) == ""
+    tree = parse('<p>see <a href="javascript:x">this</a> and <a href="https://e.example/">that</a></p>', "t")
+    runs = tree.blocks[0].runs
+    assert isinstance(tree.blocks[0], Paragraph) and [r.href for r in runs if r.text.strip()] == ["", "", "", "https://e.example/"]
+
+
+def test_links_become_hyperlinks_in_both_formats(tmp_path):
+    from dossier.render.docx_writer import write_docx
+    from dossier.render.pdf_writer import write_pdf
+
+    tree = parse('<h1>Links</h1><p>See <a href="https://doi.org/10.1000/182"><b>the DOI</b></a>.</p>', "Links")
+    write_docx(tree, tmp_path / "l.docx", "header", "author", False)
+    write_pdf(tree, tmp_path / "l.pdf", "header", "author", False)
+    assert "https://doi.org/10.1000/182" in [r.target_ref for r in docx.Document(str(tmp_path / "l.docx")).part.rels.values()]
+    with pikepdf.open(tmp_path / "l.pdf") as pdf:
+        uris = [str(a.A.URI) for a in pdf.pages[0].Annots if "/A" in a]
+    assert uris == ["https://doi.org/10.1000/182"]
+
+
+def test_placeholder_inside_bold_keeps_its_place():
+    tree = parse('<p><b>Re: <placeholder field="x.y.z" label="Product"/> now</b></p>', "t")
+    assert [(r.text, r.style) for r in tree.blocks[0].runs] == [("Re: ", "b"), ("[Not yet provided: Product]", "bp"),
+                                                                 (" now", "b")]
+
+
+# --- template errors --------------------------------------------------------------------------------
+
+@pytest.fixture
+def broken_templates(tmp_path, monkeypatch):
+    folder = tmp_path / "templates"
+    shutil.copytree(templating.templates_dir(), folder)
+    monkeypatch.setattr(templating, "templates_dir", lambda: folder)
+    templating.environment.cache_clear()
+    yield folder
+    templating.environment.cache_clear()
+
+
+def test_template_errors_name_template_and_line(broken_templates, demo_input):
+    lines = (broken_templates / "references.j2").read_text().split("\n")
+    lines[2] = "<h1>{{ f.v('genetic.literature.references' }}</h1>"
+    (broken_templates / "references.j2").write_text("\n".join(lines))
+    (broken_templates / "form_3674.j2").write_text("<p>ok</p>\n<p>{{ f.no_such_helper() }}</p>\n")
+    (broken_templates / "form_1572.j2").write_text("<p>ok</p>\n\n<p>{{ f.v('module1.nope.nothing') }}</p>\n")
+    (broken_templates / "cover_letter.j2").write_text("<p>{{ undefined_name }}</p>\n")
+    (broken_templates / "informed_consent.j2").write_text("<p>ok</p>\n<p>{{ 1 / 0 }}</p>\n")
+    (broken_templates / "drug_product.j2").write_text("<p>unclosed\n")
+    (broken_templates / "_macros.j2").write_text((broken_templates / "_macros.j2").read_text()
+                                                 + "{% macro oops() %}{{ f.v('x.y') }}{% endmacro %}\n")
+    cases = {"references": r"references.j2 line 3", "form-3674": r"form_3674.j2 line 2",
+             "form-1572": r"form_1572.j2 line 3: .*no such field", "cover-letter": r"cover_letter.j2 line 1",
+             "informed-consent": r"informed_consent.j2 line 2", "drug-product": "malformed markup"}
+    for doc_id, message in cases.items():
+        with pytest.raises(DossierError, match=message):
+            build_tree(demo_input, doc_id)
+
+
+def test_template_cannot_reach_python_internals(broken_templates, demo_input):
+    (broken_templates / "form_3674.j2").write_text("<p>{{ f.__class__.__mro__ }}</p>\n")
+    with pytest.raises(DossierError, match="form_3674.j2 line 1"):
+        build_tree(demo_input, "form-3674")
+    (broken_templates / "form_3674.j2").write_text("<p>{{ f.values.clear() }}</p>\n")
+    with pytest.raises(DossierError, match="form_3674.j2"):
+        build_tree(demo_input, "form-3674")
+
+
+# --- the content key --------------------------------------------------------------------------------
+
+def test_document_key_follows_only_its_inputs(demo_input):
+    base = {d.id: document_key(demo_input, d.id, False) for d in MODEL.documents}
+    edited = with_values(demo_input, cmc__product__labelling="New label")
+    after = {d.id: document_key(edited, d.id, False) for d in MODEL.documents}
+    expected = {d.id for d in MODEL.documents if d.id in MODEL.field("cmc.product.labelling").documents}
+    assert {d for d in base if base[d] != after[d]} == expected == {"drug-product"}
+    assert document_key(demo_input, "drug-product", True) != base["drug-product"]
+    phi = next(p for p, f in MODEL.fields.items() if f.phi)
+    assert {d.id: document_key(with_values(demo_input, **{phi.replace(".", "__"): "Other"}), d.id, False)
+            for d in MODEL.documents} == base
+    renamed = RenderInput("Another title", demo_input.values, ())
+    assert document_key(renamed, "drug-product", False) == base["drug-product"]
+    sponsor = with_values(demo_input, module1__product__product_name="Another name")
+    assert all(document_key(sponsor, d, False) != base[d] for d in base)  # a header field: every page
+
+
+def test_document_key_follows_templates_and_macros(broken_templates, demo_input):
+    before = document_key(demo_input, "references", False)
+    (broken_templates / "_macros.j2").write_text((broken_templates / "_macros.j2").read_text() + "\n")
+    assert document_key(demo_input, "references", False) != before
+
+
+# --- render_all and the command ----------------------------------------------------------------------
+
+def test_progress_cancel_and_formats(demo_input, tmp_path):
+    seen = []
+    results = render_all(demo_input, tmp_path / "a", formats=("pdf",), progress=lambda *a: seen.append(a))
+    assert [s[0] for s in seen] == list(range(1, len(MODEL.documents) + 1)) and seen[-1][1] == len(MODEL.documents)
+    assert all(set(files) == {"pdf"} for files in results.values())
+    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == sorted(f"{d.file[:-4]}.pdf" for d in MODEL.documents)
+    cancel = threading.Event()
+    cancel.set()
+    with pytest.raises(DossierError, match="cancelled"):
+        render_all(demo_input, tmp_path / "b", cancel=cancel)
+    with pytest.raises(DossierError, match="unknown format"):
+        render_all(demo_input, tmp_path / "c", formats=("odt",))
+
+
+def test_a_failed_write_leaves_no_file(demo_input, tmp_path, monkeypatch):
+    import dossier.render as render
+
+    def explode(tree, path, *args):
+        path.write_bytes(b"half")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(render, "write_pdf", explode)
+    with pytest.raises(OSError):
+        render_document(demo_input, "references", tmp_path, formats=("pdf",))
+    assert list(tmp_path.iterdir()) == []
+
+
+def run_cli(*args):
+    return subprocess.run([sys.executable, "-m", "dossier", *map(str, args)], capture_output=True, text=True,
+                          env={**os.environ, "DOSSIER_USER": "render-test"}, timeout=300)
+
+
+def test_render_command(tmp_path):
+    demo = tmp_path / "demo.dossier"
+    assert run_cli("demo", demo).returncode == 0
+    result = run_cli("render", demo, "--out", tmp_path / "out", "--format", "pdf")
+    assert result.returncode == 0, result.stderr
+    assert f"[{len(MODEL.documents)}/{len(MODEL.documents)}]" in result.stdout
+    assert len(list((tmp_path / "out").glob("*.pdf"))) == len(MODEL.documents)
+    assert not list((tmp_path / "out").glob("*.docx"))
+    empty = tmp_path / "empty.dossier"
+    assert run_cli("new", empty, "--title", "Empty").returncode == 0
+    refused = run_cli("render", empty, "--out", tmp_path / "final")
+    assert refused.returncode == 1 and "readiness errors" in refused.stderr and "--draft" in refused.stderr
+    drafted = run_cli("render", empty, "--out", tmp_path / "draft", "--draft", "--format", "docx")
+    assert drafted.returncode == 0 and "(draft)" in drafted.stdout
+    bad = run_cli("render", empty, "--out", tmp_path / "x", "--draft", "--format", "odt")
+    assert bad.returncode == 2 and "unknown format" in bad.stderr
