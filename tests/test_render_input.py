@@ -324,3 +324,17 @@ def test_render_command(tmp_path):
     assert drafted.returncode == 0 and "(draft)" in drafted.stdout
     bad = run_cli("render", empty, "--out", tmp_path / "x", "--draft", "--format", "odt")
     assert bad.returncode == 2 and "unknown format" in bad.stderr
+
+
+def test_reference_identifiers_link_to_pubmed_and_doi(demo_input, tmp_path):
+    link = templating.reference_link
+    assert 'href="https://pubmed.ncbi.nlm.nih.gov/31597037/"' in link("PMID:31597037")
+    assert 'href="https://doi.org/10.1038/gim.2015.30"' in link("doi: 10.1038/gim.2015.30")
+    assert 'href="https://example.org/a?b=1&amp;c=2"' in link("https://example.org/a?b=1&c=2")
+    assert link("javascript:alert(1)") == "javascript:alert(1)" and "<a" not in link('https://x"><b>')
+    files = render_document(demo_input, "references", tmp_path)
+    with pikepdf.open(files["pdf"]) as pdf:
+        uris = [str(a.A.URI) for p in pdf.pages for a in (p.get("/Annots") or []) if "/A" in a]
+    assert "https://pubmed.ncbi.nlm.nih.gov/31597037/" in uris
+    targets = [r.target_ref for r in docx.Document(str(files["docx"])).part.rels.values() if r.is_external]
+    assert "https://pubmed.ncbi.nlm.nih.gov/31597037/" in targets

@@ -24,6 +24,7 @@ PAGE_WIDTH, PAGE_HEIGHT, MARGIN = Inches(8.5), Inches(11), Inches(1)
 TEXT_WIDTH = Emu(PAGE_WIDTH - 2 * MARGIN)
 PLACEHOLDER_COLOUR = RGBColor(0x8A, 0x4B, 0x00)
 LINK_COLOUR = RGBColor(0x05, 0x63, 0xC1)
+HEADER_FILL = "E8EEF6"  # the table header row, as in the PDF
 TOC_HINT = "Right-click and choose Update Field to build the table of contents."
 
 
@@ -111,6 +112,10 @@ def _table(document, block: Table) -> None:
         _repeat_header(row)
         for cell, text in zip(row.cells, block.header):
             cell.paragraphs[0].add_run(text).bold = True
+            shading = OxmlElement("w:shd")
+            shading.set(qn("w:val"), "clear")
+            shading.set(qn("w:fill"), HEADER_FILL)
+            cell._tc.get_or_add_tcPr().append(shading)
     for values in block.rows:
         row = table.add_row()
         for cell, runs in zip(row.cells, values):
@@ -122,7 +127,9 @@ def _figure(document, block: Figure) -> None:
     for drawing in drawings_for(block):
         width = min(Inches(drawing.width / 72), TEXT_WIDTH)
         picture = document.add_picture(io.BytesIO(png(drawing)), width=width)
-        document.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+        holder = document.paragraphs[-1]
+        holder.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        holder.paragraph_format.keep_with_next = True  # the caption stays with its picture
         doc_pr = picture._inline.docPr
         doc_pr.set("descr", getattr(drawing, "description", "") or block.caption)
     if block.caption:

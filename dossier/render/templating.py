@@ -5,6 +5,7 @@ header fields every document carries), so a document's content key covers exactl
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -23,12 +24,33 @@ HEADER_FIELDS = ("module1.sponsor.sponsor", "module1.product.product_name", "mod
 MACROS = "_macros.j2"
 
 
+_PMID = re.compile(r"(?i)^pmid:?\s*(\d{1,9})$")
+_DOI = re.compile(r"(?i)^(?:doi:\s*|https?://(?:dx\.)?doi\.org/)(10\.\d{4,9}/\S+)$")
+_URL = re.compile(r"(?i)^https?://[^\s<>\"]+$")
+
+
+def reference_link(identifier: str) -> Markup:
+    """A PMID, DOI or web address as a link to it; anything else as plain text."""
+    text = str(identifier or "").strip()
+    if match := _PMID.match(text):
+        url = f"https://pubmed.ncbi.nlm.nih.gov/{match[1]}/"
+    elif match := _DOI.match(text):
+        url = f"https://doi.org/{match[1]}"
+    elif _URL.match(text):
+        url = text
+    else:
+        return escape(text)
+    return Markup('<a href="{}">{}</a>').format(url, text)
+
+
 @lru_cache(maxsize=1)
 def environment() -> ImmutableSandboxedEnvironment:
-    return ImmutableSandboxedEnvironment(
+    env = ImmutableSandboxedEnvironment(
         loader=jinja2.FileSystemLoader(str(templates_dir())),
         autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
     )
+    env.filters["reference_link"] = reference_link
+    return env
 
 
 def allowed_fields(model: ContentModel, document: Document) -> set[str]:
