@@ -25,6 +25,7 @@ from . import standards as std
 from .ectd import admin, lifecycle
 from .ectd.headings import ich_tree, regional_tree
 from .ectd.leaf import Plan
+from .ectd.pdfcheck import check_pdf
 from .ectd.plan import plan_sequence
 from .ectd.wanted import Inputs, Trees
 from .ectd.readback import SEQUENCE_NAME
@@ -153,6 +154,7 @@ def _run(build: _Build, mark_submitted: bool) -> BuildResult:
         cache.finish(lambda f, m: build.progress(0.05 + 0.55 * f, m), build.check_cancel)
         build.lap("render")
         md5s = _finish(build, writer, plan)
+        _refuse_bad_attachments(plan, temp)
         build.lap("write")
         build.progress(0.85, "Validating")
         findings = validate_sequence(temp, folder, number=number, used_numbers=[s.number for s in sequences],
@@ -190,6 +192,20 @@ def _refuse_on_readiness(dossier) -> None:
         listed = "; ".join(f"{f.field}: {f.message}" for f in errors[:5])
         raise DossierError(f"the dossier has {len(errors)} readiness error(s), so a final build is refused "
                            f"({listed}{' …' if len(errors) > 5 else ''}); fix them, or build with --draft to preview")
+
+
+def _refuse_bad_attachments(plan: Plan, temp: Path) -> None:
+    """Attachments FDA would refuse (not a PDF, encrypted, JavaScript, embedded files) stop the build;
+    Dossier.attach refuses them too, but files can arrive by import or from older versions."""
+    bad = []
+    for leaf in plan.sent():
+        if leaf.kind == "attachment":
+            problems = check_pdf(temp / leaf.path)
+            if problems:
+                bad.append(f"{leaf.ref} ({leaf.title}): {'; '.join(problems)}")
+    if bad:
+        raise DossierError(f"{len(bad)} attachment(s) cannot go into a submission, so sequence {plan.number} was not "
+                           f"written: {' | '.join(bad)}. Replace them and build again")
 
 
 def _builds_log(app_dir: Path) -> Path:

@@ -230,3 +230,20 @@ def test_an_attachment_damaged_inside_the_dossier_is_refused(dossier, tmp_path):
     with pytest.raises(DossierError, match="smith-2020.pdf is damaged inside the dossier"):
         build_sequence(dossier, tmp_path / "app")
     assert not (tmp_path / "app" / "0001").exists()
+
+
+def test_an_attachment_fda_would_refuse_stops_the_build(dossier, tmp_path):
+    import pikepdf
+
+    bad = tmp_path / "with-js.pdf"
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    pdf.Root.OpenAction = pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS=pikepdf.String("app.alert(1)"))
+    pdf.save(bad)
+    # Dossier.attach refuses it; an import or an older file could still carry it.
+    dossier.store.attach("with-js.pdf", bad)
+    rows = dossier.get("genetic.literature.references") + [{"citation": "Scripted", "file": "with-js.pdf"}]
+    dossier.store.set("genetic.literature.references", rows)
+    with pytest.raises(DossierError, match="was not written: with-js.pdf .*JavaScript"):
+        build_sequence(dossier, tmp_path / "app")
+    assert not (tmp_path / "app" / "0001").exists()
