@@ -206,3 +206,14 @@ def test_anyones_external_entities_are_not_read(app, tmp_path):
     text = text.replace("<title>Clinical overview</title>", "<title>&x;</title>")
     (seq / "index.xml").write_text(text)
     assert not any("TOP SECRET" in m for _, _, m in found(seq))
+
+
+def test_index_needs_its_module1_leaf(app, tmp_path):
+    seq = copy(app, tmp_path)
+
+    def drop_m1(root):
+        m1 = root.find("m1-administrative-information-and-prescribing-information")
+        root.remove(m1)
+
+    edit_xml(seq / "index.xml", drop_m1)
+    assert has(found(seq), "high", "index.xml", "no Module 1 leaf")

@@ -66,6 +66,9 @@ def validate_sequence(seq_dir: str | Path, standards: Path | None = None, *, num
     index = parse_backbone(seq_dir, "index.xml", folder)
     out += _check_backbone(index, folder, "ich-ectd-3-2.dtd", ICH_SYSTEM_ID)
     out += _check_index_md5(seq_dir, index)
+    if index.tree is not None and not any(leaf.heading.startswith("m1-") and leaf.target == regional_path(index)
+                                          for leaf in index.leaves):
+        out.append(("high", "index.xml", "has no Module 1 leaf pointing at m1/us/us-regional.xml"))
     regional = parse_backbone(seq_dir, regional_path(index), folder)
     out += _check_backbone(regional, folder, "us-regional-v3-3.dtd", std.FDA_REGIONAL_URL)
     if regional.tree is not None:
