@@ -2,9 +2,9 @@
 pays), plan the leaves and their lifecycle, write into a temporary folder beside the final one,
 validate, and rename it into place only when complete.
 
-    >>> result = build_sequence("case.dossier", "IND123456", mark_submitted=True)
+    >>> result = build_sequence("case.dossier", "IND654321", mark_submitted=True)
     >>> result.number, result.path, result.counts
-    ('0001', PosixPath('IND123456/0001'), {'new': 17, 'append': 0, 'replace': 0, 'delete': 0})
+    ('0001', PosixPath('IND654321/0001'), {'new': 19, 'append': 0, 'replace': 0, 'delete': 0})
 
 The desktop app calls this from a worker thread: `progress(fraction, message)` reports, `cancel`
 (a threading.Event) stops it with BuildCancelled, and nothing is left at the final path.
@@ -22,13 +22,12 @@ from pathlib import Path
 from typing import Any, Callable
 
 from . import standards as std
-from .ectd import admin, lifecycle
+from .ectd import admin, lifecycle, submitted
 from .ectd.headings import ich_tree, regional_tree
 from .ectd.leaf import Plan
 from .ectd.pdfcheck import check_pdf
 from .ectd.plan import plan_sequence
 from .ectd.wanted import Inputs, Trees
-from .ectd.readback import SEQUENCE_NAME
 from .ectd.validate import Finding, validate_sequence
 from .ectd.writer import Cancelled, SequenceWriter, remove_tree
 from .errors import DossierError
@@ -68,8 +67,8 @@ class BuildResult:
                 "findings": [f.as_dict() for f in self.findings]}
 
 
-def next_number(recorded: list[str]) -> str:
-    return f"{max((int(n) for n in recorded), default=0) + 1:04d}"
+next_number = submitted.next_number
+record_submitted = submitted.record_submitted  # `dossier sequences FILE --record SEQDIR`
 
 
 class _Build:
@@ -146,7 +145,28 @@ def _run(build: _Build, mark_submitted: bool) -> BuildResult:
     plan = plan_sequence(inputs, trees, number, live, admin.module1(values, number, build.draft, build.notes))
     build.lap("plan")
     build.progress(0.05, f"Planned sequence {number}: " + ", ".join(f"{n} {op}" for op, n in plan.counts().items() if n))
-    temp = build.app_dir / f".{number}.building-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    md5s, findings = _assemble(build, plan, trees, folder, cache, [s.number for s in sequences], mark_submitted,
+                               replaces_draft)
+    if mark_submitted:
+        submitted.record(d, plan, md5s, final)
+    elif not build.draft:
+        submitted.keep_pending(d, build.app_dir, plan, md5s)
+    word_dir = _word_copies(build, cache, number)
+    _log_build(build, number, md5s["index.xml"])
+    build.lap("finish")
+    notes = plan.notes + build.notes + _closing_notes(build, number, final, mark_submitted, replaces_draft)
+    build.progress(1.0, f"Sequence {number} written")
+    return BuildResult(number=number, path=final, draft=build.draft, recorded=mark_submitted, findings=findings,
+                       counts=plan.counts(), unchanged=len(plan.unchanged), rendered=cache.rendered,
+                       reused=cache.reused, timings=build.timings, notes=notes, word_dir=word_dir)
+
+
+def _assemble(build: _Build, plan: Plan, trees: Trees, folder: Path, cache, used: list[str], mark_submitted: bool,
+              replaces_draft: bool) -> tuple[dict[str, str], list[Finding]]:
+    """Render, write into a temporary folder beside the final one, validate, and rename it into place;
+    on any failure or cancel nothing is left at the final path."""
+    final = build.app_dir / plan.number
+    temp = build.app_dir / f".{plan.number}.building-{os.getpid()}-{uuid.uuid4().hex[:8]}"
     writer = _writer(build, plan, trees, folder, cache, temp)
     try:
         cache.begin(cache.doc_ids)  # forks render workers (if they pay) before any thread of ours starts
@@ -157,32 +177,21 @@ def _run(build: _Build, mark_submitted: bool) -> BuildResult:
         _refuse_bad_attachments(plan, temp)
         build.lap("write")
         build.progress(0.85, "Validating")
-        findings = validate_sequence(temp, folder, number=number, used_numbers=[s.number for s in sequences],
-                                     known_md5=md5s, workers=build.workers)
+        findings = validate_sequence(temp, folder, number=plan.number, used_numbers=used, known_md5=md5s,
+                                     workers=build.workers)
         build.lap("validate")
         build.check_cancel()
         high = [f for f in findings if f.severity == "high"]
         if mark_submitted and high:
-            raise DossierError(f"sequence {number} has {len(high)} high finding(s), so it was not written or recorded: "
-                               + "; ".join(str(f) for f in high[:5]))
+            raise DossierError(f"sequence {plan.number} has {len(high)} high finding(s), so it was not written or "
+                               "recorded: " + "; ".join(str(f) for f in high[:5]))
         _move_into_place(temp, final, replaces_draft)
     except BaseException:
         cache.abort()
         writer.abort()
         remove_tree(temp)
         raise
-    word_dir = _word_copies(build, cache, number)
-    _log_build(build.app_dir, number, build.draft, md5s["index.xml"])
-    if mark_submitted:
-        _record(d, plan, md5s, final)
-    elif not build.draft:
-        _keep_pending(build, plan, md5s)
-    build.lap("finish")
-    notes = plan.notes + build.notes + _closing_notes(build, number, final, mark_submitted, replaces_draft)
-    build.progress(1.0, f"Sequence {number} written")
-    return BuildResult(number=number, path=final, draft=build.draft, recorded=mark_submitted, findings=findings,
-                       counts=plan.counts(), unchanged=len(plan.unchanged), rendered=cache.rendered,
-                       reused=cache.reused, timings=build.timings, notes=notes, word_dir=word_dir)
+    return md5s, findings
 
 
 def _refuse_on_readiness(dossier) -> None:
@@ -219,14 +228,20 @@ def _read_log(app_dir: Path) -> dict:
         return {}
 
 
-def _log_build(app_dir: Path, number: str, draft: bool, index_md5: str) -> None:
-    log = _read_log(app_dir)
-    log[number] = {"draft": draft, "index_md5": index_md5, "built_at": time.strftime("%Y-%m-%dT%H:%M:%S")}
-    path = _builds_log(app_dir)
-    path.parent.mkdir(parents=True, exist_ok=True)
+def _log_build(build: _Build, number: str, index_md5: str) -> None:
+    """Note which folders are our drafts (a later build may replace an untouched draft)."""
+    log = _read_log(build.app_dir)
+    log[number] = {"draft": build.draft, "index_md5": index_md5, "built_at": time.strftime("%Y-%m-%dT%H:%M:%S")}
+    path = _builds_log(build.app_dir)
     temp = path.with_name(f".builds.{os.getpid()}.tmp")
-    temp.write_text(json.dumps(log, indent=2, sort_keys=True), encoding="utf-8")
-    os.replace(temp, path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temp.write_text(json.dumps(log, indent=2, sort_keys=True), encoding="utf-8")
+        os.replace(temp, path)
+    except OSError as exc:
+        temp.unlink(missing_ok=True)
+        build.notes.append(f"the build log in {path.parent} could not be written ({exc.strerror or exc})"
+                           + ("; this draft will not be replaced automatically" if build.draft else ""))
 
 
 def _check_target(app_dir: Path, number: str) -> bool:
@@ -295,23 +310,6 @@ def _word_copies(build: _Build, cache, number: str) -> Path | None:
     return word
 
 
-def _files_record(plan: Plan, md5s: dict[str, str]) -> dict[str, str]:
-    files = dict(md5s)
-    files.update({leaf.path: "" for leaf in plan.leaves if leaf.operation == "delete" and leaf.path not in files})
-    return files
-
-
-def _record(dossier, plan: Plan, md5s: dict[str, str], final: Path) -> None:
-    """Record the sequence as submitted: every file's MD5, deletions as "", and each leaf's details."""
-    store = dossier.store
-    store.set_setting(lifecycle.SETTING.format(plan.number), lifecycle.details_of(plan.leaves, plan.keyed))
-    try:
-        store.record_sequence(plan.number, _files_record(plan, md5s))
-    except BaseException:
-        remove_tree(final)
-        raise
-
-
 def _closing_notes(build: _Build, number: str, final: Path, recorded: bool, replaced: bool) -> list[str]:
     notes = []
     if replaced:
@@ -321,54 +319,3 @@ def _closing_notes(build: _Build, number: str, final: Path, recorded: bool, repl
     elif not recorded:
         notes.append(f"not recorded as submitted; once FDA has it, run `dossier sequences FILE --record {final}`")
     return notes
-
-
-def record_submitted(dossier, seq_dir: str | Path) -> str:
-    """Record a sequence this program built (not a draft, not marked then) as submitted, once FDA has it.
-
-    The folder must be unchanged since the build and hold the dossier's next number; its files'
-    MD5s and leaf details were kept at build time. Returns the sequence number.
-    """
-    seq_dir = Path(seq_dir)
-    number = seq_dir.name
-    recorded = [s.number for s in dossier.store.sequences()]
-    if not SEQUENCE_NAME.match(number) or number != next_number(recorded):
-        raise DossierError(f"{seq_dir} is not the next sequence of this dossier ({next_number(recorded)})")
-    try:
-        pending = json.loads(_pending_path(seq_dir.parent, number).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        raise DossierError(f"{seq_dir} was not built as a final sequence by this program here; build it again") from None
-    if pending.get("dossier") != _identity(dossier):
-        raise DossierError(f"{seq_dir} was built from another dossier")
-    findings = validate_sequence(seq_dir, std.require(), used_numbers=recorded)
-    high = [f for f in findings if f.severity == "high"]
-    if high:
-        raise DossierError(f"{seq_dir} has {len(high)} high finding(s) (was it changed after the build?), so it is "
-                           f"not recorded: {high[0]}")
-    written = {p: m for p, m in pending["files"].items() if m}
-    from .ectd.readback import files_in
-    # index.xml as built pins every leaf's MD5, and validation has just checked the files against it.
-    if set(files_in(seq_dir)) != set(written) or std.md5_of(seq_dir / "index.xml") != written.get("index.xml"):
-        raise DossierError(f"{seq_dir} is not exactly the folder that was built; build it again")
-    dossier.store.set_setting(lifecycle.SETTING.format(number), pending["details"])
-    dossier.store.record_sequence(number, pending["files"])
-    _pending_path(seq_dir.parent, number).unlink(missing_ok=True)
-    return number
-
-
-def _identity(dossier) -> str:
-    meta = dossier.store.meta()
-    return f"{meta.get('created_at', '')}|{meta.get('created_by', '')}"
-
-
-def _pending_path(app_dir: Path, number: str) -> Path:
-    return app_dir / ".cache" / f"pending-{number}.json"
-
-
-def _keep_pending(build: _Build, plan: Plan, md5s: dict[str, str]) -> None:
-    """Keep what recording this sequence later needs (`dossier sequences FILE --record`)."""
-    path = _pending_path(build.app_dir, plan.number)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    data = {"dossier": _identity(build.dossier), "files": _files_record(plan, md5s),
-            "details": lifecycle.details_of(plan.leaves, plan.keyed)}
-    path.write_text(json.dumps(data, indent=1, sort_keys=True), encoding="utf-8")
