@@ -90,11 +90,11 @@ def big_pdfs(folder: Path, count: int, total_mb: int) -> list[Path]:
     from reportlab.pdfbase.ttfonts import TTFont
     from reportlab.pdfgen import canvas
 
-    pdfmetrics.registerFont(TTFont("Vera", "Vera.ttf"))
+    pdfmetrics.registerFont(TTFont("TestVera", "Vera.ttf"))
     base = folder / "base.pdf"
-    c = canvas.Canvas(str(base), pagesize=letter, initialFontName="Vera", pdfVersion=(1, 4))
+    c = canvas.Canvas(str(base), pagesize=letter, initialFontName="TestVera", pdfVersion=(1, 4))
     c.setTitle("Study report")
-    c.setFont("Vera", 11)
+    c.setFont("TestVera", 11)
     c.drawString(72, 700, "Generated study report for the build benchmark")
     c.save()
     size = max(1, total_mb * (1 << 20) // count)

@@ -156,13 +156,14 @@ def ectd_model():
 
 def make_pdf(path: Path, text: str, pages: int = 1, title: str = "Test document") -> Path:
     """An FDA-clean PDF: 1.4, Letter, embedded TrueType font, title in the metadata."""
-    if "Vera" not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont("Vera", "Vera.ttf"))
+    # A name of our own: a bare "Vera" here would stop the renderer from registering its Vera family.
+    if "TestVera" not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont("TestVera", "Vera.ttf"))
     path.parent.mkdir(parents=True, exist_ok=True)
-    c = canvas.Canvas(str(path), pagesize=letter, initialFontName="Vera", pdfVersion=(1, 4), invariant=1)
+    c = canvas.Canvas(str(path), pagesize=letter, initialFontName="TestVera", pdfVersion=(1, 4), invariant=1)
     c.setTitle(title)
     for n in range(pages):
-        c.setFont("Vera", 11)
+        c.setFont("TestVera", 11)
         c.drawString(72, 700, f"{text} (page {n + 1})")
         c.showPage()
     c.save()
