@@ -196,6 +196,10 @@ def test_docx_structure(rendered, demo_input):
         assert section.left_margin.inches >= 0.75 and min(section.top_margin, section.bottom_margin,
                                                           section.right_margin).inches >= 0.375
         assert document.core_properties.title == MODEL.document(doc_id).title
+        assert document.core_properties.author == "Riverside Children's Hospital (fictional)"
+        assert "python-docx" not in (document.core_properties.comments + document.core_properties.author)
+        parts = {str(p.partname) for p in document.part.package.iter_parts()}
+        assert not any("thumbnail" in p or "stylesWithEffects" in p for p in parts), parts
         for table in document.tables:
             assert table.style.name == "Table Grid"
             assert "w:tblHeader" in table.rows[0]._tr.xml

@@ -193,5 +193,5 @@ def png(drawing: Drawing, dpi: int = 200) -> bytes:
     finally:
         pdf.close()
     out = io.BytesIO()
-    image.save(out, format="PNG", optimize=True)
+    image.save(out, format="PNG")  # optimize=True triples the time for a 3 % smaller file
     return out.getvalue()

@@ -10,6 +10,7 @@ Word file keeps the text intact; the PDF's bookmarks keep it too (outline titles
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -41,21 +42,27 @@ MISSING = "?"
 
 
 @lru_cache(maxsize=1)
-def _glyphs() -> frozenset[int]:
+def lacking() -> re.Pattern:
+    """A pattern matching any character the regular font has no glyph for (tab and newline are
+    layout, not glyphs). One regex keeps the check at C speed on long texts."""
     register()
-    return frozenset(pdfmetrics.getFont(REGULAR).face.charToGlyph)
+    points = sorted(set(pdfmetrics.getFont(REGULAR).face.charToGlyph) | {9, 10})
+    ranges, start = [], points[0]
+    for prev, point in zip(points, points[1:] + [None]):
+        if point != prev + 1:
+            ranges.append(re.escape(chr(start)) + ("-" + re.escape(chr(prev)) if prev > start else ""))
+            start = point
+    return re.compile(f"[^{''.join(ranges)}]")
 
 
 def covers(text: str) -> bool:
     """Whether the regular font has a glyph for every character of `text`."""
-    glyphs = _glyphs()
-    return all(ord(ch) in glyphs or ch in "\n\t" for ch in text)
+    return lacking().search(text) is None
 
 
 def shown(text: str) -> str:
     """The text as the PDF can show it: each character the font lacks becomes MISSING."""
-    glyphs = _glyphs()
-    return "".join(ch if ord(ch) in glyphs or ch in "\n\t" else MISSING for ch in text)
+    return lacking().sub(MISSING, text)
 
 
 def fit(text: str, font: str, size: float, width: float) -> str:

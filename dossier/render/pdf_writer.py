@@ -54,15 +54,10 @@ MARKER = f'<font backColor="#ffd0d0">{fonts.MISSING}</font>'
 def _pdf_text(text: str, mark: bool = True) -> str:
     """Escape for reportlab's paragraph markup; a character the font lacks becomes a visible,
     highlighted marker (plain in headings, whose style already sets them apart)."""
-    parts = []
-    for original, char in zip(text, fonts.shown(text)):
-        if char == "\n":
-            parts.append("<br/>")
-        elif char != original and mark:
-            parts.append(MARKER)
-        else:
-            parts.append(html.escape(char, quote=False))
-    return "".join(parts)
+    escaped = html.escape(text, quote=False).replace("\n", "<br/>")
+    if fonts.covers(text):
+        return escaped
+    return fonts.lacking().sub(MARKER if mark else fonts.MISSING, escaped)
 
 
 def _inline(runs: list[Run]) -> str:
