@@ -18,7 +18,7 @@ from dossier.errors import DossierError
 from dossier.render import (NotReadyError, RenderInput, build_tree, document_key, render_all, render_document,
                             templating)
 from dossier.render.tree import Paragraph, parse, plain_text, safe_href, xml_safe
-from tests.test_render import MODEL, demo_render_input, docx_text, pdf_text
+from tests.test_render import MODEL, demo_render_input, docx_text, pdf_problems, pdf_text
 
 PATH = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
 NASTY = "<b>&amp; {{ 7*7 }} {% if true %}x{% endif %} ]]> שלום عالم 😀 α→β \x07\ud800end"
@@ -104,6 +104,7 @@ def test_empty_dossier_shows_placeholders_never_none(tmp_path):
         header = docx.Document(str(files["docx"])).sections[0].header.paragraphs[0].text
         assert "DRAFT" in header and "Sponsor not yet provided" in header and "IND not yet assigned" in header
         assert "DRAFT" in pdf
+        assert pdf_problems(files["pdf"]) == [], doc_id
 
 
 def test_placeholder_names_the_field(demo_input, tmp_path):
@@ -145,6 +146,7 @@ def test_hostile_text_stays_text(demo_input, tmp_path):
     assert "Smith & <Jones> {{ x }}" in pdf and not re.search(r"\b49\b", pdf)
     with pikepdf.open(files["pdf"]) as pdf_file:
         assert str(pdf_file.docinfo["/Author"]) == "Smith & <Jones> {{ x }}"
+    assert pdf_problems(files["pdf"]) == []
 
 
 def test_long_words_and_long_tables_keep_the_layout(demo_input, tmp_path):
@@ -164,6 +166,12 @@ def test_long_words_and_long_tables_keep_the_layout(demo_input, tmp_path):
     document = docx.Document(str(files["docx"]))
     table = next(t for t in document.tables if t.rows[0].cells[0].text == "Visit")
     assert len(table.rows) == 1001 and "w:tblHeader" in table.rows[0]._tr.xml
+    assert pdf_problems(files["pdf"]) == []
+    if shutil.which("soffice"):  # LibreOffice opens the hostile, huge Word file too
+        profile = f"-env:UserInstallation=file://{tmp_path / 'profile'}"
+        subprocess.run(["soffice", profile, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path / "lo"),
+                        str(files["docx"])], capture_output=True, timeout=600, check=True)
+        assert (tmp_path / "lo" / "clinical-protocol.pdf").stat().st_size > 10000
 
 
 def test_long_heading_from_data(demo_input, tmp_path):
@@ -338,3 +346,17 @@ def test_reference_identifiers_link_to_pubmed_and_doi(demo_input, tmp_path):
     assert "https://pubmed.ncbi.nlm.nih.gov/31597037/" in uris
     targets = [r.target_ref for r in docx.Document(str(files["docx"])).part.rels.values() if r.is_external]
     assert "https://pubmed.ncbi.nlm.nih.gov/31597037/" in targets
+
+
+def test_parallel_render_writes_the_same_documents(demo_input, tmp_path):
+    seen = []
+    parallel = render_all(demo_input, tmp_path / "par", formats=("docx",), workers=2,
+                          progress=lambda done, total, doc: seen.append((done, doc)))
+    serial = render_all(demo_input, tmp_path / "ser", formats=("docx",))
+    assert list(parallel) == list(serial) == [d.id for d in MODEL.documents]
+    assert sorted(done for done, _ in seen) == list(range(1, len(MODEL.documents) + 1))
+    for doc_id in serial:
+        assert docx_text(parallel[doc_id]["docx"]) == docx_text(serial[doc_id]["docx"])
+    cancel = threading.Event()
+    with pytest.raises(DossierError, match="cancelled"):
+        render_all(demo_input, tmp_path / "cancel", workers=2, progress=lambda *a: cancel.set(), cancel=cancel)

@@ -11,7 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import os
+import sys
+import threading
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -131,11 +135,33 @@ def readiness_errors(inp: RenderInput, model: ContentModel) -> list[str]:
     return [f"{f.field}: {f.message}" for f in report.findings if f.severity == "error"]
 
 
+def _fork_context():
+    """A fork context where forking is cheap and safe (Linux, no other threads running), else None:
+    spawning fresh interpreters (Windows, macOS) costs more than rendering a dossier serially."""
+    if sys.platform.startswith("linux") and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    return None
+
+
+def default_workers() -> int:
+    """Processes worth using for render_all on this machine (1 where only spawning is possible)."""
+    return min(os.cpu_count() or 1, 8) if _fork_context() else 1
+
+
+_job: tuple | None = None  # what forked workers render (inherited, never pickled)
+
+
+def _render_in_worker(doc_id: str) -> dict[str, Path]:
+    inp, out_dir, formats, draft, model = _job
+    return render_document(inp, doc_id, out_dir, formats, draft, model)
+
+
 def render_all(source, out_dir: Path, formats=FORMATS, draft: bool = False,
                progress: Callable[[int, int, str], None] | None = None, cancel=None,
-               model: ContentModel | None = None) -> dict[str, dict[str, Path]]:
+               model: ContentModel | None = None, workers: int = 1) -> dict[str, dict[str, Path]]:
     """Render every document; progress(done, total, doc_id) after each, and `cancel.is_set()` is
-    asked before each. A final (non-draft) render refuses while readiness errors remain."""
+    asked before each. A final (non-draft) render refuses while readiness errors remain.
+    `workers` > 1 renders in that many forked processes where forking is safe (else serially)."""
     model = model or getattr(source, "model", None) or default_model()
     inp = source if isinstance(source, RenderInput) else snapshot(source)
     formats = _check_formats(formats)
@@ -143,12 +169,34 @@ def render_all(source, out_dir: Path, formats=FORMATS, draft: bool = False,
         errors = readiness_errors(inp, model)
         if errors:
             raise NotReadyError(errors)
+    ids = [document.id for document in model.documents]
+    context = _fork_context() if workers > 1 and len(ids) > 1 else None
+    if context is not None:
+        return _render_parallel(ids, (inp, Path(out_dir), formats, draft, model), workers, context, progress, cancel)
     results = {}
-    total = len(model.documents)
-    for done, document in enumerate(model.documents):
+    for done, doc_id in enumerate(ids, 1):
         if cancel is not None and cancel.is_set():
             raise DossierError("rendering cancelled")
-        results[document.id] = render_document(inp, document.id, out_dir, formats, draft, model)
+        results[doc_id] = render_document(inp, doc_id, out_dir, formats, draft, model)
         if progress:
-            progress(done + 1, total, document.id)
+            progress(done, len(ids), doc_id)
     return results
+
+
+def _render_parallel(ids, job, workers, context, progress, cancel) -> dict[str, dict[str, Path]]:
+    global _job
+    _job = job
+    results = {}
+    pool = ProcessPoolExecutor(min(workers, len(ids)), mp_context=context)
+    try:
+        futures = {pool.submit(_render_in_worker, doc_id): doc_id for doc_id in ids}
+        for future in as_completed(futures):
+            if cancel is not None and cancel.is_set():
+                raise DossierError("rendering cancelled")
+            results[futures[future]] = future.result()
+            if progress:
+                progress(len(results), len(ids), futures[future])
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        _job = None
+    return {doc_id: results[doc_id] for doc_id in ids}

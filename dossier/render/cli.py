@@ -9,13 +9,14 @@ from pathlib import Path
 def cmd_render(args) -> int:
     from ..cli import EXIT_FINDINGS, EXIT_OK
     from ..service import Dossier
-    from . import NotReadyError, render_all, snapshot
+    from . import NotReadyError, default_workers, render_all, snapshot
 
     formats = tuple(f.strip().lower() for f in args.format.split(",") if f.strip())
     with Dossier.open(args.file) as dossier:
         inp = snapshot(dossier)
     try:
         results = render_all(inp, Path(args.out), formats=formats, draft=args.draft,
+                             workers=args.jobs or default_workers(),
                              progress=lambda done, total, doc: print(f"[{done}/{total}] {doc}", flush=True))
     except NotReadyError as exc:
         print(f"error: a final render needs a dossier without readiness errors; {len(exc.errors)} remain:",
@@ -39,4 +40,6 @@ def register(sub) -> None:
     p.add_argument("--out", required=True, help="the folder to write the documents to (made if missing)")
     p.add_argument("--format", default="docx,pdf", help="docx, pdf or docx,pdf (default)")
     p.add_argument("--draft", action="store_true", help="mark every page DRAFT; allowed with readiness errors")
+    p.add_argument("--jobs", type=int, default=0, metavar="N",
+                   help="render in N processes (default: one per CPU where that pays, else 1)")
     p.set_defaults(func=cmd_render)
