@@ -59,6 +59,14 @@ def test_no_template_references_a_field_not_declared_for_it():
                                     f"'{document.id}' in their documents: {undeclared}")
 
 
+def test_every_field_declared_for_a_document_appears_in_it():
+    """The other direction: a field that lists a document is never silently left out of it."""
+    for document in MODEL.documents:
+        used = set().union(*(referenced_paths(name) for name in templating.template_names(document)))
+        declared = {p for p, f in MODEL.fields.items() if document.id in f.documents and not f.phi}
+        assert not declared - used, f"{document.template} leaves out {sorted(declared - used)}"
+
+
 def test_rendering_the_demo_asks_only_for_given_fields(demo_input):
     for document in MODEL.documents:
         _, fields = templating.render_markup(MODEL, document, demo_input.values)
