@@ -143,6 +143,12 @@ def cmd_history(args) -> int:
     return EXIT_OK
 
 
+def cmd_self_test(args) -> int:
+    from .selftest import run
+
+    return EXIT_OK if run(standards=args.standards) else EXIT_FINDINGS
+
+
 def _short(value: Any) -> str:
     text = "(empty)" if value is None else json.dumps(value, ensure_ascii=False)
     return text if len(text) <= 60 else text[:57] + "..."
@@ -176,6 +182,8 @@ def register(sub) -> None:
         (("--replace",), {"action": "store_true", "help": "replace the folder if it exists"}))
     add("import", cmd_import, "Make a new dossier file from an exported folder.",
         (("dir",), {"help": "the exported folder"}), (("file",), {"help": "the new dossier file"}))
+    add("self-test", cmd_self_test, "Check this installation: make, check, build and validate the demo.",
+        (("--standards",), {"help": "a file or folder to install the official eCTD standard files from first"}))
     add("history", cmd_history, "Show the change history of the dossier or of one field.", file_arg,
         (("field",), {"nargs": "?", "help": "field path (all fields when left out)"}), json_arg)
 

@@ -73,8 +73,15 @@ def open_main_window(path: str | Path | None = None) -> MainWindow:
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if args and args[0] in ("-h", "--help"):
-        print("usage: dossier-builder [FILE]\n\nOpen the Dossier Builder desktop application, on FILE if given.")
+        print("usage: dossier-builder [FILE]\n       dossier-builder --self-test [--standards PATH]\n\n"
+              "Open the Dossier Builder desktop application, on FILE if given. --self-test checks the\n"
+              "installation without a window: it makes, checks, builds and validates the demo dossier.")
         return 0
+    if args and args[0] == "--self-test":
+        from dossier.selftest import run
+
+        standards = args[args.index("--standards") + 1] if "--standards" in args[:-1] else None
+        return 0 if run(standards=standards) else 1
     app = application()
     window = open_main_window(args[0] if args else None)
     window.raise_()

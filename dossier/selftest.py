@@ -1,0 +1,77 @@
+"""A headless self-test of an installation (a wheel or the desktop bundle): make the demo dossier
+in a temporary folder, check it, build its first sequence, validate it, and report each step.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable
+
+from .errors import DossierError
+
+
+def run(say: Callable[[str], None] = print, standards: str | Path | None = None) -> bool:
+    """True only if every step holds. `standards`: a file or folder to install the official eCTD
+    standard files from first (they are not part of the product)."""
+    from . import standards as std
+    from .build import build_sequence
+    from .ectd.validate import validate_sequence
+    from .paths import demo_dir, templates_dir
+    from .service import Dossier
+    from .textform import import_dossier
+
+    ok = True
+
+    def step(name: str, action: Callable[[], str]) -> None:
+        nonlocal ok
+        started = time.perf_counter()
+        try:
+            detail = action()
+        except (DossierError, OSError) as exc:
+            ok = False
+            say(f"FAIL {name}: {exc}")
+            return
+        say(f"ok   {name} ({time.perf_counter() - started:.2f} s){': ' + detail if detail else ''}")
+
+    with tempfile.TemporaryDirectory(prefix="dossier-selftest-") as tmp:
+        work = Path(tmp)
+        dossier_path = work / "demo.dossier"
+        step("resources and templates found",
+             lambda: f"{demo_dir()} and {sum(1 for _ in templates_dir().glob('*.j2'))} templates")
+        if standards is not None:
+            step("official standard files installed", lambda: ", ".join(std.install(standards)))
+        step("demo dossier created", lambda: str(import_dossier(demo_dir(), dossier_path).name))
+
+        def check() -> str:
+            with Dossier.open(dossier_path) as dossier:
+                report = dossier.check()
+            if report.has_errors:
+                raise DossierError(f"the demo has {report.count('error')} readiness error(s)")
+            return ", ".join(f"{e.id} {e.state}" for e in report.elements)
+
+        step("readiness check", check)
+        if not ok:
+            return False
+        built = {}
+
+        def build() -> str:
+            result = build_sequence(dossier_path, work / "application")
+            built["path"] = result.path
+            return f"sequence {result.number}, {result.rendered} document(s) rendered"
+
+        step("sequence 0001 built", build)
+        if not ok:
+            return False
+
+        def validate() -> str:
+            findings = validate_sequence(built["path"])
+            serious = [f for f in findings if f.severity in ("high", "medium")]
+            if serious:
+                raise DossierError("; ".join(f"{f.severity} {f.file}: {f.message}" for f in serious[:5]))
+            return f"no high or medium findings ({len(findings)} low)"
+
+        step("sequence validated", validate)
+    say("self-test passed" if ok else "self-test FAILED")
+    return ok

@@ -1,0 +1,24 @@
+from pathlib import Path
+
+import pytest
+
+from dossier import selftest
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "ectd-dtd"
+
+
+@pytest.mark.skipif(not SHARED.is_dir(), reason="official DTDs not beside the project (../shared/ectd-dtd)")
+def test_self_test_passes_with_the_standard_files(tmp_path, monkeypatch):
+    monkeypatch.setenv("DOSSIER_STANDARDS_DIR", str(tmp_path / "std"))
+    lines = []
+    assert selftest.run(lines.append, standards=SHARED) is True
+    assert lines[-1] == "self-test passed"
+    assert any(line.startswith("ok   sequence validated") for line in lines)
+
+
+def test_self_test_fails_clearly_without_them(tmp_path, monkeypatch):
+    monkeypatch.setenv("DOSSIER_STANDARDS_DIR", str(tmp_path / "none"))
+    lines = []
+    assert selftest.run(lines.append) is False
+    assert any(line.startswith("FAIL sequence 0001 built") and "dossier standards install" in line for line in lines)
+    assert lines[-1] == "self-test FAILED"
