@@ -368,3 +368,17 @@ def test_parallel_render_writes_the_same_documents(demo_input, tmp_path):
     cancel = threading.Event()
     with pytest.raises(DossierError, match="cancelled"):
         render_all(demo_input, tmp_path / "cancel", workers=2, progress=lambda *a: cancel.set(), cancel=cancel)
+
+
+ODD_VALUES = ["text", 42, 2.5, True, [1, "a", None], {"value": "x"}, [{"x": 1}, "row"], {"name": 7}, ""]
+
+
+@pytest.mark.parametrize("shift", range(3))
+def test_values_of_unexpected_shape_render_as_text(tmp_path, shift):
+    """An old file or a changed model may hold a value of another shape: it is shown, not a crash."""
+    values = {path: ODD_VALUES[(i + shift) % len(ODD_VALUES)] for i, path in enumerate(MODEL.fields)}
+    values["module1.sponsor.sponsor"] = [{"name": 7}, {"organisation": ["x"]}, "Acme"][shift]
+    results = render_all(RenderInput("Odd", values), tmp_path, draft=True)
+    assert len(results) == len(MODEL.documents)
+    for files in results.values():
+        assert pdf_problems(files["pdf"]) == []

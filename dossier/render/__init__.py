@@ -63,7 +63,7 @@ def document_key(inp: RenderInput, doc_id: str, draft: bool, model: ContentModel
 def _sponsor(values: dict[str, Any]) -> str:
     sponsor = values.get(HEADER_FIELDS[0])
     if isinstance(sponsor, dict):
-        return xml_safe(sponsor.get("organisation") or sponsor.get("name") or "")
+        return xml_safe(str(sponsor.get("organisation") or sponsor.get("name") or ""))
     return ""
 
 

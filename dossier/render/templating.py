@@ -79,6 +79,19 @@ def template_sources(document: Document) -> list[str]:
     return [env.loader.get_source(env, name)[0] for name in template_names(document)]
 
 
+def _shown(spec, value: Any) -> str:
+    """A value's one-line text; a value of an unexpected shape (an old file, a model change) is
+    shown as it is rather than failing the whole document."""
+    try:
+        return display(spec, value)
+    except (TypeError, KeyError, ValueError, AttributeError):
+        return str(value)
+
+
+def _rows(value: Any) -> list[dict]:
+    return [row for row in value if isinstance(row, dict)] if isinstance(value, list) else []
+
+
 class Fields:
     """What a template can ask about fields: `v`, `has`, `text`, `items`, `rows`, `table`, `person`,
     `label`, `figure`. A field the template was not given (it does not list the document, or it
@@ -121,10 +134,9 @@ class Fields:
         field, value = self._field(path), self._value(path)
         if not is_filled(value):
             return self.placeholder(path)
-        if field.type == "person":
-            parts = [value.get(k) for k in ("name", "role", "organisation") if value.get(k)]
-            return escape(", ".join(parts))
-        return escape(display(field, value))
+        if field.type == "person" and isinstance(value, dict):
+            return escape(", ".join(str(value[k]) for k in ("name", "role", "organisation") if value.get(k)))
+        return escape(_shown(field, value))
 
     def text(self, path: str) -> Markup:
         """A long text as paragraphs (one per line), or a placeholder paragraph."""
@@ -139,13 +151,14 @@ class Fields:
         field, value = self._field(path), self._value(path)
         if not is_filled(value):
             return Markup("<p>{}</p>").format(self.placeholder(path))
-        entries = [f"{t['label']} ({t['id']})" for t in value] if field.type == "hpo" else list(value)
+        values = value if isinstance(value, list) else [value]
+        entries = [f"{t.get('label', '')} ({t.get('id', '')})" if isinstance(t, dict) else str(t) for t in values]
         return Markup("<ul>{}</ul>").format(Markup("").join(Markup("<li>{}</li>").format(e) for e in entries))
 
     def rows(self, path: str) -> list[dict[str, str]]:
         """Table rows with each cell as display text (empty string when empty)."""
         field = self._field(path)
-        return [{c.id: display(c, row.get(c.id)) for c in field.columns} for row in self._value(path) or []]
+        return [{c.id: _shown(c, row.get(c.id)) for c in field.columns} for row in _rows(self._value(path))]
 
     def table(self, path: str, columns: list[str] | None = None) -> Markup:
         """A table field as a table, or a placeholder paragraph."""
@@ -156,7 +169,7 @@ class Fields:
         head = Markup("").join(Markup("<th>{}</th>").format(c.label) for c in cols)
         body = Markup("").join(
             Markup("<tr>{}</tr>").format(Markup("").join(
-                Markup("<td>{}</td>").format(display(c, row.get(c.id))) for c in cols)) for row in rows)
+                Markup("<td>{}</td>").format(_shown(c, row.get(c.id))) for c in cols)) for row in _rows(rows))
         return Markup("<table><tr>{}</tr>{}</table>").format(head, body)
 
     def person(self, path: str) -> Markup:
@@ -164,15 +177,17 @@ class Fields:
         value = self._value(path)
         if not is_filled(value):
             return Markup("<p>{}</p>").format(self.placeholder(path))
-        lines = [value[k] for k in ("name", "role", "organisation") if value.get(k)]
-        lines += (value.get("address") or "").split("\n")
+        if not isinstance(value, dict):
+            return Markup("<p>{}</p>").format(str(value))
+        lines = [str(value[k]) for k in ("name", "role", "organisation") if value.get(k)]
+        lines += str(value.get("address") or "").split("\n")
         lines += [f"{k.title()}: {value[k]}" for k in ("phone", "email") if value.get(k)]
         return Markup("<p>{}</p>").format(Markup("<br/>").join(line for line in lines if line.strip()))
 
 
     def figure(self, kind: str, path: str, caption: str) -> Markup:
         """A figure drawn from a table field's rows (`figures.py` knows each kind)."""
-        rows = self._value(path) or []
+        rows = _rows(self._value(path))
         if not rows:
             return Markup("<p>{}</p>").format(self.placeholder(path))
         self.figure_data[path] = rows
