@@ -28,6 +28,8 @@ TEXT_WIDTH = Emu(PAGE_WIDTH - 2 * MARGIN)
 PLACEHOLDER_COLOUR = RGBColor(0x8A, 0x4B, 0x00)
 LINK_COLOUR = RGBColor(0x05, 0x63, 0xC1)
 HEADER_FILL = "E8EEF6"  # the table header row, as in the PDF
+STYLES_USED = {"Normal", "Title", "Heading1", "Heading2", "Heading3", "Heading4", "ListBullet", "ListNumber",
+               "Caption", "TableGrid", "Header", "Footer", "DefaultParagraphFont", "TableNormal", "NoList"}
 TOC_HINT = "Right-click and choose Update Field to build the table of contents."
 
 
@@ -203,7 +205,28 @@ def _base_document():
     for rel_id, rel in list(document.part.rels.items()):
         if rel.reltype.endswith(("/stylesWithEffects", "/customXml")):
             document.part.drop_rel(rel_id)
+    _keep_styles(document.styles.element, STYLES_USED)
     return document
+
+
+def _keep_styles(styles, wanted: set[str]) -> None:
+    """Drop the template's style definitions nothing here uses (140 of its 164, mostly table
+    styles): every document is copied and saved with them, and Word still offers all its
+    built-in styles through the latent-style list, which stays."""
+    by_id = {s.get(qn("w:styleId")): s for s in styles.iterchildren(qn("w:style"))}
+    keep, queue = set(), [i for i in wanted if i in by_id]
+    while queue:  # the styles these are based on, followed by or linked to
+        style_id = queue.pop()
+        if style_id in keep or style_id not in by_id:
+            continue
+        keep.add(style_id)
+        for tag in ("w:basedOn", "w:next", "w:link"):
+            ref = by_id[style_id].find(qn(tag))
+            if ref is not None:
+                queue.append(ref.get(qn("w:val")))
+    for style_id, style in by_id.items():
+        if style_id not in keep:
+            styles.remove(style)
 
 
 def _properties(document, title: str, author: str) -> None:
