@@ -89,6 +89,9 @@ def main() -> None:
         if parallel:
             print(f"  in {workers} processes (render_all(workers={workers}), as `dossier render` does here): "
                   f"median {parallel:.2f} s")
+        cli = {jobs: statistics.median(timed(lambda: _cli_render(tmp, jobs)) for _ in range(3)) for jobs in (1, workers)}
+        print(f"  `dossier render` end to end (new process, imports, reading the file): "
+              + ", ".join(f"{t:.2f} s with --jobs {j}" for j, t in cli.items()))
         print(f"  memory: peak RSS {peak_rss_mb():.0f} MB ({rss_before:.0f} MB before rendering); "
               f"Python allocations peak {python_peak:.1f} MB during one render")
         soffice = shutil.which("soffice") or shutil.which("libreoffice")
@@ -107,6 +110,11 @@ def main() -> None:
         if parallel:
             print(f"ratio, {workers} processes: {batch / parallel:.1f}x the batch conversion, "
                   f"{one_by_one / parallel:.1f}x file by file")
+
+
+def _cli_render(tmp: Path, jobs: int) -> None:
+    subprocess.run([sys.executable, "-m", "dossier", "render", str(tmp / "demo.dossier"), "--out", str(tmp / "cli"),
+                    "--jobs", str(jobs)], check=True, capture_output=True, cwd=Path(__file__).resolve().parents[1])
 
 
 def _pages(path: Path) -> int:
