@@ -1,69 +1,43 @@
 """The desktop application: `dossier-builder [FILE]`.
 
-`open_main_window(path)` returns the main window on a dossier without starting an event loop, so
-tests and tools open one the same way the command does.
+`open_main_window(path)` returns the main window, shown, on a dossier file (or the start page)
+without starting an event loop: the command uses it, and so can tests and tools.
 """
 
 from __future__ import annotations
 
-import logging
 import sys
-import traceback
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QStandardPaths
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtCore import QCoreApplication, QSettings
+from PySide6.QtWidgets import QApplication
 
 from dossier import __version__
 
+from . import crash
 from .main_window import MainWindow
 
-log = logging.getLogger("dossier_builder")
+DEFAULT_SIZE = (1280, 800)
 
 
 def application() -> QApplication:
-    app = QApplication.instance()
-    if app is None:
-        app = QApplication(sys.argv[:1])
+    app = QApplication.instance() or QApplication(sys.argv[:1])
     QCoreApplication.setOrganizationName("Dossier Builder")
     QCoreApplication.setApplicationName("Dossier Builder")
     QCoreApplication.setApplicationVersion(__version__)
     return app
 
 
-def log_file() -> Path:
-    folder = Path(QStandardPaths.writableLocation(QStandardPaths.AppLocalDataLocation) or Path.home() / ".dossier-builder")
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder / "dossier-builder.log"
-
-
-def install_crash_handler(window: MainWindow) -> None:
-    """An unexpected exception is logged to a file and shown with its details; the app keeps running."""
-    if not log.handlers:
-        handler = logging.FileHandler(log_file(), encoding="utf-8")
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
-        log.addHandler(handler)
-        log.setLevel(logging.INFO)
-
-    def handle(kind, value, tb):
-        details = "".join(traceback.format_exception(kind, value, tb))
-        log.error("unexpected error\n%s", details)
-        box = QMessageBox(QMessageBox.Critical, "Something went wrong",
-                          f"{value}\n\nYour dossier is safe: every edit is saved as it is made. "
-                          f"The details were written to {log_file()}.", parent=window)
-        box.setDetailedText(details)
-        box.exec()
-
-    sys.excepthook = handle
-
-
 def open_main_window(path: str | Path | None = None) -> MainWindow:
     """The main window, shown, on `path` (or the start page); no event loop is started."""
     application()
     window = MainWindow()
-    install_crash_handler(window)
-    screen = window.screen().availableGeometry()
-    window.resize(min(1280, int(screen.width() * 0.9)), min(800, int(screen.height() * 0.9)))
+    crash.install(window)
+    geometry = QSettings().value("window/geometry")
+    if not (geometry and window.restoreGeometry(geometry)):
+        screen = window.screen().availableGeometry()
+        window.resize(min(DEFAULT_SIZE[0], int(screen.width() * 0.95)),
+                      min(DEFAULT_SIZE[1], int(screen.height() * 0.9)))
     if path is not None:
         window.open_dossier(path)
     window.show()
@@ -82,6 +56,9 @@ def main(argv: list[str] | None = None) -> int:
 
         standards = args[args.index("--standards") + 1] if "--standards" in args[:-1] else None
         return 0 if run(standards=standards) else 1
+    if args and args[0] == "--version":
+        print(f"dossier-builder {__version__}")
+        return 0
     app = application()
     window = open_main_window(args[0] if args else None)
     window.raise_()

@@ -1,5 +1,13 @@
-"""Run long work off the GUI thread, with progress and cancel (the one helper build, large
-attachments and ontology loading all use, in the manner of Anki's CollectionOp)."""
+"""Run long work off the GUI thread, with progress and cancel: the one helper that building,
+importing large attachments and loading the ontology all use (in the manner of Anki's CollectionOp).
+
+    task = run_in_background(lambda report, cancel: slow_job(report, cancel),
+                             on_done=show_result, on_error=show_error, progress=update_bar)
+    task.cancel()
+
+`work(report, cancel)` runs on a QThreadPool thread: `report(fraction, message)` sends progress and
+`cancel` is a threading.Event the work polls. Every callback runs on the GUI thread.
+"""
 
 from __future__ import annotations
 
@@ -7,60 +15,95 @@ import threading
 import traceback
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+
+Work = Callable[[Callable[[float, str], None], threading.Event], Any]
 
 
 class Task(QObject):
-    """A piece of background work; its signals arrive on the GUI thread."""
+    """One piece of background work. It lives on the GUI thread, so the worker's signals reach its
+    slots (and so the callbacks) there, queued."""
 
-    progress = Signal(float, str)
-    done = Signal(object)
-    failed = Signal(object, str)  # the exception, its traceback
+    progressed = Signal(float, str)
+    succeeded = Signal(object)
+    failed = Signal(object, str)  # the exception, its formatted traceback
 
-    def __init__(self):
+    _progress_from_worker = Signal(float, str)
+    _done_from_worker = Signal(object)
+    _error_from_worker = Signal(object, str)
+
+    def __init__(self, on_done=None, on_error=None, progress=None):
         super().__init__()
         self.cancel_event = threading.Event()
+        self.finished = False
+        self._on_done, self._on_error, self._on_progress = on_done, on_error, progress
+        self._progress_from_worker.connect(self._relay_progress)
+        self._done_from_worker.connect(self._relay_done)
+        self._error_from_worker.connect(self._relay_error)
 
     def cancel(self) -> None:
         self.cancel_event.set()
 
+    @Slot(float, str)
+    def _relay_progress(self, fraction: float, message: str) -> None:
+        if self.finished:
+            return  # a late report queued behind the result
+        if self._on_progress:
+            self._on_progress(fraction, message)
+        self.progressed.emit(fraction, message)
+
+    @Slot(object)
+    def _relay_done(self, result: Any) -> None:
+        self._finish()
+        if self._on_done:
+            self._on_done(result)
+        self.succeeded.emit(result)
+
+    @Slot(object, str)
+    def _relay_error(self, error: BaseException, details: str) -> None:
+        self._finish()
+        if self._on_error:
+            self._on_error(error, details)
+        else:  # nobody asked: treat it as the unexpected error it is
+            import sys
+
+            sys.excepthook(type(error), error, error.__traceback__)
+        self.failed.emit(error, details)
+
+    def _finish(self) -> None:
+        self.finished = True
+        _running.discard(self)
+
 
 class _Runner(QRunnable):
-    def __init__(self, task: Task, work: Callable[[Callable[[float, str], None], threading.Event], Any]):
+    def __init__(self, task: Task, work: Work):
         super().__init__()
         self.task, self.work = task, work
 
     def run(self) -> None:
+        task = self.task
         try:
-            result = self.work(lambda fraction, message="": self.task.progress.emit(float(fraction), message),
-                               self.task.cancel_event)
+            result = self.work(lambda fraction, message="": task._progress_from_worker.emit(float(fraction), str(message)),
+                               task.cancel_event)
         except BaseException as exc:  # reported to the GUI thread, never lost in a worker
-            self.task.failed.emit(exc, traceback.format_exc())
+            task._error_from_worker.emit(exc, traceback.format_exc())
             return
-        self.task.done.emit(result)
+        task._done_from_worker.emit(result)
 
 
-_running: set[Task] = set()
+_running: set[Task] = set()  # keeps each Task alive until its result has been delivered
 
 
-def run_in_background(work: Callable[[Callable[[float, str], None], threading.Event], Any],
-                      on_done: Callable[[Any], None] | None = None,
+def run_in_background(work: Work, on_done: Callable[[Any], None] | None = None,
                       on_error: Callable[[BaseException, str], None] | None = None,
-                      on_progress: Callable[[float, str], None] | None = None) -> Task:
-    """Run `work(progress, cancel_event)` on the thread pool; callbacks run on the GUI thread.
-
-    >>> task = run_in_background(lambda progress, cancel: slow_job(), on_done=show)
-    >>> task.cancel()
-    """
-    task = Task()
+                      progress: Callable[[float, str], None] | None = None) -> Task:
+    """Start `work(report, cancel)` on the thread pool; the callbacks run on the GUI thread."""
+    task = Task(on_done, on_error, progress)
     _running.add(task)
-    if on_progress:
-        task.progress.connect(on_progress)
-    if on_done:
-        task.done.connect(on_done)
-    if on_error:
-        task.failed.connect(on_error)
-    task.done.connect(lambda _: _running.discard(task))
-    task.failed.connect(lambda *_: _running.discard(task))
     QThreadPool.globalInstance().start(_Runner(task, work))
     return task
+
+
+def busy_tasks() -> int:
+    """How many background tasks have not yet delivered their result (tests wait for zero)."""
+    return len(_running)

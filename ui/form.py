@@ -1,30 +1,36 @@
-"""A section's form, generated from the content model: one editor per field, chosen by field type,
-with the field's help, guidance source, an error line and its history one click away."""
+"""A section's form, generated from the content model: per field its label, the editor for its type,
+its help text and guidance source, a line for what is wrong with the input, and its history one
+click away. No section has a form of its own."""
 
 from __future__ import annotations
 
+import html
+import re
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QGridLayout, QLabel, QToolButton, QWidget
+from PySide6.QtWidgets import QGridLayout, QLabel, QScrollArea, QToolButton, QWidget
 
 from dossier.model import Field, Section
 
-from .editors import (AttachmentEditor, ChoiceEditor, DateEditor, FieldEditor, HgvsEditor, HpoEditor,
-                      LongTextEditor, MultiChoiceEditor, NumberEditor, PersonEditor, TextEditor, YesNoEditor)
-from .table_editor import TableEditor
+from .editors import FieldEditor, editor_for
 
-EDITORS: dict[str, type[FieldEditor]] = {
-    "text": TextEditor, "longtext": LongTextEditor, "choice": ChoiceEditor, "multichoice": MultiChoiceEditor,
-    "date": DateEditor, "number": NumberEditor, "yesno": YesNoEditor, "person": PersonEditor,
-    "table": TableEditor, "hgvs": HgvsEditor, "hpo": HpoEditor, "attachment": AttachmentEditor,
-}
+ERROR_COLOUR = "#b00020"
+_PART = re.compile(r"^(?P<field>[a-z0-9_]+\.[a-z0-9_]+\.[a-z0-9_]+)(?:\[(?P<row>\d+)\])?(?:\.(?P<part>[a-z0-9_]+))?")
+
+
+def split_path(path: str) -> tuple[str, int | None, str | None]:
+    """`area.section.field[3].column` → (field path, 3, "column"); `a.b.person.email` → (…, None, "email")."""
+    match = _PART.match(path)
+    if not match:
+        return path, None, None
+    return match["field"], int(match["row"]) if match["row"] else None, match["part"]
 
 
 class SectionForm(QWidget):
-    edit_requested = Signal(str, object)       # field path, what the user entered
-    attach_requested = Signal(str, list)       # field path, file paths
-    history_requested = Signal(str)            # field path
+    edit_requested = Signal(str, object)   # field path, what the user entered
+    attach_requested = Signal(str, list)   # field path or table cell, [Path]
+    history_requested = Signal(str)        # field path
 
     def __init__(self, section: Section, values: dict[str, Any], parent=None):
         super().__init__(parent)
@@ -33,7 +39,8 @@ class SectionForm(QWidget):
         self.errors: dict[str, QLabel] = {}
         grid = QGridLayout(self)
         grid.setColumnStretch(1, 1)
-        title = QLabel(f"<h2>{section.title}</h2><p>{section.help}</p>")
+        grid.setVerticalSpacing(4)
+        title = QLabel(f"<h2>{html.escape(section.title)}</h2><p>{html.escape(section.help)}</p>")
         title.setWordWrap(True)
         grid.addWidget(title, 0, 0, 1, 3)
         row = 1
@@ -42,27 +49,29 @@ class SectionForm(QWidget):
         grid.setRowStretch(row, 1)
 
     def _add_field(self, grid: QGridLayout, row: int, field: Field, value: Any) -> int:
-        marks = (" *" if field.required else "") + (" 🔒 PHI" if field.phi else "")
-        label = QLabel(f"<b>{field.label}</b>{marks}")
+        marks = (" <span title='required'>*</span>" if field.required else "") + (" 🔒 PHI" if field.phi else "")
+        label = QLabel(f"<b>{html.escape(field.label)}</b>{marks}")
         label.setWordWrap(True)
         label.setAlignment(Qt.AlignRight | Qt.AlignTop)
-        label.setMaximumWidth(220)
-        editor = EDITORS[field.type](field)
+        label.setMinimumWidth(120)
+        label.setMaximumWidth(200)
+        editor = editor_for(field)
         editor.set_value(value)
         editor.edited.connect(lambda raw, path=field.path: self.edit_requested.emit(path, raw))
-        if isinstance(editor, AttachmentEditor):
-            editor.attach_requested.connect(lambda paths, path=field.path: self.attach_requested.emit(path, paths))
+        if hasattr(editor, "attach_requested"):
+            editor.attach_requested.connect(self.attach_requested)
         label.setBuddy(editor.focus_widget())
         history = QToolButton(text="History")
         history.setAccessibleName(f"History of {field.label}")
-        history.setToolTip(f"Who changed {field.label}, when, old → new")
+        history.setToolTip(f"Who changed {field.label}, when, and from what to what")
         history.clicked.connect(lambda _=False, path=field.path: self.history_requested.emit(path))
-        help_text = field.help + (f"  <i>Source: {field.source}</i>" if field.source else "")
-        help_label = QLabel(f"<span style='color:#555'>{help_text}</span>")
+        help_label = QLabel(self._help_html(field))
         help_label.setWordWrap(True)
+        help_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
         error = QLabel()
         error.setWordWrap(True)
-        error.setStyleSheet("color: #b00020")
+        error.setStyleSheet(f"color: {ERROR_COLOUR}")
+        error.setAccessibleName(f"Problem with {field.label}")
         error.hide()
         grid.addWidget(label, row, 0)
         grid.addWidget(editor, row, 1)
@@ -73,17 +82,45 @@ class SectionForm(QWidget):
         self.errors[field.path] = error
         return row + 3
 
+    @staticmethod
+    def _help_html(field: Field) -> str:
+        source = f"<br><i>Source: {html.escape(field.source)}</i>" if field.source else ""
+        return f"<span style='color:#555'>{html.escape(field.help)}{source}</span>"
+
     def show_error(self, path: str, message: str) -> None:
-        self.errors[path].setText(message)
-        self.errors[path].setVisible(bool(message))
+        error = self.errors[split_path(path)[0]]
+        error.setText(message)
+        error.setVisible(bool(message))
 
     def set_value(self, path: str, value: Any) -> None:
         self.editors[path].set_value(value)
         self.show_error(path, "")
 
     def focus_field(self, path: str) -> bool:
-        editor = self.editors.get(path)
+        """Put the cursor in the field (or the table cell, or the person's part) a path names."""
+        field, row, part = split_path(path)
+        editor = self.editors.get(field)
         if editor is None:
             return False
-        editor.focus_widget().setFocus(Qt.OtherFocusReason)
+        editor.focus_part(part, row)
         return True
+
+    def first_editor(self) -> FieldEditor | None:
+        return next(iter(self.editors.values()), None)
+
+
+class SectionPage(QScrollArea):
+    """A form in its own scroll area: the window keeps one per visited section, so switching back is
+    instant, the scroll position stays, and an edit still waiting (an HPO check) is not lost."""
+
+    def __init__(self, form: SectionForm):
+        super().__init__()
+        self.form = form
+        self.setWidgetResizable(True)
+        self.setWidget(form)
+        self.setFocusPolicy(Qt.NoFocus)
+
+    def show_field(self, path: str) -> None:
+        editor = self.form.editors.get(split_path(path)[0])
+        if editor is not None:
+            self.ensureWidgetVisible(editor, 50, 80)

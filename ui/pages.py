@@ -1,12 +1,12 @@
-"""The start page (new, open, demo, recent files) and the small dialogs of the main window."""
+"""The start page (new dossier, open, the demo, recent files) and the history dialog of a field."""
 
 from __future__ import annotations
 
-import tempfile
+import json
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, QStandardPaths, Qt
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout, QInputDialog, QLabel,
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout, QHeaderView, QInputDialog, QLabel,
                                QListWidget, QMessageBox, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout,
                                QWidget)
 
@@ -15,7 +15,10 @@ from dossier.paths import demo_dir
 from dossier.service import Dossier
 from dossier.textform import import_dossier
 
+from .background import run_in_background
+
 RECENT_KEY, RECENT_MAX = "recent_files", 8
+FILTER = "Dossier files (*.dossier);;All files (*)"
 
 
 def recent_files() -> list[str]:
@@ -24,8 +27,13 @@ def recent_files() -> list[str]:
 
 
 def add_recent(path: Path) -> None:
-    files = [str(Path(path).resolve())] + [f for f in recent_files() if f != str(Path(path).resolve())]
-    QSettings().setValue(RECENT_KEY, files[:RECENT_MAX])
+    name = str(Path(path).resolve())
+    QSettings().setValue(RECENT_KEY, ([name] + [f for f in recent_files() if f != name])[:RECENT_MAX])
+
+
+def demo_folder() -> Path:
+    location = QStandardPaths.writableLocation(QStandardPaths.AppLocalDataLocation)
+    return Path(location or Path.home() / ".dossier-builder") / "demos"
 
 
 class StartPage(QWidget):
@@ -36,24 +44,33 @@ class StartPage(QWidget):
         self.window = window
         layout = QVBoxLayout(self)
         layout.addStretch()
-        title = QLabel("<h1>Dossier Builder</h1><p>Prepare an individualized-therapy IND under FDA's "
-                       "Plausible Mechanism Framework, offline.</p>")
+        title = QLabel("<h1>Dossier Builder</h1><p>Prepare the IND for an individualized genetic medicine, "
+                       "section by section, offline.</p>")
         title.setAlignment(Qt.AlignCenter)
         layout.addWidget(title)
         buttons = QHBoxLayout()
         buttons.addStretch()
-        for text, slot in (("New dossier…", self.new_dossier), ("Open…", self.open_dialog), ("Open the demo", self.open_demo)):
+        self.buttons = []
+        for text, slot in (("&New dossier…", self.new_dossier), ("&Open…", self.open_dialog),
+                           ("Open the &demo", self.open_demo)):
             button = QPushButton(text)
             button.setMinimumHeight(36)
-            button.clicked.connect(slot)
+            button.clicked.connect(lambda _=False, slot=slot: slot())
             buttons.addWidget(button)
+            self.buttons.append(button)
         buttons.addStretch()
         layout.addLayout(buttons)
+        self.status = QLabel()
+        self.status.setAlignment(Qt.AlignCenter)
+        layout.addWidget(self.status)
         self.recent = QListWidget()
         self.recent.setAccessibleName("Recent dossiers")
-        self.recent.setMaximumWidth(600)
+        self.recent.setMaximumWidth(640)
+        self.recent.setMaximumHeight(200)
         self.recent.itemActivated.connect(lambda item: self.window.open_dossier(item.text()))
-        layout.addWidget(QLabel("Recent dossiers:"), 0, Qt.AlignHCenter)
+        heading = QLabel("&Recent dossiers:")
+        heading.setBuddy(self.recent)
+        layout.addWidget(heading, 0, Qt.AlignHCenter)
         layout.addWidget(self.recent, 0, Qt.AlignHCenter)
         layout.addStretch()
 
@@ -62,66 +79,79 @@ class StartPage(QWidget):
         self.recent.addItems([f for f in recent_files() if Path(f).exists()])
         super().showEvent(event)
 
-    def new_dossier(self, path: str | None = None, title: str | None = None) -> bool:
-        if path is None:
-            path, _ = QFileDialog.getSaveFileName(self, "New dossier", "", "Dossier files (*.dossier)")
-            if not path:
-                return False
-        if title is None:
-            title, ok = QInputDialog.getText(self, "New dossier", "Title (e.g. ASO for patient A):")
-            if not ok:
-                return False
+    def new_dossier(self) -> bool:
+        path, _ = QFileDialog.getSaveFileName(self, "New dossier", "", FILTER)
+        if not path:
+            return False
+        path = path if path.endswith(".dossier") else path + ".dossier"
+        title, ok = QInputDialog.getText(self, "New dossier", "Title (e.g. ASO for patient A):")
+        if not ok or not title.strip():
+            return False
         try:
             Dossier.create(path, title).close()
-        except DossierError as exc:
+        except (DossierError, OSError) as exc:
             QMessageBox.critical(self, "Cannot create the dossier", str(exc))
             return False
         return self.window.open_dossier(path)
 
     def open_dialog(self) -> bool:
-        path, _ = QFileDialog.getOpenFileName(self, "Open dossier", "", "Dossier files (*.dossier);;All files (*)")
+        path, _ = QFileDialog.getOpenFileName(self, "Open dossier", "", FILTER)
         return bool(path) and self.window.open_dossier(path)
 
-    def open_demo(self) -> bool:
-        """Make a fresh copy of the built-in demo in the user's documents folder and open it."""
-        folder = Path(QStandardPaths.writableLocation(QStandardPaths.DocumentsLocation) or tempfile.gettempdir())
+    def open_demo(self) -> None:
+        """Import the built-in demo into a fresh file in the user's data folder (in the background: it
+        checks every value, which loads the HPO ontology) and open it."""
+        folder = demo_folder()
         folder.mkdir(parents=True, exist_ok=True)
         n = 1
         while (folder / f"demo-{n}.dossier").exists():
             n += 1
         target = folder / f"demo-{n}.dossier"
-        try:
-            import_dossier(demo_dir(), target)
-        except DossierError as exc:
-            QMessageBox.critical(self, "Cannot create the demo", str(exc))
-            return False
-        return self.window.open_dossier(target)
+        self._waiting("Preparing the demo dossier…")
+        run_in_background(lambda report, cancel: import_dossier(demo_dir(), target),
+                          on_done=lambda _: self._demo_ready(target), on_error=self._demo_failed)
+
+    def _waiting(self, message: str) -> None:
+        self.status.setText(message)
+        for button in self.buttons:
+            button.setEnabled(not message)
+
+    def _demo_ready(self, target: Path) -> None:
+        self._waiting("")
+        self.window.open_dossier(target)
+
+    def _demo_failed(self, error: BaseException, details: str) -> None:
+        self._waiting("")
+        if not isinstance(error, DossierError):
+            raise error
+        QMessageBox.critical(self, "Cannot create the demo", str(error))
 
 
 class HistoryDialog(QDialog):
-    """Who changed a field, when, and from what to what (from the dossier's audit log)."""
+    """Who changed a field, when, and from what to what (the dossier's audit log), newest first."""
 
     def __init__(self, label: str, entries, parent=None):
         super().__init__(parent)
         self.setWindowTitle(f"History of {label}")
-        table = QTableWidget(len(entries), 4)
-        table.setHorizontalHeaderLabels(["When (UTC)", "Who", "Old", "New"])
+        self.table = QTableWidget(len(entries), 4)
+        self.table.setAccessibleName(f"History of {label}")
+        self.table.setHorizontalHeaderLabels(["When (UTC)", "Who", "Old value", "New value"])
         for row, entry in enumerate(reversed(entries)):
-            for col, text in enumerate((entry.at[:19].replace("T", " "), entry.who, _short(entry.old), _short(entry.new))):
-                table.setItem(row, col, QTableWidgetItem(text))
-        table.horizontalHeader().setStretchLastSection(True)
-        table.resizeColumnsToContents()
-        self.table = table
+            for column, text in enumerate((entry.at[:19].replace("T", " "), entry.who, _short(entry.old), _short(entry.new))):
+                item = QTableWidgetItem(text)
+                item.setToolTip(text)
+                self.table.setItem(row, column, item)
+        self.table.resizeColumnsToContents()
+        self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.Stretch)
         layout = QVBoxLayout(self)
-        layout.addWidget(table)
+        layout.addWidget(QLabel(f"{len(entries)} change(s)" if entries else "No changes recorded yet."))
+        layout.addWidget(self.table)
         buttons = QDialogButtonBox(QDialogButtonBox.Close)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
-        self.resize(720, 360)
+        self.resize(760, 380)
 
 
 def _short(value) -> str:
-    import json
-
-    text = "" if value is None else (value if isinstance(value, str) else json.dumps(value, ensure_ascii=False))
-    return text if len(text) <= 200 else text[:197] + "…"
+    text = "" if value is None else value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 300 else text[:297] + "…"

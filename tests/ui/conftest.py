@@ -1,4 +1,5 @@
-"""UI tests run offscreen with settings and logs in a temporary home."""
+"""UI tests run offscreen, with settings, logs and demo copies in a temporary home, and with every
+modal dialog captured instead of shown (a modal dialog would wait forever for a click)."""
 
 import os
 import tempfile
@@ -9,10 +10,50 @@ os.environ["XDG_CONFIG_HOME"] = os.path.join(_home, "config")
 os.environ["XDG_DATA_HOME"] = os.path.join(_home, "data")
 os.environ["XDG_DOCUMENTS_DIR"] = os.path.join(_home, "documents")
 
+from pathlib import Path  # noqa: E402
+
+import pikepdf  # noqa: E402
 import pytest  # noqa: E402
+from PySide6.QtWidgets import QDialog, QMessageBox  # noqa: E402
 
 from dossier.paths import demo_dir  # noqa: E402
 from dossier.textform import import_dossier  # noqa: E402
+
+
+class Dialogs:
+    """What the app tried to show: (kind, title, text) per message box, the dialogs it ran."""
+
+    def __init__(self):
+        self.messages: list[tuple[str, str, str]] = []
+        self.ran: list[QDialog] = []
+        self.answer = QDialog.Rejected
+
+    def texts(self) -> list[str]:
+        return [text for _, _, text in self.messages]
+
+
+@pytest.fixture(autouse=True)
+def dialogs(monkeypatch):
+    captured = Dialogs()
+
+    def message(kind):
+        def show(parent, title, text, *args, **kwargs):
+            captured.messages.append((kind, title, text))
+            return QMessageBox.Ok
+        return staticmethod(show)
+
+    for kind in ("critical", "warning", "information", "question"):
+        monkeypatch.setattr(QMessageBox, kind, message(kind))
+
+    def run(self):
+        captured.ran.append(self)
+        if isinstance(self, QMessageBox):
+            captured.messages.append(("box", self.windowTitle(), self.text() + "\n" + self.detailedText()))
+        return captured.answer
+
+    monkeypatch.setattr(QMessageBox, "exec", run)
+    monkeypatch.setattr(QDialog, "exec", run)
+    return captured
 
 
 @pytest.fixture
@@ -20,14 +61,35 @@ def window(qtbot):
     from ui.app import open_main_window
 
     w = open_main_window()
-    w.interactive = False
+    w.resize(1280, 800)
     qtbot.addWidget(w)
     yield w
     w.close_dossier()
 
 
-@pytest.fixture
-def demo_file(tmp_path):
-    path = tmp_path / "demo.dossier"
+@pytest.fixture(scope="session")
+def demo_master(tmp_path_factory):
+    path = tmp_path_factory.mktemp("demo") / "demo.dossier"
     import_dossier(demo_dir(), path)
+    return path
+
+
+@pytest.fixture
+def demo_file(tmp_path, demo_master):
+    path = tmp_path / "demo.dossier"
+    path.write_bytes(demo_master.read_bytes())
+    return path
+
+
+@pytest.fixture
+def demo(window, demo_file):
+    assert window.open_dossier(demo_file)
+    return window
+
+
+def pdf_file(path: Path, pages: int = 1) -> Path:
+    pdf = pikepdf.new()
+    for _ in range(pages):
+        pdf.add_blank_page()
+    pdf.save(path, min_version="1.4")
     return path

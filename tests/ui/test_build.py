@@ -1,0 +1,66 @@
+"""Building from the desktop app against the real build: progress by signals, the result and its
+findings, cancel leaving nothing behind, and the dossier usable again afterwards."""
+
+from pathlib import Path
+
+import pytest
+
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "ectd-dtd"
+
+
+@pytest.fixture
+def standards(tmp_path, monkeypatch):
+    if not SHARED.is_dir():
+        pytest.skip("the official eCTD DTDs are not beside the project (../shared/ectd-dtd)")
+    from dossier.standards import install
+
+    monkeypatch.setenv("DOSSIER_STANDARDS_DIR", str(tmp_path / "std"))
+    install(SHARED)
+
+
+def test_build_reports_progress_and_result(demo, qtbot, tmp_path, standards):
+    steps = []
+    demo.build_progress.connect(lambda fraction, message: steps.append((fraction, message)))
+    with qtbot.waitSignal(demo.build_finished, timeout=120000) as finished:
+        demo.start_build(tmp_path / "app", draft=True)
+        assert not demo.stack.widget(1).isEnabled() and demo.cancel_button.isVisible()
+    result = finished.args[0]
+    assert result.number == "0001" and result.draft
+    assert (tmp_path / "app" / "0001" / "index.xml").is_file()
+    assert not [f for f in result.findings if f.severity == "high"]
+    fractions = [f for f, _ in steps]
+    assert len(steps) > 3 and fractions == sorted(fractions) and fractions[-1] == pytest.approx(1.0)
+    assert all(message for _, message in steps)
+    dialog = demo.build_result
+    assert dialog.isVisible() and "0001" in dialog.windowTitle()
+    assert dialog.table.rowCount() == len(result.findings)
+    assert demo.stack.widget(1).isEnabled() and not demo.cancel_button.isVisible()
+    assert demo.dossier.get("genetic.gene.symbol") == "CLN3"  # the dossier is open and usable
+    dialog.close()
+
+
+def test_cancel_a_build(demo, qtbot, tmp_path, standards, dialogs):
+    with qtbot.waitSignal(demo.build_failed, timeout=120000) as failed:
+        demo.start_build(tmp_path / "app", draft=True)
+        qtbot.mouseClick(demo.cancel_button, qtbot_left())
+    assert "cancel" in failed.args[0].lower()
+    assert not (tmp_path / "app" / "0001").exists()
+    assert not dialogs.messages  # cancelling is not an error to report
+    assert "cancelled" in demo.statusBar().currentMessage()
+    assert demo.stack.widget(1).isEnabled()
+
+
+def test_a_build_that_is_refused_says_why(demo, qtbot, tmp_path, standards, dialogs):
+    editor = demo.select_section("genetic.gene").editors["genetic.gene.symbol"]
+    editor.line.setText("")
+    editor.line.editingFinished.emit()
+    with qtbot.waitSignal(demo.build_failed, timeout=120000) as failed:
+        demo.start_build(tmp_path / "app", draft=False)
+    assert failed.args[0] and dialogs.messages[-1][0] == "warning"
+    assert not (tmp_path / "app" / "0001").exists()
+
+
+def qtbot_left():
+    from PySide6.QtCore import Qt
+
+    return Qt.LeftButton

@@ -1,0 +1,77 @@
+"""The navigator and the readiness panel: completeness and findings per section, the five elements,
+and findings that take the cursor to their field."""
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from .test_editing import editor
+
+
+def click_finding(window, qtbot, field_path):
+    panel = window.readiness
+    item = panel.item_for(field_path)
+    assert item is not None, [panel.findings.item(i).data(Qt.UserRole).field for i in range(panel.findings.count())]
+    panel.findings.scrollToItem(item)
+    qtbot.mouseClick(panel.findings.viewport(), Qt.LeftButton, pos=panel.findings.visualItemRect(item).center())
+
+
+def test_clicking_a_finding_focuses_its_field(window, qtbot, tmp_path):
+    from dossier.service import Dossier
+
+    Dossier.create(tmp_path / "empty.dossier", "Empty").close()
+    window.open_dossier(tmp_path / "empty.dossier")
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=2000)
+    click_finding(window, qtbot, "clinical.safety.monitoring")
+    assert window.form.section.path == "clinical.safety"
+    assert window.navigator.currentItem().data(0, Qt.UserRole) == "clinical.safety"
+    target = window.form.editors["clinical.safety.monitoring"].focus_widget()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is target, timeout=2000)
+
+
+def test_a_finding_on_a_table_cell_focuses_that_cell(demo, qtbot):
+    demo.activateWindow()
+    qtbot.waitUntil(demo.isActiveWindow, timeout=2000)
+    field = "confirmatory.evidence.milestones"
+    table = editor(demo, field)
+    table.model.setData(table.model.index(1, 1), "")  # clear row 2's target date: an error finding
+    qtbot.waitSignal(demo.readiness_updated, timeout=2000).wait()
+    demo.select_section("genetic.gene")
+    click_finding(demo, qtbot, f"{field}[1].target_date")
+    assert demo.form.section.path == "confirmatory.evidence"
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is table.view, timeout=2000)
+    assert (table.view.currentIndex().row(), table.view.currentIndex().column()) == (1, 1)
+
+
+def test_navigator_shows_required_fields_filled_and_worst_finding(window, qtbot, tmp_path):
+    from dossier.service import Dossier
+
+    Dossier.create(tmp_path / "empty.dossier", "Empty").close()
+    window.open_dossier(tmp_path / "empty.dossier")
+    item = window.navigator.items["genetic.gene"]
+    required = [f for f in window.dossier.model.section("genetic.gene").fields if f.required]
+    assert item.text(1) == f"0/{len(required)}"
+    assert int(item.text(2)) >= len(required)
+    symbol = editor(window, "genetic.gene.symbol")
+    symbol.line.setText("CLN3")
+    with qtbot.waitSignal(window.readiness_updated, timeout=2000):
+        symbol.line.editingFinished.emit()  # readiness follows each save, a moment later
+    assert item.text(1) == f"1/{len(required)}"
+    assert "error" in item.toolTip(2)
+
+
+def test_the_five_elements_are_shown_on_top(demo, window):
+    badges = demo.readiness.elements.badges
+    assert len(badges) == 5
+    assert all("supported" in b.accessibleName() for b in badges)
+    assert demo.readiness.summary.text().startswith("Nothing missing")
+
+
+def test_readiness_refresh_is_cheap_enough_for_the_gui_thread(demo, qtbot):
+    import time
+
+    demo.refresh_readiness()
+    started = time.perf_counter()
+    for _ in range(10):
+        demo.refresh_readiness()
+    assert (time.perf_counter() - started) / 10 < 0.016

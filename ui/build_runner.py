@@ -1,0 +1,153 @@
+"""Building a sequence from the desktop app: a dialog to choose where, the build itself off the GUI
+thread (progress and cancel through run_in_background), and the result with its validation
+findings and a way to open the output folder or one of its PDFs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QSettings, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel,
+                               QLineEdit, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout)
+
+from dossier.errors import DossierError
+
+from .background import run_in_background
+
+APP_DIR_KEY = "build/application_folder"
+
+
+class BuildDialog(QDialog):
+    """Where to build (the application folder that holds the sequences) and, for a real sequence,
+    whether to record it as submitted so later sequences build on it."""
+
+    def __init__(self, draft: bool, parent=None):
+        super().__init__(parent)
+        self.draft = draft
+        self.setWindowTitle("Build a draft" if draft else "Build the next sequence")
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(
+            "A draft is for review: its documents carry a DRAFT mark and nothing is recorded." if draft else
+            "Builds the next eCTD sequence, validates it and refuses if the dossier still has errors."))
+        row = QHBoxLayout()
+        self.folder = QLineEdit(str(QSettings().value(APP_DIR_KEY, "") or ""))
+        self.folder.setAccessibleName("Application folder")
+        self.folder.setPlaceholderText("the folder that holds this application's sequences (0000, 0001, …)")
+        browse = QPushButton("Browse…")
+        browse.clicked.connect(self._browse)
+        label = QLabel("&Application folder:")
+        label.setBuddy(self.folder)
+        row.addWidget(label)
+        row.addWidget(self.folder, 1)
+        row.addWidget(browse)
+        layout.addLayout(row)
+        self.record = QCheckBox("&Record as submitted to FDA (the next sequence will build on this one)")
+        self.record.setVisible(not draft)
+        layout.addWidget(self.record)
+        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        buttons.button(QDialogButtonBox.Ok).setText("Build")
+        buttons.accepted.connect(self._accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.resize(640, self.sizeHint().height())
+
+    def _browse(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Application folder", self.folder.text())
+        if folder:
+            self.folder.setText(folder)
+
+    def _accept(self) -> None:
+        if self.folder.text().strip():
+            QSettings().setValue(APP_DIR_KEY, self.folder.text().strip())
+            self.accept()
+
+
+class BuildResultDialog(QDialog):
+    """What was built, the validation findings, and buttons to open the folder or a PDF."""
+
+    def __init__(self, result, parent=None):
+        super().__init__(parent)
+        self.result = result
+        kind = "Draft" if result.draft else "Sequence"
+        self.setWindowTitle(f"{kind} {result.number} built")
+        serious = sum(1 for f in result.findings if f.severity in ("high", "medium"))
+        recorded = " It is recorded as submitted." if result.recorded else ""
+        text = QLabel(f"<b>{kind} {result.number}</b> was written to {result.path}.{recorded}<br>"
+                      f"Validation: {serious} high or medium and {len(result.findings) - serious} low finding(s)."
+                      + ("".join(f"<br>• {note}" for note in result.notes)))
+        text.setWordWrap(True)
+        text.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.table = QTableWidget(len(result.findings), 3)
+        self.table.setAccessibleName("Validation findings")
+        self.table.setHorizontalHeaderLabels(["Severity", "File", "Finding"])
+        for row, finding in enumerate(result.findings):
+            for column, value in enumerate((finding.severity, finding.file, finding.message)):
+                self.table.setItem(row, column, QTableWidgetItem(str(value or "")))
+        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.Stretch)
+        self.table.setVisible(bool(result.findings))
+        buttons = QDialogButtonBox(QDialogButtonBox.Close)
+        open_folder = buttons.addButton("Open folder", QDialogButtonBox.ActionRole)
+        open_folder.clicked.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(result.path))))
+        open_pdf = buttons.addButton("Open a PDF…", QDialogButtonBox.ActionRole)
+        open_pdf.clicked.connect(self.open_pdf)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(text)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(buttons)
+        self.resize(760, 420 if result.findings else 200)
+
+    def open_pdf(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open a document of the sequence", str(self.result.path),
+                                              "PDF documents (*.pdf)")
+        if path:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(path))
+
+
+class BuildRunner(QObject):
+    """Runs one build at a time off the GUI thread and reports by signals."""
+
+    progress = Signal(float, str)
+    finished = Signal(object)   # BuildResult
+    failed = Signal(str)        # a message the user can act on (cancelling is one)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.task = None
+        self._shown = 0.0
+
+    @property
+    def running(self) -> bool:
+        return self.task is not None
+
+    def start(self, dossier, app_dir: Path, draft: bool, mark_submitted: bool = False) -> None:
+        # Imported here: the renderers behind it are not needed to show the window.
+        from dossier.build import build_sequence
+
+        self._shown = 0.0
+
+        def work(report, cancel):
+            return build_sequence(dossier, Path(app_dir), draft=draft, mark_submitted=mark_submitted,
+                                  progress=report, cancel=cancel)
+
+        self.task = run_in_background(work, on_done=self._done, on_error=self._error, progress=self._progress)
+
+    def cancel(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+
+    def _progress(self, fraction: float, message: str) -> None:
+        self._shown = max(self._shown, fraction)  # parallel steps may report out of order
+        self.progress.emit(self._shown, message)
+
+    def _done(self, result) -> None:
+        self.task = None
+        self.finished.emit(result)
+
+    def _error(self, error: BaseException, details: str) -> None:
+        self.task = None
+        if isinstance(error, DossierError):
+            self.failed.emit(str(error))
+        else:
+            self.failed.emit(f"The build stopped on an unexpected error: {error}\n\n{details}")

@@ -1,0 +1,81 @@
+"""What every field editor shares: show a stored value, report what the user entered when an edit
+is finished, and name its widgets for assistive technology."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QPlainTextEdit, QWidget
+
+from dossier.model import Field
+
+
+class FieldEditor(QWidget):
+    """An editor for one field of one type.
+
+    Subclasses implement `_show(value)` (display a stored value), `current()` (what the user has
+    entered, as raw input the core's `coerce` understands) and `focus_widget()`. They call
+    `commit()` when an edit is finished (editingFinished, focus out, a new selection); the form
+    validates and saves what `edited` carries.
+    """
+
+    edited = Signal(object)
+
+    def __init__(self, field: Field, parent=None):
+        super().__init__(parent)
+        self.field = field
+        self._loading = False
+
+    def set_value(self, value: Any) -> None:
+        self._loading = True
+        try:
+            self._show(value)
+        finally:
+            self._loading = False
+
+    def commit(self) -> None:
+        """Hand what the user entered to the form (it saves it when it differs from the stored value)."""
+        if not self._loading:
+            self.edited.emit(self.current())
+
+    def current(self) -> Any:
+        raise NotImplementedError
+
+    def _show(self, value: Any) -> None:
+        raise NotImplementedError
+
+    def focus_widget(self) -> QWidget:
+        return self
+
+    def focus_part(self, part: str | None = None, row: int | None = None) -> None:
+        """Put the cursor in the editor (a table puts it in the cell `row`, column `part`)."""
+        self.focus_widget().setFocus(Qt.OtherFocusReason)
+
+    def _name(self, widget: QWidget, suffix: str = "") -> QWidget:
+        widget.setAccessibleName(self.field.label + suffix)
+        widget.setAccessibleDescription(self.field.help)
+        widget.setToolTip(self.field.help)
+        return widget
+
+
+def single(owner: QWidget, widget: QWidget) -> QHBoxLayout:
+    layout = QHBoxLayout(owner)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(widget)
+    return layout
+
+
+class PlainText(QPlainTextEdit):
+    """Multi-line text whose edit is finished when the cursor leaves it (Tab moves on, as in a form)."""
+
+    finished = Signal()
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setTabChangesFocus(True)
+
+    def focusOutEvent(self, event):
+        super().focusOutEvent(event)
+        if event.reason() != Qt.PopupFocusReason:  # a context menu is not the end of the edit
+            self.finished.emit()

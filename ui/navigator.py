@@ -1,0 +1,116 @@
+"""The navigator: the areas of the dossier and their sections, each with how many of its required
+fields are filled and its worst finding (icon and count). Updated in place after every save."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QHeaderView, QStyle, QTreeWidget, QTreeWidgetItem
+
+from dossier.model import ContentModel, Section
+from dossier.readiness import Report
+
+SEVERITIES = ("error", "warning", "info")
+_STANDARD = {"error": QStyle.SP_MessageBoxCritical, "warning": QStyle.SP_MessageBoxWarning,
+             "info": QStyle.SP_MessageBoxInformation, None: QStyle.SP_DialogApplyButton}
+_icons: dict[Any, QIcon] = {}
+
+
+def severity_icon(widget, severity: str | None) -> QIcon:
+    """The icon of a finding's severity (None: nothing found), made once."""
+    if severity not in _icons:
+        _icons[severity] = widget.style().standardIcon(_STANDARD[severity])
+    return _icons[severity]
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+class Navigator(QTreeWidget):
+    section_chosen = Signal(str)  # section path
+
+    SECTION, DONE, FOUND = range(3)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setColumnCount(3)
+        self.setHeaderLabels(["Section", "Required", "Findings"])
+        self.header().setStretchLastSection(False)
+        self.header().setSectionResizeMode(self.SECTION, QHeaderView.Stretch)
+        for column in (self.DONE, self.FOUND):
+            self.header().setSectionResizeMode(column, QHeaderView.ResizeToContents)
+        self.setAccessibleName("Sections")
+        self.setAccessibleDescription("The dossier's areas and sections; Ctrl+1 comes back here")
+        self.setUniformRowHeights(True)
+        self.items: dict[str, QTreeWidgetItem] = {}
+        self.sections: dict[str, Section] = {}
+        self._areas: list[tuple[QTreeWidgetItem, tuple[Section, ...]]] = []
+        self._shown: dict[int, tuple] = {}
+        self.currentItemChanged.connect(self._current_changed)
+
+    def load(self, model: ContentModel) -> None:
+        self.clear()
+        self.items, self.sections, self._areas, self._shown = {}, {}, [], {}
+        for area in model.areas:
+            top = QTreeWidgetItem([area.title, "", ""])
+            top.setFlags(top.flags() & ~Qt.ItemIsSelectable)
+            font = top.font(0)
+            font.setBold(True)
+            top.setFont(0, font)
+            for section in area.sections:
+                item = QTreeWidgetItem([section.title, "", ""])
+                item.setData(0, Qt.UserRole, section.path)
+                item.setToolTip(0, section.help or section.title)
+                top.addChild(item)
+                self.items[section.path] = item
+                self.sections[section.path] = section
+            self._areas.append((top, area.sections))
+            self.addTopLevelItem(top)
+        self.expandAll()
+
+    def select(self, section_path: str) -> None:
+        item = self.items.get(section_path)
+        if item is not None and self.currentItem() is not item:
+            self.setCurrentItem(item)
+
+    def _current_changed(self, item, _previous) -> None:
+        path = item.data(0, Qt.UserRole) if item is not None else None
+        if path:
+            self.section_chosen.emit(path)
+
+    def update_from(self, report: Report, values: dict[str, Any]) -> None:
+        """Show each section's required fields filled and worst finding (only what changed is redrawn)."""
+        by_section: dict[str, list] = {}
+        for finding in report.findings:
+            by_section.setdefault(".".join(finding.field.split(".", 2)[:2]), []).append(finding)
+        for top, sections in self._areas:
+            done = required = 0
+            area_found: list = []
+            for section in sections:
+                need = [f.path for f in section.fields if f.required]
+                have = sum(1 for p in need if p in values)
+                found = by_section.get(section.path, [])
+                self._show(self.items[section.path], have, len(need), found,
+                           sum(1 for f in section.fields if f.path in values), len(section.fields))
+                done, required, area_found = done + have, required + len(need), area_found + found
+            self._show(top, done, required, area_found, None, None)
+
+    def _show(self, item: QTreeWidgetItem, have: int, need: int, found: list, filled, total) -> None:
+        worst = min((SEVERITIES.index(f.severity) for f in found), default=None)
+        severity = SEVERITIES[worst] if worst is not None else None
+        state = (have, need, len(found), severity, filled)
+        if self._shown.get(id(item)) == state:
+            return
+        self._shown[id(item)] = state
+        item.setText(self.DONE, f"{have}/{need}" if need else "–")
+        item.setText(self.FOUND, str(len(found)) if found else "")
+        item.setIcon(self.FOUND, severity_icon(self, severity))
+        counts = ", ".join(plural(sum(1 for f in found if f.severity == s), s) for s in SEVERITIES
+                           if any(f.severity == s for f in found)) or "no findings"
+        extra = f" ({filled} of {total} fields filled in all)" if total is not None else ""
+        tip = f"{have} of {need} required fields filled{extra}; {counts}"
+        for column in (self.DONE, self.FOUND):
+            item.setToolTip(column, tip)
