@@ -18,7 +18,20 @@ def dropped_files(event) -> list[Path]:
     return [Path(url.toLocalFile()) for url in event.mimeData().urls() if url.isLocalFile()]
 
 
-class AttachmentEditor(FieldEditor):
+class AcceptsFileDrops:
+    """Mixin for a widget that takes local files dropped on it: it says yes while files are dragged
+    over it, and its dropEvent does the rest."""
+
+    def dragEnterEvent(self, event):
+        if dropped_files(event):
+            event.acceptProposedAction()
+
+    def dragMoveEvent(self, event):
+        if dropped_files(event):
+            event.acceptProposedAction()
+
+
+class AttachmentEditor(AcceptsFileDrops, FieldEditor):
     attach_requested = Signal(str, list)  # the field path, [Path]
 
     def __init__(self, field: Field, parent=None):
@@ -59,14 +72,6 @@ class AttachmentEditor(FieldEditor):
         if row >= 0:
             self.list.takeItem(row)
             self.commit()
-
-    def dragEnterEvent(self, event):
-        if dropped_files(event):
-            event.acceptProposedAction()
-
-    def dragMoveEvent(self, event):
-        if dropped_files(event):
-            event.acceptProposedAction()
 
     def dropEvent(self, event):
         files = dropped_files(event)

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFileDialog, QHBoxL
 from dossier.fieldtypes import display
 from dossier.model import Column, Field
 
-from .attachment import dropped_files
+from .attachment import AcceptsFileDrops, dropped_files
 from .base import FieldEditor
 
 
@@ -137,7 +137,7 @@ class ChoiceDelegate(QStyledItemDelegate):
         model.setData(index, editor.currentText())
 
 
-class TableEditor(FieldEditor):
+class TableEditor(AcceptsFileDrops, FieldEditor):
     attach_requested = Signal(str, list)  # a cell path like `field[2].report`, [Path]
 
     def __init__(self, field: Field, parent=None):
@@ -249,14 +249,6 @@ class TableEditor(FieldEditor):
         `row` is just past the end)."""
         if self.attachment_column is not None and paths:
             self.attach_requested.emit(self.cell_target(row), [Path(paths[0])])
-
-    def dragEnterEvent(self, event):
-        if dropped_files(event):
-            event.acceptProposedAction()
-
-    def dragMoveEvent(self, event):
-        if dropped_files(event):
-            event.acceptProposedAction()
 
     def dropEvent(self, event):
         files = dropped_files(event)
