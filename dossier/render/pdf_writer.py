@@ -208,13 +208,33 @@ def _table(block: Table, styles: dict, width: float) -> RLTable:
     return table
 
 
+def _surely_long(tree: DocumentTree, styles: dict) -> bool:
+    """True when the document cannot fit in fewer than TOC_MIN_PAGES pages: every heading, paragraph,
+    list item and table row takes at least one line of the smallest leading in use (wrapping, spacing
+    and padding only add), and flowables never share vertical space, so their lines bound the pages.
+    Long documents then skip the layout pass that would only count their pages."""
+    lines = 0
+    for block in tree.blocks:
+        if isinstance(block, ListBlock):
+            lines += len(block.items)
+        elif isinstance(block, Table):
+            lines += len(block.rows) + bool(block.header)
+        elif isinstance(block, (Heading, Paragraph)):
+            lines += 1
+    smallest = min(style.leading for style in styles.values())
+    return lines * smallest >= TOC_MIN_PAGES * (letter[1] - 2 * MARGIN)
+
+
 def write_pdf(tree: DocumentTree, path: Path, header: str, author: str, draft: bool) -> int:
     """Write the PDF; returns its page count. A table of contents is added from 5 pages on."""
     styles = _styles()
     canvasmaker = _numbered_canvas(fonts.REGULAR)
-    doc = _Doc(str(path), tree, header, author, draft)
-    doc.build(_flowables(tree, styles, with_toc=False), canvasmaker=canvasmaker)
-    pages = doc.page
+    if _surely_long(tree, styles):
+        pages = TOC_MIN_PAGES  # no need to lay the document out once more just to count its pages
+    else:
+        doc = _Doc(str(path), tree, header, author, draft)
+        doc.build(_flowables(tree, styles, with_toc=False), canvasmaker=canvasmaker)
+        pages = doc.page
     if pages >= TOC_MIN_PAGES:
         doc = _Doc(str(path), tree, header, author, draft)
         doc.multiBuild(_flowables(tree, styles, with_toc=True), canvasmaker=canvasmaker)
