@@ -153,9 +153,15 @@ def bench_large(folder: Path, count: int, total_mb: int) -> None:
     md5_elapsed = _md5_files(files)
     # Twice: on a VM the first build's writes also pay for the guest's first touch of page-cache
     # memory; the second (after removing the first output) shows the steady state.
-    for attempt in ("first build", "repeat build"):
-        app = folder / "large-app"
-        shutil.rmtree(app, ignore_errors=True)
+    # Last, with the documents taken from the render cache: what copying the attachments costs alone.
+    app = folder / "large-app"
+    for attempt in ("first build", "repeat build", "build with documents cached"):
+        if attempt.endswith("cached"):
+            for entry in app.iterdir():
+                if entry.name != ".cache":
+                    shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+        else:
+            shutil.rmtree(app, ignore_errors=True)
         out = subprocess.run([sys.executable, "-c", CHILD.format(root=str(ROOT), dossier=str(case), app=str(app))],
                              capture_output=True, text=True, env=os.environ)
         if out.returncode:
@@ -175,8 +181,8 @@ def _md5_files(files: list[Path]) -> float:
 
 def _report_large(attempt: str, result: dict, total: int, md5_elapsed: float) -> None:
     build_rate, md5_rate = total / result["elapsed"] / 1e6, total / md5_elapsed / 1e6
-    print(f"  {attempt}: {result['elapsed']:.2f} s = {build_rate:.0f} MB/s (rendering {result['rendered']} documents "
-          f"included); hashlib.md5 over the same bytes {md5_elapsed:.2f} s = {md5_rate:.0f} MB/s; "
+    print(f"  {attempt}: {result['elapsed']:.2f} s = {build_rate:.0f} MB/s ({result['rendered']} documents rendered "
+          f"meanwhile); hashlib.md5 over the same bytes {md5_elapsed:.2f} s = {md5_rate:.0f} MB/s; "
           f"ratio {build_rate / md5_rate * 100:.0f} % (target ≥ 60 %)")
     print(f"    steps {result['timings']}; {result['counts']['new']} leaves, {result['high']} high findings; "
           f"peak memory {result['peak_mb']:.0f} MB (target < 300 MB)")
