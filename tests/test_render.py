@@ -281,3 +281,25 @@ def test_libreoffice_opens_every_docx(rendered, tmp_path):
         converted = tmp_path / "pdf" / f"{file.stem}.pdf"
         assert converted.exists() and converted.stat().st_size > 1000, file.name
         assert MODEL.document(next(d for d, f in results.items() if f["docx"] == file)).title.split()[0] in pdf_text(converted)
+
+
+@pytest.mark.parametrize("rows", [10, 40, 80, 400])
+def test_the_page_counting_pass_is_skipped_only_for_documents_that_surely_need_contents(tmp_path, monkeypatch, rows):
+    """The shortcut that skips laying a document out just to count its pages never decides for a
+    document of fewer than 5 pages, and a document it decides for still gets its linked contents."""
+    from dossier.render import pdf_writer
+    from dossier.render.tree import DocumentTree, Heading, Paragraph, Run, Table
+
+    tree = DocumentTree("Long", [Heading(1, "Studies"), Paragraph([Run("Summary of the studies.")]),
+                                 Table(["Study", "Result"], [[[Run(f"S-{i}")], [Run("ok")]] for i in range(rows)])])
+    surely = pdf_writer._surely_long(tree, pdf_writer._styles())
+    pdf_writer.write_pdf(tree, tmp_path / "fast.pdf", "Header", "Author", draft=False)
+    # The pages counted the slow way: the counting pass only (no contents at any length).
+    monkeypatch.setattr(pdf_writer, "_surely_long", lambda *_: False)
+    monkeypatch.setattr(pdf_writer, "TOC_MIN_PAGES", 10**6)
+    counted = pdf_writer.write_pdf(tree, tmp_path / "counted.pdf", "Header", "Author", draft=False)
+    assert counted == len(PdfReader(tmp_path / "counted.pdf").pages)
+    if surely:
+        assert counted >= 5
+        assert pdf_problems(tmp_path / "fast.pdf") == []  # bookmarks and a linked table of contents
+    assert surely == (rows == 400)  # the long one takes the shortcut; the others are counted

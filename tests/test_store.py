@@ -15,7 +15,8 @@ import pytest
 
 from dossier.errors import (DamagedFileError, DossierError, DossierFileError, FileInUseError, NewerVersionError,
                             NotADossierError)
-from dossier.store import SCHEMA_VERSION, AuditEntry, Store, make_file
+from dossier.dbfile import SCHEMA_VERSION, make_file
+from dossier.store import AuditEntry, Store
 
 ROOT = str(Path(__file__).resolve().parents[1])
 # A real 1x1 PNG and the start of a real PDF.

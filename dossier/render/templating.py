@@ -148,7 +148,7 @@ class Fields:
 
     def items(self, path: str) -> Markup:
         """A list field (multiple choice, HPO terms) as a bulleted list, or a placeholder."""
-        field, value = self._field(path), self._value(path)
+        value = self._value(path)
         if not is_filled(value):
             return Markup("<p>{}</p>").format(self.placeholder(path))
         values = value if isinstance(value, list) else [value]

@@ -1,0 +1,126 @@
+"""The dossier file itself: its schema and forward migrations, opening it safely (exclusive lock,
+identity, version and damage checks, in the user's words) and making a new one atomically."""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import os
+import sqlite3
+from pathlib import Path
+
+import sqlite_utils
+
+from . import __version__
+from .errors import DamagedFileError, DossierFileError, FileInUseError, NewerVersionError, NotADossierError
+
+APPLICATION_ID = 0x44534252  # 'DSBR'
+SCHEMA_VERSION = 2
+
+
+def now() -> str:
+    return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def default_user() -> str:
+    try:
+        return os.environ.get("DOSSIER_USER") or getpass.getuser() or "unknown"
+    except Exception:  # getpass fails without a login name (some services, containers)
+        return "unknown"
+
+
+def _v1(db: sqlite_utils.Database) -> None:
+    db["meta"].create({"key": str, "value": str}, pk="key")
+    db["field_values"].create({"path": str, "value": str, "updated_at": str, "updated_by": str}, pk="path")
+    db["attachments"].create({"name": str, "media_type": str, "size": int, "sha256": str, "md5": str,
+                              "added_at": str, "added_by": str}, pk="name")
+    db["attachment_chunks"].create({"name": str, "n": int, "data": bytes}, pk=("name", "n"))
+    db["audit"].create({"id": int, "at": str, "who": str, "field": str, "old": str, "new": str}, pk="id")
+    db["audit"].create_index(["field"])
+    db["settings"].create({"key": str, "value": str}, pk="key")
+
+
+def _v2(db: sqlite_utils.Database) -> None:
+    db["submitted_sequences"].create({"number": str, "submitted_at": str, "who": str, "files": str}, pk="number")
+
+
+MIGRATIONS = [(1, _v1), (2, _v2)]
+
+
+def migrate(conn: sqlite3.Connection, upto: int = SCHEMA_VERSION) -> None:
+    """Bring a file forward to schema `upto`, one transaction per step."""
+    db = sqlite_utils.Database(conn)
+    current = conn.execute("PRAGMA user_version").fetchone()[0]
+    for version, step in MIGRATIONS:
+        if current < version <= upto:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                step(db)
+                conn.execute(f"PRAGMA user_version = {version}")
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+
+
+def connect(path: Path, exclusive: bool = True) -> sqlite3.Connection:
+    """Connect and read the schema (taking the exclusive lock at once), in the user's words on failure."""
+    conn = None
+    try:
+        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=0.2)
+        if exclusive:
+            for pragma in ("locking_mode = EXCLUSIVE", "journal_mode = WAL", "synchronous = FULL"):
+                conn.execute(f"PRAGMA {pragma}").fetchall()
+        conn.execute("BEGIN IMMEDIATE" if exclusive else "BEGIN")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchall()
+        conn.execute("COMMIT")
+        return conn
+    except sqlite3.DatabaseError as exc:
+        if conn is not None:
+            conn.close()
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise FileInUseError(f"{path} is open in another Dossier Builder window or program; "
+                                 "close it there first") from None
+        if "not a database" in str(exc):
+            raise NotADossierError(f"{path} is not a Dossier Builder file (it is not an SQLite database)") from None
+        raise DamagedFileError(f"{path} is damaged ({exc}); restore it from a backup or its text export") from None
+
+
+def check_file(path: Path, conn: sqlite3.Connection) -> None:
+    if conn.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
+        raise NotADossierError(f"{path} is an SQLite file of another program, not a Dossier Builder file")
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        raise NewerVersionError(
+            f"{path} was written by a newer Dossier Builder (file schema {version}, this version reads up to "
+            f"{SCHEMA_VERSION}); update Dossier Builder to open it. The file was not changed.")
+    try:
+        result = [row[0] for row in conn.execute("PRAGMA quick_check")]
+    except sqlite3.DatabaseError as exc:
+        result = [str(exc)]
+    if result != ["ok"]:
+        raise DamagedFileError(f"{path} is damaged ({'; '.join(result[:3])}); restore it from a backup or from "
+                               "its text export (`dossier import`)")
+
+
+def make_file(path: Path, title: str, who: str | None = None, upto: int = SCHEMA_VERSION) -> None:
+    """Write a new, empty dossier file at schema `upto` (tests make old files with it)."""
+    if path.exists():
+        raise DossierFileError(f"{path} already exists; choose another name or open it instead")
+    if not path.parent.is_dir():
+        raise DossierFileError(f"folder {path.parent} does not exist")
+    temp = path.with_name(f".{path.name}.creating-{os.getpid()}")
+    try:
+        conn = sqlite3.connect(temp, isolation_level=None)
+        conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        conn.execute("PRAGMA journal_mode = WAL")
+        migrate(conn, upto)
+        meta = {"title": title, "created_at": now(), "created_by": who or default_user(), "app_version": __version__}
+        conn.executemany("INSERT INTO meta(key, value) VALUES (?, ?)", list(meta.items()))
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.execute("PRAGMA journal_mode = DELETE")
+        conn.close()
+        os.replace(temp, path)
+    finally:
+        for leftover in (temp, Path(f"{temp}-wal"), Path(f"{temp}-shm")):
+            leftover.unlink(missing_ok=True)
