@@ -11,7 +11,8 @@ import yaml
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("DOSSIER_USER", "tester")
 
-from dossier.model import ContentModel, parse_model  # noqa: E402
+from dossier.model import ContentModel  # noqa: E402
+from dossier.model_reader import parse_model  # noqa: E402
 
 MINI_MODEL = """
 version: 1

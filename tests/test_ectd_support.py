@@ -18,7 +18,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
 from dossier import standards
-from dossier.model import parse_model
+from dossier.model_reader import parse_model
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "ectd-dtd"
 needs_standards = pytest.mark.skipif(not SHARED.is_dir(), reason="official DTDs not beside the project (../shared/ectd-dtd)")

@@ -4,7 +4,8 @@ from pathlib import Path
 import pytest
 
 from dossier.errors import ModelError, UnknownFieldError
-from dossier.model import load_model, parse_model
+from dossier.model import load_model
+from dossier.model_reader import parse_model
 
 
 def test_mini_model_loads_typed_objects(mini_model):

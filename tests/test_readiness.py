@@ -78,7 +78,7 @@ def test_any_filled_reaches_into_table_columns(mini_model, mini_raw):
     import copy
     from pathlib import Path
 
-    from dossier.model import parse_model
+    from dossier.model_reader import parse_model
 
     raw = copy.deepcopy(mini_raw)
     raw["checks"].append({"id": "some-report", "kind": "any_filled", "severity": "warning",

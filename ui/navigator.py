@@ -9,10 +9,9 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QHeaderView, QStyle, QTreeWidget, QTreeWidgetItem
 
-from dossier.model import ContentModel, Section
+from dossier.model import SEVERITIES, ContentModel, Section
 from dossier.readiness import Report
 
-SEVERITIES = ("error", "warning", "info")
 _STANDARD = {"error": QStyle.SP_MessageBoxCritical, "warning": QStyle.SP_MessageBoxWarning,
              "info": QStyle.SP_MessageBoxInformation, None: QStyle.SP_DialogApplyButton}
 _icons: dict[Any, QIcon] = {}

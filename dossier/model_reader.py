@@ -1,0 +1,271 @@
+"""Reading a content model file (YAML) into the typed objects of dossier.model, checking every part:
+a malformed model fails here with the file, the place in it and the reason."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import ModelError
+from .model import (CHECK_KINDS, COLUMN_TYPES, FIELD_TYPES, SEVERITIES, Area, Check, Column, ContentModel, Document,
+                    Element, Field, Section)
+from .paths import content_model_path
+
+_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+_DOC_ID = re.compile(r"^[a-z][a-z0-9-]*$")
+
+
+class _Reader:
+    """Reads one mapping of the YAML with errors that name the file and the place."""
+
+    def __init__(self, source: Path):
+        self.source = source
+
+    def fail(self, place: str, reason: str) -> ModelError:
+        return ModelError(f"{self.source}: {place}: {reason}")
+
+    def mapping(self, value: Any, place: str) -> dict:
+        if not isinstance(value, dict):
+            raise self.fail(place, f"expected a mapping, got {type(value).__name__}")
+        return value
+
+    def items(self, value: Any, place: str) -> list:
+        if not isinstance(value, list) or not value:
+            raise self.fail(place, "expected a non-empty list")
+        return value
+
+    def text(self, data: dict, key: str, place: str, default: str | None = None) -> str:
+        value = data.get(key, default)
+        if not isinstance(value, str) or (default is None and not value.strip()):
+            raise self.fail(place, f"'{key}' must be a non-empty string")
+        return value
+
+    def ident(self, data: dict, place: str, pattern: re.Pattern = _ID) -> str:
+        value = self.text(data, "id", place)
+        if not pattern.match(value):
+            raise self.fail(place, f"id '{value}' must match {pattern.pattern}")
+        return value
+
+    def strings(self, data: dict, key: str, place: str) -> tuple[str, ...]:
+        value = data.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            raise self.fail(place, f"'{key}' must be a list of strings")
+        return tuple(value)
+
+    def flag(self, data: dict, key: str, place: str, default: bool = False) -> bool:
+        value = data.get(key, default)
+        if not isinstance(value, bool):
+            raise self.fail(place, f"'{key}' must be true or false")
+        return value
+
+    def number(self, data: dict, key: str, place: str) -> float | None:
+        value = data.get(key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
+            raise self.fail(place, f"'{key}' must be a number")
+        return value
+
+
+def _typed_extras(r: _Reader, data: dict, kind: str, place: str) -> dict:
+    extras: dict[str, Any] = {}
+    if kind in ("choice", "multichoice"):
+        extras["choices"] = r.strings(data, "choices", place)
+        if not extras["choices"]:
+            raise r.fail(place, f"a {kind} field needs 'choices'")
+    if kind == "number":
+        extras["units"] = r.strings(data, "units", place)
+    return extras
+
+
+def _column(r: _Reader, data: Any, place: str) -> Column:
+    data = r.mapping(data, place)
+    place = f"{place} ({data.get('id', '?')})"
+    kind = r.text(data, "type", place)
+    if kind not in COLUMN_TYPES:
+        raise r.fail(place, f"column type '{kind}' is not one of {', '.join(sorted(COLUMN_TYPES))}")
+    return Column(
+        id=r.ident(data, place), label=r.text(data, "label", place), type=kind,
+        required=r.flag(data, "required", place), help=r.text(data, "help", place, ""),
+        **_typed_extras(r, data, kind, place),
+    )
+
+
+def _field(r: _Reader, data: Any, section_path: str, place: str) -> Field:
+    data = r.mapping(data, place)
+    place = f"{place} ({data.get('id', '?')})"
+    field_id = r.ident(data, place)
+    kind = r.text(data, "type", place)
+    if kind not in FIELD_TYPES:
+        raise r.fail(place, f"field type '{kind}' is not one of {', '.join(sorted(FIELD_TYPES))}")
+    extras = _typed_extras(r, data, kind, place)
+    if kind == "table":
+        columns = tuple(_column(r, c, f"{place}.columns[{i}]")
+                        for i, c in enumerate(r.items(data.get("columns"), f"{place}.columns")))
+        ids = [c.id for c in columns]
+        if len(set(ids)) != len(ids):
+            raise r.fail(place, "column ids must be unique")
+        extras["columns"] = columns
+        extras["min_rows"] = int(data.get("min_rows", 0))
+    max_length = data.get("max_length")
+    return Field(
+        path=f"{section_path}.{field_id}", id=field_id, label=r.text(data, "label", place), type=kind,
+        help=r.text(data, "help", place, ""), source=r.text(data, "source", place, ""),
+        required=r.flag(data, "required", place), phi=r.flag(data, "phi", place),
+        documents=r.strings(data, "documents", place),
+        minimum=r.number(data, "min", place), maximum=r.number(data, "max", place),
+        integer=r.flag(data, "integer", place), multiple=r.flag(data, "multiple", place, True),
+        max_length=int(max_length) if max_length is not None else None, **extras,
+    )
+
+
+def _areas(r: _Reader, raw: dict) -> tuple[Area, ...]:
+    areas = []
+    for a, area_data in enumerate(r.items(raw.get("areas"), "areas")):
+        place = f"areas[{a}]"
+        area_data = r.mapping(area_data, place)
+        area_id = r.ident(area_data, place)
+        sections = []
+        for s, section_data in enumerate(r.items(area_data.get("sections"), f"{place}.sections")):
+            splace = f"{place}.sections[{s}]"
+            section_data = r.mapping(section_data, splace)
+            section_path = f"{area_id}.{r.ident(section_data, splace)}"
+            fields = tuple(_field(r, f, section_path, f"{splace}.fields[{i}]")
+                           for i, f in enumerate(r.items(section_data.get("fields"), f"{splace}.fields")))
+            sections.append(Section(section_path, section_data["id"], r.text(section_data, "title", splace),
+                                    r.text(section_data, "help", splace, ""), fields))
+        areas.append(Area(area_id, r.text(area_data, "title", place), tuple(sections)))
+    return tuple(areas)
+
+
+def _elements(r: _Reader, raw: dict) -> tuple[Element, ...]:
+    elements = []
+    for i, data in enumerate(r.items(raw.get("elements"), "elements")):
+        place = f"elements[{i}]"
+        data = r.mapping(data, place)
+        elements.append(Element(r.ident(data, place), r.text(data, "title", place), r.strings(data, "fields", place)))
+    return tuple(elements)
+
+
+def _documents(r: _Reader, raw: dict) -> tuple[Document, ...]:
+    documents = []
+    for i, data in enumerate(r.items(raw.get("documents"), "documents")):
+        place = f"documents[{i}]"
+        data = r.mapping(data, place)
+        place = f"{place} ({data.get('id', '?')})"
+        ectd = r.mapping(data.get("ectd"), f"{place}.ectd")
+        documents.append(Document(
+            id=r.ident(data, place, _DOC_ID), title=r.text(data, "title", place),
+            template=r.text(data, "template", place), heading=r.text(ectd, "heading", f"{place}.ectd"),
+            folder=r.text(ectd, "folder", f"{place}.ectd").strip("/"), file=r.text(ectd, "file", f"{place}.ectd"),
+        ))
+    return tuple(documents)
+
+
+def _checks(r: _Reader, raw: dict) -> tuple[Check, ...]:
+    checks = []
+    for i, data in enumerate(raw.get("checks") or []):
+        place = f"checks[{i}]"
+        data = r.mapping(data, place)
+        place = f"{place} ({data.get('id', '?')})"
+        kind = r.text(data, "kind", place)
+        if kind not in CHECK_KINDS:
+            raise r.fail(place, f"check kind '{kind}' is not one of {', '.join(sorted(CHECK_KINDS))}")
+        missing = [k for k in CHECK_KINDS[kind] if k not in data]
+        if missing:
+            raise r.fail(place, f"a '{kind}' check needs {', '.join(missing)}")
+        severity = r.text(data, "severity", place)
+        if severity not in SEVERITIES:
+            raise r.fail(place, f"severity '{severity}' is not one of {', '.join(SEVERITIES)}")
+        known = {"id", "kind", "severity", "message", "source", "element", "when"}
+        spec = {k: v for k, v in data.items() if k not in known}
+        checks.append(Check(
+            id=r.ident(data, place, _DOC_ID), kind=kind, severity=severity,
+            message=r.text(data, "message", place), source=r.text(data, "source", place, ""),
+            element=data.get("element"), when=data.get("when"), spec=spec,
+        ))
+    return tuple(checks)
+
+
+def _check_references(r: _Reader, model: ContentModel) -> None:
+    """Every path a check, element or field names must exist in the model."""
+    doc_ids = {d.id for d in model.documents}
+    element_ids = {e.id for e in model.elements}
+    for f in model.fields.values():
+        for doc in f.documents:
+            if doc not in doc_ids:
+                raise r.fail(f"field {f.path}", f"feeds unknown document '{doc}'")
+    for e in model.elements:
+        for path in e.fields:
+            _resolve(r, model, path, f"element {e.id}")
+    for c in model.checks:
+        place = f"check {c.id}"
+        if c.element is not None and c.element not in element_ids:
+            raise r.fail(place, f"unknown element '{c.element}'")
+        for key in ("fields", "field", "in", "left", "right", "by"):
+            for path in _as_list(c.spec.get(key)):
+                _resolve(r, model, path, place)
+        if c.kind == "compare" and c.spec["op"] not in (">=", "<=", ">", "<"):
+            raise r.fail(place, f"op '{c.spec['op']}' is not one of >=, <=, >, <")
+        table = model.fields.get(c.spec.get("field", ""))
+        for column in _as_list(c.spec.get("has")) + list((c.spec.get("where") or {}).keys()):
+            if table is None or table.type != "table" or column not in {col.id for col in table.columns}:
+                raise r.fail(place, f"'{column}' is not a column of table {c.spec.get('field')}")
+        if c.when is not None:
+            when = r.mapping(c.when, f"{place}.when")
+            _resolve(r, model, r.text(when, "field", f"{place}.when"), f"{place}.when")
+            if not {"equals", "in", "filled"} & when.keys():
+                raise r.fail(f"{place}.when", "needs one of 'equals', 'in', 'filled'")
+
+
+def _as_list(value: Any) -> list:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list) else [value]
+
+
+def _resolve(r: _Reader, model: ContentModel, path: str, place: str) -> None:
+    """A path is a field (`a.s.f`) or a table column (`a.s.f.column`)."""
+    if path in model.fields:
+        return
+    table_path, _, column = path.rpartition(".")
+    table = model.fields.get(table_path)
+    if table is not None and table.type == "table" and column in {c.id for c in table.columns}:
+        return
+    raise r.fail(place, f"refers to unknown field '{path}'")
+
+
+def parse_model(raw: Any, source: Path) -> ContentModel:
+    r = _Reader(source)
+    raw = r.mapping(raw, "top level")
+    version = raw.get("version")
+    if version != 1:
+        raise r.fail("version", f"unsupported content model version {version!r} (this program reads 1)")
+    areas = _areas(r, raw)
+    fields: dict[str, Field] = {}
+    for area in areas:
+        for section in area.sections:
+            for f in section.fields:
+                if f.path in fields:
+                    raise r.fail(f"field {f.path}", "defined twice")
+                fields[f.path] = f
+    model = ContentModel(version, areas, _elements(r, raw), _documents(r, raw), _checks(r, raw), fields)
+    _check_references(r, model)
+    return model
+
+
+def read_model(path: str | Path | None = None) -> ContentModel:
+    """Read and validate a content model file (the bundled one when `path` is None)."""
+    source = Path(path) if path is not None else content_model_path()
+    try:
+        text = source.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ModelError(f"{source}: cannot read the content model: {exc.strerror}") from None
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        place = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "YAML"
+        raise ModelError(f"{source}: {place}: {getattr(exc, 'problem', None) or exc}") from None
+    return parse_model(raw, source)
