@@ -236,3 +236,10 @@ def test_a_file_dropped_on_a_table_row_goes_in_its_attachment_cell(demo, qtbot, 
     assert len(demo.dossier.get(field)) == len(rows)
     demo.undo()
     assert demo.dossier.get(field) == rows
+
+
+def test_an_editor_without_its_value_methods_is_refused_when_defined():
+    from ui.editors.base import FieldEditor
+
+    with pytest.raises(TypeError, match="must define current and _show"):
+        type("Incomplete", (FieldEditor,), {})

@@ -22,6 +22,12 @@ class FieldEditor(QWidget):
 
     edited = Signal(object)
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        missing = [name for name in ("current", "_show") if not callable(getattr(cls, name, None))]
+        if missing:  # caught when the module is imported, not when a user first edits the field
+            raise TypeError(f"{cls.__name__} must define {' and '.join(missing)}")
+
     def __init__(self, field: Field, parent=None):
         super().__init__(parent)
         self.field = field
@@ -38,12 +44,6 @@ class FieldEditor(QWidget):
         """Hand what the user entered to the form (it saves it when it differs from the stored value)."""
         if not self._loading:
             self.edited.emit(self.current())
-
-    def current(self) -> Any:
-        raise NotImplementedError
-
-    def _show(self, value: Any) -> None:
-        raise NotImplementedError
 
     def focus_widget(self) -> QWidget:
         return self
