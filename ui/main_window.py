@@ -167,6 +167,9 @@ class MainWindow(QMainWindow):
     def close_dossier(self) -> None:
         if self.dossier is not None:
             self.commit_pending()
+            for page in self.pages.values():
+                for editor in page.form.editors.values():
+                    editor.finish_waiting()
             if self.builder.running or self.busy:
                 self.builder.cancel()
                 QThreadPool.globalInstance().waitForDone(30000)

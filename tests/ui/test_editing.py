@@ -1,6 +1,8 @@
 """Filling the generated forms as a user would: every field type, saving as edits are made, invalid
 input kept and explained, undo and redo, history, attachments by drag and drop."""
 
+import pytest
+
 from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog, QPushButton, QToolButton
@@ -61,7 +63,12 @@ def test_create_a_dossier_and_fill_one_field_of_every_type(window, qtbot, tmp_pa
     multi.list.setCurrentRow(3)
     qtbot.keyClick(multi.list, Qt.Key_Space)
 
-    type_into(qtbot, editor(window, "genetic.patient.phenotype").line, "HP:0001250")
+    hpo = editor(window, "genetic.patient.phenotype")
+
+    type_into(qtbot, hpo.line, "HP:0001250")
+    qtbot.waitUntil(lambda: not hpo.waiting, timeout=15000)  # saved once the ontology has loaded
+    window.activateWindow()  # offscreen, no window may be active once the deferred save has run
+    qtbot.waitUntil(window.isActiveWindow, timeout=2000)
     type_into(qtbot, editor(window, "genetic.mechanism.amenability_assessor").parts["name"], "Dr. Raman")
     type_into(qtbot, editor(window, "nonclinical.design.length").number, "22")
     type_into(qtbot, editor(window, "cmc.product.parenteral").combo, "Y", finish=None)
@@ -243,3 +250,19 @@ def test_an_editor_without_its_value_methods_is_refused_when_defined():
 
     with pytest.raises(TypeError, match="must define current and _show"):
         type("Incomplete", (FieldEditor,), {})
+
+
+def test_a_term_waiting_for_the_ontology_is_saved_when_the_dossier_closes(demo, qtbot, monkeypatch):
+    from dossier import genetics
+    from ui.editors import genetics as hpo_editors
+
+    monkeypatch.setattr(hpo_editors.genetics, "hpo_loaded", lambda: False)  # as if still loading
+    path = demo.dossier.path
+    hpo = editor(demo, "genetic.patient.phenotype")
+    hpo.line.setText("HP:0001250")
+    hpo.commit()
+    assert hpo.waiting and demo.dossier.get("genetic.patient.phenotype") != [{"id": "HP:0001250", "label": "Seizure"}]
+    demo.close_dossier()
+    monkeypatch.undo()
+    with Dossier.open(path) as d:
+        assert d.get("genetic.patient.phenotype") == [genetics.hpo_term("HP:0001250")]

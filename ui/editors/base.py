@@ -45,6 +45,10 @@ class FieldEditor(QWidget):
         if not self._loading:
             self.edited.emit(self.current())
 
+    def finish_waiting(self) -> None:
+        """Save an edit that is waiting for something slow (see HpoEditor) now, even if that blocks:
+        called before the dossier closes. Most editors never wait."""
+
     def focus_widget(self) -> QWidget:
         return self
 

@@ -158,7 +158,14 @@ class HpoEditor(TextEditor):
             return
         super().commit()
 
+    def finish_waiting(self) -> None:
+        if self.waiting:
+            genetics.load_hpo()  # joins the background load (about 0.6 s at most)
+            self._loaded()
+
     def _loaded(self) -> None:
+        if not self.waiting:
+            return  # saved already by finish_waiting
         self.waiting = False
         self._say("")
         super().commit()
