@@ -11,16 +11,14 @@ import threading
 import docx
 import pikepdf
 import pytest
-from jinja2 import nodes
 from pypdf import PdfReader
 
 from dossier.errors import DossierError
 from dossier.render import (NotReadyError, RenderInput, build_tree, document_key, render_all, render_document,
                             templating)
-from dossier.render.tree import Paragraph, parse, plain_text, safe_href, xml_safe
+from dossier.render.tree import Paragraph, parse, safe_href, xml_safe
 from tests.test_render import MODEL, demo_render_input, docx_text, pdf_problems, pdf_text
 
-PATH = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
 NASTY = "<b>&amp; {{ 7*7 }} {% if true %}x{% endif %} ]]> שלום عالم 😀 α→β \x07\ud800end"
 
 
@@ -32,71 +30,6 @@ def demo_input():
 def with_values(inp: RenderInput, **changes) -> RenderInput:
     return RenderInput(inp.title, {**inp.values, **{k.replace("__", "."): v for k, v in changes.items()}},
                        inp.attachments)
-
-
-# --- templates may use only the fields declared for their document --------------------------------
-
-def referenced_paths(template_name: str) -> set[str]:
-    env = templating.environment()
-    tree = env.parse(env.loader.get_source(env, template_name)[0])
-    return {n.value for n in tree.find_all(nodes.Const) if isinstance(n.value, str) and PATH.match(n.value)}
-
-
-def test_every_document_has_its_template():
-    for document in MODEL.documents:
-        assert (templating.templates_dir() / document.template).is_file(), document.template
-
-
-def test_no_template_references_a_field_not_declared_for_it():
-    for document in MODEL.documents:
-        allowed = templating.allowed_fields(MODEL, document)
-        for name in templating.template_names(document):
-            paths = referenced_paths(name)
-            unknown = sorted(p for p in paths if p not in MODEL.fields)
-            assert not unknown, f"{name} names fields the model does not have: {unknown}"
-            undeclared = sorted(p for p in paths - allowed)
-            assert not undeclared, (f"{name} (document {document.id}) uses fields that do not list "
-                                    f"'{document.id}' in their documents: {undeclared}")
-
-
-def test_every_field_declared_for_a_document_appears_in_it():
-    """The other direction: a field that lists a document is never silently left out of it."""
-    for document in MODEL.documents:
-        used = set().union(*(referenced_paths(name) for name in templating.template_names(document)))
-        declared = {p for p, f in MODEL.fields.items() if document.id in f.documents and not f.phi}
-        assert not declared - used, f"{document.template} leaves out {sorted(declared - used)}"
-
-
-def test_rendering_the_demo_asks_only_for_given_fields(demo_input):
-    for document in MODEL.documents:
-        _, fields = templating.render_markup(MODEL, document, demo_input.values)
-        assert not fields.not_given, f"{document.id}: {sorted(fields.not_given)}"
-
-
-def test_a_field_not_given_renders_its_placeholder(demo_input):
-    document = MODEL.document("form-3674")
-    fields = templating.Fields(MODEL, document, demo_input.values)
-    assert "clinical.safety.stopping_rules" in demo_input.values  # filled, but not declared for the form
-    tree = parse(f"<p>{fields.v('clinical.safety.stopping_rules')}</p>", "t")
-    assert plain_text(tree)[1] == "[Not yet provided: Stopping rules]"
-    assert fields.not_given == {"clinical.safety.stopping_rules"} and not fields.has("clinical.safety.stopping_rules")
-    with pytest.raises(DossierError, match="no such field"):
-        fields.v("clinical.safety.stoping_rules")  # a typo is an error, not a placeholder
-
-
-def test_phi_is_never_given_even_when_a_template_asks(demo_input):
-    phi = [p for p, f in MODEL.fields.items() if f.phi and demo_input.values.get(p)]
-    assert phi
-    for document in MODEL.documents:
-        assert not set(phi) & templating.allowed_fields(MODEL, document)
-    fields = templating.Fields(MODEL, MODEL.document("genetic-rationale"), demo_input.values)
-    text = plain_text(parse(f"<p>{fields.v(phi[0])}</p>", "t"))[1]
-    assert text.startswith("[Withheld:") and str(demo_input.values[phi[0]]) not in text
-
-
-def test_templates_include_their_macros_in_the_key_sources():
-    document = MODEL.document("clinical-protocol")
-    assert templating.template_names(document) == ["clinical_protocol.j2", "_macros.j2"]
 
 
 # --- missing content, drafts and finals -----------------------------------------------------------

@@ -93,8 +93,8 @@ def _rows(value: Any) -> list[dict]:
 
 
 class Fields:
-    """What a template can ask about fields: `v`, `has`, `text`, `items`, `rows`, `table`, `person`,
-    `label`, `figure`. A field the template was not given (it does not list the document, or it
+    """What a template can ask about fields: `v`, `inline`, `has`, `text`, `items`, `rows`, `table`,
+    `person`, `label`, `figure`. A field the template was not given (it does not list the document, or it
     holds protected health information) reads as empty and shows its placeholder; a path the model
     does not know is a template error."""
 
@@ -137,6 +137,19 @@ class Fields:
         if field.type == "person" and isinstance(value, dict):
             return escape(", ".join(str(value[k]) for k in ("name", "role", "organisation") if value.get(k)))
         return escape(_shown(field, value))
+
+    def inline(self, path: str, article: bool = False) -> Markup:
+        """A choice as it reads inside a sentence: "Intrathecal bolus" → "intrathecal bolus" (an
+        acronym such as "siRNA" is kept), with "a" or "an" before it when `article` is set."""
+        field, value = self._field(path), self._value(path)
+        if not is_filled(value) or field.type not in ("choice", "multichoice"):
+            return self.v(path)
+        text = _shown(field, value)
+        if text[:1].isupper() and text[1:2].islower():
+            text = text[0].lower() + text[1:]
+        if article:
+            text = ("an " if text[:1].lower() in "aeiou" else "a ") + text
+        return escape(text)
 
     def text(self, path: str) -> Markup:
         """A long text as paragraphs (one per line), or a placeholder paragraph."""
