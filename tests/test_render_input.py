@@ -1,5 +1,5 @@
-"""Documents from difficult input: hostile and huge text, empty dossiers, missing and undeclared
-fields, broken templates; the content key; the render command."""
+"""Documents from difficult input: hostile and huge text, empty dossiers, missing fields, broken
+templates; the content key; the render command. (Which fields a template may use: test_render_templates.py.)"""
 
 import os
 import re
