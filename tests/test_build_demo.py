@@ -54,7 +54,7 @@ def serious(findings):
 def test_sequence_0001_is_clean_and_valid_against_the_official_dtds(built):
     first = built["first"]
     assert first.number == "0001" and first.recorded and first.rendered == len(built["model"].documents)
-    assert serious(first.findings) == []
+    assert [str(f) for f in first.findings] == []  # not even a low one: every leaf at its lowest heading
     parser = etree.XMLParser(load_dtd=False, no_network=True, resolve_entities=False)
     for backbone, dtd in (("index.xml", "ich-ectd-3-2.dtd"), ("m1/us/us-regional.xml", "us-regional-v3-3.dtd")):
         tree = etree.parse(str(first.path / backbone), parser)

@@ -35,6 +35,7 @@ def test_unknown_field_names_the_section_fields(mini_model):
     (lambda m: m["checks"][4].update(has=["nope"]), "'nope' is not a column"),
     (lambda m: m.update(version=7), "unsupported content model version 7"),
     (lambda m: m["areas"][0].update(id="Bad Id"), "id 'Bad Id' must match"),
+    (lambda m: m["documents"].append(dict(m["documents"][0], id="other")), "file name already used by document 'summary'"),
 ])
 def test_malformed_model_fails_with_place_and_reason(mini_raw, mutate, expected):
     raw = copy.deepcopy(mini_raw)

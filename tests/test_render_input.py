@@ -50,7 +50,7 @@ def test_empty_dossier_shows_placeholders_never_none(tmp_path):
 
 def test_placeholder_names_the_field(demo_input, tmp_path):
     inp = RenderInput(demo_input.title, {k: v for k, v in demo_input.values.items() if k != "module1.product.route"})
-    files = render_document(inp, "drug-product", tmp_path, draft=True)
+    files = render_document(inp, "dp-description", tmp_path, draft=True)
     assert "[Not yet provided: Route of administration]" in docx_text(files["docx"])
     assert "[Not yet provided: Route of administration]" in pdf_text(files["pdf"]).replace("\n", " ")
     runs = [r for p in docx.Document(str(files["docx"])).paragraphs for r in p.runs if "Not yet provided" in r.text]
@@ -179,12 +179,12 @@ def test_template_errors_name_template_and_line(broken_templates, demo_input):
     (broken_templates / "form_1572.j2").write_text("<p>ok</p>\n\n<p>{{ f.v('module1.nope.nothing') }}</p>\n")
     (broken_templates / "cover_letter.j2").write_text("<p>{{ undefined_name }}</p>\n")
     (broken_templates / "informed_consent.j2").write_text("<p>ok</p>\n<p>{{ 1 / 0 }}</p>\n")
-    (broken_templates / "drug_product.j2").write_text("<p>unclosed\n")
+    (broken_templates / "dp_description.j2").write_text("<p>unclosed\n")
     (broken_templates / "_macros.j2").write_text((broken_templates / "_macros.j2").read_text()
                                                  + "{% macro oops() %}{{ f.v('x.y') }}{% endmacro %}\n")
     cases = {"references": r"references.j2 line 3", "form-3674": r"form_3674.j2 line 2",
              "form-1572": r"form_1572.j2 line 3: .*no such field", "cover-letter": r"cover_letter.j2 line 1",
-             "informed-consent": r"informed_consent.j2 line 2", "drug-product": "malformed markup"}
+             "informed-consent": r"informed_consent.j2 line 2", "dp-description": "malformed markup"}
     for doc_id, message in cases.items():
         with pytest.raises(DossierError, match=message):
             build_tree(demo_input, doc_id)
@@ -206,13 +206,13 @@ def test_document_key_follows_only_its_inputs(demo_input):
     edited = with_values(demo_input, cmc__product__labelling="New label")
     after = {d.id: document_key(edited, d.id, False) for d in MODEL.documents}
     expected = {d.id for d in MODEL.documents if d.id in MODEL.field("cmc.product.labelling").documents}
-    assert {d for d in base if base[d] != after[d]} == expected == {"drug-product"}
-    assert document_key(demo_input, "drug-product", True) != base["drug-product"]
+    assert {d for d in base if base[d] != after[d]} == expected == {"investigational-labeling"}
+    assert document_key(demo_input, "investigational-labeling", True) != base["investigational-labeling"]
     phi = next(p for p, f in MODEL.fields.items() if f.phi)
     assert {d.id: document_key(with_values(demo_input, **{phi.replace(".", "__"): "Other"}), d.id, False)
             for d in MODEL.documents} == base
     renamed = RenderInput("Another title", demo_input.values, ())
-    assert document_key(renamed, "drug-product", False) == base["drug-product"]
+    assert document_key(renamed, "investigational-labeling", False) == base["investigational-labeling"]
     sponsor = with_values(demo_input, module1__product__product_name="Another name")
     assert all(document_key(sponsor, d, False) != base[d] for d in base)  # a header field: every page
 
