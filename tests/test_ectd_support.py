@@ -156,7 +156,7 @@ def ectd_model():
 
 def make_pdf(path: Path, text: str, pages: int = 1, title: str = "Test document") -> Path:
     """An FDA-clean PDF: 1.4, Letter, embedded TrueType font, title in the metadata."""
-    # A name of our own: a bare "Vera" here would stop the renderer from registering its Vera family.
+    # A font name of our own, so it can never stand in for a font the renderer registers.
     if "TestVera" not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(TTFont("TestVera", "Vera.ttf"))
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -242,6 +242,12 @@ def test_lists_and_tables_use_word_structures(rendered):
     assert schedule.rows[1].cells[0].text == "Screening"
 
 
+def test_greek_arrows_and_symbols_print_as_themselves(rendered):
+    _, results = rendered
+    assert "Sequence (5'→3')" in pdf_text(results["ds-structure"]["pdf"])  # the field's own label
+    assert covers("α-synuclein, IFN-γ, ≤ 0.2 EU/kg, 37 °C, Ω") and not covers("שלום")
+
+
 def test_figures_are_vector_in_pdf_and_images_in_docx(rendered):
     _, results = rendered
     for doc_id in ("clinical-protocol", "confirmatory-plan"):

@@ -1,33 +1,36 @@
-"""The embedded TrueType fonts: reportlab's own Bitstream Vera family, which ships with the
-dependency, so no base-14 font (never embedded) can reach a PDF and nothing depends on the OS.
+"""The embedded TrueType fonts: DejaVu Sans (in resources/fonts, with its license), so no base-14
+font (never embedded) can reach a PDF and nothing depends on the fonts of the user's machine.
 
-Vera covers Latin, Latin-1 and common punctuation but not Greek, arrows, Hebrew, Arabic or emoji.
-No font-only package on PyPI ships DejaVu (matplotlib does, at the cost of numpy and ~40 MB), and
-reportlab would lay right-to-left text out unshaped in logical order anyway. So a character the
-font lacks is shown in the PDF as a visible marker (MISSING, highlighted in running text) and the
-Word file keeps the text intact; the PDF's bookmarks keep it too (outline titles need no font).
+DejaVu covers Latin, Greek, Cyrillic, arrows and the usual scientific symbols (α-synuclein, 5'→3',
+≤ 0.2 EU/kg). No font-only package on PyPI ships it with wheels, so the four files are carried as
+data. Right-to-left scripts are treated as missing even where DejaVu has glyphs: reportlab lays
+them out unshaped and in logical order, which would print Hebrew or Arabic reversed and broken.
+A character shown neither way (those scripts, emoji) appears in the PDF as a visible marker
+(MISSING, highlighted in running text); the Word file keeps the text intact, and so do the PDF's
+bookmarks (outline titles need no font).
 """
 
 from __future__ import annotations
 
 import re
 from functools import lru_cache
-from pathlib import Path
 
-import reportlab
 from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
-REGULAR, BOLD, ITALIC, BOLD_ITALIC = "Vera", "VeraBd", "VeraIt", "VeraBI"
-_FOLDER = Path(reportlab.__file__).parent / "fonts"
+from ..paths import resources_dir
+
+REGULAR, BOLD, ITALIC, BOLD_ITALIC = "DejaVuSans", "DejaVuSans-Bold", "DejaVuSans-Oblique", "DejaVuSans-BoldOblique"
+# Right-to-left scripts (Hebrew, Arabic, Syriac, Thaana, NKo, and their presentation forms).
+_RIGHT_TO_LEFT = [(0x0590, 0x08FF), (0xFB1D, 0xFDFF), (0xFE70, 0xFEFF)]
 
 
 def register() -> None:
     if REGULAR in pdfmetrics.getRegisteredFontNames():
         return
     for name in (REGULAR, BOLD, ITALIC, BOLD_ITALIC):
-        pdfmetrics.registerFont(TTFont(name, str(_FOLDER / f"{name}.ttf")))
+        pdfmetrics.registerFont(TTFont(name, str(resources_dir() / "fonts" / f"{name}.ttf")))
     addMapping(REGULAR, 0, 0, REGULAR)
     addMapping(REGULAR, 1, 0, BOLD)
     addMapping(REGULAR, 0, 1, ITALIC)
@@ -43,10 +46,16 @@ MISSING = "?"
 
 @lru_cache(maxsize=1)
 def lacking() -> re.Pattern:
-    """A pattern matching any character the regular font has no glyph for (tab and newline are
-    layout, not glyphs). One regex keeps the check at C speed on long texts."""
+    """A pattern matching any character the regular font cannot show (tab and newline are layout,
+    not glyphs; right-to-left scripts count as missing). One regex keeps the check at C speed."""
     register()
-    points = sorted(set(pdfmetrics.getFont(REGULAR).face.charToGlyph) | {9, 10})
+    faces = [set(pdfmetrics.getFont(name).face.charToGlyph) for name in (REGULAR, BOLD, ITALIC, BOLD_ITALIC)]
+    shown = set.intersection(*faces) | {9, 10}  # what every face has: headings are bold, notes oblique
+    shown -= {p for low, high in _RIGHT_TO_LEFT for p in range(low, high + 1)}
+    # Beyond the Basic Multilingual Plane (DejaVu's few emoji) reportlab writes a broken ToUnicode
+    # map, so the text would not extract: those count as missing too.
+    shown = {p for p in shown if p <= 0xFFFF}
+    points = sorted(shown)
     ranges, start = [], points[0]
     for prev, point in zip(points, points[1:] + [None]):
         if point != prev + 1:
