@@ -190,6 +190,32 @@ def test_bookmarks_mirror_headings(rendered, demo_input):
                     walk(item.children, depth + 1)
             walk(outline.root, 0)
         assert titles == [h.text for h in tree.headings()], doc_id
+        reader = PdfReader(files["pdf"])
+        for title, page in _outline_pages(reader):  # each bookmark opens the page its heading is on
+            assert title[:40] in " ".join(reader.pages[page - 1].extract_text().split()), (doc_id, title, page)
+
+
+def _outline_pages(reader: PdfReader, items=None):
+    for item in reader.outline if items is None else items:
+        if isinstance(item, list):
+            yield from _outline_pages(reader, item)
+        else:
+            yield item.title, reader.get_destination_page_number(item) + 1
+
+
+def test_contents_page_numbers_are_where_the_headings_are(rendered):
+    _, results = rendered
+    checked = 0
+    for doc_id, files in results.items():
+        reader = PdfReader(files["pdf"])
+        if len(reader.pages) < 5:
+            continue
+        contents = "\n".join(page.extract_text(extraction_mode="layout") for page in reader.pages[:2])
+        shown = {m.group(1): int(m.group(2)) for m in re.finditer(r"^\s*(\S.*?)[ .]*\s(\d+)\s*$", contents, re.M)}
+        for title, page in _outline_pages(reader):
+            assert shown.get(title) == page, (doc_id, title, page, shown.get(title))
+            checked += 1
+    assert checked >= 10  # the demo has documents long enough for contents
 
 
 @pytest.mark.skipif(not shutil.which("qpdf"), reason="qpdf not installed")

@@ -117,39 +117,71 @@ class _Doc(BaseDocTemplate):
             canv.drawCentredString(0, -30, "DRAFT")
         canv.restoreState()
 
+    def beforeDocument(self) -> None:
+        self._last_level = -1  # each pass of a multi-pass build starts the outline afresh
+
     def afterFlowable(self, flowable) -> None:
         outline = getattr(flowable, "outline", None)
         if not isinstance(flowable, _Heading) or outline is None:
             return
         text, wanted, key = outline
-        # Outline levels may not skip (a level-3 entry needs a level-2 parent).
-        level = min(wanted, self._last_level + 1)
+        level = _outline_level(wanted, self._last_level)
         self._last_level = level
         self.canv.bookmarkPage(key)
         self.canv.addOutlineEntry(text, key, level=level, closed=level > 0)
-        # A table-of-contents row cannot split across pages, so a very long heading is shortened there.
-        entry = text if len(text) <= TOC_ENTRY_MAX else text[:TOC_ENTRY_MAX].rstrip() + "…"
-        self.notify("TOCEntry", (level, _pdf_text(entry, mark=False), self.page, key))
+        self.notify("TOCEntry", (level, _toc_text(text), self.page, key))
+
+
+def _outline_level(wanted: int, last: int) -> int:
+    """Outline levels may not skip (a level-3 entry needs a level-2 parent)."""
+    return min(wanted, last + 1)
+
+
+def _toc_text(heading: str) -> str:
+    """A table-of-contents row cannot split across pages, so a very long heading is shortened there."""
+    return _pdf_text(heading if len(heading) <= TOC_ENTRY_MAX else heading[:TOC_ENTRY_MAX].rstrip() + "…", mark=False)
+
+
+def _toc_guess(tree: DocumentTree) -> list[tuple[int, str, int, str]]:
+    """The contents rows the headings will make, all on page 1. Seeded with them, the first pass lays
+    the contents out at their final size, so the page numbers settle one layout pass sooner."""
+    entries, last = [], -1
+    for n, block in enumerate(tree.blocks):
+        if isinstance(block, Heading):
+            last = _outline_level(block.level - 1, last)
+            entries.append((last, _toc_text(block.text), 1, f"h{n}"))
+    return entries
 
 
 def _numbered_canvas(header_font: str):
     class NumberedCanvas(rl_canvas.Canvas):
-        """Defers page output so the footer can say 'Page X of Y'; starts in an embedded font."""
+        """Defers page output so the footer can say 'Page X of Y'; starts in an embedded font.
+
+        A bookmark names the page being output, so bookmarks are deferred with their page too:
+        made while the page is only held back, every bookmark (and so every outline entry and
+        contents link) would point at page 1."""
 
         def __init__(self, *args, **kwargs):
             kwargs["initialFontName"] = header_font
             kwargs["initialFontSize"] = 10
             super().__init__(*args, **kwargs)
             self._pages = []
+            self._bookmarks = []
+
+        def bookmarkPage(self, key, **kwargs):
+            self._bookmarks.append((key, kwargs))
 
         def showPage(self):
             self._pages.append(dict(self.__dict__))
+            self._bookmarks = []
             self._startPage()
 
         def save(self):
             total = len(self._pages)
             for state in self._pages:
                 self.__dict__.update(state)
+                for key, kwargs in state["_bookmarks"]:
+                    super().bookmarkPage(key, **kwargs)
                 self.setFont(fonts.REGULAR, 8)
                 self.setFillColor(HEADER_GREY)
                 self.drawRightString(letter[0] - MARGIN, 0.55 * inch, f"Page {self._pageNumber} of {total}")
@@ -237,6 +269,8 @@ def write_pdf(tree: DocumentTree, path: Path, header: str, author: str, draft: b
         pages = doc.page
     if pages >= TOC_MIN_PAGES:
         doc = _Doc(str(path), tree, header, author, draft)
-        doc.multiBuild(_flowables(tree, styles, with_toc=True), canvasmaker=canvasmaker)
+        story = _flowables(tree, styles, with_toc=True)
+        next(f for f in story if isinstance(f, TableOfContents)).addEntries(_toc_guess(tree))
+        doc.multiBuild(story, canvasmaker=canvasmaker)
         pages = doc.page
     return pages
