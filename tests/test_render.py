@@ -159,6 +159,9 @@ def test_pdfs_meet_fda_rules(rendered):
         with pikepdf.open(files["pdf"]) as pdf:
             assert str(pdf.docinfo["/Title"]) == MODEL.document(doc_id).title
             assert str(pdf.docinfo["/Author"]) == "Riverside Children's Hospital (fictional)"
+        pages = PdfReader(files["pdf"]).pages
+        for number, page in enumerate(pages, 1):
+            assert f"Page {number} of {len(pages)}" in page.extract_text(), (doc_id, number)
     with pikepdf.open(results["clinical-protocol"]["pdf"]) as pdf:
         assert len(pdf.pages) >= 5  # so the table-of-contents rule is exercised by the demo
 
