@@ -7,7 +7,7 @@ validate, and rename it into place only when complete.
     ('0001', PosixPath('IND654321/0001'), {'new': 19, 'append': 0, 'replace': 0, 'delete': 0})
 
 The desktop app calls this from a worker thread: `progress(fraction, message)` reports, `cancel`
-(a threading.Event) stops it with BuildCancelled, and nothing is left at the final path.
+(a threading.Event) stops it with `Cancelled`, and nothing is left at the final path.
 """
 
 from __future__ import annotations
@@ -29,15 +29,11 @@ from .ectd.pdfcheck import check_pdf
 from .ectd.plan import plan_sequence
 from .ectd.wanted import Inputs, Trees
 from .ectd.validate import Finding, validate_sequence
-from .ectd.writer import Cancelled, SequenceWriter, remove_tree
-from .errors import DossierError
+from .ectd.writer import SequenceWriter, remove_tree
+from .errors import Cancelled, DossierError
 from .ectd.rendercache import RenderCache
 
 Progress = Callable[[float, str], None]
-
-
-class BuildCancelled(DossierError):
-    """The build was cancelled; nothing was written at the final path."""
 
 
 @dataclass
@@ -91,7 +87,7 @@ class _Build:
 
     def check_cancel(self) -> None:
         if self.cancel is not None and self.cancel.is_set():
-            raise Cancelled()
+            raise Cancelled("the build was cancelled; nothing was written")
 
     def lap(self, name: str) -> None:
         now = time.perf_counter()
@@ -115,8 +111,8 @@ def build_sequence(dossier_path, app_dir, draft: bool = False, mark_submitted: b
     build = _Build(dossier, Path(app_dir), draft, progress, cancel, workers)
     try:
         result = _run(build, mark_submitted)
-    except Cancelled:
-        raise BuildCancelled("the build was cancelled; nothing was written") from None
+    except Cancelled as exc:
+        raise Cancelled("the build was cancelled; nothing was written") from exc
     finally:
         if owned:
             dossier.close()

@@ -5,6 +5,11 @@ class DossierError(Exception):
     """Something the user can fix: the message says what is wrong and how to fix it."""
 
 
+class Cancelled(DossierError):
+    """The user stopped a long operation (render, build); nothing was written at its final path.
+    Recognise it by type, never by its message."""
+
+
 class ModelError(DossierError):
     """The content model file is malformed (names the file, the place and the reason)."""
 

@@ -7,12 +7,12 @@ import threading
 import pytest
 
 from dossier import build as build_mod
-from dossier.build import BuildCancelled, build_sequence, record_submitted
+from dossier.build import build_sequence, record_submitted
 from dossier.ectd import writer
 from dossier.ectd.lifecycle import SETTING, leaf_history
 from dossier.ectd.readback import parse_backbone
 from dossier.ectd.validate import validate_sequence
-from dossier.errors import DossierError
+from dossier.errors import Cancelled, DossierError
 from tests.test_ectd_support import fake_renderer, installed, make_pdf, new_dossier  # noqa: F401 (fixtures)
 
 
@@ -127,11 +127,11 @@ def test_cancel_leaves_nothing(dossier, tmp_path):
         if fraction > 0.6:
             cancel.set()
 
-    with pytest.raises(BuildCancelled):
+    with pytest.raises(Cancelled):
         build_sequence(dossier, tmp_path / "app", progress=progress, cancel=cancel)
     assert not (tmp_path / "app" / "0001").exists()
     assert [p.name for p in (tmp_path / "app").iterdir() if p.name != ".cache"] == []
-    assert issubclass(BuildCancelled, DossierError)
+    assert issubclass(Cancelled, DossierError)
 
 
 def test_draft_is_written_not_recorded_and_replaced_by_the_next_build(dossier, tmp_path):

@@ -17,17 +17,13 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from .. import standards as std
-from ..errors import DossierError
+from ..errors import Cancelled, DossierError
 from .backbone import index_xml
 from .headings import HeadingTree
 from .leaf import REGIONAL_PATH, Leaf, Plan
 from .regional import regional_xml
 
 CHUNK = 4 << 20
-
-
-class Cancelled(Exception):
-    """Raised inside the writer when the build's cancel event is set."""
 
 
 def write_chunks(dest: Path, chunks: Iterable[bytes], algorithm: str = "md5") -> str:
@@ -123,7 +119,7 @@ class SequenceWriter:
     def _cancellable(self, chunks: Iterator[bytes]) -> Iterator[bytes]:
         for chunk in chunks:
             if self._aborted:
-                raise Cancelled()
+                raise Cancelled("the build was cancelled; nothing was written")
             self.check_cancel()
             yield chunk
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from ..errors import DossierError
+from ..errors import Cancelled, DossierError
 from ..model import ContentModel, default_model
 from ..readiness import check_dossier
 from .docx_writer import write_docx
@@ -176,7 +176,7 @@ def render_all(source, out_dir: Path, formats=FORMATS, draft: bool = False,
     results = {}
     for done, doc_id in enumerate(ids, 1):
         if cancel is not None and cancel.is_set():
-            raise DossierError("rendering cancelled")
+            raise Cancelled("rendering cancelled")
         results[doc_id] = render_document(inp, doc_id, out_dir, formats, draft, model)
         if progress:
             progress(done, len(ids), doc_id)
@@ -192,7 +192,7 @@ def _render_parallel(ids, job, workers, context, progress, cancel) -> dict[str, 
         futures = {pool.submit(_render_in_worker, doc_id): doc_id for doc_id in ids}
         for future in as_completed(futures):
             if cancel is not None and cancel.is_set():
-                raise DossierError("rendering cancelled")
+                raise Cancelled("rendering cancelled")
             results[futures[future]] = future.result()
             if progress:
                 progress(len(results), len(ids), futures[future])
