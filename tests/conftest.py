@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import os
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 import yaml
@@ -94,3 +96,28 @@ def mini_model() -> ContentModel:
 @pytest.fixture
 def mini_raw() -> dict:
     return yaml.safe_load(MINI_MODEL)
+
+
+class CliResult(NamedTuple):
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def cli(capsys, monkeypatch):
+    """Run `dossier ARGS` in this process as a user would type it: returns exit code, stdout, stderr."""
+    from dossier.cli import main
+
+    def run(*args, stdin: str | None = None) -> CliResult:
+        capsys.readouterr()
+        if stdin is not None:
+            monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+        try:
+            code = main([str(a) for a in args])
+        except SystemExit as exc:  # --help, --version and usage errors exit from argparse
+            code = exc.code
+        out = capsys.readouterr()
+        return CliResult(code, out.out, out.err)
+
+    return run

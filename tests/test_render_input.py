@@ -1,11 +1,9 @@
 """Documents from difficult input: hostile and huge text, empty dossiers, missing fields, broken
 templates; the content key; the render command. (Which fields a template may use: test_render_templates.py.)"""
 
-import os
 import re
 import shutil
 import subprocess
-import sys
 import threading
 
 import docx
@@ -252,27 +250,22 @@ def test_a_failed_write_leaves_no_file(demo_input, tmp_path, monkeypatch):
     assert list(tmp_path.iterdir()) == []
 
 
-def run_cli(*args):
-    return subprocess.run([sys.executable, "-m", "dossier", *map(str, args)], capture_output=True, text=True,
-                          env={**os.environ, "DOSSIER_USER": "render-test"}, timeout=300)
-
-
-def test_render_command(tmp_path):
+def test_render_command(tmp_path, cli):
     demo = tmp_path / "demo.dossier"
-    assert run_cli("demo", demo).returncode == 0
-    result = run_cli("render", demo, "--out", tmp_path / "out", "--format", "pdf")
-    assert result.returncode == 0, result.stderr
-    assert f"[{len(MODEL.documents)}/{len(MODEL.documents)}]" in result.stdout
+    assert cli("demo", demo).code == 0
+    result = cli("render", demo, "--out", tmp_path / "out", "--format", "pdf")
+    assert result.code == 0, result.err
+    assert f"[{len(MODEL.documents)}/{len(MODEL.documents)}]" in result.out
     assert len(list((tmp_path / "out").glob("*.pdf"))) == len(MODEL.documents)
     assert not list((tmp_path / "out").glob("*.docx"))
     empty = tmp_path / "empty.dossier"
-    assert run_cli("new", empty, "--title", "Empty").returncode == 0
-    refused = run_cli("render", empty, "--out", tmp_path / "final")
-    assert refused.returncode == 1 and "readiness errors" in refused.stderr and "--draft" in refused.stderr
-    drafted = run_cli("render", empty, "--out", tmp_path / "draft", "--draft", "--format", "docx")
-    assert drafted.returncode == 0 and "(draft)" in drafted.stdout
-    bad = run_cli("render", empty, "--out", tmp_path / "x", "--draft", "--format", "odt")
-    assert bad.returncode == 2 and "unknown format" in bad.stderr
+    assert cli("new", empty, "--title", "Empty").code == 0
+    refused = cli("render", empty, "--out", tmp_path / "final")
+    assert refused.code == 1 and "readiness errors" in refused.err and "--draft" in refused.err
+    drafted = cli("render", empty, "--out", tmp_path / "draft", "--draft", "--format", "docx")
+    assert drafted.code == 0 and "(draft)" in drafted.out
+    bad = cli("render", empty, "--out", tmp_path / "x", "--draft", "--format", "odt")
+    assert bad.code == 2 and "unknown format" in bad.err
 
 
 def test_reference_identifiers_link_to_pubmed_and_doi(demo_input, tmp_path):

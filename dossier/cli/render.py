@@ -5,11 +5,12 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from .common import EXIT_FINDINGS, EXIT_OK, FILE_ARG, add_command
+
 
 def cmd_render(args) -> int:
-    from ..cli import EXIT_FINDINGS, EXIT_OK
+    from ..render import NotReadyError, default_workers, render_all, snapshot
     from ..service import Dossier
-    from . import NotReadyError, default_workers, render_all, snapshot
 
     formats = tuple(f.strip().lower() for f in args.format.split(",") if f.strip())
     with Dossier.open(args.file) as dossier:
@@ -31,15 +32,11 @@ def cmd_render(args) -> int:
 
 
 def register(sub) -> None:
-    from ..cli import EPILOG
-
-    p = sub.add_parser("render", help="Write every document in Word and PDF.", epilog=EPILOG,
-                       description="Write every document of the dossier in Word (.docx) and PDF, named as in "
-                                   "the submission. A final render refuses while readiness errors remain.")
-    p.add_argument("file", help="the dossier file")
-    p.add_argument("--out", required=True, help="the folder to write the documents to (made if missing)")
-    p.add_argument("--format", default="docx,pdf", help="docx, pdf or docx,pdf (default)")
-    p.add_argument("--draft", action="store_true", help="mark every page DRAFT; allowed with readiness errors")
-    p.add_argument("--jobs", type=int, default=0, metavar="N",
-                   help="render in N processes (default: one per CPU where that pays, else 1)")
-    p.set_defaults(func=cmd_render)
+    add_command(sub, "render", cmd_render, "Write every document in Word and PDF.", FILE_ARG,
+                (("--out",), {"required": True, "help": "the folder to write the documents to (made if missing)"}),
+                (("--format",), {"default": "docx,pdf", "help": "docx, pdf or docx,pdf (default)"}),
+                (("--draft",), {"action": "store_true", "help": "mark every page DRAFT; allowed with readiness errors"}),
+                (("--jobs",), {"type": int, "default": 0, "metavar": "N",
+                               "help": "render in N processes (default: one per CPU where that pays, else 1)"}),
+                description="Write every document of the dossier in Word (.docx) and PDF, named as in the "
+                            "submission. A final render refuses while readiness errors remain.")

@@ -4,18 +4,12 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
-from .. import standards
-from ..cli import EPILOG, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
+from .common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, FILE_ARG, add_command, print_json
 
 SEVERITY_EXIT = ("high",)  # high findings are errors; medium and low are reported, not failed on
-
-
-def _print_json(obj) -> None:
-    print(json.dumps(obj, ensure_ascii=False, indent=2))
 
 
 def _tty_progress(fraction: float, message: str) -> None:
@@ -39,7 +33,7 @@ def cmd_build(args) -> int:
     result = build_sequence(args.file, args.out, draft=args.draft, mark_submitted=args.mark_submitted,
                             progress=progress, workers=args.workers)
     if args.json:
-        _print_json(result.as_dict())
+        print_json(result.as_dict())
     else:
         ops = ", ".join(f"{n} {op}" for op, n in result.counts.items() if n) or "no leaves"
         print(f"Sequence {result.number} written to {result.path}: {ops}; {result.unchanged} unchanged leaf(s) not "
@@ -55,7 +49,7 @@ def cmd_build(args) -> int:
 
 
 def cmd_validate(args) -> int:
-    from .validate import validate_sequence
+    from ..ectd.validate import validate_sequence
 
     folder = Path(args.seqdir)
     if not folder.is_dir():
@@ -63,7 +57,7 @@ def cmd_validate(args) -> int:
         return EXIT_USAGE
     findings = validate_sequence(folder)
     if args.json:
-        _print_json([f.as_dict() for f in findings])
+        print_json([f.as_dict() for f in findings])
     else:
         _print_findings(findings)
     return EXIT_FINDINGS if any(f.severity in SEVERITY_EXIT for f in findings) else EXIT_OK
@@ -71,7 +65,7 @@ def cmd_validate(args) -> int:
 
 def cmd_sequences(args) -> int:
     from ..service import Dossier
-    from .lifecycle import SETTING, leaf_history
+    from ..ectd.lifecycle import SETTING, leaf_history
 
     with Dossier.open(args.file) as d:
         if args.record:
@@ -84,7 +78,7 @@ def cmd_sequences(args) -> int:
         details = {s.number: d.store.get_setting(SETTING.format(s.number), {}) for s in sequences}
     rows = leaf_history(sequences, details)
     if args.json:
-        _print_json({"sequences": [{"number": s.number, "submitted_at": s.submitted_at, "who": s.who}
+        print_json({"sequences": [{"number": s.number, "submitted_at": s.submitted_at, "who": s.who}
                                    for s in sequences], "leaves": rows})
         return EXIT_OK
     if not sequences:
@@ -102,6 +96,8 @@ def cmd_sequences(args) -> int:
 
 
 def cmd_standards(args) -> int:
+    from .. import standards
+
     if args.action == "install":
         if not args.path:
             print("error: give the file or folder holding the downloaded standard files", file=sys.stderr)
@@ -120,31 +116,21 @@ def cmd_standards(args) -> int:
 
 
 def register(sub) -> None:
-    def add(name, func, help_text, aliases=()):
-        p = sub.add_parser(name, help=help_text, description=help_text, epilog=EPILOG, aliases=list(aliases))
-        p.set_defaults(func=func)
-        return p
-
-    p = add("build", cmd_build, "Build the next eCTD sequence of a dossier into APPDIR/NNNN and validate it.")
-    p.add_argument("file", help="the dossier file (.dossier)")
-    p.add_argument("--out", required=True, help="the application folder that holds the sequences (APPDIR)")
-    p.add_argument("--draft", action="store_true", help="a preview: DRAFT-marked, never recorded as submitted")
-    p.add_argument("--mark-submitted", action="store_true",
-                   help="record the sequence and every file's checksum in the dossier (the next build amends it)")
-    p.add_argument("--workers", type=int, help="worker processes for rendering (default: one per core)")
-    p.add_argument("--json", action="store_true", help="print the result as JSON")
-
-    p = add("validate", cmd_validate, "Check a sequence folder (ours or anyone's) against the eCTD and FDA rules.")
-    p.add_argument("seqdir", help="the sequence folder, e.g. IND123456/0002")
-    p.add_argument("--json", action="store_true", help="print the findings as JSON")
-
-    p = add("sequences", cmd_sequences, "Show the submitted sequences and each leaf's state across them.",
-            aliases=("lifecycle",))
-    p.add_argument("file", help="the dossier file (.dossier)")
-    p.add_argument("--record", metavar="SEQDIR", help="record an already built sequence folder as submitted")
-    p.add_argument("--json", action="store_true", help="print JSON")
-
-    p = add("standards", cmd_standards, "Install or show the official eCTD standard files (ICH DTD and stylesheet, "
-                                        "FDA regional DTD).")
-    p.add_argument("action", choices=("install", "status"))
-    p.add_argument("path", nargs="?", help="for install: the downloaded file, or a folder holding them")
+    json_arg = (("--json",), {"action": "store_true", "help": "print the result as JSON"})
+    add_command(sub, "build", cmd_build, "Build the next eCTD sequence of a dossier into APPDIR/NNNN and validate it.",
+                FILE_ARG,
+                (("--out",), {"required": True, "help": "the application folder that holds the sequences (APPDIR)"}),
+                (("--draft",), {"action": "store_true", "help": "a preview: DRAFT-marked, never recorded as submitted"}),
+                (("--mark-submitted",), {"action": "store_true", "help": "record the sequence and every file's "
+                                         "checksum in the dossier (the next build amends it)"}),
+                (("--workers",), {"type": int, "help": "worker processes for rendering (default: one per core)"}),
+                json_arg)
+    add_command(sub, "validate", cmd_validate, "Check a sequence folder (ours or anyone's) against the eCTD and FDA rules.",
+                (("seqdir",), {"help": "the sequence folder, e.g. IND123456/0002"}), json_arg)
+    add_command(sub, "sequences", cmd_sequences, "Show the submitted sequences and each leaf's state across them.",
+                FILE_ARG, (("--record",), {"metavar": "SEQDIR", "help": "record an already built sequence folder as submitted"}),
+                json_arg, aliases=("lifecycle",))
+    add_command(sub, "standards", cmd_standards, "Install or show the official eCTD standard files (ICH DTD and "
+                                                 "stylesheet, FDA regional DTD).",
+                (("action",), {"choices": ("install", "status")}),
+                (("path",), {"nargs": "?", "help": "for install: the downloaded file, or a folder holding them"}))

@@ -1,0 +1,35 @@
+"""What every `dossier` command shares: exit codes, the epilog, JSON output and the one way to declare a command."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any, Callable, Iterable
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+EXIT_INTERRUPTED = 130
+EPILOG = "Exit codes: 0 ok, 1 errors found (readiness/validation/value), 2 usage or input error."
+
+Argument = tuple[tuple[str, ...], dict[str, Any]]
+FILE_ARG: Argument = (("file",), {"help": "the dossier file (.dossier)"})
+JSON_ARG: Argument = (("--json",), {"action": "store_true", "help": "print JSON"})
+
+
+def print_json(obj: Any) -> None:
+    print(json.dumps(obj, ensure_ascii=False, indent=2))
+
+
+def add_command(sub, name: str, func: Callable[[argparse.Namespace], int], help_text: str,
+                *arguments: Argument, description: str | None = None,
+                aliases: Iterable[str] = ()) -> argparse.ArgumentParser:
+    """Declare one subcommand: its name, the function that runs it and its arguments as
+    `(names, options)` pairs for `add_argument`.
+
+    >>> add_command(sub, "get", cmd_get, "Print one field.", FILE_ARG, (("field",), {"help": "field path"}))
+    """
+    parser = sub.add_parser(name, help=help_text, description=description or help_text, epilog=EPILOG,
+                            aliases=list(aliases))
+    for names, options in arguments:
+        parser.add_argument(*names, **options)
+    parser.set_defaults(func=func)
+    return parser

@@ -1,0 +1,169 @@
+"""The commands over one dossier's content: new, demo, get, set, attach, check, fields, history,
+export, import and self-test."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from .common import EXIT_FINDINGS, EXIT_OK, FILE_ARG, JSON_ARG, add_command, print_json
+
+
+def _open(args):
+    from ..service import Dossier
+
+    return Dossier.open(args.file)
+
+
+def cmd_new(args) -> int:
+    from ..service import Dossier
+
+    with Dossier.create(args.file, args.title):
+        pass
+    print(f"Created {args.file}")
+    return EXIT_OK
+
+
+def cmd_demo(args) -> int:
+    from ..paths import demo_dir
+    from ..textform import import_dossier
+
+    import_dossier(demo_dir(), args.file)
+    print(f"Created the demo dossier {args.file}")
+    return EXIT_OK
+
+
+def cmd_get(args) -> int:
+    from ..fieldtypes import display
+
+    with _open(args) as d:
+        field, value = d.field(args.field), d.get(args.field)
+    if value is None:
+        print(f"{field.label} is not filled", file=sys.stderr)
+        return EXIT_OK
+    if args.json or isinstance(value, (dict, list)):
+        print_json(value)
+    else:
+        print(display(field, value))
+    return EXIT_OK
+
+
+def cmd_set(args) -> int:
+    value = sys.stdin.read() if args.value == "-" else args.value
+    with _open(args) as d:
+        changed = d.set(args.field, value) if value != "" else d.clear(args.field)
+    print(f"{args.field}: {'saved' if changed else 'unchanged'}")
+    return EXIT_OK
+
+
+def cmd_attach(args) -> int:
+    from ..errors import DossierError
+
+    source = Path(args.path)
+    if not source.is_file():
+        raise DossierError(f"{source} is not a file")
+    with _open(args) as d:
+        attachment = d.attach(args.field, source, name=args.name)
+    print(f"Attached {attachment.name} ({attachment.media_type}, {attachment.size} bytes, sha256 {attachment.sha256})")
+    return EXIT_OK
+
+
+def cmd_check(args) -> int:
+    with _open(args) as d:
+        report = d.check()
+    if args.json:
+        print_json(report.as_dict())
+    else:
+        for element in report.elements:
+            print(f"[{element.state:>9}] {element.title}")
+        print()
+        for f in report.findings:
+            print(f"{f.severity.upper():7} {f.field}: {f.message}" + (f"  [{f.source}]" if f.source else ""))
+        print(f"\n{report.count('error')} error(s), {report.count('warning')} warning(s), {report.count('info')} note(s)")
+    return EXIT_FINDINGS if report.has_errors else EXIT_OK
+
+
+def cmd_fields(args) -> int:
+    with _open(args) as d:
+        rows = [{"path": f.path, "type": f.type, "label": f.label, "required": f.required,
+                 "phi": f.phi, "filled": filled} for f, filled in d.fields()]
+    if args.json:
+        print_json(rows)
+        return EXIT_OK
+    width = max(len(r["path"]) for r in rows)
+    for r in rows:
+        mark = "x" if r["filled"] else ("!" if r["required"] else " ")
+        print(f"[{mark}] {r['path']:<{width}}  {r['type']:<11} {r['label']}")
+    print("\n[x] filled   [!] required and empty")
+    return EXIT_OK
+
+
+def cmd_export(args) -> int:
+    from ..textform import export_dossier
+
+    with _open(args) as d:
+        out = export_dossier(d, args.dir, include_phi=not args.without_phi, replace=args.replace)
+    note = " (protected health information left out)" if args.without_phi else \
+        " (includes protected health information; use --without-phi for a copy to share)"
+    print(f"Exported to {out}{note}")
+    return EXIT_OK
+
+
+def cmd_import(args) -> int:
+    from ..textform import import_dossier
+
+    import_dossier(args.dir, args.file)
+    print(f"Imported {args.dir} into {args.file}")
+    return EXIT_OK
+
+
+def cmd_history(args) -> int:
+    with _open(args) as d:
+        entries = d.history(args.field)
+    if args.json:
+        print_json([e.__dict__ for e in entries])
+        return EXIT_OK
+    for e in entries:
+        print(f"{e.at}  {e.who:<12} {e.field}: {_short(e.old)} -> {_short(e.new)}")
+    return EXIT_OK
+
+
+def cmd_self_test(args) -> int:
+    from ..selftest import run
+
+    return EXIT_OK if run(standards=args.standards) else EXIT_FINDINGS
+
+
+def _short(value: Any) -> str:
+    text = "(empty)" if value is None else json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def register(sub) -> None:
+    add_command(sub, "new", cmd_new, "Create an empty dossier file.", FILE_ARG,
+                (("--title",), {"required": True, "help": "the dossier's title"}))
+    add_command(sub, "demo", cmd_demo, "Create the built-in demo dossier (a complete fictional case).", FILE_ARG)
+    add_command(sub, "get", cmd_get, "Print the value of one field.", FILE_ARG,
+                (("field",), {"help": "field path, e.g. genetic.variant.hgvs"}), JSON_ARG)
+    add_command(sub, "set", cmd_set, "Set one field (validated, saved at once, recorded in the history).", FILE_ARG,
+                (("field",), {"help": "field path"}),
+                (("value",), {"help": "the value; '-' reads it from standard input; '' clears the field"}))
+    add_command(sub, "attach", cmd_attach, "Store a file inside the dossier and reference it from an attachment field.",
+                FILE_ARG,
+                (("field",), {"help": "attachment field, or a table cell like nonclinical.pharmacology.studies[0].report"}),
+                (("path",), {"help": "the file to attach"}), (("--name",), {"help": "name to store it under"}))
+    add_command(sub, "check", cmd_check, "Check readiness against the Plausible Mechanism Framework.", FILE_ARG, JSON_ARG)
+    add_command(sub, "fields", cmd_fields, "List every field with its type, label and whether it is filled.",
+                FILE_ARG, JSON_ARG)
+    add_command(sub, "export", cmd_export, "Export the dossier to a folder of plain text files.", FILE_ARG,
+                (("dir",), {"help": "the folder to write"}),
+                (("--without-phi",), {"action": "store_true", "help": "leave out protected health information"}),
+                (("--replace",), {"action": "store_true", "help": "replace the folder if it exists"}))
+    add_command(sub, "import", cmd_import, "Make a new dossier file from an exported folder.",
+                (("dir",), {"help": "the exported folder"}), (("file",), {"help": "the new dossier file"}))
+    add_command(sub, "self-test", cmd_self_test, "Check this installation: make, check, build and validate the demo.",
+                (("--standards",), {"help": "a file or folder to install the official eCTD standard files from first"}))
+    add_command(sub, "history", cmd_history, "Show the change history of the dossier or of one field.", FILE_ARG,
+                (("field",), {"nargs": "?", "help": "field path (all fields when left out)"}), JSON_ARG)
