@@ -23,6 +23,7 @@ from typing import BinaryIO, Callable, Iterator
 
 import filetype
 
+from .dbfile import BUSY_SECONDS
 from .errors import DossierError
 
 CHUNK = 4 << 20
@@ -217,15 +218,25 @@ def bulk_append(conn: sqlite3.Connection, flush: FlushHandle) -> Iterator[None]:
     """Settings for one large append (the caller holds the connection's lock and then opens the
     transaction): a rollback journal, as SQLite then writes appended pages once where WAL writes them
     twice (log, then checkpoint) with the same crash safety; a page cache that holds a whole part; and
-    early flushing, so the commit's fsync overlaps the hashing. Back to WAL afterwards."""
-    conn.execute("PRAGMA journal_mode = DELETE").fetchall()
+    early flushing, so the commit's fsync overlaps the hashing. Back to WAL afterwards. While a reader has
+    the file open SQLite cannot leave WAL: the append then goes through the WAL, slower but as safe."""
+    try:
+        conn.execute("PRAGMA busy_timeout = 0")
+        conn.execute("PRAGMA journal_mode = DELETE").fetchall()
+    except sqlite3.OperationalError:
+        pass
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_SECONDS * 1000)}")
     conn.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
     try:
         with EarlyFlush(flush.get()):
             yield
     finally:
         conn.execute("PRAGMA cache_size = -2000")
-        conn.execute("PRAGMA journal_mode = WAL").fetchall()
+        try:
+            conn.execute("PRAGMA journal_mode = WAL").fetchall()
+        except sqlite3.OperationalError:
+            pass  # a reader mid-query for longer than the busy timeout: rollback journal until the next append
 
 
 @contextmanager

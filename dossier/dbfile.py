@@ -1,5 +1,5 @@
-"""The dossier file itself: its schema and forward migrations, opening it safely (exclusive lock,
-identity, version and damage checks, in the user's words) and making a new one atomically."""
+"""The dossier file itself: its schema and forward migrations, opening it safely (for writing or
+reading, identity, version and damage checks, in the user's words) and making a new one atomically."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ from .errors import DamagedFileError, DossierFileError, FileInUseError, NewerVer
 
 APPLICATION_ID = 0x44534252  # 'DSBR'
 SCHEMA_VERSION = 2
+# How long one statement waits for another connection to finish (a reader mid-query, a writer mid-commit).
+BUSY_SECONDS = 5.0
 
 
 def now() -> str:
@@ -63,15 +65,22 @@ def migrate(conn: sqlite3.Connection, upto: int = SCHEMA_VERSION) -> None:
                 raise
 
 
-def connect(path: Path, exclusive: bool = True) -> sqlite3.Connection:
-    """Connect and read the schema (taking the exclusive lock at once), in the user's words on failure."""
+def connect(path: Path, read_only: bool = False) -> sqlite3.Connection:
+    """Connect and read the schema, in the user's words on failure.
+
+    Writers and readers share the file through SQLite's WAL (the -shm file coordinates them); only one
+    writer may open it, which WriterLock sees to before the writer connects. A reader's connection is
+    query_only rather than a read-only open, so that when it is the last to close SQLite still folds the
+    WAL back and removes it: the dossier stays one self-contained file."""
     conn = None
     try:
-        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=0.2)
-        if exclusive:
-            for pragma in ("locking_mode = EXCLUSIVE", "journal_mode = WAL", "synchronous = FULL"):
+        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=BUSY_SECONDS)
+        if read_only:
+            conn.execute("PRAGMA query_only = ON")
+        else:
+            for pragma in ("journal_mode = WAL", "synchronous = FULL"):
                 conn.execute(f"PRAGMA {pragma}").fetchall()
-        conn.execute("BEGIN IMMEDIATE" if exclusive else "BEGIN")
+        conn.execute("BEGIN")
         conn.execute("SELECT count(*) FROM sqlite_master").fetchall()
         conn.execute("COMMIT")
         return conn
@@ -79,8 +88,8 @@ def connect(path: Path, exclusive: bool = True) -> sqlite3.Connection:
         if conn is not None:
             conn.close()
         if "locked" in str(exc) or "busy" in str(exc):
-            raise FileInUseError(f"{path} is open in another Dossier Builder window or program; "
-                                 "close it there first") from None
+            raise FileInUseError(f"{path} is held by another program (an older Dossier Builder, or one writing "
+                                 "to it right now); close it there or try again in a moment") from None
         if "not a database" in str(exc):
             raise NotADossierError(f"{path} is not a Dossier Builder file (it is not an SQLite database)") from None
         raise DamagedFileError(f"{path} is damaged ({exc}); restore it from a backup or its text export") from None

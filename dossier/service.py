@@ -53,8 +53,11 @@ class Dossier:
         return cls(Store.create(path, title.strip(), who=who), model)
 
     @classmethod
-    def open(cls, path: str | Path, who: str | None = None, model: ContentModel | None = None) -> "Dossier":
-        return cls(Store.open(path, who=who), model)
+    def open(cls, path: str | Path, who: str | None = None, model: ContentModel | None = None,
+             read_only: bool = False) -> "Dossier":
+        """Open for editing (one program at a time), or with `read_only` for reading, which works also
+        while another program edits the file; every change then raises DossierFileError."""
+        return cls(Store.open(path, who=who, read_only=read_only), model)
 
     def close(self) -> None:
         self.store.close()

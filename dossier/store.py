@@ -1,8 +1,9 @@
 """The dossier file: one SQLite file holding field values (JSON by field path), attachments (blobs
 with SHA-256 and MD5), an audit log of every change, submitted sequences and a schema version.
 
-The store knows nothing of the content model. Every edit is its own transaction; the file is
-held with an exclusive lock while open, so a second writer is told the file is in use.
+The store knows nothing of the content model. Every edit is its own transaction. One process at a
+time may open the file for writing (a second writer is told the file is in use); readers may open
+it read-only at any time, also while it is being written (see writer_lock.py).
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ from typing import Any, BinaryIO, Iterator
 import sqlite_utils
 
 from .attachments_io import FlushHandle, bulk_append, insert_parts, part_rows, readable, stream_into
-from .dbfile import check_file, connect, default_user, make_file, migrate, now
+from .dbfile import SCHEMA_VERSION, check_file, connect, default_user, make_file, migrate, now
 from .errors import DossierError, DossierFileError, NotADossierError
+from .writer_lock import WriterLock
 
 _ATTACHMENT_COLUMNS = "name, media_type, size, sha256, md5, added_at, added_by"
 _AUDIT = "INSERT INTO audit(at, who, field, old, new) VALUES (?, ?, ?, ?, ?)"
@@ -79,10 +81,11 @@ class Store:
     True
     """
 
-    def __init__(self, path: Path, conn: sqlite3.Connection, who: str | None):
+    def __init__(self, path: Path, conn: sqlite3.Connection, who: str | None, lock: WriterLock | None = None):
         self.path = path
         self.who = who or default_user()
         self._conn: sqlite3.Connection | None = conn
+        self._writer = lock  # None: opened read-only
         self._flush = FlushHandle(path)
         self._lock = threading.RLock()
         self.db = sqlite_utils.Database(conn)
@@ -96,37 +99,71 @@ class Store:
         return cls.open(path, who)
 
     @classmethod
-    def open(cls, path: str | Path, who: str | None = None) -> "Store":
+    def open(cls, path: str | Path, who: str | None = None, read_only: bool = False) -> "Store":
+        """Open for writing (one writer at a time: FileInUseError otherwise) or, with `read_only`, for
+        reading, which works whether or not someone is writing."""
         path = Path(path)
         if not path.is_file():
             raise DossierFileError(f"{path} does not exist or is not a file")
         if path.stat().st_size == 0:
             raise NotADossierError(f"{path} is empty, not a Dossier Builder file")
-        # Checked on a connection of its own: after PRAGMA quick_check, SQLite 3.40 refuses a later
-        # checkpoint on the same connection ("table is locked") once the journal mode has switched.
-        probe = connect(path, exclusive=False)
+        if read_only:
+            return cls._open_reader(path, who)
+        lock = WriterLock.acquire(path)
         try:
-            check_file(path, probe)
-        finally:
-            probe.close()
-        conn = connect(path)
+            # Checked on a connection of its own: after PRAGMA quick_check, SQLite 3.40 refuses a later
+            # checkpoint on the same connection ("table is locked") once the journal mode has switched.
+            probe = connect(path, read_only=True)
+            try:
+                check_file(path, probe)
+            finally:
+                probe.close()
+            conn = connect(path)
+            try:
+                migrate(conn)
+            except BaseException:
+                conn.close()
+                raise
+        except BaseException:
+            lock.release()
+            raise
+        return cls(path, conn, who, lock)
+
+    @classmethod
+    def _open_reader(cls, path: Path, who: str | None) -> "Store":
+        conn = connect(path, read_only=True)
         try:
-            migrate(conn)
+            check_file(path, conn)
+            behind = conn.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION
         except BaseException:
             conn.close()
             raise
-        return cls(path, conn, who)
+        if not behind:
+            return cls(path, conn, who)
+        # An older file is brought forward once, as any writer would (a writer holding it has already).
+        conn.close()
+        cls.open(path, who).close()
+        return cls._open_reader(path, who)
+
+    @property
+    def read_only(self) -> bool:
+        return self._writer is None
 
     def close(self) -> None:
         with self._lock:
             if self._conn is None:
                 return
             try:
-                self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                if self._writer is not None:
+                    # Folds the WAL back into the file; a reader still open only delays that, so do not wait.
+                    self._conn.execute("PRAGMA busy_timeout = 0")
+                    self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             finally:
                 self._conn.close()
                 self._conn = None
                 self._flush.close()  # only after the connection (see FlushHandle)
+                if self._writer is not None:
+                    self._writer.release()
 
     def __enter__(self) -> "Store":
         return self
@@ -139,10 +176,16 @@ class Store:
             raise DossierError(f"{self.path} is closed; open it again")
         return self._conn
 
+    def _writable(self) -> sqlite3.Connection:
+        if self._writer is None:
+            raise DossierFileError(f"{self.path} was opened read-only because the program only meant to read it "
+                                   "(another may be editing it); open it for editing to change it")
+        return self._live()
+
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         with self._lock:
-            conn = self._live()
+            conn = self._writable()
             conn.execute("BEGIN IMMEDIATE")
             try:
                 yield conn
@@ -230,6 +273,7 @@ class Store:
         """
         if not isinstance(name, str) or not name.strip():
             raise DossierError("an attachment needs a name, e.g. 'batch-analysis.pdf'")
+        self._writable()
         self._refuse_taken(name)
         with readable(source) as fh, self._lock, bulk_append(self._live(), self._flush), self._transaction() as conn:
             self._refuse_taken(name)

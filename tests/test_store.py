@@ -346,3 +346,74 @@ def test_sigkill_during_attach_leaves_neither_attachment_nor_field(tmp_path):
         assert sql(s, "SELECT count(*) FROM attachment_chunks") == [(0,)]
         assert sql(s, "PRAGMA integrity_check") == [("ok",)]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.dossier"]
+
+
+# Readers beside the one writer -----------------------------------------------------------------
+
+def test_a_reader_reads_what_the_writer_committed_while_it_still_holds_the_file(tmp_path):
+    path = tmp_path / "r.dossier"
+    with Store.create(path, "T") as writer:
+        writer.set("a.b.c", "first")
+        with Store.open(path, read_only=True) as reader:
+            assert reader.get("a.b.c") == "first" and reader.read_only and not writer.read_only
+            writer.set("a.b.c", "second")  # the reader does not stop the writer
+            assert reader.get("a.b.c") == "second"
+            writer.attach("coa.pdf", io.BytesIO(PDF))  # nor a large append, which then goes through the WAL
+            assert [a.name for a in reader.attachments()] == ["coa.pdf"]
+        child = run_child(f"""
+            from dossier.store import Store
+            with Store.open({str(path)!r}, read_only=True) as s:
+                print(s.get("a.b.c"))
+            """, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        out, err = child.communicate(timeout=60)
+        assert out == "second\n", err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.dossier"]
+
+
+def test_a_read_only_dossier_refuses_every_change_and_the_file_is_untouched(tmp_path):
+    path = tmp_path / "ro.dossier"
+    with Store.create(path, "T") as s:
+        s.set("a.b.c", "kept")
+    before = path.read_bytes()
+    with Store.open(path, read_only=True) as reader:
+        for change in (lambda: reader.set("a.b.c", "x"), lambda: reader.set_title("New"),
+                       lambda: reader.attach("x.pdf", io.BytesIO(PDF)), lambda: reader.set_setting("k", 1),
+                       lambda: reader.record_sequence("0001", {})):
+            with pytest.raises(DossierFileError, match="opened read-only because"):
+                change()
+        assert reader.get("a.b.c") == "kept"
+        with Store.open(path) as writer:  # a reader does not hold the writer's place
+            writer.set("a.b.c", "changed")
+    assert path.read_bytes() != before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ro.dossier"]
+
+
+def test_a_killed_writer_leaves_the_file_open_to_readers_and_the_next_writer(tmp_path):
+    path = tmp_path / "kr.dossier"
+    Store.create(path, "T").close()
+    child = run_child(f"""
+        from dossier.store import Store
+        s = Store.open({str(path)!r})
+        s.set("a.b.c", "committed")
+        print("ready", flush=True)
+        import time
+        time.sleep(600)
+        """, stdout=subprocess.PIPE, text=True)
+    assert child.stdout.readline() == "ready\n"
+    with pytest.raises(FileInUseError, match="open in another Dossier Builder window"):
+        Store.open(path)
+    with Store.open(path, read_only=True) as reader:
+        assert reader.get("a.b.c") == "committed"
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    with Store.open(path) as writer:  # the operating system released the lock with the process
+        assert writer.get("a.b.c") == "committed"
+        assert sql(writer, "PRAGMA integrity_check") == [("ok",)]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kr.dossier"]
+
+
+def test_reading_an_older_file_brings_it_forward_once(tmp_path):
+    path = tmp_path / "old.dossier"
+    make_file(path, "Old", upto=1)
+    with Store.open(path, read_only=True) as reader:
+        assert reader.meta()["schema_version"] == SCHEMA_VERSION and reader.sequences() == []
