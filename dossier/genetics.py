@@ -1,47 +1,111 @@
-"""The two vocabularies field types check against: HGVS variant syntax (biocommons `hgvs` parser)
-and HPO phenotype terms (the ontology shipped in the `hpo3` package).
+"""The two vocabularies field types check against: HGVS variant syntax (the Mutalyzer grammar of
+`mutalyzer-hgvs-parser`, with the product's own rules on the reference sequence) and HPO phenotype
+terms (the ontology shipped in the `hpo3` package).
 
-Both load lazily, on first use, so start-up never waits for them; `load_hpo()` can be called from
-a background thread (the UI does) and is safe to call twice.
+Both load lazily, on first use, so start-up never waits for them (the HGVS grammar takes ~0.2 s to
+load, the ontology ~0.6 s); `load_hpo()` can be called from a background thread (the UI does) and is
+safe to call twice.
 """
 
 from __future__ import annotations
 
+import re
 import threading
-from functools import lru_cache
 
-from .errors import DossierError, FieldError
+from .errors import FieldError
 
 _hpo_lock = threading.Lock()
 _hpo_ready = threading.Event()
 
-
-@lru_cache(maxsize=1)
-def _hgvs_parser():
-    try:
-        import hgvs.parser
-    except ImportError:
-        raise DossierError(
-            "the HGVS parser is not installed; install it with `pip install --no-deps hgvs==1.5.7` "
-            "(its parser needs only packages Dossier Builder already installs)") from None
-    return hgvs.parser.Parser()
+# A real HGVS expression is well under this; the check comes before parsing because the parser's
+# time and memory grow with its input (an allele of 1,000 characters parses in ~0.4 s).
+HGVS_MAX_LENGTH = 1000
+_EXAMPLE = "e.g. NM_001042432.2:c.1056+34C>A"
+# A versioned RefSeq accession: the version fixes the sequence the positions are counted on.
+_REFSEQ = re.compile(r"(N[CGMRP])_\d+\.\d+")
+# HGNC symbols: letters and digits, sometimes a hyphen (MFSD8, HLA-A, C9orf72); never "chr1" or an accession.
+_GENE_SYMBOL = re.compile(r"(?!chr)[A-Za-z][A-Za-z0-9]*(-[A-Za-z0-9]+)*", re.IGNORECASE)
+# Which kinds of RefSeq sequence each coordinate system is counted on (HGVS nomenclature).
+_COORDINATES = {
+    "c": ("NM",), "n": ("NR", "NM"), "r": ("NM", "NR"), "p": ("NP",),
+    "g": ("NC", "NG"), "m": ("NC",), "o": ("NC",),
+}
+_KINDS = {"NM": "a coding transcript (NM_)", "NR": "a non-coding transcript (NR_)", "NP": "a protein (NP_)",
+          "NC": "a chromosome (NC_)", "NG": "a gene region (NG_)"}
 
 
 def parse_hgvs(text: str, where: str = "variant") -> str:
-    """Check HGVS syntax with the reference parser and return its normalised form.
+    """Check an HGVS variant: its syntax, and that it is written on a versioned RefSeq sequence of
+    the kind its coordinates need. Returns the variant as written.
 
     >>> parse_hgvs("NM_000391.4:c.1266+5G>A")
     'NM_000391.4:c.1266+5G>A'
     """
-    from hgvs.exceptions import HGVSError
+    if len(text) > HGVS_MAX_LENGTH:
+        problem = (f"it is {len(text):,} characters long, and an HGVS variant is at most {HGVS_MAX_LENGTH:,}; "
+                   "paste the variant alone, not the report around it")
+    elif re.search(r"\s", text):
+        joined = "".join(text.split())
+        problem = (f"HGVS has no spaces; write it as '{joined}'" if _problem(joined) is None
+                   else f"an HGVS variant is one word without spaces, reference:type.change, {_EXAMPLE}")
+    else:
+        problem = _problem(text)
+    if problem:
+        shown = text if len(text) <= 60 else text[:57] + "..."
+        raise FieldError(where, f"'{shown}' is not a valid HGVS variant: {problem}")
+    return text
+
+
+def _problem(text: str) -> str | None:
+    """What is wrong with a variant written without spaces, or None."""
+    if re.match(r"[cgmnopr]\.", text):
+        return f"it names no reference sequence; put the versioned RefSeq transcript in front, {_EXAMPLE}"
+    from mutalyzer_hgvs_parser import to_model  # loads lark and the grammar on first use only
+    from mutalyzer_hgvs_parser.exceptions import UnexpectedCharacter, UnexpectedEnd
 
     try:
-        variant = _hgvs_parser().parse_hgvs_variant(text)
-    except HGVSError as exc:
-        detail = str(exc).split(": ", 1)[-1]
-        raise FieldError(where, f"'{text}' is not a valid HGVS variant ({detail}); "
-                                "write it on a named transcript, e.g. NM_000391.4:c.1266+5G>A") from None
-    return str(variant)
+        variant = to_model(text)
+    except UnexpectedCharacter as exc:
+        place = f"after '{text[:exc.pos_in_stream]}'" if exc.pos_in_stream else "at the start"
+        return f"unexpected '{exc.unexpected_character}' {place}; {_EXAMPLE}"
+    except UnexpectedEnd:
+        return f"it ends too early (an HGVS variant is reference:type.change); {_EXAMPLE}"
+    except Exception as exc:  # noqa: BLE001 - the grammar's tree converter raises plain errors on odd input
+        return f"the HGVS grammar could not read it ({exc}); {_EXAMPLE}"
+    return _reference_problem(variant)
+
+
+def _reference_problem(variant: dict) -> str | None:
+    """Why the variant's reference sequence is not one the product accepts, or None."""
+    reference = variant.get("reference", {})
+    accession = reference.get("id", "")
+    selector = reference.get("selector", {}).get("id")
+    if selector and _GENE_SYMBOL.fullmatch(selector):
+        selector = None  # ClinVar's NM_000391.4(TPP1):c.… names the gene beside the transcript: harmless
+    names = [name for name in (accession, selector) if name]
+    for name in names:
+        if not _REFSEQ.fullmatch(name):
+            return _not_refseq(name)
+    system = variant.get("coordinate_system")
+    if system not in _COORDINATES:
+        return f"say which coordinates the positions are in, e.g. '{accession}:c.' for a coding transcript"
+    wanted = _COORDINATES[system]
+    if any(name[:2] in wanted for name in names):
+        return None
+    kinds = " or ".join(_KINDS[kind] for kind in wanted)
+    return (f"'{system}.' positions are counted on {kinds}, and {accession} is {_KINDS[accession[:2]]}; "
+            f"write the variant on the right sequence, {_EXAMPLE}")
+
+
+def _not_refseq(name: str) -> str:
+    if re.fullmatch(r"(N[CGMRP])_\d+", name):
+        return (f"{name} has no version; add the one the report names ({name}.<version>), since each "
+                "version of a RefSeq sequence may number its positions differently")
+    if _GENE_SYMBOL.fullmatch(name):
+        return (f"{name} looks like a gene symbol; write the variant on a versioned RefSeq transcript of the "
+                f"gene (usually its MANE Select transcript), {_EXAMPLE}")
+    return (f"{name} is not a versioned RefSeq accession; write the variant on a RefSeq transcript (NM_, NR_), "
+            f"protein (NP_), chromosome (NC_) or gene region (NG_) with its version, {_EXAMPLE}")
 
 
 def load_hpo():

@@ -1,0 +1,78 @@
+"""HGVS variants: the Mutalyzer grammar's syntax, the product's reference-sequence rules on top, the
+length bound, and the grammar loading only when a variant is parsed."""
+
+import subprocess
+import sys
+
+import pytest
+
+from dossier.errors import FieldError
+from dossier.genetics import HGVS_MAX_LENGTH, parse_hgvs
+
+VALID = [
+    "NM_000391.4:c.1266+5G>A",
+    "NM_001042432.2:c.1056+34C>A",
+    "NM_001042432.2:c.462_677del",
+    "NC_000016.10:g.28482000_28482010del",
+    "NC_000016.10(NM_001042432.2):c.1056+34C>A",  # transcript named as a selector on the chromosome
+    "NG_012232.1(NM_004006.2):c.93+1G>T",
+    "NM_000391.4(TPP1):c.622C>T",  # ClinVar's form: the gene beside the transcript
+    "NM_000391.4:c.-15A>G",
+    "NM_000391.4:c.*20A>G",
+    "NM_000391.4:c.100_101insATG",
+    "NM_000391.4:c.100_102delinsTT",
+    "NM_000391.4:c.100dup",
+    "NM_000391.4:c.100_200inv",
+    "NM_000391.4:c.[100A>G;200C>T]",
+    "NM_000391.4:r.100a>g",
+    "NR_046018.2:n.100A>G",
+    "NP_000382.3:p.Arg412Ter",
+    "NP_000382.3:p.(Arg412Ter)",
+    "NC_012920.1:m.3243A>G",
+]
+
+
+@pytest.mark.parametrize("variant", VALID)
+def test_valid_variants_are_kept_as_written(variant):
+    assert parse_hgvs(variant) == variant
+
+
+@pytest.mark.parametrize("variant, says", [
+    ("NM_000391.4:c.12x66G>A", "unexpected '>' after 'NM_000391.4:c.12x66G'"),
+    ("NM_000391.4:c.100del:", "ends too early"),
+    ("", "ends too early"),
+    ("CLN3 big deletion", "one word without spaces"),
+    ("NM_000391.4: c.1266+5G>A", "write it as 'NM_000391.4:c.1266+5G>A'"),
+    ("c.1266+5G>A", "names no reference sequence"),
+    ("MFSD8:c.1102G>C", "MFSD8 looks like a gene symbol; write the variant on a versioned RefSeq transcript"),
+    ("HLA-A:c.100A>G", "HLA-A looks like a gene symbol"),
+    ("NM_000391:c.1266+5G>A", "NM_000391 has no version"),
+    ("chr16:g.28482000A>G", "chr16 is not a versioned RefSeq accession"),
+    ("ENST00000357033.8:c.100A>G", "not a versioned RefSeq accession"),
+    ("NC_000016.10:c.1056+34C>A", "'c.' positions are counted on a coding transcript (NM_)"),
+    ("NM_000391.4:g.100A>G", "'g.' positions are counted on a chromosome (NC_) or a gene region (NG_)"),
+    ("NM_000391.4:p.Arg412Ter", "a protein (NP_)"),
+])
+def test_refusals_say_what_to_write(variant, says):
+    with pytest.raises(FieldError) as err:
+        parse_hgvs(variant, "Variant (HGVS)")
+    assert err.value.field == "Variant (HGVS)"
+    assert "not a valid HGVS variant" in err.value.problem and says in err.value.problem
+
+
+def test_overlong_input_is_refused_before_parsing():
+    allele = "NM_000391.4:c.[" + ";".join(f"{100 + i}A>G" for i in range(HGVS_MAX_LENGTH // 6)) + "]"
+    assert len(allele) > HGVS_MAX_LENGTH
+    with pytest.raises(FieldError, match=f"at most {HGVS_MAX_LENGTH:,}") as err:
+        parse_hgvs(allele)
+    assert len(str(err.value)) < 400  # the message quotes the start of the input, not all of it
+    with pytest.raises(FieldError, match="characters long"):
+        parse_hgvs("N" * 1_000_000)
+
+
+def test_grammar_loads_only_when_a_variant_is_parsed():
+    code = ("import sys, dossier.genetics, dossier.fieldtypes, dossier.cli\n"
+            "assert 'lark' not in sys.modules and 'mutalyzer_hgvs_parser' not in sys.modules, 'loaded at import'\n"
+            "dossier.genetics.parse_hgvs('NM_000391.4:c.1266+5G>A')\n"
+            "assert 'lark' in sys.modules\n")
+    subprocess.run([sys.executable, "-c", code], check=True)
