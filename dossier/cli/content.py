@@ -11,10 +11,11 @@ from typing import Any
 from .common import EXIT_FINDINGS, EXIT_OK, FILE_ARG, JSON_ARG, add_command, print_json
 
 
-def _open(args):
+def _open(args, read_only: bool = False):
+    """Commands that only read open the dossier read-only, so they work while the app has it open."""
     from ..service import Dossier
 
-    return Dossier.open(args.file)
+    return Dossier.open(args.file, read_only=read_only)
 
 
 def cmd_new(args) -> int:
@@ -38,7 +39,7 @@ def cmd_demo(args) -> int:
 def cmd_get(args) -> int:
     from ..fieldtypes import display
 
-    with _open(args) as d:
+    with _open(args, read_only=True) as d:
         field, value = d.field(args.field), d.get(args.field)
     if value is None:
         print(f"{field.label} is not filled", file=sys.stderr)
@@ -71,7 +72,7 @@ def cmd_attach(args) -> int:
 
 
 def cmd_check(args) -> int:
-    with _open(args) as d:
+    with _open(args, read_only=True) as d:
         report = d.check()
     if args.json:
         print_json(report.as_dict())
@@ -86,7 +87,7 @@ def cmd_check(args) -> int:
 
 
 def cmd_fields(args) -> int:
-    with _open(args) as d:
+    with _open(args, read_only=True) as d:
         rows = [{"path": f.path, "type": f.type, "label": f.label, "required": f.required,
                  "phi": f.phi, "filled": filled} for f, filled in d.fields()]
     if args.json:
@@ -103,7 +104,7 @@ def cmd_fields(args) -> int:
 def cmd_export(args) -> int:
     from ..textform import export_dossier
 
-    with _open(args) as d:
+    with _open(args, read_only=True) as d:
         out = export_dossier(d, args.dir, include_phi=not args.without_phi, replace=args.replace)
     note = " (protected health information left out)" if args.without_phi else \
         " (includes protected health information; use --without-phi for a copy to share)"
@@ -120,7 +121,7 @@ def cmd_import(args) -> int:
 
 
 def cmd_history(args) -> int:
-    with _open(args) as d:
+    with _open(args, read_only=True) as d:
         entries = d.history(args.field)
     if args.json:
         print_json([e.__dict__ for e in entries])

@@ -67,7 +67,7 @@ def cmd_sequences(args) -> int:
     from ..service import Dossier
     from ..ectd.lifecycle import SETTING, leaf_history
 
-    with Dossier.open(args.file) as d:
+    with Dossier.open(args.file, read_only=not args.record) as d:
         if args.record:
             from ..build import record_submitted
 

@@ -13,7 +13,7 @@ def cmd_render(args) -> int:
     from ..service import Dossier
 
     formats = tuple(f.strip().lower() for f in args.format.split(",") if f.strip())
-    with Dossier.open(args.file) as dossier:
+    with Dossier.open(args.file, read_only=True) as dossier:
         inp = snapshot(dossier)
     try:
         results = render_all(inp, Path(args.out), formats=formats, draft=args.draft,
