@@ -11,8 +11,6 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel,
                                QLineEdit, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout)
 
-from dossier.errors import DossierError
-
 from .background import run_in_background
 
 APP_DIR_KEY = "build/application_folder"
@@ -110,7 +108,7 @@ class BuildRunner(QObject):
 
     progress = Signal(float, str)
     finished = Signal(object)   # BuildResult
-    failed = Signal(str)        # a message the user can act on (cancelling is one)
+    failed = Signal(object, str)  # the exception (dossier.errors.Cancelled when cancelled), its traceback
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -147,7 +145,4 @@ class BuildRunner(QObject):
 
     def _error(self, error: BaseException, details: str) -> None:
         self.task = None
-        if isinstance(error, DossierError):
-            self.failed.emit(str(error))
-        else:
-            self.failed.emit(f"The build stopped on an unexpected error: {error}\n\n{details}")
+        self.failed.emit(error, details)

@@ -1,5 +1,7 @@
-"""Unexpected errors: logged with their traceback to a file in the user's log folder and shown in a
-dialog with the details; the application keeps running (every edit is already saved)."""
+"""Errors: `show_exception` is the one way an operation that failed is reported. The user's own
+problems (DossierError) show their message; unexpected errors are logged with their traceback to a
+file in the user's log folder and shown in a dialog with the details, and the application keeps
+running (every edit is already saved)."""
 
 from __future__ import annotations
 
@@ -66,3 +68,15 @@ def install(parent_window=None) -> CrashHandler:
     handler = CrashHandler(parent_window)
     sys.excepthook = handler
     return handler
+
+
+def show_exception(parent, title: str, error: BaseException, kind: str = "critical") -> None:
+    """The one way the app reports an operation that failed: a DossierError (or the system refusing a
+    file) as its message, which says what to do, in a `kind` ("critical" or "warning") message box;
+    anything else as the unexpected error it is (logged, with its details)."""
+    from dossier.errors import DossierError
+
+    if isinstance(error, (DossierError, OSError)):
+        getattr(QMessageBox, kind)(parent, title, str(error))
+    else:
+        sys.excepthook(type(error), error, error.__traceback__)

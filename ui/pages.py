@@ -5,17 +5,17 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QStandardPaths, Qt
+from PySide6.QtCore import QSettings, QStandardPaths, Qt, Signal
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout, QHeaderView, QInputDialog, QLabel,
-                               QListWidget, QMessageBox, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout,
+                               QListWidget, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout,
                                QWidget)
 
-from dossier.errors import DossierError
 from dossier.paths import demo_dir
 from dossier.service import Dossier
 from dossier.textform import import_dossier
 
 from .background import run_in_background
+from .crash import show_exception
 
 RECENT_KEY, RECENT_MAX = "recent_files", 8
 FILTER = "Dossier files (*.dossier);;All files (*)"
@@ -37,11 +37,13 @@ def demo_folder() -> Path:
 
 
 class StartPage(QWidget):
-    """What the window shows with no dossier open."""
+    """What the window shows with no dossier open. It makes files (a new dossier, the demo) but asks
+    for them to be opened through `open_requested`; whoever owns the session opens them."""
 
-    def __init__(self, window):
-        super().__init__()
-        self.window = window
+    open_requested = Signal(str)  # a dossier file
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
         layout = QVBoxLayout(self)
         layout.addStretch()
         title = QLabel("<h1>Dossier Builder</h1><p>Prepare the IND for an individualized genetic medicine, "
@@ -67,7 +69,7 @@ class StartPage(QWidget):
         self.recent.setAccessibleName("Recent dossiers")
         self.recent.setMaximumWidth(640)
         self.recent.setMaximumHeight(200)
-        self.recent.itemActivated.connect(lambda item: self.window.open_dossier(item.text()))
+        self.recent.itemActivated.connect(lambda item: self.open_requested.emit(item.text()))
         heading = QLabel("&Recent dossiers:")
         heading.setBuddy(self.recent)
         layout.addWidget(heading, 0, Qt.AlignHCenter)
@@ -79,24 +81,25 @@ class StartPage(QWidget):
         self.recent.addItems([f for f in recent_files() if Path(f).exists()])
         super().showEvent(event)
 
-    def new_dossier(self) -> bool:
+    def new_dossier(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "New dossier", "", FILTER)
         if not path:
-            return False
+            return
         path = path if path.endswith(".dossier") else path + ".dossier"
         title, ok = QInputDialog.getText(self, "New dossier", "Title (e.g. ASO for patient A):")
         if not ok or not title.strip():
-            return False
+            return
         try:
             Dossier.create(path, title).close()
-        except (DossierError, OSError) as exc:
-            QMessageBox.critical(self, "Cannot create the dossier", str(exc))
-            return False
-        return self.window.open_dossier(path)
+        except Exception as exc:  # noqa: BLE001 - show_exception tells the user's problems from bugs
+            show_exception(self, "Cannot create the dossier", exc)
+            return
+        self.open_requested.emit(path)
 
-    def open_dialog(self) -> bool:
+    def open_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open dossier", "", FILTER)
-        return bool(path) and self.window.open_dossier(path)
+        if path:
+            self.open_requested.emit(path)
 
     def open_demo(self) -> None:
         """Import the built-in demo into a fresh file in the user's data folder (in the background: it
@@ -118,13 +121,11 @@ class StartPage(QWidget):
 
     def _demo_ready(self, target: Path) -> None:
         self._waiting("")
-        self.window.open_dossier(target)
+        self.open_requested.emit(str(target))
 
     def _demo_failed(self, error: BaseException, details: str) -> None:
         self._waiting("")
-        if not isinstance(error, DossierError):
-            raise error
-        QMessageBox.critical(self, "Cannot create the demo", str(error))
+        show_exception(self, "Cannot create the demo", error)
 
 
 class HistoryDialog(QDialog):

@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from dossier.errors import Cancelled, DossierError
+
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "ectd-dtd"
 
 
@@ -20,8 +22,8 @@ def standards(tmp_path, monkeypatch):
 
 def test_build_reports_progress_and_result(demo, qtbot, tmp_path, standards):
     steps = []
-    demo.build_progress.connect(lambda fraction, message: steps.append((fraction, message)))
-    with qtbot.waitSignal(demo.build_finished, timeout=120000) as finished:
+    demo.session.build_progress.connect(lambda fraction, message: steps.append((fraction, message)))
+    with qtbot.waitSignal(demo.session.build_finished, timeout=120000) as finished:
         demo.start_build(tmp_path / "app", draft=True)
         assert not demo.stack.widget(1).isEnabled() and demo.cancel_button.isVisible()
     result = finished.args[0]
@@ -40,10 +42,10 @@ def test_build_reports_progress_and_result(demo, qtbot, tmp_path, standards):
 
 
 def test_cancel_a_build(demo, qtbot, tmp_path, standards, dialogs):
-    with qtbot.waitSignal(demo.build_failed, timeout=120000) as failed:
+    with qtbot.waitSignal(demo.session.build_failed, timeout=120000) as failed:
         demo.start_build(tmp_path / "app", draft=True)
         qtbot.mouseClick(demo.cancel_button, qtbot_left())
-    assert "cancel" in failed.args[0].lower()
+    assert isinstance(failed.args[0], Cancelled)
     assert not (tmp_path / "app" / "0001").exists()
     assert not dialogs.messages  # cancelling is not an error to report
     assert "cancelled" in demo.statusBar().currentMessage()
@@ -54,7 +56,7 @@ def test_a_build_that_is_refused_says_why(demo, qtbot, tmp_path, standards, dial
     editor = demo.select_section("genetic.gene").editors["genetic.gene.symbol"]
     editor.line.setText("")
     editor.line.editingFinished.emit()
-    with qtbot.waitSignal(demo.build_failed, timeout=120000) as failed:
+    with qtbot.waitSignal(demo.session.build_failed, timeout=120000) as failed:
         demo.start_build(tmp_path / "app", draft=False)
     assert failed.args[0] and dialogs.messages[-1][0] == "warning"
     assert not (tmp_path / "app" / "0001").exists()
@@ -64,3 +66,27 @@ def qtbot_left():
     from PySide6.QtCore import Qt
 
     return Qt.LeftButton
+
+
+@pytest.mark.parametrize("error, reported", [
+    (Cancelled("Stopped at the user's request"), False),        # no "cancel" in it: still a cancellation
+    (DossierError("2 leaves were cancelled by FDA; renumber them"), True),  # "cancelled" in it: still a failure
+])
+def test_a_cancelled_build_is_known_by_its_type_not_its_words(demo, qtbot, tmp_path, monkeypatch, dialogs,
+                                                             error, reported):
+    import dossier.build
+
+    def build_sequence(dossier, app_dir, draft, mark_submitted, progress, cancel):
+        progress(0.5, "half way")
+        raise error
+
+    monkeypatch.setattr(dossier.build, "build_sequence", build_sequence)
+    with qtbot.waitSignal(demo.session.build_failed, timeout=10000) as failed:
+        demo.start_build(tmp_path / "app", draft=True)
+    assert failed.args[0] is error
+    assert bool(dialogs.messages) is reported
+    if reported:
+        assert dialogs.messages[-1][0] == "warning" and str(error) in dialogs.messages[-1][2]
+    else:
+        assert demo.statusBar().currentMessage() == "Build cancelled; nothing was written."
+    assert demo.stack.widget(1).isEnabled() and not demo.cancel_button.isVisible()

@@ -35,7 +35,7 @@ def test_a_finding_on_a_table_cell_focuses_that_cell(demo, qtbot):
     field = "confirmatory.evidence.milestones"
     table = editor(demo, field)
     table.model.setData(table.model.index(1, 1), "")  # clear row 2's target date: an error finding
-    qtbot.waitSignal(demo.readiness_updated, timeout=2000).wait()
+    qtbot.waitSignal(demo.session.readiness_updated, timeout=2000).wait()
     demo.select_section("genetic.gene")
     click_finding(demo, qtbot, f"{field}[1].target_date")
     assert demo.form.section.path == "confirmatory.evidence"
@@ -54,7 +54,7 @@ def test_navigator_shows_required_fields_filled_and_worst_finding(window, qtbot,
     assert int(item.text(2)) >= len(required)
     symbol = editor(window, "genetic.gene.symbol")
     symbol.line.setText("CLN3")
-    with qtbot.waitSignal(window.readiness_updated, timeout=2000):
+    with qtbot.waitSignal(window.session.readiness_updated, timeout=2000):
         symbol.line.editingFinished.emit()  # readiness follows each save, a moment later
     assert item.text(1) == f"1/{len(required)}"
     assert "error" in item.toolTip(2)

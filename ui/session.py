@@ -1,0 +1,208 @@
+"""The open dossier as the desktop app holds it (in the manner of Anki's operations): one object owns
+the dossier, its undo stack, whether background work is writing to it, the readiness report and the
+build, and says by signals what happened. Widgets never touch the dossier to change it; they ask the
+session, and every screen listens to `changed` to redraw what an operation did.
+
+    session = DossierSession()
+    session.changed.connect(lambda change: form.set_value(change.field, change.value))
+    session.open("case.dossier")
+    session.edit("genetic.gene.symbol", "CLN3")     # validated, saved, undoable
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QObject, QThreadPool, QTimer, Signal
+from PySide6.QtGui import QUndoStack
+
+from dossier.errors import DossierError, FieldError
+from dossier.service import Dossier
+
+from .background import run_in_background
+from .build_runner import BuildRunner
+from .editing import SetField
+from .form import split_path
+
+LARGE_ATTACHMENT = 4 * 1024 * 1024  # bytes; larger files are stored in the background
+
+
+@dataclass(frozen=True)
+class Change:
+    """What one operation wrote: a field's new value, and whether its editor must be redrawn and
+    brought into view (undo, redo, an attachment) or already shows it (the user's own edit)."""
+
+    field: str
+    value: Any
+    label: str
+    shown: bool
+
+
+class DossierSession(QObject):
+    opened = Signal(object)              # Dossier
+    closed = Signal()
+    changed = Signal(object)             # Change: the one "an operation did execute" signal
+    problem = Signal(str, str)           # field path (or cell), what is wrong with the input ("" clears it)
+    busy_changed = Signal(str)           # what runs in the background on the dossier; "" when nothing does
+    readiness_updated = Signal(object, object)  # Report, the filled values it was made from
+    attached = Signal(str)               # the field or cell a file was attached to
+    build_progress = Signal(float, str)
+    build_finished = Signal(object)      # BuildResult
+    build_failed = Signal(object, str)   # the exception (Cancelled when the user stopped it), its traceback
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.dossier: Dossier | None = None
+        self.report = None
+        self.busy: str | None = None
+        self.undo_stack = QUndoStack(self)
+        self.builder = BuildRunner(self)
+        self.builder.progress.connect(self.build_progress)
+        self.builder.finished.connect(self._build_done)
+        self.builder.failed.connect(self._build_failed)
+        self.readiness_timer = QTimer(self, singleShot=True, interval=150)
+        self.readiness_timer.timeout.connect(self.refresh_readiness)
+
+    # Opening and closing ----------------------------------------------------------------------
+
+    def open(self, path: str | Path) -> Dossier:
+        """Open a dossier for editing (closing the one open); DossierError or OSError says why not."""
+        dossier = Dossier.open(path)
+        self.close()
+        self.dossier = dossier
+        self.opened.emit(dossier)
+        self.refresh_readiness()
+        return dossier
+
+    def close(self) -> None:
+        """Stop background work (waiting for it to end), close the file and forget the undo history."""
+        if self.dossier is None:
+            return
+        if self.builder.running or self.busy:
+            self.builder.cancel()
+            QThreadPool.globalInstance().waitForDone(30000)
+            QCoreApplication.processEvents()  # deliver the results before the dossier goes
+        self.readiness_timer.stop()
+        self.dossier.close()
+        self.dossier, self.report, self.busy = None, None, None
+        self.undo_stack.clear()
+        self.closed.emit()
+
+    # Edits ------------------------------------------------------------------------------------
+
+    def edit(self, path: str, raw: Any) -> None:
+        """Validate what the user entered and save it as an undoable edit, or say why not through
+        `problem` (the user's text stays in the field to be corrected)."""
+        if self.dossier is None or self.busy:
+            return
+        try:
+            value = self.dossier.validate(path, raw)
+        except FieldError as exc:
+            self.problem.emit(path, exc.problem if exc.field.startswith(path) else str(exc))
+            return
+        self.problem.emit(path, "")
+        old = self.dossier.get(path)
+        if old != value:
+            self.undo_stack.push(SetField(self, path, old, value, self.dossier.field(path).label))
+
+    def write_value(self, path: str, value: Any, shown: bool) -> None:
+        """Store a value (the undo commands call this) and tell every screen."""
+        if value is None:
+            self.dossier.clear(path)
+        else:
+            self.dossier.set(path, value)
+        self.changed.emit(Change(path, value, self.dossier.field(path).label, shown))
+        self.readiness_timer.start()
+
+    def undo(self) -> None:
+        if not self.busy:
+            self.undo_stack.undo()
+
+    def redo(self) -> None:
+        if not self.busy:
+            self.undo_stack.redo()
+
+    def history(self, path: str):
+        return self.dossier.history(path)
+
+    # Attachments ------------------------------------------------------------------------------
+
+    def attach(self, target: str, files: list[Path]) -> None:
+        """Store files in the dossier and refer to them from a field or a table cell, as one undoable
+        edit; files over LARGE_ATTACHMENT bytes are stored in the background."""
+        if self.dossier is None or self.busy or not files:
+            return
+        path = split_path(target)[0]
+        dossier, old = self.dossier, self.dossier.get(path)
+
+        def store(report=None, cancel=None):
+            for file in files:
+                dossier.attach(target, file)
+            return dossier.get(path)
+
+        def done(new):
+            self._set_busy(None)
+            if new != old:
+                self.undo_stack.push(SetField(self, path, old, new, dossier.field(path).label, stored=True))
+            self.attached.emit(target)
+
+        def failed(error, details):
+            self._set_busy(None)
+            if not isinstance(error, DossierError):
+                raise error
+            problem = error.problem if isinstance(error, FieldError) else str(error)
+            self.problem.emit(path, f"{Path(files[0]).name}: {problem}")
+            if dossier.get(path) != old:  # some files of several went in before the failure
+                done(dossier.get(path))
+
+        if sum(Path(f).stat().st_size for f in files if Path(f).is_file()) < LARGE_ATTACHMENT:
+            try:
+                done(store())
+            except Exception as exc:  # noqa: BLE001 - the same handling as in the background
+                failed(exc, "")
+            return
+        self._set_busy(f"Storing {Path(files[0]).name}…")
+        run_in_background(store, on_done=done, on_error=failed)
+
+    def _set_busy(self, message: str | None) -> None:
+        """While background work writes to the dossier, edits wait (the screens show it read-only)."""
+        self.busy = message
+        self.busy_changed.emit(message or "")
+        if not message:
+            self.readiness_timer.start()
+
+    # Readiness --------------------------------------------------------------------------------
+
+    def refresh_readiness(self) -> None:
+        """Run the readiness checks (well under a millisecond on the demo)."""
+        if self.dossier is None or self.busy:
+            return
+        values = self.dossier.values()
+        self.report = self.dossier.check()
+        self.readiness_updated.emit(self.report, values)
+
+    # Build ------------------------------------------------------------------------------------
+
+    def start_build(self, app_dir: Path, draft: bool, mark_submitted: bool = False) -> bool:
+        """Build the next sequence off the GUI thread; edits wait until it ends."""
+        if self.dossier is None or self.builder.running or self.busy:
+            return False
+        self._set_busy("Building the draft…" if draft else "Building the sequence…")
+        self.builder.start(self.dossier, app_dir, draft, mark_submitted)
+        return True
+
+    def cancel_build(self) -> bool:
+        if not self.builder.running:
+            return False
+        self.builder.cancel()
+        return True
+
+    def _build_done(self, result) -> None:
+        self._set_busy(None)
+        self.build_finished.emit(result)
+
+    def _build_failed(self, error: BaseException, details: str) -> None:
+        self._set_busy(None)
+        self.build_failed.emit(error, details)
