@@ -1,8 +1,10 @@
 """Starting the app: the start page, opening files (good, bad, recent, the demo), unexpected errors,
 keyboard access, and a screenshot of the main window on the demo."""
 
+import json
 import os
 import sqlite3
+import subprocess
 import sys
 from pathlib import Path
 
@@ -44,7 +46,7 @@ def test_start_page_offers_new_open_demo_and_recent(window, qtbot, demo_file):
 
 
 def test_open_the_demo_imports_it_in_the_background(window, qtbot):
-    with qtbot.waitSignal(window.opened, timeout=20000):
+    with qtbot.waitSignal(window.session.opened, timeout=20000):
         qtbot.mouseClick(window.start_page.buttons[2], Qt.LeftButton)
         assert not window.start_page.buttons[0].isEnabled()  # the window stays live meanwhile
     assert window.dossier.get("genetic.gene.symbol") == "CLN3"
@@ -133,3 +135,54 @@ def test_main_window_screenshot(demo, qtbot):
     ARTIFACTS.mkdir(exist_ok=True)
     assert demo.grab().save(str(ARTIFACTS / "main-window.png"))
     assert (ARTIFACTS / "main-window.png").stat().st_size > 10000
+
+
+def test_the_command_line_reads_a_dossier_the_app_has_open_but_cannot_write_it(demo, qtbot, tmp_path):
+    path = demo.dossier.path
+    editor = demo.select_section("genetic.gene").editors["genetic.gene.hgnc_id"]
+    editor.line.setText("HGNC:1")
+    editor.line.editingFinished.emit()  # saved by the app, which keeps the file open
+
+    def dossier(*args):
+        return subprocess.run([sys.executable, "-m", "dossier", *map(str, args)], capture_output=True, text=True,
+                              timeout=120, env={**os.environ, "DOSSIER_USER": "cli"})
+
+    got = dossier("get", path, "genetic.gene.hgnc_id")
+    assert (got.returncode, got.stdout.strip()) == (0, "HGNC:1"), got.stderr
+    check = dossier("check", path, "--json")
+    assert check.returncode == 0 and json.loads(check.stdout)["summary"]["error"] == 0, check.stderr
+    exported = dossier("export", path, tmp_path / "out")
+    assert exported.returncode == 0 and (tmp_path / "out").is_dir(), exported.stderr
+    refused = dossier("set", path, "genetic.gene.hgnc_id", "HGNC:3")
+    assert refused.returncode == 2 and "open in another Dossier Builder window or program" in refused.stderr
+    editor.line.setText("HGNC:4")
+    editor.line.editingFinished.emit()  # the app still writes after all that
+    assert demo.dossier.get("genetic.gene.hgnc_id") == "HGNC:4"
+    assert dossier("get", path, "genetic.gene.hgnc_id").stdout.strip() == "HGNC:4"
+
+
+def test_file_quit_closes_the_dossier_and_the_window(demo, qtbot):
+    path = demo.dossier.path
+    quit_action = next(a for a in demo.menuBar().actions()[0].menu().actions() if a.text() == "&Quit")
+    assert quit_action.shortcut().toString() == "Ctrl+Q"
+    quit_action.trigger()
+    assert not demo.isVisible() and demo.dossier is None
+    with Dossier.open(path) as again:  # the file was let go
+        assert again.get("genetic.gene.symbol") == "CLN3"
+
+
+def test_every_form_fits_its_pane_at_the_default_size_with_its_history_buttons_in_view(demo, qtbot):
+    from PySide6.QtWidgets import QToolButton
+
+    from ui.app import DEFAULT_SIZE
+
+    demo.resize(*DEFAULT_SIZE)
+    qtbot.waitExposed(demo)
+    for section in demo.dossier.model.sections():
+        demo.select_section(section.path)
+        page = demo.form_stack.currentWidget()
+        qtbot.waitUntil(lambda: page.widget().width() <= page.viewport().width(), timeout=2000)
+        assert not page.horizontalScrollBar().isVisible(), section.path
+        for button in (b for b in page.widget().findChildren(QToolButton) if b.text() == "History"):
+            right = button.mapTo(page.viewport(), button.rect().topRight()).x()
+            assert 0 < right <= page.viewport().width(), (section.path, button.accessibleName())

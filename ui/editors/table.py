@@ -11,7 +11,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFileDialog, QHBoxLayout, QPushButton,
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFileDialog, QHBoxLayout, QMenu, QPushButton, QToolButton,
                                QStyledItemDelegate, QTableView, QVBoxLayout)
 
 from dossier.fieldtypes import display
@@ -169,16 +169,30 @@ class TableEditor(AcceptsFileDrops, FieldEditor):
         self.setAcceptDrops(self.attachment_column is not None)
 
     def _buttons(self) -> QHBoxLayout:
+        """The frequent actions as buttons, the rest in a "More" menu: the row must fit a form pane of
+        about 580 pixels (the default window), or the form grows a horizontal scrollbar."""
         buttons = QHBoxLayout()
-        actions = [("Add row", self.add_row), ("Remove row", self.remove_row), ("Move up", lambda: self.move_row(-1)),
-                   ("Move down", lambda: self.move_row(1)), ("Paste rows", lambda: self.paste())]
+        actions = [("Add row", self.add_row), ("Remove row", self.remove_row)]
         if self.attachment_column is not None:
-            actions.append((f"Attach {self.attachment_column.label}…", self.pick))
+            actions.append(("Attach file…", self.pick))
         for text, slot in actions:
             button = QPushButton(text)
-            button.setAccessibleName(f"{self.field.label}: {text}")
+            name = f"Attach a file as {self.attachment_column.label}" if slot == self.pick else text
+            button.setAccessibleName(f"{self.field.label}: {name}")
+            button.setToolTip(name)
             button.clicked.connect(slot)
             buttons.addWidget(button)
+        more = QToolButton(text="More", popupMode=QToolButton.InstantPopup)
+        more.setAccessibleName(f"{self.field.label}: more row actions")
+        menu = QMenu(more)
+        for text, slot, keys in (("Move row up", lambda: self.move_row(-1), "Ctrl+Shift+Up"),
+                                 ("Move row down", lambda: self.move_row(1), "Ctrl+Shift+Down"),
+                                 ("Paste rows", lambda: self.paste(), "")):
+            action = menu.addAction(text, slot)
+            action.setShortcut(QKeySequence(keys))  # shown as a hint; the shortcuts live on the table
+            action.setShortcutContext(Qt.WidgetShortcut)
+        more.setMenu(menu)
+        buttons.addWidget(more)
         buttons.addStretch()
         return buttons
 
