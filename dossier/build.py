@@ -28,7 +28,7 @@ from .ectd.leaf import Plan
 from .ectd.pdfcheck import check_pdf
 from .ectd.plan import plan_sequence
 from .ectd.wanted import Inputs, Trees
-from .ectd.validate import Finding, validate_sequence
+from .ectd.validate import SequenceFinding, blocking, validate_sequence
 from .ectd.writer import SequenceWriter, remove_tree
 from .errors import Cancelled, DossierError
 from .ectd.rendercache import RenderCache
@@ -42,7 +42,7 @@ class BuildResult:
     path: Path
     draft: bool
     recorded: bool
-    findings: list[Finding]
+    findings: list[SequenceFinding]
     counts: dict[str, int]           # operation → leaves
     unchanged: int                   # live leaves not sent again
     rendered: int                    # documents rendered now
@@ -53,7 +53,8 @@ class BuildResult:
 
     @property
     def ok(self) -> bool:
-        return not any(f.severity == "high" for f in self.findings)
+        """No finding blocks the sequence (dossier.ectd.validate.BLOCKING)."""
+        return not blocking(self.findings)
 
     def as_dict(self) -> dict[str, Any]:
         return {"number": self.number, "path": str(self.path), "draft": self.draft, "recorded": self.recorded,
@@ -124,7 +125,7 @@ def _run(build: _Build, mark_submitted: bool) -> BuildResult:
     d = build.dossier
     build.progress(0.0, "Checking the dossier")
     if not build.draft:
-        _refuse_on_readiness(d)
+        d.check().require_ready("build")
     folder = std.require()
     trees = Trees(ich_tree(folder), regional_tree(folder))
     sequences = d.store.sequences()
@@ -158,7 +159,7 @@ def _run(build: _Build, mark_submitted: bool) -> BuildResult:
 
 
 def _assemble(build: _Build, plan: Plan, trees: Trees, folder: Path, cache, used: list[str], mark_submitted: bool,
-              replaces_draft: bool) -> tuple[dict[str, str], list[Finding]]:
+              replaces_draft: bool) -> tuple[dict[str, str], list[SequenceFinding]]:
     """Render, write into a temporary folder beside the final one, validate, and rename it into place;
     on any failure or cancel nothing is left at the final path."""
     final = build.app_dir / plan.number
@@ -177,10 +178,10 @@ def _assemble(build: _Build, plan: Plan, trees: Trees, folder: Path, cache, used
                                      workers=build.workers)
         build.lap("validate")
         build.check_cancel()
-        high = [f for f in findings if f.severity == "high"]
-        if mark_submitted and high:
-            raise DossierError(f"sequence {plan.number} has {len(high)} high finding(s), so it was not written or "
-                               "recorded: " + "; ".join(str(f) for f in high[:5]))
+        blockers = blocking(findings)
+        if mark_submitted and blockers:
+            raise DossierError(f"sequence {plan.number} has {len(blockers)} high finding(s), so it was not written or "
+                               "recorded: " + "; ".join(str(f) for f in blockers[:5]))
         _move_into_place(temp, final, replaces_draft)
     except BaseException:
         cache.abort()
@@ -188,15 +189,6 @@ def _assemble(build: _Build, plan: Plan, trees: Trees, folder: Path, cache, used
         remove_tree(temp)
         raise
     return md5s, findings
-
-
-def _refuse_on_readiness(dossier) -> None:
-    report = dossier.check()
-    if report.has_errors:
-        errors = [f for f in report.findings if f.severity == "error"]
-        listed = "; ".join(f"{f.field}: {f.message}" for f in errors[:5])
-        raise DossierError(f"the dossier has {len(errors)} readiness error(s), so a final build is refused "
-                           f"({listed}{' …' if len(errors) > 5 else ''}); fix them, or build with --draft to preview")
 
 
 def _refuse_bad_attachments(plan: Plan, temp: Path) -> None:

@@ -10,6 +10,18 @@ class Cancelled(DossierError):
     Recognise it by type, never by its message."""
 
 
+class NotReadyError(DossierError):
+    """A final render or build was asked for while readiness errors remain; `findings` holds them
+    and `errors` lists them as "field: message"."""
+
+    def __init__(self, findings: list, doing: str = "build"):
+        self.findings = list(findings)
+        self.errors = [f"{f.field}: {f.message}" for f in self.findings]
+        shown = "; ".join(self.errors[:5]) + (f"; and {len(self.errors) - 5} more" if len(self.errors) > 5 else "")
+        super().__init__(f"a final {doing} needs a dossier without readiness errors; {len(self.errors)} remain "
+                         f"({shown}). Fix them (`dossier check FILE` shows where), or make a draft (--draft)")
+
+
 class ModelError(DossierError):
     """The content model file is malformed (names the file, the place and the reason)."""
 

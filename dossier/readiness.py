@@ -8,10 +8,14 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any, Iterable
 
+from .errors import NotReadyError
 from .fieldtypes import display, is_filled
 from .model import Check, ContentModel, Element
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+# The one readiness gate: a readiness error blocks a final render or build (drafts are always
+# allowed); warnings and notes are shown, never blocking.
+BLOCKING = frozenset({"error"})
 _OPS = {">=": lambda a, b: a >= b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, "<": lambda a, b: a < b}
 
 
@@ -23,6 +27,11 @@ class Finding:
     source: str
     check: str
     element: str | None = None
+
+    @property
+    def blocks(self) -> bool:
+        """Whether this finding stops a final render or build (see BLOCKING)."""
+        return self.severity in BLOCKING
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -48,7 +57,17 @@ class Report:
 
     @property
     def has_errors(self) -> bool:
-        return self.count("error") > 0
+        return bool(self.blocking)
+
+    @property
+    def blocking(self) -> list[Finding]:
+        """The findings that stop a final render or build."""
+        return [f for f in self.findings if f.blocks]
+
+    def require_ready(self, doing: str = "build") -> None:
+        """The readiness gate of a final render or build: NotReadyError while any finding blocks."""
+        if self.blocking:
+            raise NotReadyError(self.blocking, doing)
 
     def for_section(self, section_path: str) -> list[Finding]:
         return [f for f in self.findings if f.field.startswith(section_path + ".")]

@@ -23,7 +23,7 @@ def run(say: Callable[[str], None] = print, standards: str | Path | None = None)
 def _steps(say: Callable[[str], None], standards: str | Path | None) -> bool:
     from . import standards as std
     from .build import build_sequence
-    from .ectd.validate import validate_sequence
+    from .ectd.validate import blocking, validate_sequence
     from .paths import demo_dir, templates_dir
     from .service import Dossier
     from .textform import import_dossier
@@ -53,8 +53,7 @@ def _steps(say: Callable[[str], None], standards: str | Path | None) -> bool:
         def check() -> str:
             with Dossier.open(dossier_path) as dossier:
                 report = dossier.check()
-            if report.has_errors:
-                raise DossierError(f"the demo has {report.count('error')} readiness error(s)")
+            report.require_ready("build of the demo")
             return ", ".join(f"{e.id} {e.state}" for e in report.elements)
 
         step("readiness check", check)
@@ -73,10 +72,10 @@ def _steps(say: Callable[[str], None], standards: str | Path | None) -> bool:
 
         def validate() -> str:
             findings = validate_sequence(built["path"])
-            serious = [f for f in findings if f.severity in ("high", "medium")]
-            if serious:
-                raise DossierError("; ".join(f"{f.severity} {f.file}: {f.message}" for f in serious[:5]))
-            return f"no high or medium findings ({len(findings)} low)"
+            blockers = blocking(findings)
+            if blockers:
+                raise DossierError("; ".join(str(f) for f in blockers[:5]))
+            return f"nothing blocks it ({len(findings)} finding(s) that do not)"
 
         step("sequence validated", validate)
     return ok

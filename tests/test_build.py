@@ -12,7 +12,8 @@ from dossier.ectd import writer
 from dossier.ectd.lifecycle import SETTING, leaf_history
 from dossier.ectd.readback import parse_backbone
 from dossier.ectd.validate import validate_sequence
-from dossier.errors import Cancelled, DossierError
+from dossier.errors import Cancelled, DossierError, NotReadyError
+from dossier.readiness import Finding, Report
 from tests.test_ectd_support import fake_renderer, installed, make_pdf, new_dossier  # noqa: F401 (fixtures)
 
 
@@ -176,13 +177,12 @@ def test_recording_a_changed_folder_is_refused(dossier, tmp_path):
 
 
 def test_readiness_errors_refuse_a_final_build(dossier, tmp_path, monkeypatch):
-    class Report:
-        has_errors = True
-        findings = [type("F", (), {"severity": "error", "field": "module1.product.name", "message": "Fill it"})()]
-
-    monkeypatch.setattr(type(dossier), "check", lambda self: Report())
-    with pytest.raises(DossierError, match="readiness error.*--draft"):
+    error = Finding("error", "Fill it", "module1.product.name", "", "required:module1.product.name")
+    warning = Finding("warning", "Consider it", "module1.product.indication", "", "w")
+    monkeypatch.setattr(type(dossier), "check", lambda self: Report((error, warning), ()))
+    with pytest.raises(NotReadyError, match="readiness errors; 1 remain.*--draft") as caught:
         build_sequence(dossier, tmp_path / "app")
+    assert caught.value.findings == [error]
     assert build_sequence(dossier, tmp_path / "app", draft=True).draft
 
 

@@ -3,6 +3,7 @@ import pytest
 
 from dossier.ectd.naming import MAX_PATH, file_name, fit_path, valid_segment
 from dossier.ectd.pdfcheck import check_pdf
+from dossier.errors import DossierError
 
 
 @pytest.mark.parametrize("given", ["Study Report (v2).PDF", "../../x.pdf", "ÄÖÜ.docx", "a" * 300 + ".pdf", "noext"])
@@ -17,6 +18,12 @@ def test_long_paths_shortened_without_collisions():
     b = fit_path(folder, "splice-correction-in-patient-fibroblasts-dose-response-report-b.pdf")
     assert len(a) <= MAX_PATH and len(b) <= MAX_PATH and a != b
     assert a.endswith(".pdf") and a.startswith(folder + "/")
+
+
+def test_a_folder_leaving_no_room_for_a_name_is_a_dossier_error():
+    folder = "m4/42-stud-rep/421-pharmacol/4211-prim-pharmacodyn/" + "splice-correction-" * 6
+    with pytest.raises(DossierError, match="no room for a file name.*shorten the study name"):
+        fit_path(folder.rstrip("-"), "report.pdf")
 
 
 def make_pdf(path, **extra):

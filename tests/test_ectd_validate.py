@@ -217,3 +217,19 @@ def test_index_needs_its_module1_leaf(app, tmp_path):
 
     edit_xml(seq / "index.xml", drop_m1)
     assert has(found(seq), "high", "index.xml", "no Module 1 leaf")
+
+
+def test_one_rule_says_what_blocks_a_sequence(app, tmp_path, capsys):
+    """High findings block (the CLI fails, the build will not record); medium and low are only reported."""
+    from dossier.cli import main
+    from dossier.ectd.validate import blocking
+
+    seq = copy(app, tmp_path)
+    make_pdf(seq / "m1/us/stray.pdf", "not referenced")
+    findings = validate_sequence(seq)
+    assert [f.severity for f in findings] == ["medium"] and blocking(findings) == []
+    assert main(["validate", str(seq)]) == 0
+    make_pdf(seq / COA, "a different certificate")
+    findings = validate_sequence(seq)
+    assert [f.severity for f in blocking(findings)] == ["high"] and all(f.blocks for f in blocking(findings))
+    assert main(["validate", str(seq)]) == 1

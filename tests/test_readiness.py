@@ -1,3 +1,5 @@
+import pytest
+
 from dossier.fieldtypes import coerce
 from dossier.readiness import check_dossier
 
@@ -87,3 +89,16 @@ def test_any_filled_reaches_into_table_columns(mini_model, mini_raw):
     without = dict(COMPLETE, product__design__studies=[{"name": "S1", "patient_derived": True}])
     assert "some-report" in ids(check_dossier(model, values(model, **without), []))
     assert "some-report" not in ids(check_dossier(model, values(model, **COMPLETE), ["r.pdf"]))
+
+
+def test_readiness_gate_blocks_on_errors_only(mini_model):
+    from dossier.errors import NotReadyError
+
+    warned = check_dossier(mini_model, values(mini_model, **dict(COMPLETE, product__design__target="exon 4")), ["r.pdf"])
+    assert ids(warned) == {"gene-in-target"} and warned.blocking == [] and not warned.has_errors
+    warned.require_ready()
+    report = check_dossier(mini_model, {}, [])
+    assert report.blocking and all(f.severity == "error" for f in report.blocking)
+    with pytest.raises(NotReadyError, match="a final render needs a dossier without readiness errors") as caught:
+        report.require_ready("render")
+    assert caught.value.findings == report.blocking

@@ -69,10 +69,11 @@ class BuildResultDialog(QDialog):
         self.result = result
         kind = "Draft" if result.draft else "Sequence"
         self.setWindowTitle(f"{kind} {result.number} built")
-        serious = sum(1 for f in result.findings if f.severity in ("high", "medium"))
+        blockers = sum(1 for f in result.findings if f.blocks)
         recorded = " It is recorded as submitted." if result.recorded else ""
         text = QLabel(f"<b>{kind} {result.number}</b> was written to {result.path}.{recorded}<br>"
-                      f"Validation: {serious} high or medium and {len(result.findings) - serious} low finding(s)."
+                      f"Validation: {blockers} finding(s) that block submission and "
+                      f"{len(result.findings) - blockers} that do not."
                       + ("".join(f"<br>• {note}" for note in result.notes)))
         text.setWordWrap(True)
         text.setTextInteractionFlags(Qt.TextSelectableByMouse)

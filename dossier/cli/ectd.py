@@ -9,8 +9,6 @@ from pathlib import Path
 
 from .common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, FILE_ARG, add_command, print_json
 
-SEVERITY_EXIT = ("high",)  # high findings are errors; medium and low are reported, not failed on
-
 
 def _tty_progress(fraction: float, message: str) -> None:
     sys.stderr.write(f"\r[{fraction * 100:5.1f}%] {message[:70]:<70}")
@@ -49,7 +47,7 @@ def cmd_build(args) -> int:
 
 
 def cmd_validate(args) -> int:
-    from ..ectd.validate import validate_sequence
+    from ..ectd.validate import blocking, validate_sequence
 
     folder = Path(args.seqdir)
     if not folder.is_dir():
@@ -60,7 +58,7 @@ def cmd_validate(args) -> int:
         print_json([f.as_dict() for f in findings])
     else:
         _print_findings(findings)
-    return EXIT_FINDINGS if any(f.severity in SEVERITY_EXIT for f in findings) else EXIT_OK
+    return EXIT_FINDINGS if blocking(findings) else EXIT_OK
 
 
 def cmd_sequences(args) -> int:

@@ -25,8 +25,9 @@ _NUMBER = re.compile(r"^m\d+(?:-(?:\d+|[a-z])(?=-|$))*")
 
 
 @dataclass(frozen=True)
-class Heading:
-    """One backbone element that can hold leaves (or other headings)."""
+class EctdHeading:
+    """One eCTD heading: a backbone element that can hold leaves (or other headings). Not to be
+    confused with a heading inside a document (dossier.render.tree.Heading)."""
 
     name: str
     parent: str | None
@@ -48,7 +49,7 @@ class Heading:
 class HeadingTree:
     """The headings of one backbone DTD (ICH index.xml or FDA us-regional.xml)."""
 
-    def __init__(self, headings: dict[str, Heading], root: str):
+    def __init__(self, headings: dict[str, EctdHeading], root: str):
         self.headings = headings
         self.root = root
         self._by_number = {}
@@ -59,7 +60,7 @@ class HeadingTree:
     def __contains__(self, name: str) -> bool:
         return name in self.headings
 
-    def __getitem__(self, name: str) -> Heading:
+    def __getitem__(self, name: str) -> EctdHeading:
         return self.headings[name]
 
     def resolve(self, wanted: str) -> str:
@@ -104,14 +105,14 @@ def _tree_from_dtd(dtd: etree.DTD, root: str) -> HeadingTree:
     decls = {_qualified(d): d for d in dtd.iterelements()}
     if root not in decls:
         raise DossierError(f"the DTD does not declare {root}; is it the right standard file?")
-    headings: dict[str, Heading] = {}
+    headings: dict[str, EctdHeading] = {}
 
     def visit(name: str, parent: str | None) -> None:
         decl = decls[name]
         names = _content_names(decl.content)
         children = tuple(n for n in names if n not in _NON_HEADINGS and n in decls and n != "admin")
         keys = [a for a in decl.iterattributes() if a.name not in _PLAIN_ATTRS and a.prefix is None]
-        headings[name] = Heading(
+        headings[name] = EctdHeading(
             name=name, parent=parent, children=children,
             required_keys=tuple(sorted(a.name for a in keys if a.default == "required")),
             optional_keys=tuple(sorted(a.name for a in keys if a.default != "required")),

@@ -6,6 +6,8 @@ from __future__ import annotations
 import hashlib
 import re
 
+from ..errors import DossierError
+
 SEGMENT = re.compile(r"^[a-z0-9][a-z0-9-]*(\.[a-z0-9]+)?$")
 MAX_FILE_NAME = 64
 MAX_PATH = 150
@@ -39,13 +41,16 @@ def _shorten(stem: str, room: int) -> str:
 
 
 def fit_path(folder: str, name: str, max_length: int = MAX_PATH) -> str:
-    """`folder/name` within the path limit: the file name is shortened (never the mandated folders)."""
+    """`folder/name` within the path limit: the file name is shortened (never the mandated folders).
+    A folder too long to leave room for a name (a very long study name makes one) is refused."""
     path = f"{folder}/{name}" if folder else name
     if len(path) <= max_length:
         return path
     room = max_length - len(folder) - 1
     if room < 12:
-        raise ValueError(f"folder {folder} leaves no room for a file name within {max_length} characters")
+        raise DossierError(f"the eCTD folder {folder} is {len(folder)} characters long and leaves no room for a file "
+                           f"name within FDA's {max_length}-character path limit; shorten the study name or "
+                           "keyed value that makes its last folders")
     return f"{folder}/{_fit_name(name, room)}"
 
 

@@ -13,7 +13,7 @@ from ..errors import DossierError
 from . import lifecycle
 from .leaf import Plan
 from .readback import SEQUENCE_NAME, files_in
-from .validate import validate_sequence
+from .validate import blocking, validate_sequence
 from .writer import remove_tree
 
 
@@ -74,10 +74,10 @@ def record_submitted(dossier, seq_dir: str | Path) -> str:
     if pending.get("dossier") != _identity(dossier):
         raise DossierError(f"{seq_dir} was built from another dossier")
     findings = validate_sequence(seq_dir, std.require(), used_numbers=recorded)
-    high = [f for f in findings if f.severity == "high"]
-    if high:
-        raise DossierError(f"{seq_dir} has {len(high)} high finding(s) (was it changed after the build?), so it is "
-                           f"not recorded: {high[0]}")
+    blockers = blocking(findings)
+    if blockers:
+        raise DossierError(f"{seq_dir} has {len(blockers)} high finding(s) (was it changed after the build?), so it is "
+                           f"not recorded: {blockers[0]}")
     written = {p: m for p, m in pending["files"].items() if m}
     # index.xml as built pins every leaf's MD5, and validation has just checked the files against it.
     if set(files_in(seq_dir)) != set(written) or std.md5_of(seq_dir / "index.xml") != written.get("index.xml"):

@@ -3,7 +3,7 @@ ECTD.md's "What validation must catch". Findings carry an FDA-like severity (hig
 the file and a message a user can act on.
 
     >>> findings = validate_sequence("IND123456/0002")
-    >>> [f for f in findings if f.severity == "high"]
+    >>> blocking(findings)     # high findings: FDA would reject the sequence
     []
 """
 
@@ -25,16 +25,27 @@ from .pdfcheck import pdf_findings
 from .readback import SEQUENCE_NAME, Backbone, ReadLeaf, files_in, parse_backbone, regional_path
 from .regional import check_admin
 
-SEVERITIES = ("high", "medium", "low")
+SEQUENCE_SEVERITIES = ("high", "medium", "low")  # FDA's validation severities, worst first
+# The one rule for which findings block a sequence (the build refuses to record it, `dossier validate`
+# and the self-test fail, the desktop app says it cannot be submitted): FDA rejects a sequence with a
+# high finding; medium and low findings are reported and should be fixed, but do not stop it.
+BLOCKING = frozenset({"high"})
 ICH_SYSTEM_ID = "util/dtd/ich-ectd-3-2.dtd"
 _SECTION_NUMBER = re.compile(r"^\s*\d+(\.[0-9A-Za-z]+)+\s")
 
 
 @dataclass(frozen=True)
-class Finding:
+class SequenceFinding:
+    """A problem in a sequence folder (not a readiness finding about the dossier: dossier.readiness.Finding)."""
+
     severity: str   # high | medium | low
     file: str       # relative to the sequence folder ('' = the folder itself)
     message: str
+
+    @property
+    def blocks(self) -> bool:
+        """Whether this finding stops the sequence from being submitted (see BLOCKING)."""
+        return self.severity in BLOCKING
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -43,9 +54,14 @@ class Finding:
         return f"{self.severity.upper():6} {self.file or '.'}: {self.message}"
 
 
+def blocking(findings: Iterable[SequenceFinding]) -> list[SequenceFinding]:
+    """The findings that stop a sequence from being submitted."""
+    return [f for f in findings if f.blocks]
+
+
 def validate_sequence(seq_dir: str | Path, standards: Path | None = None, *, number: str | None = None,
                       used_numbers: Iterable[str] = (), known_md5: dict[str, str] | None = None,
-                      workers: int | None = None) -> list[Finding]:
+                      workers: int | None = None) -> list[SequenceFinding]:
     """Every finding for the sequence folder `seq_dir`, most severe first.
 
     `number` is the sequence number when the folder is not (yet) named by it; `used_numbers` are
@@ -84,8 +100,8 @@ def validate_sequence(seq_dir: str | Path, standards: Path | None = None, *, num
         out += check_keyed(index, history)
     out += check_studies(seq_dir, number, leaves, history)
     out += _check_pdfs(seq_dir, leaves, md5s, workers)
-    findings = {Finding(*item) for item in out}
-    return sorted(findings, key=lambda f: (SEVERITIES.index(f.severity), f.file, f.message))
+    findings = {SequenceFinding(*item) for item in out}
+    return sorted(findings, key=lambda f: (SEQUENCE_SEVERITIES.index(f.severity), f.file, f.message))
 
 
 def _check_util(seq_dir: Path) -> list[tuple[str, str, str]]:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from ..errors import Cancelled, DossierError
+from ..errors import Cancelled, DossierError, NotReadyError
 from ..model import ContentModel, default_model
 from ..readiness import check_dossier
 from .docx_writer import write_docx
@@ -120,21 +120,6 @@ def render_document(inp: RenderInput, doc_id: str, out_dir: Path, formats=FORMAT
     return written
 
 
-class NotReadyError(DossierError):
-    """A final render was asked for while readiness errors remain; `errors` lists them."""
-
-    def __init__(self, errors: list[str]):
-        self.errors = errors
-        shown = "; ".join(errors[:5]) + (f"; and {len(errors) - 5} more" if len(errors) > 5 else "")
-        super().__init__(f"a final build needs a dossier without readiness errors ({len(errors)}): {shown}. "
-                         "Fix them, or build a draft")
-
-
-def readiness_errors(inp: RenderInput, model: ContentModel) -> list[str]:
-    report = check_dossier(model, inp.values, [a["name"] for a in inp.attachments])
-    return [f"{f.field}: {f.message}" for f in report.findings if f.severity == "error"]
-
-
 def _fork_context():
     """A fork context where forking is cheap and safe (Linux, no other threads running), else None:
     spawning fresh interpreters (Windows, macOS) costs more than rendering a dossier serially."""
@@ -166,9 +151,7 @@ def render_all(source, out_dir: Path, formats=FORMATS, draft: bool = False,
     inp = source if isinstance(source, RenderInput) else snapshot(source)
     formats = _check_formats(formats)
     if not draft:
-        errors = readiness_errors(inp, model)
-        if errors:
-            raise NotReadyError(errors)
+        check_dossier(model, inp.values, [a["name"] for a in inp.attachments]).require_ready("render")
     ids = [document.id for document in model.documents]
     context = _fork_context() if workers > 1 and len(ids) > 1 else None
     if context is not None:
