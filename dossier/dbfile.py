@@ -8,11 +8,13 @@ import getpass
 import os
 import sqlite3
 from pathlib import Path
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .errors import DamagedFileError, DossierFileError, FileInUseError, NewerVersionError, NotADossierError
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 APPLICATION_ID = 0x44534252  # 'DSBR'
 SCHEMA_VERSION = 2
@@ -51,8 +53,12 @@ MIGRATIONS = [(1, _v1), (2, _v2)]
 
 def migrate(conn: sqlite3.Connection, upto: int = SCHEMA_VERSION) -> None:
     """Bring a file forward to schema `upto`, one transaction per step."""
-    db = sqlite_utils.Database(conn)
     current = conn.execute("PRAGMA user_version").fetchone()[0]
+    if current >= upto:
+        return
+    import sqlite_utils  # only to make or upgrade a file: importing it takes a tenth of a second
+
+    db = sqlite_utils.Database(conn)
     for version, step in MIGRATIONS:
         if current < version <= upto:
             conn.execute("BEGIN IMMEDIATE")

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any, BinaryIO, Iterable
 
 from .attachments_io import Spooled
-from .ectd.pdfcheck import check_pdf
 from .errors import DossierError, FieldError
 from .fieldtypes import coerce, is_filled
 from .model import ContentModel, Field, default_model
@@ -147,6 +146,8 @@ class Dossier:
             table[row][column] = final
             new_value = table
         with Spooled(source) as spooled:
+            from .ectd.pdfcheck import check_pdf  # pikepdf: only when a PDF is attached
+
             problems = check_pdf(spooled.path)
             if problems:
                 raise FieldError(target, "; ".join(problems))

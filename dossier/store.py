@@ -18,8 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, Iterator
 
-import sqlite_utils
-
 from .attachments_io import FlushHandle, bulk_append, insert_parts, part_rows, readable, stream_into
 from .dbfile import SCHEMA_VERSION, check_file, connect, default_user, make_file, migrate, now
 from .errors import DossierError, DossierFileError, NotADossierError
@@ -88,7 +86,6 @@ class Store:
         self._writer = lock  # None: opened read-only
         self._flush = FlushHandle(path)
         self._lock = threading.RLock()
-        self.db = sqlite_utils.Database(conn)
 
     # Opening and closing -------------------------------------------------------------------
 

@@ -36,6 +36,29 @@ def test_python_m_dossier_and_the_installed_command_run_main(demo):
     assert script.load() is main
 
 
+HEAVY = ("reportlab", "docx", "lxml", "jinja2", "pikepdf", "sqlite_utils", "hgvs", "pyhpo", "dossier.render",
+         "dossier.ectd")
+SHORT_COMMANDS = """
+import json, sys
+from dossier.cli import main
+demo = sys.argv[1]
+for argv in (["get", demo, "genetic.variant.hgvs"], ["set", demo, "module1.sponsor.duns", "987654321"],
+             ["fields", demo], ["check", demo]):
+    main(argv)
+print(json.dumps(sorted(m for m in sys.modules if any(m == h or m.startswith(h + ".") for h in sys.argv[2:]))))
+"""
+
+
+def test_short_commands_load_no_renderer_or_heavy_library(demo, tmp_path):
+    copy = tmp_path / "demo.dossier"
+    copy.write_bytes(demo.read_bytes())
+    result = subprocess.run([sys.executable, "-c", SHORT_COMMANDS, str(copy), *HEAVY], capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "module1.sponsor.duns: saved" in result.stdout and "0 error(s)" in result.stdout
+    assert json.loads(result.stdout.splitlines()[-1]) == []
+
+
 def test_every_command_has_help(cli):
     commands = build_parser()._subparsers._group_actions[0].choices
     assert {"new", "demo", "get", "set", "attach", "check", "fields", "export", "import", "history",
