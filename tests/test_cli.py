@@ -10,6 +10,7 @@ from importlib.metadata import entry_points
 import pytest
 
 from dossier.cli import build_parser, main
+from dossier.service import Dossier
 
 
 @pytest.fixture(autouse=True)
@@ -93,6 +94,20 @@ def test_new_set_get_history_and_exit_codes(tmp_path, cli):
     assert check.code == 1 and "ERROR" in check.out
     assert cli("get", tmp_path / "missing.dossier", "genetic.variant.hgvs").code == 2
     assert cli("get", path).code == 2  # argparse: a missing argument is a usage error
+
+
+def test_reading_commands_work_while_the_app_edits_the_file(tmp_path, cli):
+    path = tmp_path / "n.dossier"
+    cli("new", path, "--title", "T")
+    with Dossier.open(path) as app:  # the desktop app holds the file for writing
+        app.set("module1.sponsor.duns", "987654321")
+        assert cli("get", path, "module1.sponsor.duns").out == "987654321\n"
+        assert cli("check", path).code == 1 and cli("fields", path).code == 0
+        assert "module1.sponsor.duns" in cli("history", path).out
+        assert cli("export", path, tmp_path / "text").code == 0
+        busy = cli("set", path, "module1.sponsor.duns", "123456789")
+        assert busy.code == 2 and "close it there first" in busy.err
+        assert app.get("module1.sponsor.duns") == "987654321"
 
 
 def test_set_reads_stdin_and_fields_lists_state(tmp_path, cli):
