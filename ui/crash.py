@@ -8,7 +8,6 @@ from __future__ import annotations
 import logging
 import sys
 import traceback
-from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
 from PySide6.QtCore import QStandardPaths
@@ -27,6 +26,9 @@ def log_file() -> Path:
 
 
 def start_logging() -> None:
+    """Log to a rotating file (started on the first error: logging.handlers is slow to import)."""
+    from logging.handlers import RotatingFileHandler
+
     if any(isinstance(h, RotatingFileHandler) for h in log.handlers):
         return
     log_folder().mkdir(parents=True, exist_ok=True)
@@ -45,6 +47,7 @@ class CrashHandler:
 
     def __call__(self, kind, value, tb) -> None:
         details = "".join(traceback.format_exception(kind, value, tb))
+        start_logging()
         log.error("unexpected error\n%s", details)
         if issubclass(kind, KeyboardInterrupt):
             sys.__excepthook__(kind, value, tb)
@@ -64,7 +67,6 @@ class CrashHandler:
 
 
 def install(parent_window=None) -> CrashHandler:
-    start_logging()
     handler = CrashHandler(parent_window)
     sys.excepthook = handler
     return handler

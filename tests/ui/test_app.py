@@ -186,3 +186,19 @@ def test_every_form_fits_its_pane_at_the_default_size_with_its_history_buttons_i
         for button in (b for b in page.widget().findChildren(QToolButton) if b.text() == "History"):
             right = button.mapTo(page.viewport(), button.rect().topRight()).x()
             assert 0 < right <= page.viewport().width(), (section.path, button.accessibleName())
+
+
+def test_the_window_opens_a_dossier_without_loading_what_only_builds_render_or_attach_need(demo_file):
+    # The start-time target (bench/bench_ui.py) depends on it: each of these costs tens of milliseconds.
+    heavy = {"reportlab", "docx", "lxml", "pikepdf", "jinja2", "sqlite_utils", "mutalyzer_hgvs_parser", "pronto"}
+    child = subprocess.run([sys.executable, "-c", f"""
+import sys
+from ui.app import open_main_window
+window = open_main_window({str(demo_file)!r})
+assert window.form is not None
+print(" ".join(sorted({{name.split(".")[0] for name in sys.modules}})))
+window.close_dossier()
+"""], capture_output=True, text=True, timeout=120, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert child.returncode == 0, child.stderr
+    loaded = set(child.stdout.split())
+    assert "PySide6" in loaded and not loaded & heavy, loaded & heavy
