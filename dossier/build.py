@@ -16,7 +16,6 @@ import errno
 import json
 import os
 import time
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -31,7 +30,8 @@ from .ectd.wanted import Inputs, Trees
 from .ectd.validate import SequenceFinding, blocking, validate_sequence
 from .ectd.writer import SequenceWriter, remove_tree
 from .errors import Cancelled, DossierError
-from .ectd.rendercache import RenderCache
+from .render.engine import RenderJob
+from .tempdirs import remove_stale, temp_name
 
 Progress = Callable[[float, str], None]
 
@@ -84,7 +84,7 @@ class _Build:
 
     def progress(self, fraction: float, message: str) -> None:
         if self._progress is not None:
-            self._progress(min(max(fraction, 0.0), 1.0), message)
+            self._progress(round(min(max(fraction, 0.0), 1.0), 4), message)
 
     def check_cancel(self) -> None:
         if self.cancel is not None and self.cancel.is_set():
@@ -124,8 +124,7 @@ def build_sequence(dossier_path, app_dir, draft: bool = False, mark_submitted: b
 def _run(build: _Build, mark_submitted: bool) -> BuildResult:
     d = build.dossier
     build.progress(0.0, "Checking the dossier")
-    if not build.draft:
-        d.check().require_ready("build")
+    job = RenderJob(d, draft=build.draft, cache=build.app_dir / ".cache", workers=build.workers, doing="build")
     folder = std.require()
     trees = Trees(ich_tree(folder), regional_tree(folder))
     sequences = d.store.sequences()
@@ -133,42 +132,45 @@ def _run(build: _Build, mark_submitted: bool) -> BuildResult:
     number = next_number([s.number for s in sequences])
     final = build.app_dir / number
     replaces_draft = _check_target(build.app_dir, number)
+    _remove_leftovers(build)
     build.check_cancel()
-    cache = RenderCache(build.app_dir / ".cache", d, build.draft, build.workers)
     live = lifecycle.live_leaves(sequences, details)
     values = d.values()
     inputs = Inputs(model=d.model, values=values, attachment_md5={a.name: a.md5 for a in d.attachments()},
-                    render_keys=cache.keys, keyed=lifecycle.pinned_keyed(sequences, details))
+                    render_keys=job.keys, keyed=lifecycle.pinned_keyed(sequences, details))
     plan = plan_sequence(inputs, trees, number, live, admin.module1(values, number, build.draft, build.notes))
     build.lap("plan")
     build.progress(0.05, f"Planned sequence {number}: " + ", ".join(f"{n} {op}" for op, n in plan.counts().items() if n))
-    md5s, findings = _assemble(build, plan, trees, folder, cache, [s.number for s in sequences], mark_submitted,
+    md5s, findings = _assemble(build, plan, trees, folder, job, [s.number for s in sequences], mark_submitted,
                                replaces_draft)
     if mark_submitted:
         submitted.record(d, plan, md5s, final)
     elif not build.draft:
         submitted.keep_pending(d, build.app_dir, plan, md5s)
-    word_dir = _word_copies(build, cache, number)
+    word_dir = _word_copies(build, job, number)
     _log_build(build, number, md5s["index.xml"])
     build.lap("finish")
     notes = plan.notes + build.notes + _closing_notes(build, number, final, mark_submitted, replaces_draft)
     build.progress(1.0, f"Sequence {number} written")
     return BuildResult(number=number, path=final, draft=build.draft, recorded=mark_submitted, findings=findings,
-                       counts=plan.counts(), unchanged=len(plan.unchanged), rendered=cache.rendered,
-                       reused=cache.reused, timings=build.timings, notes=notes, word_dir=word_dir)
+                       counts=plan.counts(), unchanged=len(plan.unchanged), rendered=job.rendered,
+                       reused=job.reused, timings=build.timings, notes=notes, word_dir=word_dir)
 
 
-def _assemble(build: _Build, plan: Plan, trees: Trees, folder: Path, cache, used: list[str], mark_submitted: bool,
-              replaces_draft: bool) -> tuple[dict[str, str], list[SequenceFinding]]:
+def _assemble(build: _Build, plan: Plan, trees: Trees, folder: Path, job: RenderJob, used: list[str],
+              mark_submitted: bool, replaces_draft: bool) -> tuple[dict[str, str], list[SequenceFinding]]:
     """Render, write into a temporary folder beside the final one, validate, and rename it into place;
     on any failure or cancel nothing is left at the final path."""
     final = build.app_dir / plan.number
-    temp = build.app_dir / f".{plan.number}.building-{os.getpid()}-{uuid.uuid4().hex[:8]}"
-    writer = _writer(build, plan, trees, folder, cache, temp)
+    temp = build.app_dir / temp_name(plan.number, "building")
+    writer = _writer(build, plan, trees, folder, job, temp)
+    titles = {d.id: d.title for d in build.dossier.model.documents}
     try:
-        cache.begin(cache.doc_ids)  # forks render workers (if they pay) before any thread of ours starts
+        job.start()  # forks render workers (if they pay) before any thread of ours starts
         writer.start()  # attachments copy while documents render
-        cache.finish(lambda f, m: build.progress(0.05 + 0.55 * f, m), build.check_cancel)
+        job.finish(lambda done, total, doc_id: build.progress(0.05 + 0.55 * done / total, f"Rendered {titles[doc_id]}"),
+                   build.cancel)
+        build.progress(0.6, f"Rendered {job.rendered} document(s), reused {job.reused}")
         build.lap("render")
         md5s = _finish(build, writer, plan)
         _refuse_bad_attachments(plan, temp)
@@ -184,7 +186,7 @@ def _assemble(build: _Build, plan: Plan, trees: Trees, folder: Path, cache, used
                                "recorded: " + "; ".join(str(f) for f in blockers[:5]))
         _move_into_place(temp, final, replaces_draft)
     except BaseException:
-        cache.abort()
+        job.abort()
         writer.abort()
         remove_tree(temp)
         raise
@@ -250,13 +252,14 @@ def _check_target(app_dir: Path, number: str) -> bool:
         "folder, then build again")
 
 
-def _writer(build: _Build, plan: Plan, trees: Trees, folder: Path, cache, temp: Path) -> SequenceWriter:
+def _writer(build: _Build, plan: Plan, trees: Trees, folder: Path, job: RenderJob, temp: Path) -> SequenceWriter:
     build.app_dir.mkdir(parents=True, exist_ok=True)
     temp.mkdir()
     store = build.dossier.store
     sha256 = {a.name: a.sha256 for a in store.attachments()}
-    return SequenceWriter(temp, plan, trees, folder, cache.pdf, store.read_attachment, sha256, build.check_cancel,
-                          lambda f, m: build.progress(0.6 + 0.25 * f, m), workers=min(build.workers, 4))
+    return SequenceWriter(temp, plan, trees, folder, lambda doc_id: job.files(doc_id)["pdf"], store.read_attachment,
+                          sha256, build.check_cancel, lambda f, m: build.progress(0.6 + 0.25 * f, m),
+                          workers=min(build.workers, 4))
 
 
 def _finish(build: _Build, writer: SequenceWriter, plan: Plan) -> dict[str, str]:
@@ -271,7 +274,7 @@ def _finish(build: _Build, writer: SequenceWriter, plan: Plan) -> dict[str, str]
 def _move_into_place(temp: Path, final: Path, replaces_draft: bool) -> None:
     old = None
     if replaces_draft and final.exists():
-        old = final.with_name(f".{final.name}.replaced-{uuid.uuid4().hex[:8]}")
+        old = final.with_name(temp_name(final.name, "replaced"))
         os.rename(final, old)
     if final.exists():
         raise DossierError(f"{final} appeared while building; it was not overwritten")
@@ -280,12 +283,12 @@ def _move_into_place(temp: Path, final: Path, replaces_draft: bool) -> None:
         remove_tree(old)
 
 
-def _word_copies(build: _Build, cache, number: str) -> Path | None:
+def _word_copies(build: _Build, job: RenderJob, number: str) -> Path | None:
     """The editable DOCX of every document, in APPDIR/NNNN-word (an earlier copy is kept aside)."""
     word = build.app_dir / f"{number}-word"
-    temp = build.app_dir / f".{number}-word.{uuid.uuid4().hex[:8]}"
+    temp = build.app_dir / temp_name(word.name, "building")
     try:
-        cache.copy_docx(temp)
+        job.copy_out(temp, ("docx",))
         if word.exists():
             aside = word.with_name(f"{word.name}-{time.strftime('%Y%m%d-%H%M%S')}")
             os.rename(word, aside)
@@ -296,6 +299,15 @@ def _word_copies(build: _Build, cache, number: str) -> Path | None:
         build.notes.append(f"the Word copies could not be written ({exc.strerror or exc})")
         return None
     return word
+
+
+def _remove_leftovers(build: _Build) -> None:
+    """Remove the half-written folders of builds that were killed (a build that fails or is
+    cancelled removes its own; one killed mid-way cannot)."""
+    removed = remove_stale(build.app_dir, "building", "replaced")
+    if removed:
+        build.notes.append(f"removed {len(removed)} half-written folder(s) that a stopped build left in "
+                           f"{build.app_dir}: {', '.join(p.name for p in removed)}")
 
 
 def _closing_notes(build: _Build, number: str, final: Path, recorded: bool, replaced: bool) -> list[str]:

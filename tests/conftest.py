@@ -88,6 +88,14 @@ checks:
 """
 
 
+@pytest.fixture(autouse=True)
+def render_cache_dir(tmp_path_factory, monkeypatch):
+    """`dossier render` keeps its render cache in the user's cache folder; each test has its own."""
+    folder = tmp_path_factory.mktemp("cache")
+    monkeypatch.setenv("DOSSIER_CACHE_DIR", str(folder))
+    return folder / "render"
+
+
 @pytest.fixture(scope="session")
 def mini_model() -> ContentModel:
     return parse_model(yaml.safe_load(MINI_MODEL), Path("mini.yaml"))

@@ -47,13 +47,16 @@ def test_first_sequence_is_0001_and_valid(dossier, tmp_path, installed):
     assert leaves_by_op(result.path, installed).keys() == {"new"}
 
 
-def test_amendment_sends_only_what_changed(dossier, tmp_path, installed):
+def test_amendment_sends_only_what_changed(dossier, tmp_path, installed, fake_renderer):
     build_sequence(dossier, tmp_path / "app", mark_submitted=True)
     dossier.set("module1.product.indication", "CLN7 neuronal ceroid lipofuscinosis")  # clinical overview, protocol
     dossier.set("cmc.substance.manufacturer", "Oligo Manufacturing LLC")                # drug substance document
     dossier.remove_attachment("dose-response.pdf")                                      # a study report
-    result = build_sequence(dossier, tmp_path / "app", mark_submitted=True)
+    fake_renderer.calls.clear()
+    result = build_sequence(dossier, tmp_path / "app", mark_submitted=True, workers=1)  # one process: calls counted
     assert result.number == "0002" and result.recorded
+    changed = {"clinical-overview", "clinical-protocol", "drug-substance", "nonclinical-overview"}
+    assert sorted(fake_renderer.calls) == sorted(changed) and (result.rendered, result.reused) == (4, 3)
     assert [f for f in result.findings if f.severity in ("high", "medium")] == []
     ops = leaves_by_op(result.path, installed)
     assert ops["replace"] == {"Clinical overview", "Clinical protocol", "Study tagging file: Clinical protocol",

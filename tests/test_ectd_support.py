@@ -170,41 +170,43 @@ def make_pdf(path: Path, text: str, pages: int = 1, title: str = "Test document"
     return path
 
 
+def _feeds(inp, model, doc_id: str) -> dict:
+    return {p: inp.values[p] for p, f in model.fields.items() if doc_id in f.documents and p in inp.values}
+
+
 class FakeRenderer:
-    """Stands in for dossier.render in planning tests: same API, simple deterministic PDFs."""
+    """Stands in for the document renderer in the engine (the test model has no templates): the same
+    calls, simple deterministic PDFs. `calls` lists the documents rendered in this process."""
 
     calls: list[str] = []
 
     @staticmethod
-    def snapshot(dossier):
-        model, values = dossier.model, dossier.values()
-        feeds = {d.id: {p: values[p] for p, f in model.fields.items() if d.id in f.documents and p in values}
-                 for d in model.documents}
-        return {"feeds": feeds, "titles": {d.id: d.title for d in model.documents}}
-
-    @staticmethod
-    def document_key(inp, doc_id, draft):
-        data = json.dumps([doc_id, draft, inp["feeds"][doc_id]], sort_keys=True, default=str)
+    def document_key(inp, doc_id, draft, model):
+        data = json.dumps([doc_id, draft, _feeds(inp, model, doc_id)], sort_keys=True, default=str)
         return hashlib.sha256(data.encode()).hexdigest()[:32]
 
     @staticmethod
-    def render_document(inp, doc_id, out_dir, formats=("docx", "pdf"), draft=False):
+    def render_document(inp, doc_id, out_dir, formats, draft, model):
         FakeRenderer.calls.append(doc_id)
         out_dir = Path(out_dir)
         out_dir.mkdir(parents=True, exist_ok=True)
-        text = ("DRAFT " if draft else "") + json.dumps(inp["feeds"][doc_id], sort_keys=True, default=str)[:200]
-        pdf = make_pdf(out_dir / f"{doc_id}.pdf", text, title=inp["titles"][doc_id])
-        docx = out_dir / f"{doc_id}.docx"
-        docx.write_bytes(b"PK fake docx " + text.encode())
-        return {"docx": docx, "pdf": pdf}
+        text = ("DRAFT " if draft else "") + json.dumps(_feeds(inp, model, doc_id), sort_keys=True, default=str)[:200]
+        files = {}
+        if "pdf" in formats:
+            files["pdf"] = make_pdf(out_dir / f"{doc_id}.pdf", text, title=model.document(doc_id).title)
+        if "docx" in formats:
+            files["docx"] = out_dir / f"{doc_id}.docx"
+            files["docx"].write_bytes(b"PK fake docx " + text.encode())
+        return files
 
 
 @pytest.fixture
 def fake_renderer(monkeypatch):
-    from dossier.ectd import rendercache
+    from dossier.render import engine
 
     FakeRenderer.calls = []
-    monkeypatch.setattr(rendercache, "renderer", lambda: FakeRenderer)
+    monkeypatch.setattr(engine, "document_key", FakeRenderer.document_key)
+    monkeypatch.setattr(engine, "render_document", FakeRenderer.render_document)
     return FakeRenderer
 
 

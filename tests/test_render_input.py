@@ -238,7 +238,7 @@ def test_progress_cancel_and_formats(demo_input, tmp_path):
 
 
 def test_a_failed_write_leaves_no_file(demo_input, tmp_path, monkeypatch):
-    import dossier.render as render
+    import dossier.render.document as render
 
     def explode(tree, path, *args):
         path.write_bytes(b"half")
@@ -266,6 +266,36 @@ def test_render_command(tmp_path, cli):
     assert drafted.code == 0 and "(draft)" in drafted.out
     bad = cli("render", empty, "--out", tmp_path / "x", "--draft", "--format", "odt")
     assert bad.code == 2 and "unknown format" in bad.err
+
+
+def test_render_command_renders_only_what_an_edit_changed(tmp_path, cli, monkeypatch):
+    from dossier.render import engine
+    from dossier.render.templating import allowed_fields
+
+    rendered = []
+    real = engine.render_document
+    monkeypatch.setattr(engine, "render_document",
+                        lambda inp, doc_id, *args: rendered.append(doc_id) or real(inp, doc_id, *args))
+    demo, out = tmp_path / "demo.dossier", tmp_path / "out"
+    assert cli("demo", demo).code == 0
+    render = ("render", demo, "--out", out, "--format", "docx", "--jobs", "1")  # one process: every render counted
+    first = cli(*render)
+    assert sorted(rendered) == sorted(d.id for d in MODEL.documents)
+    assert f"{len(MODEL.documents)} rendered, 0 taken from the render cache" in first.out
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    field = "module1.submission.reason"
+    fed = {d.id for d in MODEL.documents if field in allowed_fields(MODEL, d)}
+    assert cli("set", demo, field, "Amended: a second patient").code == 0
+    rendered.clear()
+    second = cli(*render)
+    assert sorted(rendered) == sorted(fed) and 0 < len(fed) < len(MODEL.documents)
+    assert f"{len(fed)} rendered, {len(MODEL.documents) - len(fed)} taken from the render cache" in second.out
+    after = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert after.keys() == before.keys()
+    changed = {name for name in after if after[name] != before[name]}
+    assert changed == {f"{MODEL.document(d).file[:-4]}.docx" for d in fed}
+    rendered.clear()
+    assert cli(*render, "--no-cache").code == 0 and len(rendered) == len(MODEL.documents)
 
 
 def test_reference_identifiers_link_to_pubmed_and_doi(demo_input, tmp_path):

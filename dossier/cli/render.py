@@ -9,16 +9,17 @@ from .common import EXIT_FINDINGS, EXIT_OK, FILE_ARG, add_command
 
 
 def cmd_render(args) -> int:
-    from ..render import NotReadyError, default_workers, render_all, snapshot
+    from ..render import NotReadyError, RenderJob, default_workers, snapshot, user_cache_dir
     from ..service import Dossier
 
     formats = tuple(f.strip().lower() for f in args.format.split(",") if f.strip())
     with Dossier.open(args.file, read_only=True) as dossier:
         inp = snapshot(dossier)
     try:
-        results = render_all(inp, Path(args.out), formats=formats, draft=args.draft,
-                             workers=args.jobs or default_workers(),
-                             progress=lambda done, total, doc: print(f"[{done}/{total}] {doc}", flush=True))
+        job = RenderJob(inp, draft=args.draft, formats=formats, out_dir=Path(args.out),
+                        cache=None if args.no_cache else user_cache_dir(), workers=args.jobs or default_workers())
+        job.start()
+        results = job.finish(progress=lambda done, total, doc: print(f"[{done}/{total}] {doc}", flush=True))
     except NotReadyError as exc:
         print(f"error: a final render needs a dossier without readiness errors; {len(exc.errors)} remain:",
               file=sys.stderr)
@@ -27,7 +28,8 @@ def cmd_render(args) -> int:
         print("Fix them (`dossier check FILE` shows where), or render a draft with --draft.", file=sys.stderr)
         return EXIT_FINDINGS
     count = sum(len(files) for files in results.values())
-    print(f"Wrote {count} file(s) for {len(results)} document(s) to {args.out}" + (" (draft)" if args.draft else ""))
+    print(f"Wrote {count} file(s) for {len(results)} document(s) to {args.out}" + (" (draft)" if args.draft else "")
+          + f": {job.rendered} rendered, {job.reused} taken from the render cache")
     return EXIT_OK
 
 
@@ -37,6 +39,9 @@ def register(sub) -> None:
                 (("--format",), {"default": "docx,pdf", "help": "docx, pdf or docx,pdf (default)"}),
                 (("--draft",), {"action": "store_true", "help": "mark every page DRAFT; allowed with readiness errors"}),
                 (("--jobs",), {"type": int, "default": 0, "metavar": "N",
-                               "help": "render in N processes (default: one per CPU where that pays, else 1)"}),
+                               "help": "render in up to N processes where that pays (default: one per CPU)"}),
+                (("--no-cache",), {"action": "store_true",
+                                   "help": "render every document again instead of taking unchanged ones from the "
+                                           "render cache (in the user's cache folder, or $DOSSIER_CACHE_DIR)"}),
                 description="Write every document of the dossier in Word (.docx) and PDF, named as in the "
                             "submission. A final render refuses while readiness errors remain.")

@@ -1,185 +1,21 @@
 """Documents: every submission document in Word and PDF from one template each.
 
 A template (Jinja2, sandboxed) produces one document tree; a DOCX writer and a PDF writer render
-that same tree, so both formats hold the same content.
+that same tree, so both formats hold the same content (dossier.render.document). Every rendering
+of a dossier's documents — `dossier render`, the build, the desktop app — goes through one engine
+(dossier.render.engine), with the render cache (dossier.render.cache) as its option.
 
     inp = snapshot(dossier)
     render_document(inp, "cover-letter", Path("out"))   # out/cover-letter.docx, out/cover-letter.pdf
+    render_all(dossier, Path("out"), cache=user_cache_dir())   # every document; unchanged ones from the cache
 """
 
-from __future__ import annotations
+from ..errors import NotReadyError
+from .cache import RenderCache, user_cache_dir
+from .document import (FORMATS, RENDERER_VERSION, RenderInput, build_tree, check_formats, document_key, header_text,
+                       render_document, snapshot)
+from .engine import RenderJob, default_workers, render_all
 
-import hashlib
-import json
-import multiprocessing
-import os
-import sys
-import threading
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Callable
-
-from ..errors import Cancelled, DossierError, NotReadyError
-from ..model import ContentModel, default_model
-from ..readiness import check_dossier
-from .docx_writer import write_docx
-from .pdf_writer import write_pdf
-from ..fieldtypes import is_filled
-from .templating import HEADER_FIELDS, allowed_fields, render_markup, template_sources
-from .tree import DocumentTree, parse, xml_safe
-
-RENDERER_VERSION = "1"
-FORMATS = ("docx", "pdf")
-
-
-@dataclass(frozen=True)
-class RenderInput:
-    """Everything rendering needs, detached from the dossier file (picklable for worker processes)."""
-    title: str
-    values: dict[str, Any]
-    attachments: tuple[dict, ...] = ()
-
-
-def snapshot(dossier) -> RenderInput:
-    attachments = tuple({"name": a.name, "media_type": a.media_type, "size": a.size, "sha256": a.sha256, "md5": a.md5}
-                        for a in dossier.attachments())
-    return RenderInput(dossier.title, dossier.values(), attachments)
-
-
-def document_key(inp: RenderInput, doc_id: str, draft: bool, model: ContentModel | None = None) -> str:
-    """A content hash of one document's inputs: its templates (macros included), the renderer, the
-    draft flag and the values of the fields it is given — editing any other field leaves it alone."""
-    model = model or default_model()
-    document = model.document(doc_id)
-    allowed = sorted(allowed_fields(model, document))
-    payload = {
-        "renderer": RENDERER_VERSION, "draft": bool(draft), "templates": template_sources(document),
-        "values": {p: inp.values.get(p) for p in allowed},
-    }
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
-
-
-def _sponsor(values: dict[str, Any]) -> str:
-    sponsor = values.get(HEADER_FIELDS[0])
-    if isinstance(sponsor, dict):
-        return xml_safe(str(sponsor.get("organisation") or sponsor.get("name") or ""))
-    return ""
-
-
-def header_text(inp: RenderInput) -> str:
-    """Sponsor · product · IND number, as every page's header shows it."""
-    product, ind = inp.values.get(HEADER_FIELDS[1]), inp.values.get(HEADER_FIELDS[2])
-    parts = [_sponsor(inp.values) or "Sponsor not yet provided",
-             xml_safe(str(product)) if is_filled(product) else "Product not yet provided",
-             f"IND {xml_safe(str(ind))}" if is_filled(ind) else "IND not yet assigned"]
-    return " · ".join(parts)
-
-
-def build_tree(inp: RenderInput, doc_id: str, model: ContentModel | None = None) -> DocumentTree:
-    """The document tree of one document: its template run over the fields it is given."""
-    model = model or default_model()
-    document = model.document(doc_id)
-    markup, fields = render_markup(model, document, inp.values)
-    return parse(markup, document.title, fields.figure_data)
-
-
-def _replace_into(path: Path, write: Callable[[Path], Any]) -> None:
-    temp = path.with_name(f".{path.name}.{os.getpid()}.part")
-    try:
-        write(temp)
-        os.replace(temp, path)
-    finally:
-        temp.unlink(missing_ok=True)
-
-
-def _check_formats(formats) -> tuple[str, ...]:
-    formats = tuple(formats)
-    unknown = set(formats) - set(FORMATS)
-    if unknown or not formats:
-        raise DossierError(f"unknown format(s) {', '.join(sorted(unknown)) or '(none)'}; choose docx, pdf or both")
-    return formats
-
-
-def render_document(inp: RenderInput, doc_id: str, out_dir: Path, formats=FORMATS, draft: bool = False,
-                    model: ContentModel | None = None) -> dict[str, Path]:
-    """Write one document as <out_dir>/<eCTD file stem>.docx/.pdf, each file complete or absent."""
-    model = model or default_model()
-    formats = _check_formats(formats)
-    tree = build_tree(inp, doc_id, model)
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    stem = Path(model.document(doc_id).file).stem
-    header, author = header_text(inp), _sponsor(inp.values)
-    written = {}
-    for fmt in formats:
-        path = out_dir / f"{stem}.{fmt}"
-        writer = write_docx if fmt == "docx" else write_pdf
-        _replace_into(path, lambda p: writer(tree, p, header, author, draft))
-        written[fmt] = path
-    return written
-
-
-def _fork_context():
-    """A fork context where forking is cheap and safe (Linux, no other threads running), else None:
-    spawning fresh interpreters (Windows, macOS) costs more than rendering a dossier serially."""
-    if sys.platform.startswith("linux") and threading.active_count() == 1:
-        return multiprocessing.get_context("fork")
-    return None
-
-
-def default_workers() -> int:
-    """Processes worth using for render_all on this machine (1 where only spawning is possible)."""
-    return min(os.cpu_count() or 1, 8) if _fork_context() else 1
-
-
-_job: tuple | None = None  # what forked workers render (inherited, never pickled)
-
-
-def _render_in_worker(doc_id: str) -> dict[str, Path]:
-    inp, out_dir, formats, draft, model = _job
-    return render_document(inp, doc_id, out_dir, formats, draft, model)
-
-
-def render_all(source, out_dir: Path, formats=FORMATS, draft: bool = False,
-               progress: Callable[[int, int, str], None] | None = None, cancel=None,
-               model: ContentModel | None = None, workers: int = 1) -> dict[str, dict[str, Path]]:
-    """Render every document; progress(done, total, doc_id) after each, and `cancel.is_set()` is
-    asked before each. A final (non-draft) render refuses while readiness errors remain.
-    `workers` > 1 renders in that many forked processes where forking is safe (else serially)."""
-    model = model or getattr(source, "model", None) or default_model()
-    inp = source if isinstance(source, RenderInput) else snapshot(source)
-    formats = _check_formats(formats)
-    if not draft:
-        check_dossier(model, inp.values, [a["name"] for a in inp.attachments]).require_ready("render")
-    ids = [document.id for document in model.documents]
-    context = _fork_context() if workers > 1 and len(ids) > 1 else None
-    if context is not None:
-        return _render_parallel(ids, (inp, Path(out_dir), formats, draft, model), workers, context, progress, cancel)
-    results = {}
-    for done, doc_id in enumerate(ids, 1):
-        if cancel is not None and cancel.is_set():
-            raise Cancelled("rendering cancelled")
-        results[doc_id] = render_document(inp, doc_id, out_dir, formats, draft, model)
-        if progress:
-            progress(done, len(ids), doc_id)
-    return results
-
-
-def _render_parallel(ids, job, workers, context, progress, cancel) -> dict[str, dict[str, Path]]:
-    global _job
-    _job = job
-    results = {}
-    pool = ProcessPoolExecutor(min(workers, len(ids)), mp_context=context)
-    try:
-        futures = {pool.submit(_render_in_worker, doc_id): doc_id for doc_id in ids}
-        for future in as_completed(futures):
-            if cancel is not None and cancel.is_set():
-                raise Cancelled("rendering cancelled")
-            results[futures[future]] = future.result()
-            if progress:
-                progress(len(results), len(ids), futures[future])
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-        _job = None
-    return {doc_id: results[doc_id] for doc_id in ids}
+__all__ = ["FORMATS", "RENDERER_VERSION", "NotReadyError", "RenderCache", "RenderInput", "RenderJob", "build_tree",
+           "check_formats", "default_workers", "document_key", "header_text", "render_all", "render_document",
+           "snapshot", "user_cache_dir"]

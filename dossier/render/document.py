@@ -1,0 +1,113 @@
+"""One document: a template (Jinja2, sandboxed) produces its document tree, and a DOCX writer and a
+PDF writer render that same tree, so both formats hold the same content.
+
+    inp = snapshot(dossier)
+    render_document(inp, "cover-letter", Path("out"))   # out/cover-letter.docx, out/cover-letter.pdf
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from ..errors import DossierError
+from ..fieldtypes import is_filled
+from ..model import ContentModel, default_model
+from .docx_writer import write_docx
+from .pdf_writer import write_pdf
+from .templating import HEADER_FIELDS, allowed_fields, render_markup, template_sources
+from .tree import DocumentTree, parse, xml_safe
+
+RENDERER_VERSION = "1"
+FORMATS = ("docx", "pdf")
+
+
+@dataclass(frozen=True)
+class RenderInput:
+    """Everything rendering needs, detached from the dossier file (picklable for worker processes)."""
+    title: str
+    values: dict[str, Any]
+    attachments: tuple[dict, ...] = ()
+
+
+def snapshot(dossier) -> RenderInput:
+    attachments = tuple({"name": a.name, "media_type": a.media_type, "size": a.size, "sha256": a.sha256, "md5": a.md5}
+                        for a in dossier.attachments())
+    return RenderInput(dossier.title, dossier.values(), attachments)
+
+
+def document_key(inp: RenderInput, doc_id: str, draft: bool, model: ContentModel | None = None) -> str:
+    """A content hash of one document's inputs: its templates (macros included), the renderer, the
+    draft flag and the values of the fields it is given — editing any other field leaves it alone."""
+    model = model or default_model()
+    document = model.document(doc_id)
+    allowed = sorted(allowed_fields(model, document))
+    payload = {
+        "renderer": RENDERER_VERSION, "draft": bool(draft), "templates": template_sources(document),
+        "values": {p: inp.values.get(p) for p in allowed},
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+
+
+def _sponsor(values: dict[str, Any]) -> str:
+    sponsor = values.get(HEADER_FIELDS[0])
+    if isinstance(sponsor, dict):
+        return xml_safe(str(sponsor.get("organisation") or sponsor.get("name") or ""))
+    return ""
+
+
+def header_text(inp: RenderInput) -> str:
+    """Sponsor · product · IND number, as every page's header shows it."""
+    product, ind = inp.values.get(HEADER_FIELDS[1]), inp.values.get(HEADER_FIELDS[2])
+    parts = [_sponsor(inp.values) or "Sponsor not yet provided",
+             xml_safe(str(product)) if is_filled(product) else "Product not yet provided",
+             f"IND {xml_safe(str(ind))}" if is_filled(ind) else "IND not yet assigned"]
+    return " · ".join(parts)
+
+
+def build_tree(inp: RenderInput, doc_id: str, model: ContentModel | None = None) -> DocumentTree:
+    """The document tree of one document: its template run over the fields it is given."""
+    model = model or default_model()
+    document = model.document(doc_id)
+    markup, fields = render_markup(model, document, inp.values)
+    return parse(markup, document.title, fields.figure_data)
+
+
+def _replace_into(path: Path, write: Callable[[Path], Any]) -> None:
+    temp = path.with_name(f".{path.name}.{os.getpid()}.part")
+    try:
+        write(temp)
+        os.replace(temp, path)
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+def check_formats(formats) -> tuple[str, ...]:
+    formats = tuple(formats)
+    unknown = set(formats) - set(FORMATS)
+    if unknown or not formats:
+        raise DossierError(f"unknown format(s) {', '.join(sorted(unknown)) or '(none)'}; choose docx, pdf or both")
+    return formats
+
+
+def render_document(inp: RenderInput, doc_id: str, out_dir: Path, formats=FORMATS, draft: bool = False,
+                    model: ContentModel | None = None) -> dict[str, Path]:
+    """Write one document as <out_dir>/<eCTD file stem>.docx/.pdf, each file complete or absent."""
+    model = model or default_model()
+    formats = check_formats(formats)
+    tree = build_tree(inp, doc_id, model)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stem = Path(model.document(doc_id).file).stem
+    header, author = header_text(inp), _sponsor(inp.values)
+    written = {}
+    for fmt in formats:
+        path = out_dir / f"{stem}.{fmt}"
+        writer = write_docx if fmt == "docx" else write_pdf
+        _replace_into(path, lambda p: writer(tree, p, header, author, draft))
+        written[fmt] = path
+    return written
