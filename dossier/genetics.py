@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import threading
 
-from .errors import FieldError
+from .errors import DossierError, FieldError
 
 _hpo_lock = threading.Lock()
 _hpo_ready = threading.Event()
@@ -60,8 +60,12 @@ def _problem(text: str) -> str | None:
     """What is wrong with a variant written without spaces, or None."""
     if re.match(r"[cgmnopr]\.", text):
         return f"it names no reference sequence; put the versioned RefSeq transcript in front, {_EXAMPLE}"
-    from mutalyzer_hgvs_parser import to_model  # loads lark and the grammar on first use only
-    from mutalyzer_hgvs_parser.exceptions import UnexpectedCharacter, UnexpectedEnd
+    try:  # loads lark and the grammar on first use only
+        from mutalyzer_hgvs_parser import to_model
+        from mutalyzer_hgvs_parser.exceptions import UnexpectedCharacter, UnexpectedEnd
+    except ImportError:  # an environment made before Dossier Builder depended on it
+        raise DossierError("the HGVS parser (mutalyzer-hgvs-parser) is not installed; reinstall Dossier "
+                           "Builder, e.g. `pip install -e .` in a checkout") from None
 
     try:
         variant = to_model(text)
