@@ -110,6 +110,21 @@ def test_reading_commands_work_while_the_app_edits_the_file(tmp_path, cli):
         assert app.get("module1.sponsor.duns") == "987654321"
 
 
+def test_history_shows_table_edits_as_row_changes(tmp_path, cli):
+    path, field = tmp_path / "n.dossier", "clinical.endpoints.endpoints"
+    cli("new", path, "--title", "T")
+    first = [{"endpoint": "walk test", "type": "Primary"}]
+    second = [{"endpoint": "6-minute walk", "type": "Primary"}, {"endpoint": "CSF NfL", "type": "Biomarker"}]
+    for value in (first, second, second[1:]):
+        assert cli("set", path, field, json.dumps(value)).code == 0
+    lines = cli("history", path, field).out.splitlines()
+    assert [line.split("cli-test", 1)[1].strip() for line in lines if "cli-test" in line] == [
+        f"{field}: row 1 added: endpoint='walk test', type='Primary'", f"{field}:",
+        f"{field}: row 1 removed: endpoint='6-minute walk', type='Primary'"]
+    assert lines[2:4] == ["    row 1 endpoint: 'walk test' -> '6-minute walk'",
+                          "    row 2 added: endpoint='CSF NfL', type='Biomarker'"]
+
+
 def test_set_reads_stdin_and_fields_lists_state(tmp_path, cli):
     path = tmp_path / "n.dossier"
     cli("new", path, "--title", "T")

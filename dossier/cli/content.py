@@ -3,10 +3,8 @@ export, import and self-test."""
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
-from typing import Any
 
 from .common import EXIT_FINDINGS, EXIT_OK, FILE_ARG, JSON_ARG, add_command, print_json
 
@@ -121,13 +119,17 @@ def cmd_import(args) -> int:
 
 
 def cmd_history(args) -> int:
+    from ..changes import describe_entry
+
     with _open(args, read_only=True) as d:
-        entries = d.history(args.field)
+        entries, fields = d.history(args.field), d.model.fields
     if args.json:
         print_json([e.__dict__ for e in entries])
         return EXIT_OK
     for e in entries:
-        print(f"{e.at}  {e.who:<12} {e.field}: {_short(e.old)} -> {_short(e.new)}")
+        lines = describe_entry(e.field, e.old, e.new, fields.get(e.field))
+        head = f"{e.at}  {e.who:<12} {e.field}:"
+        print(f"{head} {lines[0]}" if len(lines) == 1 else "\n    ".join([head, *lines]))
     return EXIT_OK
 
 
@@ -135,11 +137,6 @@ def cmd_self_test(args) -> int:
     from ..selftest import run
 
     return EXIT_OK if run(standards=args.standards) else EXIT_FINDINGS
-
-
-def _short(value: Any) -> str:
-    text = "(empty)" if value is None else json.dumps(value, ensure_ascii=False)
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def register(sub) -> None:
