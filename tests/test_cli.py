@@ -60,6 +60,16 @@ def test_short_commands_load_no_renderer_or_heavy_library(demo, tmp_path):
     assert json.loads(result.stdout.splitlines()[-1]) == []
 
 
+def test_a_reader_that_stops_early_ends_the_command_quietly(demo):
+    """`dossier fields X | head`: no BrokenPipeError traceback, and exit 1 as Python does on EPIPE."""
+    for args in (["get", demo, "genetic.variant.hgvs"], ["fields", demo], ["history", demo]):
+        child = subprocess.Popen([sys.executable, "-m", "dossier", *map(str, args)], stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True)
+        child.stdout.close()  # the reader has gone before the first write (the output fits a pipe's buffer)
+        err = child.stderr.read()
+        assert (child.wait(timeout=120), err) == (1, ""), args
+
+
 def test_every_command_has_help(cli):
     commands = build_parser()._subparsers._group_actions[0].choices
     assert {"new", "demo", "get", "set", "attach", "check", "fields", "export", "import", "history",

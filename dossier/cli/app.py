@@ -4,12 +4,13 @@ the core's typed errors into messages and exit codes."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from .. import __version__
 from ..errors import DossierError, FieldError, UnknownFieldError
 from . import content, ectd, render
-from .common import EPILOG, EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_USAGE
+from .common import EPILOG, EXIT_BROKEN_PIPE, EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_USAGE
 
 COMMAND_MODULES = (content, render, ectd)
 
@@ -27,7 +28,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return args.func(args)
+        code = args.func(args)
+        sys.stdout.flush()  # inside the try: a reader that went away is noticed here, not at exit
+        return code
     except UnknownFieldError as exc:
         return _error(exc, EXIT_USAGE)
     except FieldError as exc:
@@ -37,9 +40,21 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return _reader_went_away()
 
 
 def _error(exc: DossierError, code: int) -> int:
     print(f"error: {exc}", file=sys.stderr)
     return code
 
+
+def _reader_went_away() -> int:
+    """The reader of our output closed it (`dossier fields X | head`): stop quietly.
+
+    As Python's docs on SIGPIPE advise, point stdout at devnull so that the flush at interpreter exit
+    does not raise a second BrokenPipeError, and exit 1 as Python does on EPIPE."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return EXIT_BROKEN_PIPE

@@ -8,6 +8,7 @@ from typing import Any, Callable, Iterable
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 1  # what Python itself exits with on EPIPE, as its docs on SIGPIPE say
 EPILOG = "Exit codes: 0 ok, 1 errors found (readiness/validation/value), 2 usage or input error."
 
 Argument = tuple[tuple[str, ...], dict[str, Any]]
