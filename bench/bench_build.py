@@ -123,8 +123,10 @@ def hwm_mb():
         if line.startswith('VmHWM'):
             return int(line.split()[1]) / 1024
 from dossier.build import build_sequence
+from dossier.service import Dossier
 started = time.perf_counter()
-result = build_sequence({dossier!r}, {app!r}, draft=True)
+with Dossier.open({dossier!r}) as dossier:
+    result = build_sequence(dossier, {app!r}, draft=True)
 elapsed = time.perf_counter() - started
 print(json.dumps({{"elapsed": elapsed, "timings": result.timings, "counts": result.counts,
                   "peak_mb": hwm_mb(), "rendered": result.rendered,

@@ -2,7 +2,8 @@
 pays), plan the leaves and their lifecycle, write into a temporary folder beside the final one,
 validate, and rename it into place only when complete.
 
-    >>> result = build_sequence("case.dossier", "IND654321", mark_submitted=True)
+    >>> with Dossier.open("case.dossier") as dossier:
+    ...     result = build_sequence(dossier, "IND654321", mark_submitted=True)
     >>> result.number, result.path, result.counts
     ('0001', PosixPath('IND654321/0001'), {'new': 19, 'append': 0, 'replace': 0, 'delete': 0})
 
@@ -31,6 +32,7 @@ from .ectd.validate import SequenceFinding, blocking, validate_sequence
 from .ectd.writer import SequenceWriter, remove_tree
 from .errors import Cancelled, DossierError
 from .render.engine import RenderJob
+from .service import Dossier
 from .tempdirs import remove_stale, temp_name
 
 Progress = Callable[[float, str], None]
@@ -96,27 +98,17 @@ class _Build:
         self._t = now
 
 
-def build_sequence(dossier_path, app_dir, draft: bool = False, mark_submitted: bool = False,
+def build_sequence(dossier: Dossier, app_dir, draft: bool = False, mark_submitted: bool = False,
                    progress: Progress | None = None, cancel=None, workers: int | None = None) -> BuildResult:
-    """Build the dossier's next sequence into APPDIR/NNNN and validate it (see the module docstring).
-
-    `dossier_path` may also be an open `Dossier` (the desktop app's, which holds the file's lock).
-    """
-    from .service import Dossier
-
+    """Build the open dossier's next sequence into APPDIR/NNNN and validate it (see the module docstring)."""
     if draft and mark_submitted:
         raise DossierError("a draft cannot be marked submitted; build without --draft to submit")
     started = time.perf_counter()
-    owned = not isinstance(dossier_path, Dossier)
-    dossier = Dossier.open(dossier_path) if owned else dossier_path
     build = _Build(dossier, Path(app_dir), draft, progress, cancel, workers)
     try:
         result = _run(build, mark_submitted)
     except Cancelled as exc:
         raise Cancelled("the build was cancelled; nothing was written") from exc
-    finally:
-        if owned:
-            dossier.close()
     result.timings["total"] = round(time.perf_counter() - started, 4)
     return result
 
@@ -127,8 +119,7 @@ def _run(build: _Build, mark_submitted: bool) -> BuildResult:
     job = RenderJob(d, draft=build.draft, cache=build.app_dir / ".cache", workers=build.workers, doing="build")
     folder = std.require()
     trees = Trees(ich_tree(folder), regional_tree(folder))
-    sequences = d.store.sequences()
-    details = {s.number: d.store.get_setting(lifecycle.SETTING.format(s.number), {}) for s in sequences}
+    sequences, details = d.sequences(), d.sequence_details()
     number = next_number([s.number for s in sequences])
     final = build.app_dir / number
     replaces_draft = _check_target(build.app_dir, number)
@@ -255,9 +246,9 @@ def _check_target(app_dir: Path, number: str) -> bool:
 def _writer(build: _Build, plan: Plan, trees: Trees, folder: Path, job: RenderJob, temp: Path) -> SequenceWriter:
     build.app_dir.mkdir(parents=True, exist_ok=True)
     temp.mkdir()
-    store = build.dossier.store
-    sha256 = {a.name: a.sha256 for a in store.attachments()}
-    return SequenceWriter(temp, plan, trees, folder, lambda doc_id: job.files(doc_id)["pdf"], store.read_attachment,
+    d = build.dossier
+    sha256 = {a.name: a.sha256 for a in d.attachments()}
+    return SequenceWriter(temp, plan, trees, folder, lambda doc_id: job.files(doc_id)["pdf"], d.read_attachment,
                           sha256, build.check_cancel, lambda f, m: build.progress(0.6 + 0.25 * f, m),
                           workers=min(build.workers, 4))
 

@@ -62,7 +62,8 @@ def _steps(say: Callable[[str], None], standards: str | Path | None) -> bool:
         built = {}
 
         def build() -> str:
-            result = build_sequence(dossier_path, work / "application")
+            with Dossier.open(dossier_path) as dossier:
+                result = build_sequence(dossier, work / "application")
             built["path"] = result.path
             return f"sequence {result.number}, {result.rendered} document(s) rendered"
 

@@ -6,17 +6,18 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, BinaryIO, Iterable
+from typing import Any, BinaryIO, Iterable, Iterator
 
 from .attachments_io import Spooled
 from .errors import DossierError, FieldError
 from .fieldtypes import coerce, is_filled
 from .model import ContentModel, Field, default_model
 from .readiness import Report, check_dossier
-from .store import Attachment, AuditEntry, Store
+from .store import Attachment, AuditEntry, Store, SubmittedSequence
 
 _CELL = re.compile(r"^(?P<table>[a-z0-9_.]+)\[(?P<row>\d+)\]\.(?P<column>[a-z0-9_]+)$")
 _NAME_MAX = 64
+_SEQUENCE_DETAILS = "ectd.sequence.{}"  # the setting that holds what was recorded about a sequence's leaves
 
 
 def attachment_name(filename: str) -> str:
@@ -179,6 +180,13 @@ class Dossier:
     def attachments(self) -> list[Attachment]:
         return self.store.attachments()
 
+    def read_attachment(self, name: str) -> Iterator[bytes]:
+        """The attachment's bytes in chunks, checked against its SHA-256 as they are read."""
+        return self.store.read_attachment(name)
+
+    def copy_attachment_to(self, name: str, dest: str | Path) -> Path:
+        return self.store.copy_attachment_to(name, dest)
+
     def remove_attachment(self, name: str, who: str | None = None) -> None:
         """Delete an attachment and every reference to it, in one transaction."""
         self.store.attachment(name)  # raises when unknown
@@ -196,6 +204,39 @@ class Dossier:
                 if any(row.get(c) == name for row in value for c in cols):
                     changes[path] = [{k: v for k, v in row.items() if not (k in cols and v == name)} for row in value]
         return changes
+
+    # Submitted sequences ------------------------------------------------------------------
+
+    def sequences(self) -> list[SubmittedSequence]:
+        """The sequences recorded as submitted, oldest first, each with every file's MD5."""
+        return self.store.sequences()
+
+    def sequence_details(self) -> dict[str, dict]:
+        """What was recorded about each submitted sequence's leaves (number → details; {} if none)."""
+        return {s.number: self.store.get_setting(_SEQUENCE_DETAILS.format(s.number), {}) for s in self.sequences()}
+
+    def record_submission(self, number: str, files: dict[str, str], details: dict, who: str | None = None) -> None:
+        """Record sequence `number` as submitted: every file's MD5 (a deleted leaf as path → "") and
+        the details of its leaves, in one transaction. A number is recorded once, never again."""
+        self.store.record_sequence(number, files, who=who, settings={_SEQUENCE_DETAILS.format(number): details})
+
+    @property
+    def identity(self) -> str:
+        """Tells this dossier from any other, whatever its file is called (when and by whom it was made)."""
+        meta = self.store.meta()
+        return f"{meta.get('created_at', '')}|{meta.get('created_by', '')}"
+
+    def restore(self, attachments: Iterable[tuple[str, Path]], values: dict[str, Any],
+                history: list[AuditEntry] | None, who: str | None = None) -> None:
+        """Fill a new, empty dossier from its text form (dossier.textform): each attachment under its
+        name, the values (already validated), and the history as it was when given."""
+        if self.store.values() or self.attachments():
+            raise DossierError(f"{self.path.name} is not empty; a text form is imported into a new dossier only")
+        for name, path in attachments:
+            self.store.attach(name, path, who=who)
+        self.store.set_many(values, who=who)
+        if history is not None:
+            self.store.replace_history(history)
 
     # Readiness and history ----------------------------------------------------------------
 

@@ -25,6 +25,7 @@ from .writer_lock import WriterLock
 
 _ATTACHMENT_COLUMNS = "name, media_type, size, sha256, md5, added_at, added_by"
 _AUDIT = "INSERT INTO audit(at, who, field, old, new) VALUES (?, ?, ?, ?, ?)"
+_SET_SETTING = "INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value"
 
 
 @dataclass(frozen=True)
@@ -328,12 +329,16 @@ class Store:
 
     # Submitted sequences and settings ------------------------------------------------------
 
-    def record_sequence(self, number: str, files: dict[str, str], who: str | None = None) -> None:
+    def record_sequence(self, number: str, files: dict[str, str], who: str | None = None,
+                        settings: dict[str, Any] | None = None) -> None:
+        """Record a submitted sequence, and `settings` with it in the same transaction."""
         with self._transaction() as conn:
             if conn.execute("SELECT 1 FROM submitted_sequences WHERE number = ?", (number,)).fetchone():
                 raise DossierError(f"sequence {number} is already recorded as submitted; a number is never reused")
             conn.execute("INSERT INTO submitted_sequences(number, submitted_at, who, files) VALUES (?, ?, ?, ?)",
                          (number, now(), who or self.who, _dumps(files)))
+            for key, value in (settings or {}).items():
+                conn.execute(_SET_SETTING, (key, _dumps(value)))
             self._audit(conn, "sequence", None, {"number": number, "files": len(files)}, who)
 
     def sequences(self) -> list[SubmittedSequence]:
@@ -346,5 +351,4 @@ class Store:
 
     def set_setting(self, key: str, value: Any) -> None:
         with self._transaction() as conn:
-            conn.execute("INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                         (key, _dumps(value)))
+            conn.execute(_SET_SETTING, (key, _dumps(value)))

@@ -25,8 +25,7 @@ from .errors import DossierError, FieldError, ImportFormatError
 from .fieldtypes import coerce
 from .model import ContentModel, default_model
 from .readiness import dangling_attachments
-from .service import Dossier
-from .store import AuditEntry, Store
+from .service import AuditEntry, Dossier
 
 FORMAT = "dossier-builder-text"
 FORMAT_VERSION = 1
@@ -71,7 +70,7 @@ def _write_text_form(dossier: Dossier, work: Path, include_phi: bool) -> None:
     files = work / "attachments" / "files"
     files.mkdir(parents=True)
     for attachment in dossier.attachments():
-        dossier.store.copy_attachment_to(attachment.name, files / attachment.name)
+        dossier.copy_attachment_to(attachment.name, files / attachment.name)
         manifest.append({"name": attachment.name, "media_type": attachment.media_type, "size": attachment.size,
                          "sha256": attachment.sha256, "md5": attachment.md5})
     _write(work / "attachments" / "attachments.json", _dump(manifest))
@@ -199,12 +198,8 @@ def import_dossier(src: str | Path, target: str | Path, who: str | None = None,
     os.close(fd)
     os.unlink(temp_name)
     try:
-        with Dossier(Store.create(temp_name, meta.get("title") or src.name, who=who), model) as dossier:
-            for entry in attachments:
-                dossier.store.attach(entry["name"], entry["path"], who=who)
-            dossier.store.set_many(values, who=who)
-            if history is not None:
-                dossier.store.replace_history(history)
+        with Dossier.create(temp_name, meta.get("title") or src.name, who=who, model=model) as dossier:
+            dossier.restore([(entry["name"], entry["path"]) for entry in attachments], values, history, who=who)
         os.replace(temp_name, target)
     except BaseException:
         for leftover in (temp_name, temp_name + "-wal", temp_name + "-shm"):

@@ -9,7 +9,7 @@ import pytest
 from dossier import build as build_mod
 from dossier.build import build_sequence, record_submitted
 from dossier.ectd import writer
-from dossier.ectd.lifecycle import SETTING, leaf_history
+from dossier.ectd.lifecycle import leaf_history
 from dossier.ectd.readback import parse_backbone
 from dossier.ectd.validate import validate_sequence
 from dossier.errors import Cancelled, DossierError, NotReadyError
@@ -41,7 +41,7 @@ def test_first_sequence_is_0001_and_valid(dossier, tmp_path, installed):
     assert any("Form FDA 1572 information sheet is not in the sequence" in n for n in result.notes)
     assert seen[0] == 0.0 and seen[-1] == 1.0 and seen == sorted(seen)
     assert (tmp_path / "app" / "0001-word" / "cover-letter.docx").is_file()
-    recorded = dossier.store.sequences()
+    recorded = dossier.sequences()
     assert [s.number for s in recorded] == ["0001"]
     assert recorded[0].files["index.xml"] == (result.path / "index-md5.txt").read_text()
     assert leaves_by_op(result.path, installed).keys() == {"new"}
@@ -75,8 +75,8 @@ def test_history_shows_each_leaf_across_sequences(dossier, tmp_path):
     build_sequence(dossier, tmp_path / "app", mark_submitted=True)
     dossier.remove_attachment("smith-2020.pdf")
     build_sequence(dossier, tmp_path / "app", mark_submitted=True)
-    sequences = dossier.store.sequences()
-    details = {s.number: dossier.store.get_setting(SETTING.format(s.number)) for s in sequences}
+    sequences = dossier.sequences()
+    details = dossier.sequence_details()
     rows = {r["path"]: r for r in leaf_history(sequences, details)}
     assert rows["m5/54-lit-ref/smith-2020.pdf"]["states"] == {"0001": "new", "0002": "delete"}
     assert rows["m5/54-lit-ref/smith-2020.pdf"]["live"] is None
@@ -99,7 +99,7 @@ def test_existing_sequence_folder_is_refused(dossier, tmp_path):
     with pytest.raises(DossierError, match="already exists and is not a draft"):
         build_sequence(dossier, app)
     assert (app / "0001" / "mine.txt").read_text() == "someone else's"
-    assert dossier.store.sequences() == []
+    assert dossier.sequences() == []
 
 
 def test_full_disk_leaves_no_partial_sequence(dossier, tmp_path, monkeypatch):
@@ -119,7 +119,7 @@ def test_full_disk_leaves_no_partial_sequence(dossier, tmp_path, monkeypatch):
     assert len(written) == 6
     assert not (app / "0001").exists()
     assert [p.name for p in app.iterdir() if not p.name.startswith(".cache")] == []
-    assert dossier.store.sequences() == []
+    assert dossier.sequences() == []
     monkeypatch.setattr(writer, "write_chunks", real)
     assert build_sequence(dossier, app, mark_submitted=True).number == "0001"
 
@@ -144,7 +144,7 @@ def test_draft_is_written_not_recorded_and_replaced_by_the_next_build(dossier, t
     assert draft.draft and not draft.recorded and draft.number == "0001"
     assert any("DRAFT" in note and "not recorded" in note for note in draft.notes)
     assert "DRAFT" in (app / "0001" / "m1/us/us-regional.xml").read_text()
-    assert dossier.store.sequences() == []
+    assert dossier.sequences() == []
     final = build_sequence(dossier, app, mark_submitted=True)
     assert any("replaced the earlier draft" in note for note in final.notes)
     assert "DRAFT" not in (app / "0001" / "m1/us/us-regional.xml").read_text()
@@ -165,7 +165,7 @@ def test_final_build_recorded_later(dossier, tmp_path):
     result = build_sequence(dossier, app)
     assert not result.recorded and any("--record" in note for note in result.notes)
     assert record_submitted(dossier, app / "0001") == "0001"
-    assert [s.number for s in dossier.store.sequences()] == ["0001"]
+    assert [s.number for s in dossier.sequences()] == ["0001"]
     with pytest.raises(DossierError, match="not the next sequence"):
         record_submitted(dossier, app / "0001")
 
@@ -176,7 +176,7 @@ def test_recording_a_changed_folder_is_refused(dossier, tmp_path):
     (app / "0001" / "m5" / "54-lit-ref" / "smith-2020.pdf").write_bytes(b"%PDF-1.4 replaced")
     with pytest.raises(DossierError, match="high finding"):
         record_submitted(dossier, app / "0001")
-    assert dossier.store.sequences() == []
+    assert dossier.sequences() == []
 
 
 def test_readiness_errors_refuse_a_final_build(dossier, tmp_path, monkeypatch):
@@ -215,15 +215,10 @@ def test_long_names_are_shortened_without_collisions(dossier, tmp_path):
     assert all(len(p) <= 150 for p in paths) and len(paths) == len(set(paths))
 
 
-def test_opens_the_dossier_from_a_path(tmp_path, installed, fake_renderer, monkeypatch):
-    from dossier import service
-    from tests.test_ectd_support import ectd_model
-
-    new_dossier(tmp_path / "case.dossier", tmp_path).close()
-    monkeypatch.setattr(service, "default_model", ectd_model)
-    result = build_sequence(tmp_path / "case.dossier", tmp_path / "app", mark_submitted=True, workers=1)
-    assert result.number == "0001"
+def test_next_number_follows_the_highest_recorded():
+    assert build_mod.next_number([]) == "0001"
     assert build_mod.next_number(["0001", "0002"]) == "0003"
+    assert build_mod.next_number(["0001", "0005"]) == "0006"
 
 
 def test_an_attachment_damaged_inside_the_dossier_is_refused(dossier, tmp_path):

@@ -102,3 +102,28 @@ def test_attach_refuses_what_fda_would(dossier, tmp_path):
 def test_attach_from_a_file_object(dossier):
     a = dossier.attach("product.design.report", io.BytesIO(PDF), name="dropped.pdf")
     assert a.name == "dropped.pdf" and a.size == len(PDF)
+
+
+def test_a_submission_is_recorded_with_its_leaf_details_once(dossier, tmp_path):
+    assert dossier.sequences() == [] and dossier.sequence_details() == {}
+    details = {"leaves": {"m1/us/cover.pdf": {"heading": "m1-2-cover-letters", "id": "cover", "title": "Cover"}}}
+    dossier.record_submission("0001", {"index.xml": "0" * 32, "m1/us/cover.pdf": "1" * 32}, details)
+    assert [s.number for s in dossier.sequences()] == ["0001"]
+    assert dossier.sequences()[0].files["m1/us/cover.pdf"] == "1" * 32
+    assert dossier.sequence_details() == {"0001": details}
+    with pytest.raises(DossierError, match="already recorded"):
+        dossier.record_submission("0001", {"index.xml": "2" * 32}, {"leaves": {}})
+    assert dossier.sequence_details() == {"0001": details}  # the refused record changed nothing
+    reopened_identity = dossier.identity
+    dossier.close()
+    with Dossier.open(tmp_path / "case.dossier") as again:
+        assert again.identity == reopened_identity and again.sequence_details() == {"0001": details}
+
+
+def test_restore_fills_only_a_new_dossier(dossier, tmp_path):
+    (tmp_path / "r.pdf").write_bytes(PDF)
+    dossier.restore([("r.pdf", tmp_path / "r.pdf")], {"product.design.report": ["r.pdf"]}, None)
+    assert dossier.get("product.design.report") == ["r.pdf"]
+    assert b"".join(dossier.read_attachment("r.pdf")) == PDF
+    with pytest.raises(DossierError, match="not empty"):
+        dossier.restore([], {"genetic.variant.gene": "CLN3"}, None)

@@ -26,10 +26,12 @@ def _print_findings(findings) -> None:
 
 def cmd_build(args) -> int:
     from ..build import build_sequence
+    from ..service import Dossier
 
     progress = _tty_progress if sys.stderr.isatty() and not args.json else None
-    result = build_sequence(args.file, args.out, draft=args.draft, mark_submitted=args.mark_submitted,
-                            progress=progress, workers=args.workers)
+    with Dossier.open(args.file) as dossier:
+        result = build_sequence(dossier, args.out, draft=args.draft, mark_submitted=args.mark_submitted,
+                                progress=progress, workers=args.workers)
     if args.json:
         print_json(result.as_dict())
     else:
@@ -63,7 +65,7 @@ def cmd_validate(args) -> int:
 
 def cmd_sequences(args) -> int:
     from ..service import Dossier
-    from ..ectd.lifecycle import SETTING, leaf_history
+    from ..ectd.lifecycle import leaf_history
 
     with Dossier.open(args.file, read_only=not args.record) as d:
         if args.record:
@@ -72,8 +74,7 @@ def cmd_sequences(args) -> int:
             number = record_submitted(d, args.record)
             print(f"Recorded sequence {number} as submitted")
             return EXIT_OK
-        sequences = d.store.sequences()
-        details = {s.number: d.store.get_setting(SETTING.format(s.number), {}) for s in sequences}
+        sequences, details = d.sequences(), d.sequence_details()
     rows = leaf_history(sequences, details)
     if args.json:
         print_json({"sequences": [{"number": s.number, "submitted_at": s.submitted_at, "who": s.who}

@@ -2,7 +2,8 @@
 operations the next sequence needs against it, and the history of each leaf.
 
 A submitted sequence is recorded in the dossier as {file path → MD5} (a deleted leaf as path → "")
-plus, in a setting per sequence, each leaf's heading, ID, title and content fingerprint.
+plus each leaf's heading, ID, title and content fingerprint (Dossier.record_submission and
+Dossier.sequence_details keep them).
 """
 
 from __future__ import annotations
@@ -11,9 +12,6 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 from .leaf import PER_SEQUENCE_HEADINGS, STRUCTURE_FILES, Leaf, leaf_id
-
-SETTING = "ectd.sequence.{}"
-
 
 @dataclass(frozen=True)
 class LiveLeaf:
