@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
-from .errors import DamagedFileError, DossierFileError, FileInUseError, NewerVersionError, NotADossierError
+from .errors import (DamagedFileError, DiskFullError, DossierFileError, FileInUseError, NewerVersionError,
+                     NotADossierError, ReadOnlyFileError)
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -71,6 +72,60 @@ def migrate(conn: sqlite3.Connection, upto: int = SCHEMA_VERSION) -> None:
                 raise
 
 
+def writable(path: Path) -> bool:
+    """Whether this program may change the file and make its companions (-wal, -shm, lock) beside it.
+    os.access also sees a read-only disk, even for an administrator."""
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+
+
+def read_only_reason(path: Path) -> str:
+    try:
+        if os.statvfs(path).f_flag & os.ST_RDONLY:
+            return "it is on a read-only disk or share"
+    except (AttributeError, OSError):  # no statvfs on Windows
+        pass
+    if not os.access(path, os.W_OK):
+        return "the file is read-only"
+    return f"the folder {path.parent} cannot be written"
+
+
+def refuse_read_only(path: Path) -> ReadOnlyFileError:
+    return ReadOnlyFileError(f"{path} cannot be changed: {read_only_reason(path)}. Reading it works (`dossier get`, "
+                             "`check`, `render`, `export`); to edit it, copy it to a folder you can write to")
+
+
+def write_error(path: Path, exc: sqlite3.Error) -> DossierFileError | None:
+    """The user's words for a change SQLite could not write (the change itself has been rolled back)."""
+    text = str(exc).lower()
+    if "full" in text:
+        return DiskFullError(f"the disk holding {path} is full: the change was not saved and nothing in the dossier "
+                             "was lost; free some space and try again")
+    if "readonly" in text or "read-only" in text:
+        return refuse_read_only(path)
+    if "disk i/o error" in text:
+        return DossierFileError(f"{path} could not be written (disk I/O error): the change was not saved; check the "
+                                "disk, or copy the dossier to another one")
+    return None
+
+
+def _uri_read_only(path: Path) -> sqlite3.Connection:
+    """Open a file this program cannot write (read-only disk, folder or file): SQLite can then neither make the
+    -shm file that WAL readers share nor a journal. With no -wal content waiting to be folded in, the file alone
+    is the whole dossier and nobody can be writing it here, so it is opened immutable (no locks, no companions);
+    otherwise read-only, which works when the -wal and -shm files are there to read."""
+    wal = Path(f"{path}-wal")
+    pending = wal.exists() and wal.stat().st_size > 0
+    uri = path.resolve().as_uri() + ("?mode=ro" if pending else "?immutable=1")
+    try:
+        return sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False, timeout=BUSY_SECONDS)
+    except sqlite3.OperationalError:
+        if not pending:
+            raise
+        raise ReadOnlyFileError(f"{path} cannot be read where it is: {read_only_reason(path)} and it has changes in "
+                                f"{wal.name} not yet folded into it. Copy both files to a folder you can write to "
+                                "and open it there") from None
+
+
 def connect(path: Path, read_only: bool = False) -> sqlite3.Connection:
     """Connect and read the schema, in the user's words on failure.
 
@@ -80,7 +135,10 @@ def connect(path: Path, read_only: bool = False) -> sqlite3.Connection:
     WAL back and removes it: the dossier stays one self-contained file."""
     conn = None
     try:
-        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=BUSY_SECONDS)
+        if read_only and not writable(path):
+            conn = _uri_read_only(path)
+        else:
+            conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=BUSY_SECONDS)
         if read_only:
             conn.execute("PRAGMA query_only = ON")
         else:

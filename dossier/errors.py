@@ -1,5 +1,7 @@
 """Typed errors whose messages a user can act on; the CLI and the UI show them as they are."""
 
+import errno
+
 
 class DossierError(Exception):
     """Something the user can fix: the message says what is wrong and how to fix it."""
@@ -55,9 +57,33 @@ class NewerVersionError(DossierFileError):
     """The file was written by a newer version of Dossier Builder."""
 
 
+class ReadOnlyFileError(DossierFileError):
+    """The dossier (or its folder) cannot be written: a read-only disk, share or permissions. It can still be read."""
+
+
+class DiskFullError(DossierFileError):
+    """The disk ran out of space part way through a change; the change was undone and nothing was lost."""
+
+
 class FileInUseError(DossierFileError):
     """Another program (or another window) has the dossier open for writing."""
 
 
 class ImportFormatError(DossierError):
     """A text-form folder that cannot be imported."""
+
+
+class OutputError(DossierError):
+    """A file or folder could not be written (read-only place, no permission, full disk)."""
+
+
+def output_error(exc: OSError, where: object = None) -> OutputError:
+    """The user's words for an OSError met while writing output (a render, build or export folder)."""
+    where = where or exc.filename or "the output folder"
+    if exc.errno == errno.ENOSPC:
+        return OutputError(f"the disk is full while writing {where}; nothing was put in place: free some space and "
+                           "try again")
+    if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return OutputError(f"cannot write {where}: {exc.strerror or exc}; choose a folder you can write to "
+                           "(nothing was put in place)")
+    return OutputError(f"cannot write {where}: {exc.strerror or exc}")

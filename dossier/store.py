@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import Any, BinaryIO, Iterator
 
 from .attachments_io import FlushHandle, bulk_append, insert_parts, part_rows, readable, stream_into
-from .dbfile import SCHEMA_VERSION, check_file, connect, default_user, make_file, migrate, now
-from .errors import DossierError, DossierFileError, NotADossierError
+from .dbfile import (SCHEMA_VERSION, check_file, connect, default_user, make_file, migrate, now, refuse_read_only,
+                     writable, write_error)
+from .errors import DossierError, DossierFileError, NotADossierError, ReadOnlyFileError
 from .writer_lock import WriterLock
 
 _ATTACHMENT_COLUMNS = "name, media_type, size, sha256, md5, added_at, added_by"
@@ -107,6 +108,8 @@ class Store:
             raise NotADossierError(f"{path} is empty, not a Dossier Builder file")
         if read_only:
             return cls._open_reader(path, who)
+        if not writable(path):
+            raise refuse_read_only(path)
         lock = WriterLock.acquire(path)
         try:
             # Checked on a connection of its own: after PRAGMA quick_check, SQLite 3.40 refuses a later
@@ -136,7 +139,11 @@ class Store:
         except BaseException:
             conn.close()
             raise
-        if not behind:
+        if not behind or not writable(path):
+            if behind and conn.execute("PRAGMA user_version").fetchone()[0] < 2:
+                conn.close()
+                raise ReadOnlyFileError(f"{path} was written by an older Dossier Builder and must be upgraded before "
+                                        "it can be read, which needs to write it; copy it to a folder you can write to")
             return cls(path, conn, who)
         # An older file is brought forward once, as any writer would (a writer holding it has already).
         conn.close()
@@ -184,13 +191,20 @@ class Store:
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         with self._lock:
             conn = self._writable()
-            conn.execute("BEGIN IMMEDIATE")
             try:
-                yield conn
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield conn
+                except BaseException:
+                    if conn.in_transaction:  # SQLite has already rolled back after some errors (a full disk)
+                        conn.execute("ROLLBACK")
+                    raise
+                conn.execute("COMMIT")
+            except sqlite3.OperationalError as exc:
+                error = write_error(self.path, exc)
+                if error is None:
+                    raise
+                raise error from None
 
     def _query(self, sql: str, params: tuple = ()) -> list[tuple]:
         with self._lock:

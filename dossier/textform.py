@@ -21,7 +21,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from .errors import DossierError, FieldError, ImportFormatError
+from .errors import DossierError, FieldError, ImportFormatError, output_error
 from .fieldtypes import coerce
 from .model import ContentModel, default_model
 from .readiness import dangling_attachments
@@ -47,11 +47,17 @@ def export_dossier(dossier: Dossier, out_dir: str | Path, include_phi: bool = Tr
     out_dir = Path(out_dir)
     if out_dir.exists() and any(out_dir.iterdir()) and not replace:
         raise DossierError(f"{out_dir} exists and is not empty; choose a new folder or pass --replace")
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.exporting-", dir=out_dir.parent))
+    try:
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.exporting-", dir=out_dir.parent))
+    except OSError as exc:
+        raise output_error(exc, out_dir) from None
     try:
         _write_text_form(dossier, work, include_phi)
         _move_into_place(work, out_dir)
+    except OSError as exc:
+        shutil.rmtree(work, ignore_errors=True)
+        raise output_error(exc, out_dir) from None
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise

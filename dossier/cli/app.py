@@ -8,7 +8,7 @@ import os
 import sys
 
 from .. import __version__
-from ..errors import DossierError, FieldError, UnknownFieldError
+from ..errors import DossierError, FieldError, UnknownFieldError, output_error
 from . import content, ectd, render
 from .common import EPILOG, EXIT_BROKEN_PIPE, EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_USAGE
 
@@ -37,6 +37,8 @@ def main(argv: list[str] | None = None) -> int:
         return _error(exc, EXIT_FINDINGS)
     except DossierError as exc:
         return _error(exc, EXIT_USAGE)
+    except OSError as exc:  # a render, build or export folder on a read-only or full disk
+        return _error(output_error(exc), EXIT_USAGE)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
