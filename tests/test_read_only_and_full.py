@@ -17,6 +17,7 @@ import pytest
 
 from dossier.errors import ReadOnlyFileError
 from dossier.store import Store
+from tests.test_ectd_support import installed  # noqa: F401 (fixture)
 
 ROOT = os.geteuid() == 0 if hasattr(os, "geteuid") else False
 
@@ -131,7 +132,7 @@ def test_unmerged_changes_beside_a_read_only_dossier_are_read_with_it(read_only_
             snapshot.chmod(0o755)
 
 
-def test_output_into_a_read_only_folder_is_a_one_line_refusal(cli, read_only_folder, tmp_path):
+def test_output_into_a_read_only_folder_is_a_one_line_refusal(cli, read_only_folder, tmp_path, installed):
     path = tmp_path / "case.dossier"
     assert cli("demo", path).code == 0
     read_only_folder.freeze()
