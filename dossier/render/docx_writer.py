@@ -31,6 +31,8 @@ HEADER_FILL = "E8EEF6"  # the table header row, as in the PDF
 STYLES_USED = {"Normal", "Title", "Heading1", "Heading2", "Heading3", "Heading4", "ListBullet", "ListNumber",
                "Caption", "TableGrid", "Header", "Footer", "DefaultParagraphFont", "TableNormal", "NoList"}
 TOC_HINT = "Right-click and choose Update Field to build the table of contents."
+CORE_PROPERTY_MAX = 255  # characters of a core property (title, author): python-docx refuses more
+TEXT_NODE_MAX = 1_000_000  # characters of one w:t; lxml (and so python-docx) refuses a text node over 10 MB
 
 
 def _field(paragraph, instruction: str, placeholder: str = "") -> None:
@@ -55,9 +57,11 @@ def _field(paragraph, instruction: str, placeholder: str = "") -> None:
 def _paragraph(document, style_id: str = "", text: str = ""):
     """A paragraph with a style set by its id: python-docx's lookup by name costs an XPath search
     of the whole styles part per call, which dominated rendering time."""
-    paragraph = document.add_paragraph(text)
+    paragraph = document.add_paragraph()
     if style_id:
         paragraph._p.style = style_id
+    if text:
+        _runs(paragraph, [Run(text)])
     return paragraph
 
 
@@ -89,10 +93,10 @@ def _run(item: Run, link: bool = False):
     for i, line in enumerate(item.text.split("\n")):
         if i:
             run.append(_element("w:br"))
-        if line:
+        for start in range(0, len(line), TEXT_NODE_MAX):  # Word joins the w:t of a run
             text = OxmlElement("w:t")
             text.set(qn("xml:space"), "preserve")
-            text.text = line
+            text.text = line[start:start + TEXT_NODE_MAX]
             run.append(text)
     return run
 
@@ -229,10 +233,16 @@ def _keep_styles(styles, wanted: set[str]) -> None:
             styles.remove(style)
 
 
+def _property(text: str) -> str:
+    """A core property holds 255 characters; a longer name is shortened there only (the
+    document's own text keeps it whole)."""
+    return text if len(text) <= CORE_PROPERTY_MAX else text[:CORE_PROPERTY_MAX - 1] + "…"
+
+
 def _properties(document, title: str, author: str) -> None:
     now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0, tzinfo=None)
     props = document.core_properties
-    props.title, props.author, props.last_modified_by = title, author, author
+    props.title, props.author, props.last_modified_by = _property(title), _property(author), _property(author)
     props.comments, props.created, props.modified, props.revision = "Written by Dossier Builder", now, now, 1
 
 

@@ -76,8 +76,12 @@ def shown(text: str) -> str:
 
 def fit(text: str, font: str, size: float, width: float) -> str:
     """One line of text as the font can show it, shortened with an ellipsis to fit `width` points."""
-    text = shown(" ".join(str(text).split()))
-    if pdfmetrics.stringWidth(text, font, size) <= width:
+    # Few glyphs are narrower than a fifth of the size (a space is a third): a line can show no more
+    # characters than this, so a 1 MB value is cut before it is measured (and then ends with "…").
+    limit = int(width / size * 5) + 2
+    whole = str(text)
+    text = shown(" ".join(whole[:limit].split()))
+    if len(whole) <= limit and pdfmetrics.stringWidth(text, font, size) <= width:
         return text
     low, high = 0, len(text)  # the longest prefix that fits, by bisection (texts may be very long)
     while low < high:

@@ -15,7 +15,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import inch
 from reportlab.pdfgen import canvas as rl_canvas
 from reportlab.platypus import (BaseDocTemplate, Frame, KeepTogether, ListFlowable, ListItem, PageTemplate,
-                                Paragraph as RLParagraph, Spacer, Table as RLTable, TableStyle)
+                                Paragraph as ReportlabParagraph, Spacer, Table as RLTable, TableStyle)
 from reportlab.platypus.tableofcontents import TableOfContents
 
 from . import fonts
@@ -25,6 +25,12 @@ from .tree import DocumentTree, Figure, Heading, ListBlock, Paragraph, Run, Tabl
 MARGIN = 1 * inch
 TOC_MIN_PAGES = 5
 TOC_ENTRY_MAX = 300  # characters of a heading shown in the table of contents
+FRAME_PADDING = 6  # reportlab's default on each side of a Frame
+CELL_PADDING = 4  # each side of a table cell (the table style below)
+LONG_TEXT = 4000  # characters from which a paragraph is laid out in pieces (see _paragraphs)
+SEGMENT = 16000  # characters wrapped at once
+PIECE_LINES = 24  # lines of a piece: half a page of body text
+TABLE_LINES = 600  # lines (a row one at least, a piece of a long cell PIECE_LINES) of one reportlab table
 HEADER_GREY = colors.HexColor("#555555")
 
 
@@ -60,10 +66,10 @@ def _pdf_text(text: str, mark: bool = True) -> str:
     return fonts.lacking().sub(MARKER if mark else fonts.MISSING, escaped)
 
 
-def _inline(runs: list[Run]) -> str:
+def _inline(runs: list[Run], mark: bool = True) -> str:
     parts = []
     for run in runs:
-        text = _pdf_text(run.text)
+        text = _pdf_text(run.text, mark)
         if "b" in run.style:
             text = f"<b>{text}</b>"
         if "i" in run.style:
@@ -74,6 +80,18 @@ def _inline(runs: list[Run]) -> str:
             text = f'<a href="{html.escape(run.href)}" color="blue">{text}</a>'
         parts.append(text)
     return "".join(parts)
+
+
+class RLParagraph(ReportlabParagraph):
+    """A paragraph that keeps its lines for the width it was last wrapped at. reportlab wraps a
+    paragraph again at each try to place it (a table measures all its remaining rows at each page
+    end, and a document with contents is laid out twice or more), always at the same width."""
+
+    def wrap(self, availWidth, availHeight):
+        if getattr(self, "_wrapped_at", None) == availWidth and hasattr(self, "blPara"):
+            return self.width, self.height
+        self._wrapped_at = availWidth
+        return super().wrap(availWidth, availHeight)
 
 
 class _Heading(RLParagraph):
@@ -91,6 +109,58 @@ class _Heading(RLParagraph):
         return parts
 
 
+def _piece_styles(style: ParagraphStyle) -> tuple[ParagraphStyle, ParagraphStyle, ParagraphStyle]:
+    """The first, middle and last piece of a long paragraph: the paragraph's spacing before the
+    first and after the last only, and kept with what follows only by the last piece."""
+    first = ParagraphStyle(f"{style.name}-first", parent=style, spaceAfter=0, keepWithNext=0)
+    middle = ParagraphStyle(f"{style.name}-middle", parent=first, spaceBefore=0)
+    last = ParagraphStyle(f"{style.name}-last", parent=style, spaceBefore=0)
+    return first, middle, last
+
+
+def _segments(runs: list[Run], size: int = SEGMENT) -> list[list[Run]]:
+    """Runs cut into groups of about `size` characters, at a space where there is one."""
+    groups, group, length = [], [], 0
+    for run in runs:
+        text = run.text
+        while length + len(text) > size:
+            room = size - length
+            cut = text.rfind(" ", 0, room + 1) + 1 or (room if not group else 0)
+            if cut:
+                group.append(Run(text[:cut], run.style, run.href))
+            groups.append(group)
+            group, length, text = [], 0, text[cut:]
+        if text:
+            group.append(Run(text, run.style, run.href))
+            length += len(text)
+    return groups + [group] if group or not groups else groups
+
+
+def _paragraphs(runs: list[Run], style: ParagraphStyle, width: float, first=RLParagraph, mark=True, **kwargs) -> list:
+    """A paragraph as flowables for a frame `width` points wide (`first` makes the first).
+
+    reportlab wraps the rest of a paragraph anew each time it splits at a page end, so a paragraph
+    over many pages costs time in the square of its length (a 576 KB one took minutes; a word of
+    100 000 letters is split letter by letter each time), and even one wrap is quadratic in the
+    number of words. So a long paragraph is cut into segments of SEGMENT characters (a segment
+    ends its line: one short line every few pages of a huge paragraph), each wrapped once and cut
+    into pieces of whole lines the way reportlab's own split cuts it: the same lines on the page,
+    each piece cheap to lay out again, the time linear in the text."""
+    if sum(len(run.text) for run in runs) < LONG_TEXT:
+        return [first(_inline(runs, mark), style, **kwargs)]
+    pieces = []
+    for segment in _segments(runs):
+        paragraph = RLParagraph(_inline(segment, mark), style)
+        paragraph.wrap(width, letter[1])
+        lines, cut = paragraph.blPara.lines, paragraph._get_split_blParaFunc()  # what Paragraph.split uses
+        pieces += [cut(paragraph.blPara, start, min(start + PIECE_LINES, len(lines)))
+                   for start in range(0, len(lines), PIECE_LINES)]
+    first_style, middle_style, last_style = _piece_styles(style)
+    flowables = [first(None, first_style, frags=pieces[0], **kwargs)]
+    flowables += [RLParagraph(None, middle_style, frags=frags) for frags in pieces[1:-1]]
+    return flowables + [RLParagraph(None, last_style, frags=pieces[-1])] if len(pieces) > 1 else flowables
+
+
 class _Doc(BaseDocTemplate):
     def __init__(self, path: str, tree: DocumentTree, header: str, author: str, draft: bool):
         super().__init__(path, pagesize=letter, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
@@ -99,6 +169,7 @@ class _Doc(BaseDocTemplate):
         frame = Frame(MARGIN, MARGIN, letter[0] - 2 * MARGIN, letter[1] - 2 * MARGIN, id="body")
         self.addPageTemplates([PageTemplate("page", [frame], onPage=self._decorate)])
         self.header, self.draft = header, draft
+        self._shown_header = None
         self._last_level = -1
 
     def _decorate(self, canv, doc) -> None:
@@ -106,7 +177,9 @@ class _Doc(BaseDocTemplate):
         canv.setFont(fonts.REGULAR, 8)
         canv.setFillColor(HEADER_GREY)
         room = letter[0] - 2 * MARGIN - (60 if self.draft else 0)
-        canv.drawString(MARGIN, letter[1] - 0.6 * inch, fonts.fit(self.header, fonts.REGULAR, 8, room))
+        if self._shown_header is None:  # fitted once: the same on every page
+            self._shown_header = fonts.fit(self.header, fonts.REGULAR, 8, room)
+        canv.drawString(MARGIN, letter[1] - 0.6 * inch, self._shown_header)
         if self.draft:
             canv.setFont(fonts.BOLD, 8)
             canv.drawRightString(letter[0] - MARGIN, letter[1] - 0.6 * inch, "DRAFT")
@@ -204,16 +277,17 @@ def _flowables(tree: DocumentTree, styles: dict, with_toc: bool) -> list:
     width = letter[0] - 2 * MARGIN
     for n, block in enumerate(tree.blocks):
         if isinstance(block, Heading):
-            text = _pdf_text(block.text, mark=False)
-            story.append(_Heading(text, styles[f"h{block.level}"], (block.text, block.level - 1, f"h{n}")))
+            story += _paragraphs([Run(block.text)], styles[f"h{block.level}"], width - 2 * FRAME_PADDING, _Heading,
+                                 mark=False, outline=(block.text, block.level - 1, f"h{n}"))
         elif isinstance(block, Paragraph):
-            story.append(RLParagraph(_inline(block.runs), styles["note" if block.style == "note" else "body"]))
+            story += _paragraphs(block.runs, styles["note" if block.style == "note" else "body"],
+                                 width - 2 * FRAME_PADDING)
         elif isinstance(block, ListBlock):
             items = [ListItem(RLParagraph(_inline(item), styles["body"])) for item in block.items]
             story.append(ListFlowable(items, bulletType="1" if block.ordered else "bullet", start=None if block.ordered else "•",
                                       bulletFontName=fonts.REGULAR, bulletFontSize=9, leftIndent=14))
         elif isinstance(block, Table):
-            story.append(_table(block, styles, width))
+            story += _table(block, styles, width)
         elif isinstance(block, Figure):
             drawings = drawings_for(block)
             story += drawings[:-1]
@@ -221,21 +295,40 @@ def _flowables(tree: DocumentTree, styles: dict, with_toc: bool) -> list:
     return story
 
 
-def _table(block: Table, styles: dict, width: float) -> RLTable:
+def _table(block: Table, styles: dict, width: float) -> list[RLTable]:
+    """A table as one reportlab table, or as several in a row (the header repeated) when it is very
+    long: reportlab measures all the remaining rows again at each page end, so one table over
+    hundreds of pages would take time in the square of its length. A cell of long text goes on
+    over continuation rows, one piece of its paragraph (see _paragraphs) in each."""
     columns = max(len(block.header), max((len(r) for r in block.rows), default=0), 1)
     weights = block.widths if len(block.widths) == columns else [1.0] * columns
     col_widths = [width * w / sum(weights) for w in weights]
-    data = [[RLParagraph(_pdf_text(h), styles["th"]) for h in block.header]] if block.header else []
-    data += [[RLParagraph(_inline(cell), styles["cell"]) for cell in row] + [""] * (columns - len(row)) for row in block.rows]
-    # splitInRow: a cell taller than a page (a very long text) splits instead of failing the layout.
-    table = RLTable(data, colWidths=col_widths, repeatRows=1 if block.header else 0, splitByRow=1,
-                    splitInRow=1, spaceBefore=2, spaceAfter=10)
+    header = [[RLParagraph(_pdf_text(h), styles["th"]) for h in block.header]] if block.header else []
+    groups, group, lines = [], [], 0  # the rows of each reportlab table, and their lines at least
+    for row in block.rows:
+        cells = [_paragraphs(cell, styles["cell"], w - 2 * CELL_PADDING) for cell, w in zip(row, col_widths)]
+        cells += [[""]] * (columns - len(cells))
+        height = max(len(c) for c in cells)
+        for i in range(height):
+            if lines >= TABLE_LINES:
+                groups, group, lines = groups + [group], [], 0
+            group.append([c[i] if i < len(c) else "" for c in cells])
+            lines += PIECE_LINES if height > 1 else 1
+    groups.append(group)
+    return [_rl_table(header + rows, col_widths, bool(header), 2 if i == 0 else 0, 10 if i == len(groups) - 1 else 0)
+            for i, rows in enumerate(groups)]
+
+
+def _rl_table(data: list, col_widths: list[float], header: bool, before: float, after: float) -> RLTable:
+    # splitInRow: a cell taller than a page (a very long word) splits instead of failing the layout.
+    table = RLTable(data, colWidths=col_widths, repeatRows=1 if header else 0, splitByRow=1,
+                    splitInRow=1, spaceBefore=before, spaceAfter=after)
     table.setStyle(TableStyle([
         ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#999999")),
-        ("BACKGROUND", (0, 0), (-1, 0 if block.header else -1), colors.HexColor("#e8eef6") if block.header else colors.white),
+        ("BACKGROUND", (0, 0), (-1, 0 if header else -1), colors.HexColor("#e8eef6") if header else colors.white),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("FONTNAME", (0, 0), (-1, -1), fonts.REGULAR),  # reportlab's table default is an unembedded Helvetica
-        ("LEFTPADDING", (0, 0), (-1, -1), 4), ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+        ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING), ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING),
     ]))
     return table
 
