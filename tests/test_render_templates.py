@@ -99,3 +99,27 @@ def test_choices_read_as_words_inside_sentences(demo_input, tmp_path, drug_class
     missing = RenderInput(demo_input.title, {k: v for k, v in values.items() if k != "module1.product.route"})
     intro = docx_text(render_document(missing, "intro-statement", tmp_path, formats=("docx",), draft=True)["docx"])
     assert "given by the [Not yet provided: Route of administration] route" in intro
+
+
+def test_compiled_templates_are_kept_and_follow_their_source(tmp_path):
+    """A fresh process takes compiled templates from the cache folder; an edited template is compiled
+    anew; a cache folder that cannot be written costs nothing but the compiling."""
+    from jinja2 import FileSystemLoader
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "t.j2").write_text("<p>{{ 6 * 7 }}</p>")
+
+    def fresh_environment(folder):
+        return ImmutableSandboxedEnvironment(loader=FileSystemLoader(str(tmp_path / "templates")),
+                                            bytecode_cache=templating._CompiledTemplates(folder), **templating._OPTIONS)
+
+    assert fresh_environment(tmp_path / "cache").get_template("t.j2").render() == "<p>42</p>"
+    assert len(list((tmp_path / "cache").glob("__jinja2_*.cache"))) == 1
+    cached = fresh_environment(tmp_path / "cache")
+    cached.compile = lambda *a, **k: pytest.fail("compiled again although the cache holds it")
+    assert cached.get_template("t.j2").render() == "<p>42</p>"
+    (tmp_path / "templates" / "t.j2").write_text("<p>{{ 6 * 8 }}</p>")
+    assert fresh_environment(tmp_path / "cache").get_template("t.j2").render() == "<p>48</p>"
+    (tmp_path / "not-a-folder").write_text("")
+    assert fresh_environment(tmp_path / "not-a-folder").get_template("t.j2").render() == "<p>48</p>"
