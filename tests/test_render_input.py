@@ -238,13 +238,13 @@ def test_progress_cancel_and_formats(demo_input, tmp_path):
 
 
 def test_a_failed_write_leaves_no_file(demo_input, tmp_path, monkeypatch):
-    import dossier.render.document as render
+    import dossier.render.pdf_writer as pdf_writer
 
     def explode(tree, path, *args):
         path.write_bytes(b"half")
         raise OSError("disk full")
 
-    monkeypatch.setattr(render, "write_pdf", explode)
+    monkeypatch.setattr(pdf_writer, "write_pdf", explode)
     with pytest.raises(OSError):
         render_document(demo_input, "references", tmp_path, formats=("pdf",))
     assert list(tmp_path.iterdir()) == []

@@ -17,8 +17,6 @@ from typing import Any, Callable
 from ..errors import DossierError
 from ..fieldtypes import is_filled
 from ..model import ContentModel, default_model
-from .docx_writer import write_docx
-from .pdf_writer import write_pdf
 from .templating import HEADER_FIELDS, allowed_fields, render_markup, template_sources
 from .tree import DocumentTree, parse, xml_safe
 
@@ -94,6 +92,15 @@ def check_formats(formats) -> tuple[str, ...]:
     return formats
 
 
+def writers() -> dict[str, Callable]:
+    """The DOCX and PDF writers, loaded on first use: python-docx, reportlab and the fonts take a
+    third of a second to load, which a render served wholly from the render cache never needs."""
+    from .docx_writer import write_docx
+    from .pdf_writer import write_pdf
+
+    return {"docx": write_docx, "pdf": write_pdf}
+
+
 def render_document(inp: RenderInput, doc_id: str, out_dir: Path, formats=FORMATS, draft: bool = False,
                     model: ContentModel | None = None) -> dict[str, Path]:
     """Write one document as <out_dir>/<eCTD file stem>.docx/.pdf, each file complete or absent."""
@@ -107,7 +114,7 @@ def render_document(inp: RenderInput, doc_id: str, out_dir: Path, formats=FORMAT
     written = {}
     for fmt in formats:
         path = out_dir / f"{stem}.{fmt}"
-        writer = write_docx if fmt == "docx" else write_pdf
+        writer = writers()[fmt]
         _replace_into(path, lambda p: writer(tree, p, header, author, draft))
         written[fmt] = path
     return written

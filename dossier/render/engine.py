@@ -31,7 +31,7 @@ from ..model import ContentModel, default_model
 from ..readiness import check_dossier
 from ..tempdirs import temp_name
 from .cache import RenderCache
-from .document import FORMATS, RenderInput, check_formats, document_key, render_document, snapshot
+from .document import FORMATS, RenderInput, check_formats, document_key, render_document, snapshot, writers
 
 GUESS_SECONDS = 0.05      # expected render time of a document never rendered here
 START_SECONDS = {"fork": 0.1, "spawn": 1.2}  # measured cost of starting a pool, per start method
@@ -98,6 +98,8 @@ class RenderJob:
         if self.cache is not None:
             self._work = self.cache.work_folder()
         if self.parallel:
+            if method == "fork":
+                writers()  # loaded once here and inherited, rather than once in every worker
             self._pool = ProcessPoolExecutor(min(self.workers, len(self._order)),
                                              mp_context=multiprocessing.get_context(method),
                                              initializer=_init_worker, initargs=(self.input, self.model))
