@@ -1,127 +1,163 @@
-"""Render every document of the demo dossier to DOCX and PDF (wall time, peak memory), then time
-the route a team would otherwise take: LibreOffice converting the same DOCX files to PDF.
+"""Render the demo dossier as a user does (`dossier demo demo.dossier && dossier render demo.dossier
+--out DIR`, each a fresh process) and, in the same run, convert the same DOCX files with LibreOffice
+(`soffice --headless --convert-to pdf --outdir X *.docx`, one call), the route a team would otherwise take.
 
-    python bench/bench_render.py [--runs N]
+    python bench/bench_render.py [--runs N] [--lo-runs N] [--skip-long]
 
-Prints: the first render in a fresh process (imports, font loading and template compilation
-included), the median of N warm renders, per-format split, peak memory (RSS of the process and
-Python's own allocations during one render), and, where `soffice` is installed, LibreOffice's
-DOCX -> PDF conversion of the same files (one batch call, and one call per file) with the ratio.
+Prints, medians of N fresh processes each:
+  cold    - nothing cached: an empty cache folder ($DOSSIER_CACHE_DIR), so the content model is
+            parsed, the templates compiled and every document rendered;
+  first   - a dossier never rendered before on a machine that has run the program (content model and
+            compiled templates cached, `--no-cache` so every document is rendered);
+  warm    - the second render of the same dossier (every document from the render cache);
+then where a serial render's time goes (imports, model, templates, DOCX, PDF, in one fresh process),
+LibreOffice's batch conversion of the cold run's DOCX files with the ratios (target: cold >= 10x
+faster), and the time to render one document holding a 144 KB, 576 KB and 1 MB paragraph (linear).
+The machine may be shared: the figures are medians, and the load average is printed with them.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import random
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import tracemalloc
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-started_process = time.perf_counter()
-from dossier.paths import demo_dir  # noqa: E402
-from dossier.render import default_workers, render_all, snapshot  # noqa: E402
-from dossier.service import Dossier  # noqa: E402
-from dossier.textform import import_dossier  # noqa: E402
-
-imports_seconds = time.perf_counter() - started_process
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+WORDS = ["alpha", "vector", "dose", "patient", "α-synuclein", "5'→3'", "therapy", "x", "intrathecal"]
 
 
-def peak_rss_mb() -> float:
-    try:
-        import resource
-    except ImportError:  # Windows
-        return float("nan")
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def timed(work) -> float:
+def dossier(*args: str, cache: Path) -> float:
+    """Wall time of one `dossier ...` command in a fresh process."""
+    env = {**os.environ, "DOSSIER_CACHE_DIR": str(cache)}
     started = time.perf_counter()
-    work()
+    subprocess.run([sys.executable, "-m", "dossier", *args], check=True, capture_output=True, env=env, cwd=ROOT)
     return time.perf_counter() - started
 
 
-def soffice_convert(soffice: str, profile: Path, files: list[str], out: Path) -> float:
+def summary(times: list[float]) -> str:
+    return f"median {statistics.median(times):.2f} s (min {min(times):.2f}, max {max(times):.2f}, n={len(times)})"
+
+
+def soffice_batch(soffice: str, profile: Path, files: list[Path], out: Path) -> float:
+    shutil.rmtree(out, ignore_errors=True)
     command = [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "pdf",
-               "--outdir", str(out), *files]
+               "--outdir", str(out), *map(str, files)]
     started = time.perf_counter()
     subprocess.run(command, capture_output=True, check=True, timeout=1800)
     elapsed = time.perf_counter() - started
-    missing = [f for f in files if not (out / f"{Path(f).stem}.pdf").exists()]
+    missing = [f.name for f in files if not (out / f"{f.stem}.pdf").exists()]
     if missing:
         raise SystemExit(f"LibreOffice did not convert {missing}")
     return elapsed
 
 
+STAGES = """
+import sys, time
+t0 = last = time.perf_counter()
+def lap(name):
+    global last
+    now = time.perf_counter(); print(f"    {name:<38} {now - last:5.2f} s"); last = now
+from dossier.render import snapshot
+from dossier.render.document import build_tree, header_text
+from dossier.render.docx_writer import write_docx
+from dossier.render.pdf_writer import write_pdf
+from dossier.service import Dossier
+lap("imports (python-docx, reportlab, fonts)")
+with Dossier.open(sys.argv[1], read_only=True) as d:
+    inp = snapshot(d)
+model = d.model
+lap("open the dossier, content model")
+trees = {doc.id: build_tree(inp, doc.id, model) for doc in model.documents}
+lap("templates and document trees")
+header = header_text(inp)
+for doc_id, tree in trees.items():
+    write_docx(tree, f"{sys.argv[2]}/{doc_id}.docx", header, "x", False)
+lap("DOCX writing (figures as pictures)")
+for doc_id, tree in trees.items():
+    write_pdf(tree, f"{sys.argv[2]}/{doc_id}.pdf", header, "x", False)
+lap("PDF writing (layout, fonts, compression)")
+print(f"    {'total, one process, serial':<38} {time.perf_counter() - t0:5.2f} s")
+"""
+
+
+def stages(tmp: Path, demo: Path, cache: Path) -> None:
+    out = tmp / "stages"
+    out.mkdir()
+    env = {**os.environ, "DOSSIER_CACHE_DIR": str(cache)}
+    result = subprocess.run([sys.executable, "-c", STAGES, str(demo), str(out)], check=True, capture_output=True,
+                            text=True, env=env, cwd=ROOT)
+    print(result.stdout, end="")
+
+
+def long_paragraphs(tmp: Path) -> None:
+    from dossier.paths import demo_dir
+    from dossier.render import RenderInput, render_document, snapshot
+    from dossier.service import Dossier
+    from dossier.textform import import_dossier
+
+    import_dossier(demo_dir(), tmp / "long.dossier")
+    with Dossier.open(tmp / "long.dossier") as d:
+        inp = snapshot(d)
+    render_document(inp, "clinical-protocol", tmp / "long-warmup", draft=True)
+    pick = random.Random(1).choice
+    print("one document (clinical protocol) with one long paragraph, DOCX and PDF, in-process:")
+    for size in (144_000, 576_000, 1_000_000):
+        text = " ".join(pick(WORDS) for _ in range(size // 6))[:size]
+        values = {**inp.values, "clinical.design.objectives": text}
+        started = time.perf_counter()
+        render_document(RenderInput(inp.title, values), "clinical-protocol", tmp / f"long{size}", draft=True)
+        elapsed = time.perf_counter() - started
+        print(f"  {size // 1000:>5} KB paragraph: {elapsed:6.2f} s ({elapsed / size * 1e6:.1f} s per MB)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--runs", type=int, default=5, help="warm renders to take the median of (default 5)")
+    parser.add_argument("--runs", type=int, default=5, help="fresh processes per figure (default 5)")
+    parser.add_argument("--lo-runs", type=int, default=3, help="LibreOffice batch conversions (default 3)")
+    parser.add_argument("--skip-long", action="store_true", help="skip the long-paragraph figures")
     args = parser.parse_args()
+    print(f"{os.cpu_count()} CPUs, load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        import_dossier(demo_dir(), tmp / "demo.dossier")
-        with Dossier.open(tmp / "demo.dossier") as dossier:
-            inp = snapshot(dossier)
-        rss_before = peak_rss_mb()
-        cold = timed(lambda: render_all(inp, tmp / "cold"))
-        warm = [timed(lambda: render_all(inp, tmp / f"warm{i}")) for i in range(args.runs)]
-        docx_only = statistics.median(timed(lambda: render_all(inp, tmp / "d", formats=("docx",))) for _ in range(3))
-        pdf_only = statistics.median(timed(lambda: render_all(inp, tmp / "p", formats=("pdf",))) for _ in range(3))
-        workers = default_workers()
-        parallel = statistics.median(timed(lambda: render_all(inp, tmp / "par", workers=workers))
-                                     for _ in range(args.runs)) if workers > 1 else None
-        tracemalloc.start()
-        results = render_all(inp, tmp / "out")
-        python_peak = tracemalloc.get_traced_memory()[1] / 2**20
-        tracemalloc.stop()
-        ours = statistics.median(warm)
-        docs = len(results)
-        pages = sum(_pages(f["pdf"]) for f in results.values())
-        print(f"render: {docs} documents ({pages} PDF pages) x 2 formats")
-        print(f"  first render in a fresh process: {cold:.2f} s (after {imports_seconds:.2f} s of imports)")
-        print(f"  warm: median {ours:.2f} s of {args.runs} (min {min(warm):.2f}, max {max(warm):.2f}); "
-              f"{ours / docs * 1000:.0f} ms a document; DOCX alone {docx_only:.2f} s, PDF alone {pdf_only:.2f} s")
-        if parallel:
-            print(f"  in {workers} processes (render_all(workers={workers}), as `dossier render` does here): "
-                  f"median {parallel:.2f} s")
-        cli = {jobs: statistics.median(timed(lambda: _cli_render(tmp, jobs)) for _ in range(3)) for jobs in (1, workers)}
-        print(f"  `dossier render` end to end (new process, imports, reading the file): "
-              + ", ".join(f"{t:.2f} s with --jobs {j}" for j, t in cli.items()))
-        print(f"  memory: peak RSS {peak_rss_mb():.0f} MB ({rss_before:.0f} MB before rendering); "
-              f"Python allocations peak {python_peak:.1f} MB during one render")
+        demo = tmp / "demo.dossier"
+        dossier("demo", str(demo), cache=tmp / "cache")
+        cold = [dossier("render", str(demo), "--out", str(tmp / f"cold{i}"), cache=tmp / f"empty{i}")
+                for i in range(args.runs)]
+        dossier("render", str(demo), "--out", str(tmp / "prime"), cache=tmp / "cache")
+        first = [dossier("render", str(demo), "--out", str(tmp / f"first{i}"), "--no-cache", cache=tmp / "cache")
+                 for i in range(args.runs)]
+        warm = [dossier("render", str(demo), "--out", str(tmp / f"warm{i}"), cache=tmp / "cache")
+                for i in range(args.runs)]
+        files = sorted((tmp / "cold0").glob("*.docx"))
+        print(f"`dossier render` of the demo ({len(files)} documents, DOCX and PDF), each a fresh process:")
+        print(f"  cold (nothing cached):                 {summary(cold)}")
+        print(f"  first render of a dossier (--no-cache): {summary(first)}")
+        print(f"  warm (second run, render cache):       {summary(warm)}")
+        print("where a serial render's time goes (one fresh process, content model and templates cached):")
+        stages(tmp, demo, tmp / "cache")
         soffice = shutil.which("soffice") or shutil.which("libreoffice")
         if not soffice:
             print("LibreOffice (soffice) not installed: the comparison is skipped")
-            return
-        files = [str(f["docx"]) for f in results.values()]
-        profile = tmp / "lo-profile"
-        soffice_convert(soffice, profile, files[:1], tmp / "lo-warm")  # first start creates the profile
-        batch = soffice_convert(soffice, profile, files, tmp / "lo")
-        one_by_one = sum(soffice_convert(soffice, profile, [f], tmp / "lo1") for f in files)
-        print(f"LibreOffice DOCX -> PDF of the same {docs} files: {batch:.2f} s in one soffice call, "
-              f"{one_by_one:.2f} s with one call per file")
-        print(f"ratio, one process: our whole render (DOCX and PDF) is {batch / ours:.1f}x faster than LibreOffice's "
-              f"batch conversion alone, {one_by_one / ours:.1f}x faster than converting file by file (target >= 10x)")
-        if parallel:
-            print(f"ratio, {workers} processes: {batch / parallel:.1f}x the batch conversion, "
-                  f"{one_by_one / parallel:.1f}x file by file")
-
-
-def _cli_render(tmp: Path, jobs: int) -> None:
-    subprocess.run([sys.executable, "-m", "dossier", "render", str(tmp / "demo.dossier"), "--out", str(tmp / "cli"),
-                    "--jobs", str(jobs)], check=True, capture_output=True, cwd=Path(__file__).resolve().parents[1])
-
-
-def _pages(path: Path) -> int:
-    import pikepdf
-
-    with pikepdf.open(path) as pdf:
-        return len(pdf.pages)
+        else:
+            profile = tmp / "lo-profile"
+            soffice_batch(soffice, profile, files[:1], tmp / "lo-first")  # the first start creates the profile
+            lo = [soffice_batch(soffice, profile, files, tmp / "lo") for _ in range(args.lo_runs)]
+            print(f"LibreOffice, the same {len(files)} DOCX files to PDF in one soffice call: {summary(lo)}")
+            ratio = statistics.median(lo)
+            print(f"ratio (LibreOffice / ours, medians): cold {ratio / statistics.median(cold):.1f}x, first render "
+                  f"{ratio / statistics.median(first):.1f}x, warm {ratio / statistics.median(warm):.1f}x "
+                  f"(target: cold >= 10x)")
+        print(f"load average now {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+        if not args.skip_long:
+            long_paragraphs(tmp)
 
 
 if __name__ == "__main__":
