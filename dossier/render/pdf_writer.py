@@ -311,7 +311,8 @@ def _table(block: Table, styles: dict, width: float) -> list[RLTable]:
         height = max(len(c) for c in cells)
         for i in range(height):
             if lines >= TABLE_LINES:
-                groups, group, lines = groups + [group], [], 0
+                groups.append(group)
+                group, lines = [], 0
             group.append([c[i] if i < len(c) else "" for c in cells])
             lines += PIECE_LINES if height > 1 else 1
     groups.append(group)
