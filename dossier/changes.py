@@ -27,7 +27,7 @@ def describe(field: Field | None, old: Any, new: Any) -> list[str]:
 
 def describe_entry(path: str, old: Any, new: Any, field: Field | None) -> list[str]:
     """Any audit entry: field paths, and the dossier's own entries (title, attachment:NAME, sequence)."""
-    if path.startswith("attachment:"):
+    if path.startswith("attachment:") and (new is None or isinstance(new, dict)):
         if new is None:
             return ["removed"]
         return [f"stored ({new.get('size', '?')} bytes, sha256 {str(new.get('sha256', ''))[:12]}…)"]

@@ -52,3 +52,4 @@ def test_the_dossiers_own_entries():
     assert describe_entry("sequence", None, {"number": "0001", "files": 12}, None) == [
         "sequence 0001 recorded as submitted (12 file(s))"]
     assert describe_entry("title", "Old", "New", None) == ["'Old' -> 'New'"]
+    assert describe_entry("attachment:odd", None, "not a record", None) == ["(empty) -> 'not a record'"]
