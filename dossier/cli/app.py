@@ -37,13 +37,13 @@ def main(argv: list[str] | None = None) -> int:
         return _error(exc, EXIT_FINDINGS)
     except DossierError as exc:
         return _error(exc, EXIT_USAGE)
+    except BrokenPipeError:  # an OSError, so before the handler below
+        return _reader_went_away()
     except OSError as exc:  # a render, build or export folder on a read-only or full disk
         return _error(output_error(exc), EXIT_USAGE)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
-    except BrokenPipeError:
-        return _reader_went_away()
 
 
 def _error(exc: DossierError, code: int) -> int:
