@@ -100,7 +100,7 @@ class Dossier:
         """Validate and store one field in its own transaction; True when the value changed."""
         return self.store.set(path, self.validate(path, raw), who=who)
 
-    def set_many(self, raw_values: dict[str, Any], who: str | None = None) -> int:
+    def set_many(self, raw_values: dict[str, Any], who: str | None = None) -> list[str]:
         """Validate all values first, then store them in one transaction."""
         values = {path: self.validate(path, raw) for path, raw in raw_values.items()}
         return self.store.set_many(values, who=who)

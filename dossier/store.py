@@ -239,9 +239,11 @@ class Store:
         with self._transaction() as conn:
             return self._set_in(conn, path, value, who)
 
-    def set_many(self, values: dict[str, Any], who: str | None = None) -> int:
+    def set_many(self, values: dict[str, Any], who: str | None = None) -> list[str]:
+        """Store many values in one transaction (all or none), one audit entry per changed value;
+        returns the paths whose value changed."""
         with self._transaction() as conn:
-            return sum(self._set_in(conn, path, value, who) for path, value in values.items())
+            return [path for path, value in values.items() if self._set_in(conn, path, value, who)]
 
     def _set_in(self, conn: sqlite3.Connection, path: str, value: Any, who: str | None) -> bool:
         row = conn.execute("SELECT value FROM field_values WHERE path = ?", (path,)).fetchone()

@@ -66,7 +66,7 @@ def test_set_get_values_delete_and_audit(store):
 
 def test_set_many_is_one_transaction_with_the_same_audit_rules(store):
     store.set("x.y.a", 1)
-    assert store.set_many({"x.y.a": 1, "x.y.b": [1, 2], "x.y.c": None}) == 1
+    assert store.set_many({"x.y.a": 1, "x.y.b": [1, 2], "x.y.c": None}) == ["x.y.b"]
     assert [e.field for e in store.history()] == ["x.y.a", "x.y.b"]
     with pytest.raises(TypeError):  # a value JSON cannot hold: nothing of the batch is kept
         store.set_many({"x.y.d": "kept?", "x.y.e": object()})
