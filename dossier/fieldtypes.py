@@ -7,13 +7,13 @@ Everything downstream (store, readiness, documents) trusts the values that come 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 import re
 from typing import Any, Callable
 
-from . import genetics
+from . import genetics, limits
 from .errors import FieldError
+from .limits import shown
 from .model import Column, Field
 
 PERSON_KEYS = ("name", "organisation", "role", "email", "phone", "address")
@@ -35,20 +35,18 @@ def is_filled(value: Any) -> bool:
     return True
 
 
-def _text(spec: Spec, value: Any, where: str, multiline: bool) -> str:
+def _text(spec: Spec, value: Any, where: str, multiline: bool, size: str | None = None) -> str:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         value = str(value)
     if not isinstance(value, str):
         raise FieldError(where, f"expected text, got {_kind(value)}")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise FieldError(where, "text contains characters that are not valid Unicode (lone surrogates)") from None
+    limits.check_size(size or ("longtext" if multiline else "text"), value, where)
     if not multiline and ("\n" in value or "\r" in value):
         raise FieldError(where, "this field takes one line; remove the line breaks")
     max_length = getattr(spec, "max_length", None)
     if max_length and len(value) > max_length:
         raise FieldError(where, f"at most {max_length} characters, got {len(value)}")
+    limits.check_characters(value, where)
     return value
 
 
@@ -58,7 +56,7 @@ def _choice(spec: Spec, value: Any, where: str) -> str:
     for choice in spec.choices:
         if value.strip().casefold() == choice.casefold():
             return choice
-    raise FieldError(where, f"'{value}' is not one of: {', '.join(spec.choices)}")
+    raise FieldError(where, f"'{shown(value)}' is not one of: {', '.join(spec.choices)}")
 
 
 def _multichoice(spec: Spec, value: Any, where: str) -> list[str]:
@@ -81,7 +79,7 @@ def _date(spec: Spec, value: Any, where: str) -> str:
             raise ValueError
         return dt.date.fromisoformat(text).isoformat()
     except ValueError:
-        raise FieldError(where, f"date must be YYYY-MM-DD (e.g. 2026-03-31), got '{value}'") from None
+        raise FieldError(where, f"date must be YYYY-MM-DD (e.g. 2026-03-31), got '{shown(value)}'") from None
 
 
 def _number(spec: Spec, value: Any, where: str) -> dict:
@@ -89,14 +87,18 @@ def _number(spec: Spec, value: Any, where: str) -> dict:
     if isinstance(value, dict):
         unknown = set(value) - {"value", "unit"}
         if unknown:
-            raise FieldError(where, f"a number has only 'value' and 'unit', not {', '.join(sorted(unknown))}")
+            raise FieldError(where, f"a number has only 'value' and 'unit', not {shown(', '.join(sorted(map(str, unknown))))}")
         unit, value = value.get("unit"), value.get("value")
     if isinstance(value, str):
         match = _NUMBER.match(value)
         if not match:
-            raise FieldError(where, f"expected a number with its unit (e.g. '2.5 {_unit_hint(spec)}'), got '{value}'")
+            raise FieldError(where, f"expected a number with its unit (e.g. '2.5 {_unit_hint(spec)}'), "
+                                    f"got '{shown(value)}'")
         value, unit = match.group(1), (match.group(2) or unit)
+        limits.check_digits(re.split("[eE]", value)[0], where)
         value = float(value) if any(c in value for c in ".eE") else int(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        limits.check_integer(value, where)  # before any float conversion, which overflows on huge integers
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         raise FieldError(where, f"expected a finite number, got {_kind(value)}")
     if getattr(spec, "integer", False):
@@ -125,7 +127,7 @@ def _unit(spec: Spec, unit: Any, where: str) -> str:
     for known in spec.units:
         if str(unit).strip().casefold() == known.casefold():
             return known
-    raise FieldError(where, f"unit '{unit}' is not one of: {', '.join(spec.units)}")
+    raise FieldError(where, f"unit '{shown(str(unit))}' is not one of: {', '.join(spec.units)}")
 
 
 def _unit_hint(spec: Spec) -> str:
@@ -137,7 +139,7 @@ def _yesno(spec: Spec, value: Any, where: str) -> bool:
         return value
     if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
         return value.strip().lower() in _TRUE
-    raise FieldError(where, f"answer yes or no, got '{value}'")
+    raise FieldError(where, f"answer yes or no, got '{shown(value)}'")
 
 
 def _person(spec: Spec, value: Any, where: str) -> dict:
@@ -147,17 +149,17 @@ def _person(spec: Spec, value: Any, where: str) -> dict:
         raise FieldError(where, f"expected a person or organisation (JSON object), got {_kind(value)}")
     unknown = set(value) - set(PERSON_KEYS)
     if unknown:
-        raise FieldError(where, f"unknown part(s) {', '.join(sorted(unknown))}; a person has {', '.join(PERSON_KEYS)}")
+        raise FieldError(where, f"unknown part(s) {shown(', '.join(sorted(map(str, unknown))))}; a person has {', '.join(PERSON_KEYS)}")
     person = {}
     for key in PERSON_KEYS:
         part = value.get(key)
         if is_filled(part):
-            person[key] = _text(spec, part, f"{where}.{key}", multiline=(key == "address"))
+            person[key] = _text(spec, part, f"{where}.{key}", multiline=(key == "address"), size="text")
     if person and not (person.get("name") or person.get("organisation")):
         raise FieldError(where, "give a name or an organisation")
     email = person.get("email")
     if email and not _EMAIL.match(email):
-        raise FieldError(f"{where}.email", f"'{email}' is not an email address")
+        raise FieldError(f"{where}.email", f"'{shown(email)}' is not an email address")
     return person
 
 
@@ -166,6 +168,9 @@ def _table(spec: Field, value: Any, where: str) -> list[dict]:
         value = _json_or(value, None)
     if not isinstance(value, list):
         raise FieldError(where, f"expected a list of rows (JSON objects), got {_kind(value)}")
+    if len(value) > limits.MAX_ROWS:
+        raise FieldError(where, f"{len(value):,} rows is too many: at most {limits.MAX_ROWS:,}; submit a longer "
+                                "listing as an attached PDF")
     rows = []
     for i, row in enumerate(value):
         if not isinstance(row, dict):
@@ -173,7 +178,7 @@ def _table(spec: Field, value: Any, where: str) -> list[dict]:
         known = {c.id for c in spec.columns}
         unknown = set(row) - known
         if unknown:
-            raise FieldError(f"{where}[{i}]", f"unknown column(s) {', '.join(sorted(unknown))}; columns are {', '.join(c.id for c in spec.columns)}")
+            raise FieldError(f"{where}[{i}]", f"unknown column(s) {shown(', '.join(sorted(map(str, unknown))))}; columns are {', '.join(c.id for c in spec.columns)}")
         clean = {}
         for column in spec.columns:
             cell = row.get(column.id)
@@ -185,12 +190,17 @@ def _table(spec: Field, value: Any, where: str) -> list[dict]:
             if column.required and column.id not in clean:
                 raise FieldError(f"{where}[{i}].{column.id}", f"'{column.label}' is required in every row")
         rows.append(clean)
+    text = sum(len(cell) for row in rows for cell in row.values() if isinstance(cell, str))
+    if text > limits.LIMITS["table"].size:
+        raise FieldError(where, f"{text:,} characters of text is too long: at most {limits.LIMITS['table'].size:,} "
+                                f"({limits.LIMITS['table'].reason})")
     return rows
 
 
 def _hgvs(spec: Spec, value: Any, where: str) -> str:
     if not isinstance(value, str):
         raise FieldError(where, f"expected an HGVS variant, got {_kind(value)}")
+    limits.check_characters(value, where)
     return genetics.parse_hgvs(value.strip(), where)
 
 
@@ -199,6 +209,8 @@ def _hpo(spec: Spec, value: Any, where: str) -> list[dict]:
         value = _json_or(value, lambda s: [part.strip() for part in re.split(r"[,;\n]", s) if part.strip()])
     if not isinstance(value, list):
         raise FieldError(where, f"expected a list of HPO terms, got {_kind(value)}")
+    if len(value) > limits.MAX_TERMS:
+        raise FieldError(where, f"{len(value):,} terms is too many: at most {limits.MAX_TERMS}")
     terms, seen = [], set()
     for item in value:
         term_id = item.get("id") if isinstance(item, dict) else item
@@ -218,7 +230,7 @@ def _attachment(spec: Spec, value: Any, where: str) -> list[str] | str:
     names = value if isinstance(value, list) else [value]
     for name in names:
         if not isinstance(name, str) or not _ATTACHMENT_NAME.match(name):
-            raise FieldError(where, f"'{name}' is not an attachment name; attach files with `dossier attach`")
+            raise FieldError(where, f"'{shown(name)}' is not an attachment name; attach files with `dossier attach`")
     if not many:
         if len(names) != 1:
             raise FieldError(where, "a table cell holds one attachment")
@@ -231,10 +243,7 @@ def _attachment(spec: Spec, value: Any, where: str) -> list[str] | str:
 def _json_or(text: str, fallback: Callable[[str], Any] | None) -> Any:
     stripped = text.strip()
     if stripped[:1] in ("[", "{"):
-        try:
-            return json.loads(stripped)
-        except json.JSONDecodeError as exc:
-            raise FieldError("input", f"not valid JSON: {exc.msg} at character {exc.pos + 1}") from None
+        return limits.parse_json(stripped)
     if fallback is None:
         raise FieldError("input", "expected JSON (a list of row objects)")
     return fallback(text)
@@ -263,6 +272,8 @@ def coerce(spec: Spec, value: Any, where: str | None = None) -> Any:
     where = where or getattr(spec, "path", spec.id)
     if not is_filled(value):
         return None
+    limits.check_size(spec.type, value, where)
+    limits.check_depth(value, where)
     try:
         result = _COERCERS[spec.type](spec, value, where)
     except FieldError as exc:
@@ -270,6 +281,60 @@ def coerce(spec: Spec, value: Any, where: str | None = None) -> Any:
             raise FieldError(where, exc.problem) from None
         raise
     return result if is_filled(result) else None
+
+
+def check_stored(spec: Spec, value: Any) -> None:
+    """Refuse a value read back from a file that `coerce` could not have produced (the file was edited
+    by another program or damaged), so nothing downstream meets a wrong shape. Cheap: no parsing."""
+    problem = _stored_problem(spec, value)
+    if problem:
+        raise FieldError(getattr(spec, "path", spec.id), f"the stored value is {problem}")
+
+
+def _stored_problem(spec: Spec, value: Any) -> str | None:
+    kind = spec.type
+    if value is None:
+        return None
+    if kind in ("text", "longtext", "hgvs", "choice", "date") or (kind == "attachment" and isinstance(spec, Column)):
+        return _stored_text(value, kind)
+    if kind == "number":
+        ok = isinstance(value, dict) and set(value) <= {"value", "unit"} and isinstance(value.get("value"), (int, float)) \
+            and not isinstance(value["value"], bool) and isinstance(value.get("unit", ""), str)
+        return None if ok and math.isfinite(value["value"]) else f"{_kind(value)}, not a number"
+    if kind == "yesno":
+        return None if isinstance(value, bool) else f"{_kind(value)}, not yes/no"
+    if kind == "person":
+        if not isinstance(value, dict) or not set(value) <= set(PERSON_KEYS):
+            return f"{_kind(value)}, not a person"
+        return next(filter(None, (_stored_text(part, "text") for part in value.values())), None)
+    if kind in ("multichoice", "attachment"):
+        ok = isinstance(value, list) and all(isinstance(item, str) for item in value)
+        return None if ok else f"{_kind(value)}, not a list of names"
+    if kind == "hpo":
+        ok = isinstance(value, list) and all(isinstance(t, dict) and isinstance(t.get("id"), str)
+                                             and isinstance(t.get("label"), str) for t in value)
+        return None if ok else f"{_kind(value)}, not a list of HPO terms"
+    if not isinstance(value, list) or not all(isinstance(row, dict) for row in value):
+        return f"{_kind(value)}, not a list of rows"
+    columns = {c.id: c for c in spec.columns}
+    for i, row in enumerate(value):
+        for key, cell in row.items():
+            problem = f"row {i + 1}: unknown column {shown(key)}" if key not in columns else \
+                _stored_problem(columns[key], cell)
+            if problem:
+                return problem if problem.startswith("row ") else f"row {i + 1}, {key}: {problem}"
+    return None
+
+
+def _stored_text(value: Any, kind: str) -> str | None:
+    if not isinstance(value, str):
+        return f"{_kind(value)}, not text"
+    try:
+        limits.check_size("longtext" if kind == "longtext" else "text", value, "")
+        limits.check_characters(value, "")
+    except FieldError as exc:
+        return exc.problem
+    return None
 
 
 def display(spec: Spec, value: Any) -> str:

@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any, BinaryIO, Iterable, Iterator
 
 from .attachments_io import Spooled
-from .errors import DossierError, FieldError
-from .fieldtypes import coerce, is_filled
+from .errors import DamagedFileError, DossierError, FieldError
+from .fieldtypes import check_stored, coerce, is_filled
 from .model import ContentModel, Field, default_model
 from .readiness import Report, check_dossier
 from .store import Attachment, AuditEntry, Store, SubmittedSequence
@@ -81,13 +81,20 @@ class Dossier:
 
     def get(self, path: str) -> Any:
         """The stored value of a field, or None when empty."""
-        self.model.field(path)
-        return self.store.get(path)
+        return self._checked(self.model.field(path), self.store.get(path))
 
     def values(self) -> dict[str, Any]:
         """Every filled field of the model, path → value, in model order."""
         stored = self.store.values()
-        return {p: stored[p] for p in self.model.fields if is_filled(stored.get(p))}
+        return {p: self._checked(f, stored[p]) for p, f in self.model.fields.items() if is_filled(stored.get(p))}
+
+    def _checked(self, field: Field, value: Any) -> Any:
+        try:
+            check_stored(field, value)
+        except FieldError as exc:
+            raise DamagedFileError(f"{self.path.name}: {exc} (the file was changed outside Dossier Builder); clear it "
+                                   f"with `dossier set {self.path.name} {field.path} ''` and enter it again") from None
+        return value
 
     def validate(self, path: str, raw: Any) -> Any:
         """The typed value `raw` would be stored as; FieldError when it does not fit."""

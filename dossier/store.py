@@ -21,7 +21,7 @@ from typing import Any, BinaryIO, Iterator
 from .attachments_io import FlushHandle, bulk_append, insert_parts, part_rows, readable, stream_into
 from .dbfile import (SCHEMA_VERSION, check_file, connect, default_user, make_file, migrate, now, refuse_read_only,
                      writable, write_error)
-from .errors import DossierError, DossierFileError, NotADossierError, ReadOnlyFileError
+from .errors import DamagedFileError, DossierError, DossierFileError, NotADossierError, ReadOnlyFileError
 from .writer_lock import WriterLock
 
 _ATTACHMENT_COLUMNS = "name, media_type, size, sha256, md5, added_at, added_by"
@@ -63,6 +63,24 @@ def _dumps(value: Any) -> str:
 
 def _loads(text: str | None) -> Any:
     return None if text is None else json.loads(text)
+
+
+def _loads_value(text: str | None, path: str, file: Path) -> Any:
+    """A stored field value; a damaged one (not JSON: the file was edited by another program) is named."""
+    try:
+        return _loads(text)
+    except (ValueError, RecursionError):
+        raise DamagedFileError(f"{file.name}: the stored value of {path} is not valid JSON (the file was changed "
+                               f"outside Dossier Builder); clear it with `dossier set {file.name} {path} ''` and "
+                               "enter it again") from None
+
+
+def _loads_logged(text: str | None) -> Any:
+    """An audit entry's value; a damaged one is shown as the text it is, since the log only reports."""
+    try:
+        return _loads(text)
+    except (ValueError, RecursionError):
+        return text
 
 
 def _dumps_or_none(value: Any) -> str | None:
@@ -229,10 +247,11 @@ class Store:
 
     def get(self, path: str) -> Any:
         rows = self._query("SELECT value FROM field_values WHERE path = ?", (path,))
-        return _loads(rows[0][0]) if rows else None
+        return _loads_value(rows[0][0], path, self.path) if rows else None
 
     def values(self) -> dict[str, Any]:
-        return {path: _loads(value) for path, value in self._query("SELECT path, value FROM field_values ORDER BY path")}
+        return {path: _loads_value(value, path, self.path)
+                for path, value in self._query("SELECT path, value FROM field_values ORDER BY path")}
 
     def set(self, path: str, value: Any, who: str | None = None) -> bool:
         """Store one value in its own transaction, with an audit entry; False when unchanged."""
@@ -267,7 +286,7 @@ class Store:
     def history(self, path: str | None = None) -> list[AuditEntry]:
         sql = "SELECT at, who, field, old, new FROM audit"
         rows = self._query(sql + " ORDER BY id") if path is None else self._query(sql + " WHERE field = ? ORDER BY id", (path,))
-        return [AuditEntry(at, who, field, _loads(old), _loads(new)) for at, who, field, old, new in rows]
+        return [AuditEntry(at, who, field, _loads_logged(old), _loads_logged(new)) for at, who, field, old, new in rows]
 
     def replace_history(self, entries: list[AuditEntry]) -> None:
         """Replace the whole audit log with `entries`, verbatim (used by import)."""
