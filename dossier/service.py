@@ -21,18 +21,18 @@ _SEQUENCE_DETAILS = "ectd.sequence.{}"  # the setting that holds what was record
 
 
 def attachment_name(filename: str) -> str:
-    """A file name fit for the dossier and for eCTD: lower case, digits, hyphens, one extension.
+    """A file name fit for the dossier and for eCTD: lower case, digits and hyphens, ending in .pdf —
+    every attachment is a PDF (check_pdf sees to it), so no other extension (x.exe) is ever stored.
 
     >>> attachment_name("Study Report (final) v2.PDF")
     'study-report-final-v2.pdf'
+    >>> attachment_name("x.exe")
+    'x.pdf'
     """
-    stem, dot, ext = Path(filename).name.rpartition(".")
-    if not dot:
-        stem, ext = ext, ""
-    ext = re.sub(r"[^a-z0-9]", "", ext.lower())[:8]
+    name = Path(filename).name
+    stem = name[: -len(".pdf")] if name.lower().endswith(".pdf") else name.rpartition(".")[0] or name
     stem = re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-") or "attachment"
-    stem = stem[: _NAME_MAX - len(ext) - 1].rstrip("-")
-    return f"{stem}.{ext}" if ext else stem
+    return f"{stem[: _NAME_MAX - len('.pdf')].rstrip('-')}.pdf"
 
 
 class Dossier:

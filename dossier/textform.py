@@ -21,6 +21,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from .ectd.pdfcheck import check_pdf
 from .errors import DossierError, FieldError, ImportFormatError, output_error
 from .fieldtypes import coerce
 from .model import ContentModel, default_model
@@ -103,8 +104,9 @@ def _read_json(path: Path, src: Path) -> Any:
         return json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ImportFormatError(f"{path.relative_to(src)} is missing from {src}") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ImportFormatError(f"{path.relative_to(src)} is not valid JSON (truncated or damaged?): {exc}") from None
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError, UnicodeDecodeError, a too-long integer
+        raise ImportFormatError(f"{path.relative_to(src)} is not valid JSON (truncated or damaged?): "
+                                f"{'nested too deeply' if isinstance(exc, RecursionError) else exc}") from None
 
 
 def read_values(src: Path, model: ContentModel) -> dict[str, Any]:
@@ -152,6 +154,9 @@ def _read_attachments(src: Path) -> list[dict]:
             raise ImportFormatError(f"attachment {name} is listed but attachments/files/{name} is missing")
         entry["path"] = path
         _verify(entry)
+        problems = check_pdf(path) if name.endswith(".pdf") else [f"{name} is not named .pdf; every attachment is a PDF"]
+        if problems:
+            raise ImportFormatError(f"attachment {name}: {'; '.join(problems)}")
     return manifest
 
 

@@ -80,8 +80,9 @@ def test_create_needs_a_title(tmp_path, mini_model):
 
 
 @pytest.mark.parametrize("given, expected", [
-    ("Report.PDF", "report.pdf"), ("../../etc/passwd", "passwd"), ("/abs/Ümlaut file.tar.gz", "mlaut-file-tar.gz"),
-    ("....", "attachment"), ("x" * 200 + ".pdf", "x" * 60 + ".pdf"),
+    ("Report.PDF", "report.pdf"), ("../../etc/passwd", "passwd.pdf"), ("/abs/Ümlaut file.tar.gz", "mlaut-file-tar.pdf"),
+    ("....", "attachment.pdf"), ("x" * 200 + ".pdf", "x" * 60 + ".pdf"), ("x.exe", "x.pdf"),
+    ("report.pdf.exe", "report-pdf.pdf"), ("noext", "noext.pdf"),
 ])
 def test_attachment_names_are_safe(given, expected):
     assert attachment_name(given) == expected

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Iterator
 
 import pikepdf
 
@@ -36,27 +37,90 @@ def _refusals(path: Path) -> list[tuple[str, str]]:
         version = pdf.pdf_version
         if version not in ("1.4", "1.5", "1.6", "1.7"):
             problems.append(("medium", f"{path.name} is PDF {version}; FDA accepts PDF 1.4 to 1.7 — re-save it as PDF 1.4–1.7"))
-        if _has_javascript(pdf):
-            problems.append(("high", f"{path.name} contains JavaScript; FDA refuses active content — remove it or print "
-                                     "to a new PDF"))
+        problems += [("high", f"{path.name} {what}; FDA's PDF specifications forbid active content — {fix}")
+                     for what, fix in active_content(pdf)]
         if _has_embedded_files(pdf):
             problems.append(("high", f"{path.name} has embedded files (attachments); FDA refuses them — submit each "
                                      "file on its own"))
         return problems
 
 
-def _has_javascript(pdf: pikepdf.Pdf) -> bool:
-    root = pdf.Root
-    names = root.get("/Names")
+# What an action does, for the actions FDA's PDF specifications rule out wherever they sit: they run
+# code, start programs, send or load data, or play media ("must not contain JavaScript; dynamic
+# content … audio, video … attachments or 3D content"; a file must not need more than a reader).
+_ACTIVE = {
+    "/JavaScript": "contains JavaScript", "/Launch": "has a Launch action, which starts a program",
+    "/SubmitForm": "has a SubmitForm action, which sends data to a server",
+    "/ImportData": "has an ImportData action, which loads data from another file",
+    "/Rendition": "has a Rendition action, which plays media", "/Movie": "has a Movie action",
+    "/Sound": "has a Sound action", "/RichMediaExecute": "has a RichMedia action", "/GoTo3DView": "has a 3D action",
+}
+# Actions that are ordinary as links a reader clicks (web addresses, other documents of the
+# submission) but not when the file runs them by itself on opening or on a page event.
+_ON_ITS_OWN = {"/URI": "opens a web address", "/GoToR": "opens another file", "/GoToE": "opens an embedded file"}
+_FIX = "print it to a new PDF"
+
+
+def active_content(pdf: pikepdf.Pdf) -> list[tuple[str, str]]:
+    """(what is wrong, how to fix it) for each kind of active content in `pdf`."""
+    found: dict[str, str] = {}
+    names = pdf.Root.get("/Names")
     if names is not None and "/JavaScript" in names:
-        return True
-    open_action = root.get("/OpenAction")
-    if isinstance(open_action, pikepdf.Dictionary) and open_action.get("/S") == "/JavaScript":
-        return True
-    for obj in pdf.objects:
-        if isinstance(obj, pikepdf.Dictionary) and (obj.get("/S") == "/JavaScript" or "/JS" in obj):
-            return True
-    return False
+        found[_ACTIVE["/JavaScript"]] = _FIX
+    for action in _action_dictionaries(pdf):
+        kind = "/JavaScript" if "/JS" in action else str(action.get("/S"))
+        if kind in _ACTIVE:
+            found[_ACTIVE[kind]] = _FIX
+    for trigger, action in _automatic_actions(pdf):
+        kind = str(action.get("/S"))
+        if kind in _ON_ITS_OWN:
+            found[f"{_ON_ITS_OWN[kind]} by itself {trigger}"] = "remove that action (links the reader clicks are fine)"
+    acroform = pdf.Root.get("/AcroForm")
+    if (isinstance(acroform, pikepdf.Dictionary) and "/XFA" in acroform) or "/NeedsRendering" in pdf.Root:
+        found["is an XFA form, whose pages a form engine builds when it is opened"] = \
+            "print it to a new PDF (a plain PDF of the filled form)"
+    return list(found.items())
+
+
+def _action_dictionaries(pdf: pikepdf.Pdf) -> Iterator[pikepdf.Dictionary]:
+    """Every dictionary with an action type (/S) or a script (/JS), also those nested directly inside
+    other objects (an annotation's /A is usually not an object of its own)."""
+    stack = [obj for obj in pdf.objects if isinstance(obj, (pikepdf.Dictionary, pikepdf.Array))]
+    while stack:
+        obj = stack.pop()
+        children = list(obj) if isinstance(obj, pikepdf.Array) else [value for _, value in obj.items()]
+        if isinstance(obj, pikepdf.Dictionary) and ("/S" in obj or "/JS" in obj):
+            yield obj
+        stack += [c for c in children if isinstance(c, (pikepdf.Dictionary, pikepdf.Array)) and not c.is_indirect]
+
+
+def _automatic_actions(pdf: pikepdf.Pdf) -> Iterator[tuple[str, pikepdf.Dictionary]]:
+    """(when, action) for the actions a reader runs without a click: the document's open action and
+    the additional actions (/AA) of the document, its pages and its annotations, with their /Next."""
+    triggers = [("when it is opened", pdf.Root.get("/OpenAction"))]
+    triggers += [("on a document event", a) for _, a in _items(pdf.Root.get("/AA"))]
+    for page in pdf.pages:
+        triggers += [("when a page opens or closes", a) for _, a in _items(page.obj.get("/AA"))]
+        for annot in page.obj.get("/Annots", None) or []:
+            if isinstance(annot, pikepdf.Dictionary):
+                triggers += [("when the pointer or focus reaches an annotation", a) for _, a in _items(annot.get("/AA"))]
+    seen: set = set()
+    while triggers:
+        when, action = triggers.pop()
+        if isinstance(action, pikepdf.Array):
+            triggers += [(when, a) for a in action]
+            continue
+        if not isinstance(action, pikepdf.Dictionary) or (action.is_indirect and action.objgen in seen):
+            continue
+        if action.is_indirect:
+            seen.add(action.objgen)
+        yield when, action
+        if action.get("/Next") is not None:
+            triggers.append((when, action.get("/Next")))
+
+
+def _items(dictionary) -> list:
+    return list(dictionary.items()) if isinstance(dictionary, pikepdf.Dictionary) else []
 
 
 def _has_embedded_files(pdf: pikepdf.Pdf) -> bool:
