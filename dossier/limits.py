@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import FieldError
+from .genetics import HGVS_MAX_LENGTH
 
 
 @dataclass(frozen=True)
@@ -39,8 +40,8 @@ LIMITS: dict[str, Limit] = {
     "yesno": Limit(100, "yes or no"),
     "person": Limit(20_000, "a name, organisation, role, email, phone and address"),
     "table": Limit(1_000_000, "a table's rows together, as JSON; a longer listing belongs in an attached PDF"),
-    "hgvs": Limit(1_000, "the longest real HGVS expressions (a delins with its inserted sequence) are far "
-                         "shorter, and the parser's memory grows with the length"),
+    "hgvs": Limit(HGVS_MAX_LENGTH, "a real HGVS variant is far shorter, and the parser's time and memory grow "
+                                   "with the length"),
     "hpo": Limit(50_000, "a list of HPO term ids"),
     "attachment": Limit(10_000, "a list of attachment names"),
 }

@@ -133,3 +133,15 @@ def test_refusals_quote_huge_values_briefly(mini_model):
 def test_described_characters():
     assert limits.describe("\x1b").startswith("U+001B (ESC")
     assert limits.describe("\U0001fffe") == "U+1FFFE (a Unicode non-character)"
+
+
+def test_fields_json_shows_each_fields_limit_and_reason(tmp_path, capsys):
+    from dossier.cli import main
+
+    assert main(["new", str(tmp_path / "n.dossier"), "--title", "T"]) == 0
+    capsys.readouterr()
+    assert main(["fields", str(tmp_path / "n.dossier"), "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    longtext = next(r for r in rows if r["type"] == "longtext")
+    assert longtext["limit"] == {"max_characters": LIMITS["longtext"].size, "reason": LIMITS["longtext"].reason}
+    assert all(r["limit"]["max_characters"] > 0 for r in rows)

@@ -6,11 +6,15 @@ import json
 
 import pikepdf
 import pytest
+from lxml import etree
 
+from dossier.build import build_sequence
 from dossier.ectd.pdfcheck import check_pdf, pdf_findings
+from dossier.ectd.validate import validate_sequence
 from dossier.errors import FieldError, ImportFormatError
 from dossier.service import Dossier
 from dossier.textform import export_dossier, import_dossier
+from tests.test_ectd_support import fake_renderer, installed, new_dossier  # noqa: F401 (fixtures)
 
 A, D, N = pikepdf.Array, pikepdf.Dictionary, pikepdf.Name
 
@@ -122,3 +126,30 @@ def test_import_of_deeply_nested_json_is_refused_in_one_line(tmp_path, mini_mode
     (src / "sections" / "genetic.variant.json").write_text('{"section": "genetic.variant", "fields": ' + "[" * 100_000)
     with pytest.raises(ImportFormatError, match="genetic.variant.json is not valid JSON.*nested too deeply"):
         import_dossier(src, tmp_path / "new.dossier", model=mini_model)
+
+
+COA = "m3/32-body-data/32p-drug-prod/atipeksen-injection/32p5-contr-drug-prod/32p54-batch-analys/coa-lot-7.pdf"
+XLINK = "{http://www.w3c.org/1999/xlink}href"
+
+
+@pytest.fixture
+def sequence(tmp_path, installed, fake_renderer):
+    with new_dossier(tmp_path / "case.dossier", tmp_path) as d:
+        return build_sequence(d, tmp_path / "app").path
+
+
+def test_the_validator_flags_a_leaf_that_is_not_a_pdf(sequence):
+    exe = COA.replace(".pdf", ".exe")
+    (sequence / COA).rename(sequence / exe)
+    index = etree.parse(str(sequence / "index.xml"), etree.XMLParser(load_dtd=False, resolve_entities=False))
+    next(leaf for leaf in index.iter("leaf") if leaf.get(XLINK) == COA).set(XLINK, exe)
+    index.write(str(sequence / "index.xml"), xml_declaration=True, encoding="UTF-8", doctype=index.docinfo.doctype)
+    findings = [(f.severity, f.file, f.message) for f in validate_sequence(sequence)]
+    assert ("high", exe, "is a .exe, not a PDF; FDA accepts documents in eCTD sections only as PDF — submit a PDF") \
+        in findings
+
+
+def test_the_validator_flags_a_pdf_with_a_launch_action(sequence):
+    pdf_with(sequence / COA, root(OpenAction=LAUNCH))
+    findings = validate_sequence(sequence)
+    assert any(f.severity == "high" and f.file == COA and "Launch action" in f.message for f in findings)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from ..limits import LIMITS
 from .common import EXIT_FINDINGS, EXIT_OK, FILE_ARG, JSON_ARG, add_command, print_json
 
 
@@ -87,7 +88,7 @@ def cmd_check(args) -> int:
 def cmd_fields(args) -> int:
     with _open(args, read_only=True) as d:
         rows = [{"path": f.path, "type": f.type, "label": f.label, "required": f.required,
-                 "phi": f.phi, "filled": filled} for f, filled in d.fields()]
+                 "phi": f.phi, "filled": filled, "limit": LIMITS[f.type].as_dict()} for f, filled in d.fields()]
     if args.json:
         print_json(rows)
         return EXIT_OK

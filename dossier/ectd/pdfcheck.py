@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 import pikepdf
 
@@ -131,6 +131,19 @@ def _has_embedded_files(pdf: pikepdf.Pdf) -> bool:
 
 
 # The full FDA PDF rules, for validating a sequence ------------------------------------------
+
+def not_pdf_leaves(targets: Iterable[str]) -> list[tuple[str, str, str]]:
+    """(severity, path, message) for leaf files that are neither a PDF document nor an XML file (a
+    backbone or a study tagging file): FDA takes documents in eCTD sections only as PDF."""
+    found = []
+    for target in sorted(set(targets)):
+        name = target.rsplit("/", 1)[-1]
+        extension = name.rpartition(".")[2].lower() if "." in name else ""
+        if extension not in ("pdf", "xml"):
+            found.append(("high", target, f"is a {'.' + extension if extension else 'file without extension'}, not a "
+                                          "PDF; FDA accepts documents in eCTD sections only as PDF — submit a PDF"))
+    return found
+
 
 LETTER = (612, 792)
 _MULTIMEDIA = {"/Movie", "/Sound", "/Screen", "/RichMedia", "/3D"}

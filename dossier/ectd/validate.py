@@ -21,7 +21,7 @@ from .. import standards as std
 from .headings import ich_tree, regional_tree
 from .lifecheck import History, check_keyed, check_lifecycle, check_studies
 from .naming import MAX_FILE_NAME, MAX_PATH, valid_segment
-from .pdfcheck import pdf_findings
+from .pdfcheck import not_pdf_leaves, pdf_findings
 from .readback import SEQUENCE_NAME, Backbone, ReadLeaf, files_in, parse_backbone, regional_path
 from .regional import check_admin
 
@@ -100,6 +100,7 @@ def validate_sequence(seq_dir: str | Path, standards: Path | None = None, *, num
         out += check_keyed(index, history)
     out += check_studies(seq_dir, number, leaves, history)
     out += _check_pdfs(seq_dir, leaves, md5s, workers)
+    out += not_pdf_leaves(leaf.target for leaf in leaves if leaf.target and leaf.operation != "delete")
     findings = {SequenceFinding(*item) for item in out}
     return sorted(findings, key=lambda f: (SEQUENCE_SEVERITIES.index(f.severity), f.file, f.message))
 
