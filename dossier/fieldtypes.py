@@ -87,7 +87,7 @@ def _number(spec: Spec, value: Any, where: str) -> dict:
     if isinstance(value, dict):
         unknown = set(value) - {"value", "unit"}
         if unknown:
-            raise FieldError(where, f"a number has only 'value' and 'unit', not {shown(', '.join(sorted(map(str, unknown))))}")
+            raise FieldError(where, f"a number has only 'value' and 'unit', not {_listed(unknown)}")
         unit, value = value.get("unit"), value.get("value")
     if isinstance(value, str):
         match = _NUMBER.match(value)
@@ -149,7 +149,7 @@ def _person(spec: Spec, value: Any, where: str) -> dict:
         raise FieldError(where, f"expected a person or organisation (JSON object), got {_kind(value)}")
     unknown = set(value) - set(PERSON_KEYS)
     if unknown:
-        raise FieldError(where, f"unknown part(s) {shown(', '.join(sorted(map(str, unknown))))}; a person has {', '.join(PERSON_KEYS)}")
+        raise FieldError(where, f"unknown part(s) {_listed(unknown)}; a person has {', '.join(PERSON_KEYS)}")
     person = {}
     for key in PERSON_KEYS:
         part = value.get(key)
@@ -178,7 +178,7 @@ def _table(spec: Field, value: Any, where: str) -> list[dict]:
         known = {c.id for c in spec.columns}
         unknown = set(row) - known
         if unknown:
-            raise FieldError(f"{where}[{i}]", f"unknown column(s) {shown(', '.join(sorted(map(str, unknown))))}; columns are {', '.join(c.id for c in spec.columns)}")
+            raise FieldError(f"{where}[{i}]", f"unknown column(s) {_listed(unknown)}; columns are {', '.join(c.id for c in spec.columns)}")
         clean = {}
         for column in spec.columns:
             cell = row.get(column.id)
@@ -247,6 +247,10 @@ def _json_or(text: str, fallback: Callable[[str], Any] | None) -> Any:
     if fallback is None:
         raise FieldError("input", "expected JSON (a list of row objects)")
     return fallback(text)
+
+
+def _listed(keys) -> str:
+    return shown(", ".join(sorted(map(str, keys))))
 
 
 def _kind(value: Any) -> str:

@@ -137,3 +137,29 @@ def test_every_value_is_refused_cleanly_or_builds(demo, data):
             docx.Document(str(result.word_dir / f"{stem}.docx"))  # Word's XML reads back
     finally:
         dossier.store.set(field.path, before)
+
+
+def test_values_at_their_limits_build(demo):
+    """Every one-line text field and a table cell at the one-line limit, a long text at its limit: the
+    sequence builds, validates and its Word files read back."""
+    dossier, app = demo
+    model = dossier.model
+    one_line = ("Limit " * LIMITS["text"].size)[: LIMITS["text"].size]
+    long_text = ("A paragraph of the longest text a field takes.\n" * LIMITS["longtext"].size)[: LIMITS["longtext"].size]
+    edits = {path: one_line for path, f in model.fields.items() if f.type == "text" and not f.max_length}
+    edits["genetic.variant.confirmation"] = long_text
+    table = next(f for f in model.fields.values() if f.type == "table" and dossier.get(f.path)
+                 and any(c.type == "text" for c in f.columns))
+    column = next(c.id for c in table.columns if c.type == "text")
+    edits[table.path] = [{**row, column: one_line} for row in dossier.get(table.path)]
+    before = dossier.values()
+    shutil.rmtree(app / "0001-word", ignore_errors=True)
+    try:
+        dossier.set_many(edits)
+        result = build_sequence(dossier, app, draft=True, workers=1)
+        assert serious(result.findings) == []
+        for path in sorted(result.word_dir.glob("*.docx")):
+            docx.Document(str(path))
+    finally:
+        for path in edits:
+            dossier.store.set(path, before.get(path))
