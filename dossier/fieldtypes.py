@@ -36,6 +36,8 @@ def is_filled(value: Any) -> bool:
 
 
 def _text(spec: Spec, value: Any, where: str, multiline: bool, size: str | None = None) -> str:
+    if isinstance(value, int) and not isinstance(value, bool):
+        limits.check_integer(value, where)  # str() refuses huge integers
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         value = str(value)
     if not isinstance(value, str):
@@ -121,13 +123,15 @@ def _number(spec: Spec, value: Any, where: str) -> dict:
 def _unit(spec: Spec, unit: Any, where: str) -> str:
     if not unit:
         raise FieldError(where, f"give the unit, one of: {', '.join(spec.units)}")
+    if not isinstance(unit, str):
+        raise FieldError(where, f"the unit is a word, one of: {', '.join(spec.units)}; got {_kind(unit)}")
     for known in spec.units:
-        if str(unit).strip() == known:
+        if unit.strip() == known:
             return known
     for known in spec.units:
-        if str(unit).strip().casefold() == known.casefold():
+        if unit.strip().casefold() == known.casefold():
             return known
-    raise FieldError(where, f"unit '{shown(str(unit))}' is not one of: {', '.join(spec.units)}")
+    raise FieldError(where, f"unit '{shown(unit)}' is not one of: {', '.join(spec.units)}")
 
 
 def _unit_hint(spec: Spec) -> str:

@@ -121,6 +121,8 @@ def test_numbers_have_at_most_fifteen_digits(mini_model):
     assert "50 digits" in refusal(mini_model, "product.design.dose", "9" * 50 + " mg")
     assert "too long" in refusal(mini_model, "product.design.dose", "9" * 4_500 + " mg")
     assert "digits" in refusal(mini_model, "product.design.dose", {"value": 10 ** 5_000, "unit": "mg"})
+    assert "digits" in refusal(mini_model, "genetic.variant.notes", 10 ** 5_000)  # found by the fuzz test
+    assert "the unit is a word" in refusal(mini_model, "product.design.dose", {"value": 1, "unit": 10 ** 5_000})
     assert "not usable JSON" in refusal(mini_model, "product.design.studies",
                                         '[{"name": "a", "dose": ' + "9" * 5_000 + "}]")
 
