@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Any, BinaryIO, Iterable, Iterator
 
 from .attachments_io import Spooled
-from .errors import DamagedFileError, DossierError, FieldError
+from .errors import DossierError, FieldError
 from .fieldtypes import check_stored, coerce, is_filled
 from .model import ContentModel, Field, default_model
 from .readiness import Report, check_dossier
-from .store import Attachment, AuditEntry, Store, SubmittedSequence
+from .store import Attachment, AuditEntry, Store, SubmittedSequence, damaged_value
 
 _CELL = re.compile(r"^(?P<table>[a-z0-9_.]+)\[(?P<row>\d+)\]\.(?P<column>[a-z0-9_]+)$")
 _NAME_MAX = 64
@@ -92,8 +92,7 @@ class Dossier:
         try:
             check_stored(field, value)
         except FieldError as exc:
-            raise DamagedFileError(f"{self.path.name}: {exc} (the file was changed outside Dossier Builder); clear it "
-                                   f"with `dossier set {self.path.name} {field.path} ''` and enter it again") from None
+            raise damaged_value(self.path, field.path, exc.problem) from None
         return value
 
     def validate(self, path: str, raw: Any) -> Any:

@@ -65,14 +65,18 @@ def _loads(text: str | None) -> Any:
     return None if text is None else json.loads(text)
 
 
+def damaged_value(file: Path, path: str, problem: str) -> DamagedFileError:
+    """The one-line error for a stored value the program could not have written, with the way out."""
+    return DamagedFileError(f"{file.name}: {path}: {problem} (the file was changed outside Dossier Builder); clear "
+                            f"it with `dossier set {file.name} {path} ''` and enter it again")
+
+
 def _loads_value(text: str | None, path: str, file: Path) -> Any:
-    """A stored field value; a damaged one (not JSON: the file was edited by another program) is named."""
+    """A stored field value; a damaged one (not JSON) is named."""
     try:
         return _loads(text)
     except (ValueError, RecursionError):
-        raise DamagedFileError(f"{file.name}: the stored value of {path} is not valid JSON (the file was changed "
-                               f"outside Dossier Builder); clear it with `dossier set {file.name} {path} ''` and "
-                               "enter it again") from None
+        raise damaged_value(file, path, "the stored value is not valid JSON") from None
 
 
 def _loads_logged(text: str | None) -> Any:

@@ -21,7 +21,6 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from .ectd.pdfcheck import check_pdf
 from .errors import DossierError, FieldError, ImportFormatError, output_error
 from .fieldtypes import coerce
 from .model import ContentModel, default_model
@@ -141,6 +140,8 @@ def _read_attachments(src: Path) -> list[dict]:
         if (src / "attachments" / "attachments.json").exists() else []
     if not isinstance(manifest, list):
         raise ImportFormatError("attachments/attachments.json must be a list")
+    from .ectd.pdfcheck import check_pdf  # pikepdf: only when importing, not when the app starts
+
     files = (src / "attachments" / "files").resolve()
     for entry in manifest:
         name = entry.get("name") if isinstance(entry, dict) else None
