@@ -15,18 +15,15 @@ import os
 from pathlib import Path
 from typing import Any, Callable
 
+from .paths import user_cache_root
+
 CACHE_FORMAT = b"1"  # change when the entry format changes, so old entries are not read
 KEEP = 8  # entries kept: a few model versions side by side (tests, a second installation)
 
 
 def cache_dir() -> Path:
-    """$DOSSIER_CACHE_DIR, else the user's cache folder."""
-    override = os.environ.get("DOSSIER_CACHE_DIR")
-    if override:
-        return Path(override)
-    from platformdirs import user_cache_dir
-
-    return Path(user_cache_dir("Dossier Builder", "Dossier Builder")) / "content-model"
+    """The content model cache: in $DOSSIER_CACHE_DIR, else in the user's cache folder."""
+    return user_cache_root() / "content-model"
 
 
 def cached_parse(data: bytes, parse: Callable[[bytes], Any]) -> Any:

@@ -14,9 +14,8 @@ from tests.conftest import MINI_MODEL
 
 @pytest.fixture
 def cache(tmp_path, monkeypatch):
-    folder = tmp_path / "cache"
-    monkeypatch.setenv("DOSSIER_CACHE_DIR", str(folder))
-    return folder
+    monkeypatch.setenv("DOSSIER_CACHE_DIR", str(tmp_path / "cache"))
+    return tmp_path / "cache" / "content-model"  # beside the render cache, in a folder of its own
 
 
 def forbid_parsing(monkeypatch):

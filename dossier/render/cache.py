@@ -19,19 +19,15 @@ import time
 import uuid
 from pathlib import Path
 
+from ..paths import user_cache_root
 from ..tempdirs import remove_stale, temp_dir
 
 KEEP_DAYS = 30  # unused entries older than this are removed
 
 
 def user_cache_dir() -> Path:
-    """The render cache of `dossier render`: $DOSSIER_CACHE_DIR, else the user's cache folder."""
-    override = os.environ.get("DOSSIER_CACHE_DIR")
-    if override:
-        return Path(override) / "render"
-    from platformdirs import user_cache_dir as platform_cache_dir
-
-    return Path(platform_cache_dir("Dossier Builder", "Dossier Builder")) / "render"
+    """The render cache of `dossier render`: in $DOSSIER_CACHE_DIR, else in the user's cache folder."""
+    return user_cache_root() / "render"
 
 
 def _safe_key(key: str) -> str:
