@@ -1,7 +1,6 @@
 """The demo dossier built with the real renderer: sequence 0001 clean and DTD-valid, an amendment with
 exactly the expected operations, and tampering caught by validate."""
 
-import importlib.util
 import shutil
 
 import pytest
@@ -10,41 +9,29 @@ from lxml import etree
 from dossier.build import build_sequence
 from dossier.ectd.readback import parse_backbone
 from dossier.ectd.validate import validate_sequence
-from dossier.paths import demo_dir
-from tests.test_ectd_support import SHARED, installed  # noqa: F401 (fixture)
+from dossier.service import Dossier
+from tests.helpers.ectd import SHARED, install_standards
 
-pytestmark = [
-    pytest.mark.skipif(importlib.util.find_spec("dossier.render") is None, reason="the renderer is not there yet"),
-    pytest.mark.skipif(not demo_dir().is_dir(), reason="the demo dossier is not there yet"),
-]
 COA = "coa-batch-aso-001.pdf"
 EDITS = {"cmc.substance.impurities": "Shortmers (n-1, n-2) below 5.0 % in total; phosphodiester content below 2 %.",
          "clinical.safety.stopping_rules": "Stop dosing after any grade 3 adverse event related to the product."}
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
+def built(tmp_path_factory, demo_master):
     """0001 of the demo (submitted), then 0002 after two edits and one attachment removed."""
-    if not SHARED.is_dir():
-        pytest.skip("official DTDs not beside the project (../shared/ectd-dtd)")
-    from dossier import standards
-    from dossier.service import Dossier
-    from dossier.textform import import_dossier
-
     tmp = tmp_path_factory.mktemp("demo")
-    mp = pytest.MonkeyPatch()
-    mp.setenv("DOSSIER_STANDARDS_DIR", str(tmp / "standards"))
-    standards.install(SHARED)
-    import_dossier(demo_dir(), tmp / "demo.dossier")
-    with Dossier.open(tmp / "demo.dossier") as d:
-        first = build_sequence(d, tmp / "app", mark_submitted=True)
-        for path, value in EDITS.items():
-            d.set(path, value)
-        d.remove_attachment(COA)
-        second = build_sequence(d, tmp / "app", mark_submitted=True)
-        model = d.model
-    yield {"tmp": tmp, "first": first, "second": second, "model": model, "standards": tmp / "standards"}
-    mp.undo()
+    shutil.copyfile(demo_master, tmp / "demo.dossier")
+    with pytest.MonkeyPatch.context() as mp:
+        install_standards(mp, tmp / "standards")
+        with Dossier.open(tmp / "demo.dossier") as d:
+            first = build_sequence(d, tmp / "app", mark_submitted=True)
+            for path, value in EDITS.items():
+                d.set(path, value)
+            d.remove_attachment(COA)
+            second = build_sequence(d, tmp / "app", mark_submitted=True)
+            model = d.model
+    return {"tmp": tmp, "first": first, "second": second, "model": model, "standards": tmp / "standards"}
 
 
 def serious(findings):

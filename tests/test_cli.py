@@ -18,20 +18,13 @@ def cli_user(monkeypatch):
     monkeypatch.setenv("DOSSIER_USER", "cli-test")
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    path = tmp_path_factory.mktemp("cli") / "demo.dossier"
-    assert main(["demo", str(path)]) == 0
-    return path
-
-
 def run_process(*args, **kwargs):
     return subprocess.run([sys.executable, "-m", "dossier", *map(str, args)], capture_output=True, text=True,
                           env={**os.environ, "DOSSIER_USER": "cli-test"}, timeout=120, **kwargs)
 
 
-def test_python_m_dossier_and_the_installed_command_run_main(demo):
-    result = run_process("get", demo, "genetic.variant.hgvs")
+def test_python_m_dossier_and_the_installed_command_run_main(demo_master):
+    result = run_process("get", demo_master, "genetic.variant.hgvs")
     assert result.returncode == 0 and result.stdout.strip() == "NM_001042432.2:c.1056+34C>A", result.stderr
     (script,) = [e for e in entry_points(group="console_scripts") if e.name == "dossier"]
     assert script.load() is main
@@ -50,19 +43,17 @@ print(json.dumps(sorted(m for m in sys.modules if any(m == h or m.startswith(h +
 """
 
 
-def test_short_commands_load_no_renderer_or_heavy_library(demo, tmp_path):
-    copy = tmp_path / "demo.dossier"
-    copy.write_bytes(demo.read_bytes())
-    result = subprocess.run([sys.executable, "-c", SHORT_COMMANDS, str(copy), *HEAVY], capture_output=True, text=True,
+def test_short_commands_load_no_renderer_or_heavy_library(demo_file):
+    result = subprocess.run([sys.executable, "-c", SHORT_COMMANDS, str(demo_file), *HEAVY], capture_output=True, text=True,
                             timeout=120)
     assert result.returncode == 0, result.stderr
     assert "module1.sponsor.duns: saved" in result.stdout and "0 error(s)" in result.stdout
     assert json.loads(result.stdout.splitlines()[-1]) == []
 
 
-def test_a_reader_that_stops_early_ends_the_command_quietly(demo):
+def test_a_reader_that_stops_early_ends_the_command_quietly(demo_master):
     """`dossier fields X | head`: no BrokenPipeError traceback, and exit 1 as Python does on EPIPE."""
-    for args in (["get", demo, "genetic.variant.hgvs"], ["fields", demo], ["history", demo]):
+    for args in (["get", demo_master, "genetic.variant.hgvs"], ["fields", demo_master], ["history", demo_master]):
         child = subprocess.Popen([sys.executable, "-m", "dossier", *map(str, args)], stdout=subprocess.PIPE,
                                  stderr=subprocess.PIPE, text=True)
         child.stdout.close()  # the reader has gone before the first write (the output fits a pipe's buffer)
@@ -79,7 +70,10 @@ def test_every_command_has_help(cli):
         assert result.code == 0 and "usage: dossier " in result.out and "Exit codes" in result.out, name
 
 
-def test_demo_passes_its_check(demo, cli):
+def test_the_demo_command_makes_a_demo_that_passes_its_check(tmp_path, cli):
+    demo = tmp_path / "demo.dossier"
+    made = cli("demo", demo)
+    assert made.code == 0 and "Created the demo dossier" in made.out
     result = cli("check", demo, "--json")
     report = json.loads(result.out)
     assert report["summary"]["error"] == 0, [f for f in report["findings"] if f["severity"] == "error"]
@@ -147,9 +141,9 @@ def test_set_reads_stdin_and_fields_lists_state(tmp_path, cli):
     assert all({"path", "type", "label", "filled", "required"} <= r.keys() for r in rows)
 
 
-def test_export_import_roundtrip(demo, tmp_path, cli):
+def test_export_import_roundtrip(demo_master, tmp_path, cli):
     out = tmp_path / "text"
-    assert cli("export", demo, out).code == 0
+    assert cli("export", demo_master, out).code == 0
     assert cli("import", out, tmp_path / "copy.dossier").code == 0
     assert cli("export", tmp_path / "copy.dossier", tmp_path / "text2").code == 0
     first = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}

@@ -11,7 +11,6 @@ from dossier.ectd.leaf import Leaf, Module1, Plan, leaf_id
 from dossier.ectd.regional import check_admin, regional_xml
 from dossier.ectd.stf import stf_references, stf_xml
 from dossier.errors import DossierError
-from tests.test_ectd_support import installed  # noqa: F401 (fixture)
 
 MD5 = "0123456789abcdef0123456789abcdef"
 

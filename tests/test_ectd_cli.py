@@ -6,12 +6,12 @@ import pytest
 
 from dossier import service
 from dossier.cli import main
-from tests.test_ectd_support import SHARED, ectd_model, fake_renderer, installed, new_dossier  # noqa: F401
+from tests.helpers.ectd import SHARED, new_dossier
 
 
 @pytest.fixture
-def case(tmp_path, installed, fake_renderer, monkeypatch):
-    monkeypatch.setattr(service, "default_model", ectd_model)
+def case(tmp_path, installed, fake_renderer, ectd_model, monkeypatch):
+    monkeypatch.setattr(service, "default_model", lambda: ectd_model)
     new_dossier(tmp_path / "case.dossier", tmp_path).close()
     return tmp_path / "case.dossier"
 

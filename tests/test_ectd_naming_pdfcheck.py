@@ -4,6 +4,7 @@ import pytest
 from dossier.ectd.naming import MAX_PATH, file_name, fit_path, valid_segment
 from dossier.ectd.pdfcheck import check_pdf
 from dossier.errors import DossierError
+from tests.helpers.pdfs import javascript_on_open, make_pdf
 
 
 @pytest.mark.parametrize("given", ["Study Report (v2).PDF", "../../x.pdf", "ÄÖÜ.docx", "a" * 300 + ".pdf", "noext"])
@@ -26,17 +27,8 @@ def test_a_folder_leaving_no_room_for_a_name_is_a_dossier_error():
         fit_path(folder.rstrip("-"), "report.pdf")
 
 
-def make_pdf(path, **extra):
-    pdf = pikepdf.new()
-    pdf.add_blank_page()
-    for key, value in extra.items():
-        pdf.Root[key] = value
-    return pdf
-
-
 def test_clean_pdf_passes(tmp_path):
-    make_pdf(None).save(tmp_path / "ok.pdf", min_version="1.4")
-    assert check_pdf(tmp_path / "ok.pdf") == []
+    assert check_pdf(make_pdf(tmp_path / "ok.pdf")) == []
 
 
 def test_not_a_pdf(tmp_path):
@@ -45,19 +37,15 @@ def test_not_a_pdf(tmp_path):
 
 
 def test_encrypted_pdf(tmp_path):
-    make_pdf(None).save(tmp_path / "e.pdf", encryption=pikepdf.Encryption(owner="o", user="u"))
-    assert "password-protected" in check_pdf(tmp_path / "e.pdf")[0]
+    assert "password-protected" in check_pdf(make_pdf(tmp_path / "e.pdf", password="u"))[0]
 
 
 def test_javascript_pdf(tmp_path):
-    pdf = make_pdf(None)
-    pdf.Root.OpenAction = pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS=pikepdf.String("app.alert(1)"))
-    pdf.save(tmp_path / "js.pdf")
-    assert any("JavaScript" in p for p in check_pdf(tmp_path / "js.pdf"))
+    assert any("JavaScript" in p for p in check_pdf(make_pdf(tmp_path / "js.pdf", change=javascript_on_open)))
 
 
 def test_embedded_file_pdf(tmp_path):
-    pdf = make_pdf(None)
-    pdf.attachments["data.csv"] = pikepdf.AttachedFileSpec(pdf, b"a,b\n1,2\n")
-    pdf.save(tmp_path / "att.pdf")
-    assert any("embedded files" in p for p in check_pdf(tmp_path / "att.pdf"))
+    def attach(pdf):
+        pdf.attachments["data.csv"] = pikepdf.AttachedFileSpec(pdf, b"a,b\n1,2\n")
+
+    assert any("embedded files" in p for p in check_pdf(make_pdf(tmp_path / "att.pdf", change=attach)))

@@ -2,10 +2,9 @@
 
 import pikepdf
 from reportlab.lib.pagesizes import A4
-from reportlab.pdfgen import canvas
 
 from dossier.ectd.pdfcheck import pdf_findings
-from tests.test_ectd_support import make_pdf
+from tests.helpers.pdfs import make_pdf
 
 
 def messages(path):
@@ -17,10 +16,7 @@ def test_clean_pdf_has_no_findings(tmp_path):
 
 
 def test_unembedded_base14_font_and_page_size(tmp_path):
-    path = tmp_path / "helvetica.pdf"
-    c = canvas.Canvas(str(path), pagesize=A4, pdfVersion=(1, 4))
-    c.drawString(72, 700, "Helvetica slips in unembedded")
-    c.save()
+    path = make_pdf(tmp_path / "helvetica.pdf", "Helvetica slips in unembedded", embed_font=False, pagesize=A4)
     text = messages(path)
     assert "medium:fonts not embedded: Helvetica" in text
     assert "low:page(s) 1 are not US Letter" in text
@@ -32,27 +28,24 @@ def test_long_document_without_bookmarks(tmp_path):
 
 
 def test_bookmarks_must_open_the_panel_and_title_is_needed(tmp_path):
-    path = make_pdf(tmp_path / "b.pdf", "x", pages=2)
-    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+    def bookmark_without_title(pdf):
         with pdf.open_outline() as outline:
             outline.root.append(pikepdf.OutlineItem("Section 1", 0))
         del pdf.docinfo["/Title"]
-        pdf.save(path)
-    text = messages(path)
+
+    text = messages(make_pdf(tmp_path / "b.pdf", "x", pages=2, change=bookmark_without_title))
     assert "/PageMode /UseOutlines" in text and "no document title" in text
 
 
 def test_annotations_other_than_links_and_absolute_links(tmp_path):
-    path = make_pdf(tmp_path / "annots.pdf", "x")
-    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
-        page = pdf.pages[0]
-        page.obj.Annots = pdf.make_indirect(pikepdf.Array([
+    def annotate(pdf):
+        pdf.pages[0].obj.Annots = pdf.make_indirect(pikepdf.Array([
             pikepdf.Dictionary(Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Text, Rect=[0, 0, 10, 10]),
             pikepdf.Dictionary(Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Link, Rect=[0, 0, 10, 10],
                                A=pikepdf.Dictionary(S=pikepdf.Name.GoToR, F=pikepdf.String("C:/docs/x.pdf"))),
         ]))
-        pdf.save(path)
-    text = messages(path)
+
+    text = messages(make_pdf(tmp_path / "annots.pdf", "x", change=annotate))
     assert "annotations other than links (Text)" in text and "absolute file paths" in text
 
 

@@ -10,7 +10,7 @@ from dossier.ectd.mapping import AttachmentHome
 from dossier.ectd.wanted import Inputs, Trees, attachment_leaves, finish_paths, keyed_folder, keyed_values
 from dossier.errors import DossierError
 from dossier.store import SubmittedSequence
-from tests.test_ectd_support import VALUES, ectd_model, installed  # noqa: F401 (fixture)
+from tests.helpers.models import VALUES
 
 
 def leaf(path, fingerprint, heading="m2-5-clinical-overview", md5=""):
@@ -62,9 +62,9 @@ def test_live_leaves_replay_recorded_sequences():
     assert pinned_keyed(sequences, details) == {"m5-3-5": {"indication": "X"}}
 
 
-def test_keyed_values_and_folders(installed):
+def test_keyed_values_and_folders(installed, ectd_model):
     trees = Trees(ich_tree(installed), regional_tree(installed))
-    inputs = Inputs(ectd_model(), dict(VALUES), {}, {}, {})
+    inputs = Inputs(ectd_model, dict(VALUES), {}, {}, {})
     heading = trees.resolve("m3-2-s-1-1")
     keyed = keyed_values(inputs, trees, [heading, trees.resolve("m3-2-p-5-4")])
     assert keyed["m3-2-s-drug-substance"] == {"substance": "atipeksen sodium", "manufacturer": "Oligo Manufacturing Inc"}
@@ -75,13 +75,13 @@ def test_keyed_values_and_folders(installed):
         "m3/32-body-data/32s-drug-sub/atipeksen-sodium-oligo-manufacturing-inc/32s1-gen-info"
     already = "m3/32-body-data/32s-drug-sub/atipeksen-sodium-oligo-manufacturing-inc/32s1-gen-info"
     assert keyed_folder(already, chain, keyed) == already
-    pinned = Inputs(ectd_model(), {}, {}, {}, {"m3-2-s-drug-substance": {"substance": "old", "manufacturer": "m"}})
+    pinned = Inputs(ectd_model, {}, {}, {}, {"m3-2-s-drug-substance": {"substance": "old", "manufacturer": "m"}})
     assert keyed_values(pinned, trees, [heading])["m3-2-s-drug-substance"]["substance"] == "old"
     with pytest.raises(DossierError, match="needs manufacturer from .*substance from cmc.substance.name"):
-        keyed_values(Inputs(ectd_model(), {}, {}, {}, {}), trees, [heading])
+        keyed_values(Inputs(ectd_model, {}, {}, {}, {}), trees, [heading])
 
 
-def test_attachment_homes_rows_and_fallback(installed):
+def test_attachment_homes_rows_and_fallback(installed, ectd_model):
     trees = Trees(ich_tree(installed), regional_tree(installed))
     values = {"nonclinical.pharmacology.studies": [
         {"study": "S-1", "purpose": "Target engagement", "system": "Patient fibroblasts", "report": "s1.pdf"},
@@ -89,7 +89,7 @@ def test_attachment_homes_rows_and_fallback(installed):
         "genetic.literature.references": [{"citation": "Smith 2020", "file": "smith.pdf"}]}
     md5 = {"s1.pdf": "1", "s2.pdf": "2", "smith.pdf": "3"}
     notes = []
-    leaves = attachment_leaves(Inputs(ectd_model(), values, md5, {}, {}), trees, notes)
+    leaves = attachment_leaves(Inputs(ectd_model, values, md5, {}, {}), trees, notes)
     by_ref = {x.ref: x for x in leaves}
     assert by_ref["s1.pdf"].heading == "m4-2-1-1-primary-pharmacodynamics"
     assert by_ref["s1.pdf"].path.endswith("4211-prim-pd/s-1/s1.pdf") and by_ref["s1.pdf"].study == "s-1"
@@ -97,11 +97,11 @@ def test_attachment_homes_rows_and_fallback(installed):
     assert by_ref["s2.pdf"].heading == "m4-2-1-3-safety-pharmacology"
     assert by_ref["smith.pdf"].title == "Smith 2020" and by_ref["smith.pdf"].study is None
     homes = {}  # nothing mapped: literature falls back to no document → left out with a note
-    left = attachment_leaves(Inputs(ectd_model(), values, md5, {}, {}, homes=homes), trees, notes)
+    left = attachment_leaves(Inputs(ectd_model, values, md5, {}, {}, homes=homes), trees, notes)
     assert {x.ref for x in left} == {"s1.pdf", "s2.pdf"}  # studies feed the nonclinical overview (fallback)
     assert any("smith.pdf" in n and "no place" in n for n in notes)
     custom = {"genetic.literature.references.file": AttachmentHome("m5-4", "m5/54-lit-ref", "{file}")}
-    placed = attachment_leaves(Inputs(ectd_model(), values, md5, {}, {}, homes=custom), trees, [])
+    placed = attachment_leaves(Inputs(ectd_model, values, md5, {}, {}, homes=custom), trees, [])
     assert {x.ref: x.title for x in placed}["smith.pdf"] == "smith"
 
 
@@ -117,14 +117,14 @@ def test_paths_are_valid_short_and_unique(installed):
     assert all(p.endswith(".pdf") for p in paths)
 
 
-def test_one_report_for_two_studies_is_sent_once_and_tagged_by_both(installed):
+def test_one_report_for_two_studies_is_sent_once_and_tagged_by_both(installed, ectd_model):
     from dossier.ectd.plan import study_leaves
 
     trees = Trees(ich_tree(installed), regional_tree(installed))
     values = {"nonclinical.pharmacology.studies": [
         {"study": "NC-01 fibroblasts", "purpose": "Target engagement", "report": "shared.pdf"},
         {"study": "NC-02 neurons", "purpose": "Efficacy", "report": "shared.pdf"}]}
-    leaves = attachment_leaves(Inputs(ectd_model(), values, {"shared.pdf": "1"}, {}, {}), trees, [])
+    leaves = attachment_leaves(Inputs(ectd_model, values, {"shared.pdf": "1"}, {}, {}), trees, [])
     assert len(leaves) == 1 and leaves[0].study == "nc-01-fibroblasts"
     assert leaves[0].extra_studies == {"nc-02-neurons": "NC-02 neurons"}
     stfs = study_leaves(leaves)

@@ -9,22 +9,32 @@ from lxml import etree
 from dossier.build import build_sequence
 from dossier.ectd.validate import validate_sequence
 from dossier.errors import DossierError
-from tests.test_ectd_support import fake_renderer, installed, make_pdf, new_dossier  # noqa: F401 (fixtures)
+from tests.helpers.ectd import install_standards, new_dossier, use_fake_renderer
+from tests.helpers.pdfs import make_pdf
 
 COA = "m3/32-body-data/32p-drug-prod/atipeksen-injection/32p5-contr-drug-prod/32p54-batch-analys/coa-lot-7.pdf"
 LIT = "m5/54-lit-ref/smith-2020.pdf"
 
 
-@pytest.fixture
-def app(tmp_path, installed, fake_renderer):
-    """An application folder with 0001 (submitted) and 0002 (amendment deleting a reference)."""
-    app = tmp_path / "app"
-    with new_dossier(tmp_path / "case.dossier", tmp_path) as d:
-        build_sequence(d, app, mark_submitted=True)
-        d.remove_attachment("smith-2020.pdf")
-        d.set("module1.product.indication", "CLN7 neuronal ceroid lipofuscinosis")
-        build_sequence(d, app, mark_submitted=True)
-    return app
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    """An application folder with 0001 (submitted) and 0002 (amendment deleting a reference), built
+    once: every test reads it or tampers with a copy."""
+    tmp = tmp_path_factory.mktemp("validate")
+    with pytest.MonkeyPatch.context() as mp:
+        install_standards(mp, tmp / "standards")
+        use_fake_renderer(mp)
+        with new_dossier(tmp / "case.dossier", tmp) as d:
+            build_sequence(d, tmp / "app", mark_submitted=True)
+            d.remove_attachment("smith-2020.pdf")
+            d.set("module1.product.indication", "CLN7 neuronal ceroid lipofuscinosis")
+            build_sequence(d, tmp / "app", mark_submitted=True)
+    return tmp / "app"
+
+
+@pytest.fixture(autouse=True)
+def standards(installed):
+    """Validation reads the official files from the standards folder."""
 
 
 def copy(app, tmp_path, number="0001"):
@@ -180,12 +190,8 @@ def test_module1_codes(app, tmp_path):
 
 
 def test_pdf_rules_apply_to_leaves(app, tmp_path):
-    from reportlab.pdfgen import canvas
-
     seq = copy(app, tmp_path)
-    c = canvas.Canvas(str(seq / COA), pdfVersion=(1, 4))
-    c.drawString(72, 700, "Helvetica, unembedded")
-    c.save()
+    make_pdf(seq / COA, "Helvetica, unembedded", embed_font=False)
     findings = found(seq)
     assert has(findings, "medium", COA, "fonts not embedded: Helvetica")
 

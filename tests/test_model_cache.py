@@ -9,7 +9,7 @@ import dossier.model_reader as model_reader
 from dossier import model_cache
 from dossier.model import load_model
 from dossier.paths import content_model_path
-from tests.conftest import MINI_MODEL
+from tests.helpers.models import MINI_MODEL
 
 
 @pytest.fixture

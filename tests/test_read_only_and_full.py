@@ -17,7 +17,7 @@ import pytest
 
 from dossier.errors import ReadOnlyFileError
 from dossier.store import Store
-from tests.test_ectd_support import installed  # noqa: F401 (fixture)
+from tests.helpers.pdfs import make_pdf
 
 ROOT = os.geteuid() == 0 if hasattr(os, "geteuid") else False
 
@@ -70,11 +70,11 @@ def read_only_folder(tmp_path):
 
 
 def _pdf(path: Path, size: int) -> Path:
-    pdf = pikepdf.new()
-    pdf.add_blank_page()
-    pdf.Root.Filler = pikepdf.Stream(pdf, os.urandom(size))
-    pdf.save(path, min_version="1.4")
-    return path
+    """A clean PDF carrying `size` random bytes, to fill a disk with."""
+    def fill(pdf):
+        pdf.Root.Filler = pikepdf.Stream(pdf, os.urandom(size))
+
+    return make_pdf(path, change=fill)
 
 
 def _one_line(err: str) -> str:

@@ -2,13 +2,11 @@
 pikepdf, checked against each other, against FDA's PDF rules and by LibreOffice where installed.
 (Bad input, placeholders and template rules: test_render_input.py.)"""
 
-import json
 import pickle
 import re
 import shutil
 import subprocess
 from collections import Counter
-from pathlib import Path
 
 import docx
 import pikepdf
@@ -16,32 +14,17 @@ import pytest
 from pypdf import PdfReader
 
 from dossier.model import default_model
-from dossier.paths import demo_dir
-from dossier.render import RenderInput, build_tree, header_text, render_all, snapshot
+from dossier.render import build_tree, header_text, render_all, snapshot
 from dossier.render.fonts import covers
 from dossier.service import Dossier
-from dossier.textform import import_dossier, read_values
+from tests.helpers.demo import demo_render_input
+from tests.helpers.documents import docx_text, joined, pdf_problems, pdf_text, tokens
 
 MODEL = default_model()
 
 
-def demo_render_input() -> RenderInput:
-    """The demo dossier's values read straight from its text form (no dossier file needed)."""
-    src = demo_dir()
-    title = json.loads((src / "dossier.json").read_text(encoding="utf-8"))["title"]
-    attachments = json.loads((src / "attachments" / "attachments.json").read_text(encoding="utf-8"))
-    return RenderInput(title, read_values(src, MODEL), tuple(attachments))
-
-
-@pytest.fixture(scope="module")
-def demo_input():
-    return demo_render_input()
-
-
-def test_snapshot_of_a_dossier_file_is_the_demo_input(tmp_path):
-    path = tmp_path / "demo.dossier"
-    import_dossier(demo_dir(), path)
-    with Dossier.open(path) as dossier:
+def test_snapshot_of_a_dossier_file_is_the_demo_input(demo_master):
+    with Dossier.open(demo_master, read_only=True) as dossier:
         inp = snapshot(dossier)
     expected = demo_render_input()
     assert inp.title == expected.title and inp.values == expected.values
@@ -56,34 +39,12 @@ def rendered(demo_input, tmp_path_factory):
     return out, render_all(demo_input, out)
 
 
-def docx_text(path: Path) -> str:
-    document = docx.Document(str(path))
-    parts = [p.text for p in document.paragraphs if "Update Field" not in p.text]
-    for table in document.tables:
-        parts += [cell.text for row in table.rows for cell in row.cells]
-    return "\n".join(parts)
-
-
-def pdf_text(path: Path) -> str:
-    return "\n".join(page.extract_text() for page in PdfReader(str(path)).pages)
-
-
-def tokens(text: str) -> Counter:
-    shown = "".join(ch if covers(ch) else "?" for ch in text)
-    return Counter(re.findall(r"[^\W_]+", shown.casefold()))
-
-
 def test_every_document_written_in_both_formats(rendered):
     out, results = rendered
     assert set(results) == {d.id for d in MODEL.documents}
     for files in results.values():
         assert files["docx"].stat().st_size > 0 and files["pdf"].stat().st_size > 0
     assert not list(out.glob(".*.part"))
-
-
-def joined(text: str) -> str:
-    shown = "".join(ch if covers(ch) else "?" for ch in text)
-    return re.sub(r"[\W_]+", "", shown.casefold())
 
 
 def test_docx_and_pdf_hold_the_same_text(rendered, demo_input):
@@ -96,60 +57,6 @@ def test_docx_and_pdf_hold_the_same_text(rendered, demo_input):
         assert not missing, f"{doc_id}: in DOCX but not PDF: {missing[:10]}"
         extra = [w for w in tokens(text_pdf) if w not in joined(text_docx) and w not in frame]
         assert not extra, f"{doc_id}: in PDF but not DOCX: {extra[:10]}"
-
-
-def _fonts(resources, seen):
-    for font in (resources.get("/Font") or {}).values():
-        descriptor = font.get("/FontDescriptor")
-        for sub in font.get("/DescendantFonts") or []:
-            descriptor = sub.get("/FontDescriptor")
-        seen.append((str(font.get("/BaseFont")), descriptor is not None and
-                     any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))))
-    for xobject in (resources.get("/XObject") or {}).values():
-        if xobject.get("/Resources") is not None:
-            _fonts(xobject.Resources, seen)
-
-
-def pdf_problems(path: Path) -> list[str]:
-    """What breaks FDA's PDF rules in one file (empty when none): version, encryption, fonts not
-    embedded (page resources and form XObjects walked), page size, annotations other than links,
-    JavaScript or attachments, no bookmarks or not opening on them, no title, a document of 5 pages
-    or more without a linked table of contents, and whatever `qpdf --check` finds (where installed)."""
-    problems = []
-    with pikepdf.open(path) as pdf:
-        if not "1.4" <= pdf.pdf_version <= "1.7":
-            problems.append(f"PDF version {pdf.pdf_version}")
-        if pdf.is_encrypted or "/Encrypt" in pdf.trailer:
-            problems.append("encrypted")
-        fonts = []
-        for number, page in enumerate(pdf.pages, 1):
-            if [round(float(v)) for v in page.MediaBox] != [0, 0, 612, 792]:
-                problems.append(f"page {number} is not Letter: {list(page.MediaBox)}")
-            _fonts(page.Resources, fonts)
-            problems += [f"page {number}: {a.get('/Subtype')} annotation" for a in page.get("/Annots") or []
-                         if a.get("/Subtype") != "/Link"]
-        problems += [f"font {name} not embedded" for name, embedded in fonts if not embedded]
-        if not fonts:
-            problems.append("no fonts: text not searchable")
-        names = pdf.Root.get("/Names") or {}
-        problems += [f"has {k}" for k in ("/JavaScript", "/EmbeddedFiles") if k in names]
-        problems += ["has /OpenAction"] if "/OpenAction" in pdf.Root else []
-        if pdf.Root.get("/PageMode") != "/UseOutlines":
-            problems.append("does not open on the bookmarks panel")
-        with pdf.open_outline() as outline:
-            if not len(outline.root):
-                problems.append("no bookmarks")
-        if not str(pdf.docinfo.get("/Title", "")):
-            problems.append("no title in the metadata")
-        if len(pdf.pages) >= 5:
-            links = [a for p in pdf.pages[:3] for a in (p.get("/Annots") or []) if "/Dest" in a or "/A" in a]
-            if not links:
-                problems.append(f"{len(pdf.pages)} pages but no linked table of contents")
-    if shutil.which("qpdf"):
-        result = subprocess.run(["qpdf", "--check", str(path)], capture_output=True, text=True)
-        if result.returncode != 0 or "No syntax or stream encoding errors" not in result.stdout:
-            problems.append(f"qpdf --check: {result.stdout.strip()} {result.stderr.strip()}")
-    return problems
 
 
 def test_pdfs_meet_fda_rules(rendered):

@@ -10,12 +10,9 @@ from pathlib import Path
 import pytest
 
 from dossier.build import build_sequence
-from dossier.paths import demo_dir
 from dossier.render.engine import pays
 from dossier.service import Dossier
 from dossier.tempdirs import remove_stale, temp_dir, temp_name
-from dossier.textform import import_dossier
-from tests.test_ectd_support import installed  # noqa: F401 (fixture)
 
 
 def children(pid: int) -> list[int]:
@@ -48,9 +45,8 @@ def wait_for(condition, seconds: float) -> bool:
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="finds the worker processes through /proc")
-def test_a_killed_build_leaves_no_worker_and_the_next_build_cleans_up(tmp_path, installed):
-    demo, app = tmp_path / "demo.dossier", tmp_path / "app"
-    import_dossier(demo_dir(), demo)
+def test_a_killed_build_leaves_no_worker_and_the_next_build_cleans_up(tmp_path, installed, demo_file):
+    demo, app = demo_file, tmp_path / "app"
     # stdout is a pipe, as in `dossier build … | cat`: it must close when the build is killed.
     build = subprocess.Popen([sys.executable, "-m", "dossier", "build", str(demo), "--out", str(app), "--draft",
                               "--workers", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)

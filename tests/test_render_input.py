@@ -12,22 +12,15 @@ import pytest
 from pypdf import PdfReader
 
 from dossier.errors import DossierError
+from dossier.model import default_model
 from dossier.render import (NotReadyError, RenderInput, build_tree, document_key, render_all, render_document,
                             templating)
 from dossier.render.tree import Paragraph, parse, safe_href, xml_safe
-from tests.test_render import MODEL, demo_render_input, docx_text, pdf_problems, pdf_text
+from tests.helpers.demo import with_values
+from tests.helpers.documents import docx_text, pdf_problems, pdf_text
 
+MODEL = default_model()
 NASTY = "<b>&amp; {{ 7*7 }} {% if true %}x{% endif %} ]]> שלום عالم 😀 α→β \x07\ud800end"
-
-
-@pytest.fixture(scope="module")
-def demo_input():
-    return demo_render_input()
-
-
-def with_values(inp: RenderInput, **changes) -> RenderInput:
-    return RenderInput(inp.title, {**inp.values, **{k.replace("__", "."): v for k, v in changes.items()}},
-                       inp.attachments)
 
 
 # --- missing content, drafts and finals -----------------------------------------------------------
@@ -250,9 +243,8 @@ def test_a_failed_write_leaves_no_file(demo_input, tmp_path, monkeypatch):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_render_command(tmp_path, cli):
-    demo = tmp_path / "demo.dossier"
-    assert cli("demo", demo).code == 0
+def test_render_command(tmp_path, cli, demo_file):
+    demo = demo_file
     result = cli("render", demo, "--out", tmp_path / "out", "--format", "pdf")
     assert result.code == 0, result.err
     assert f"[{len(MODEL.documents)}/{len(MODEL.documents)}]" in result.out
@@ -268,7 +260,7 @@ def test_render_command(tmp_path, cli):
     assert bad.code == 2 and "unknown format" in bad.err
 
 
-def test_render_command_renders_only_what_an_edit_changed(tmp_path, cli, monkeypatch):
+def test_render_command_renders_only_what_an_edit_changed(tmp_path, cli, monkeypatch, demo_file):
     from dossier.render import engine
     from dossier.render.templating import allowed_fields
 
@@ -276,8 +268,7 @@ def test_render_command_renders_only_what_an_edit_changed(tmp_path, cli, monkeyp
     real = engine.render_document
     monkeypatch.setattr(engine, "render_document",
                         lambda inp, doc_id, *args: rendered.append(doc_id) or real(inp, doc_id, *args))
-    demo, out = tmp_path / "demo.dossier", tmp_path / "out"
-    assert cli("demo", demo).code == 0
+    demo, out = demo_file, tmp_path / "out"
     render = ("render", demo, "--out", out, "--format", "docx", "--jobs", "1")  # one process: every render counted
     first = cli(*render)
     assert sorted(rendered) == sorted(d.id for d in MODEL.documents)

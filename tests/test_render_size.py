@@ -9,11 +9,12 @@ import docx
 import pikepdf
 from pypdf import PdfReader
 
-from dossier.render import RenderInput, render_document
+from dossier.render import render_document
 from dossier.render import pdf_writer
 from dossier.render.docx_writer import write_docx
 from dossier.render.tree import DocumentTree, Paragraph, Run, Table
-from tests.test_render import demo_render_input, docx_text, joined, pdf_problems, pdf_text
+from tests.helpers.demo import with_values
+from tests.helpers.documents import docx_text, joined, pdf_problems, pdf_text
 
 WORDS = ["alpha", "vector", "dose", "patient", "α-synuclein", "5'→3'", "therapy", "x", "intrathecal"]
 
@@ -35,15 +36,10 @@ def body_text(path) -> str:
                      if not frame.match(line))
 
 
-def with_values(**changes) -> RenderInput:
-    inp = demo_render_input()
-    return RenderInput(inp.title, {**inp.values, **{k.replace("__", "."): v for k, v in changes.items()}})
-
-
-def test_a_megabyte_of_long_text_renders_whole_in_both_formats(tmp_path):
+def test_a_megabyte_of_long_text_renders_whole_in_both_formats(tmp_path, demo_input):
     text = prose(1_000_000)
-    files = render_document(with_values(clinical__design__objectives=text), "clinical-protocol", tmp_path,
-                            draft=True)
+    inp = with_values(demo_input, clinical__design__objectives=text)
+    files = render_document(inp, "clinical-protocol", tmp_path, draft=True)
     paragraphs = [p.text for p in docx.Document(str(files["docx"])).paragraphs]
     assert text in paragraphs  # one paragraph in Word, as typed
     assert joined(text) in joined(body_text(files["pdf"]))  # every character, wrapped over many pages
@@ -52,10 +48,10 @@ def test_a_megabyte_of_long_text_renders_whole_in_both_formats(tmp_path):
     assert pdf_problems(files["pdf"]) == []
 
 
-def test_a_100_kb_one_line_value_renders_in_text_and_tables(tmp_path):
+def test_a_100_kb_one_line_value_renders_in_text_and_tables(tmp_path, demo_input):
     word = "W" * 20_000  # a 'word' longer than many lines is broken across them, never cut
     name = f"{prose(40_000)} {word} {prose(40_000, seed=2)}"
-    inp = with_values(module1__product__product_name=name)
+    inp = with_values(demo_input, module1__product__product_name=name)
     for doc_id in ("cover-letter", "form-1571"):  # in a sentence, and in a table cell
         files = render_document(inp, doc_id, tmp_path, draft=True)
         assert name in docx_text(files["docx"]), doc_id
@@ -87,10 +83,10 @@ def test_a_text_over_lxml_limit_is_kept_in_pieces(tmp_path):
     assert any(p.text == text for p in document.paragraphs)
 
 
-def test_a_sponsor_name_over_255_characters_is_shortened_in_the_properties_only(tmp_path):
+def test_a_sponsor_name_over_255_characters_is_shortened_in_the_properties_only(tmp_path, demo_input):
     organisation = "Foundation for " + "Very Rare Neurological Disease Research " * 10
-    inp = with_values(module1__sponsor__sponsor={**demo_render_input().values["module1.sponsor.sponsor"],
-                                                  "organisation": organisation})
+    inp = with_values(demo_input, module1__sponsor__sponsor={**demo_input.values["module1.sponsor.sponsor"],
+                                                              "organisation": organisation})
     files = render_document(inp, "cover-letter", tmp_path, draft=True)
     document = docx.Document(str(files["docx"]))
     author = document.core_properties.author

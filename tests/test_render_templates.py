@@ -7,16 +7,13 @@ import pytest
 from jinja2 import nodes
 
 from dossier.errors import DossierError
+from dossier.model import default_model
 from dossier.render import RenderInput, render_document, templating
 from dossier.render.tree import parse, plain_text
-from tests.test_render import MODEL, demo_render_input, docx_text
+from tests.helpers.documents import docx_text
 
+MODEL = default_model()
 PATH = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
-
-
-@pytest.fixture(scope="module")
-def demo_input():
-    return demo_render_input()
 
 
 def referenced_paths(template_name: str) -> set[str]:

@@ -1,13 +1,10 @@
-from pathlib import Path
-
 import pytest
 
 from dossier import selftest
+from tests.helpers.ectd import SHARED, needs_standards
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "ectd-dtd"
 
-
-@pytest.mark.skipif(not SHARED.is_dir(), reason="official DTDs not beside the project (../shared/ectd-dtd)")
+@needs_standards
 def test_self_test_passes_with_the_standard_files(tmp_path, monkeypatch):
     monkeypatch.setenv("DOSSIER_STANDARDS_DIR", str(tmp_path / "std"))
     lines = []

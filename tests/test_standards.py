@@ -1,13 +1,11 @@
 import shutil
-from pathlib import Path
 
 import pytest
 
 from dossier import standards
 from dossier.errors import DossierError
+from tests.helpers.ectd import SHARED, needs_standards
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "ectd-dtd"
-needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason="official DTDs not beside the project (../shared/ectd-dtd)")
 
 
 @pytest.fixture
@@ -24,7 +22,7 @@ def test_missing_files_named_with_source_and_command(folder):
     assert "ich-ectd-3-2.dtd" in message and "ich.org" in message and "dossier standards install" in message
 
 
-@needs_shared
+@needs_standards
 def test_install_from_folder_verifies_checksums(folder, tmp_path):
     renamed = tmp_path / "download"
     renamed.mkdir()
@@ -35,7 +33,7 @@ def test_install_from_folder_verifies_checksums(folder, tmp_path):
     assert standards.require() == folder
 
 
-@needs_shared
+@needs_standards
 def test_altered_file_refused(folder, tmp_path):
     bad = tmp_path / "ich-ectd-3-2.dtd"
     bad.write_bytes((SHARED / "ich-ectd-3-2.dtd").read_bytes().replace(b"\r\n", b"\n"))

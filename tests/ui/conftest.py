@@ -10,14 +10,8 @@ os.environ["XDG_CONFIG_HOME"] = os.path.join(_home, "config")
 os.environ["XDG_DATA_HOME"] = os.path.join(_home, "data")
 os.environ["XDG_DOCUMENTS_DIR"] = os.path.join(_home, "documents")
 
-from pathlib import Path  # noqa: E402
-
-import pikepdf  # noqa: E402
 import pytest  # noqa: E402
 from PySide6.QtWidgets import QDialog, QMessageBox  # noqa: E402
-
-from dossier.paths import demo_dir  # noqa: E402
-from dossier.textform import import_dossier  # noqa: E402
 
 
 class Dialogs:
@@ -67,29 +61,7 @@ def window(qtbot):
     w.close_dossier()
 
 
-@pytest.fixture(scope="session")
-def demo_master(tmp_path_factory):
-    path = tmp_path_factory.mktemp("demo") / "demo.dossier"
-    import_dossier(demo_dir(), path)
-    return path
-
-
-@pytest.fixture
-def demo_file(tmp_path, demo_master):
-    path = tmp_path / "demo.dossier"
-    path.write_bytes(demo_master.read_bytes())
-    return path
-
-
 @pytest.fixture
 def demo(window, demo_file):
     assert window.open_dossier(demo_file)
     return window
-
-
-def pdf_file(path: Path, pages: int = 1) -> Path:
-    pdf = pikepdf.new()
-    for _ in range(pages):
-        pdf.add_blank_page()
-    pdf.save(path, min_version="1.4")
-    return path

@@ -1,26 +1,12 @@
 """Building from the desktop app against the real build: progress by signals, the result and its
 findings, cancel leaving nothing behind, and the dossier usable again afterwards."""
 
-from pathlib import Path
-
 import pytest
 
 from dossier.errors import Cancelled, DossierError
 
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "ectd-dtd"
 
-
-@pytest.fixture
-def standards(tmp_path, monkeypatch):
-    if not SHARED.is_dir():
-        pytest.skip("the official eCTD DTDs are not beside the project (../shared/ectd-dtd)")
-    from dossier.standards import install
-
-    monkeypatch.setenv("DOSSIER_STANDARDS_DIR", str(tmp_path / "std"))
-    install(SHARED)
-
-
-def test_build_reports_progress_and_result(demo, qtbot, tmp_path, standards):
+def test_build_reports_progress_and_result(demo, qtbot, tmp_path, installed):
     steps = []
     demo.session.build_progress.connect(lambda fraction, message: steps.append((fraction, message)))
     with qtbot.waitSignal(demo.session.build_finished, timeout=120000) as finished:
@@ -41,7 +27,7 @@ def test_build_reports_progress_and_result(demo, qtbot, tmp_path, standards):
     dialog.close()
 
 
-def test_cancel_a_build(demo, qtbot, tmp_path, standards, dialogs):
+def test_cancel_a_build(demo, qtbot, tmp_path, installed, dialogs):
     with qtbot.waitSignal(demo.session.build_failed, timeout=120000) as failed:
         demo.start_build(tmp_path / "app", draft=True)
         qtbot.mouseClick(demo.cancel_button, qtbot_left())
@@ -52,7 +38,7 @@ def test_cancel_a_build(demo, qtbot, tmp_path, standards, dialogs):
     assert demo.stack.widget(1).isEnabled()
 
 
-def test_a_build_that_is_refused_says_why(demo, qtbot, tmp_path, standards, dialogs):
+def test_a_build_that_is_refused_says_why(demo, qtbot, tmp_path, installed, dialogs):
     editor = demo.select_section("genetic.gene").editors["genetic.gene.symbol"]
     editor.line.setText("")
     editor.line.editingFinished.emit()

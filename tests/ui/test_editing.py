@@ -8,8 +8,7 @@ from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog, QPushButton, QToolButton
 
 from dossier.service import Dossier
-
-from .conftest import pdf_file
+from tests.helpers.pdfs import make_pdf
 
 
 def editor(window, path):
@@ -85,7 +84,7 @@ def test_create_a_dossier_and_fill_one_field_of_every_type(window, qtbot, tmp_pa
 
     attachment = editor(window, "module1.letters.letters_of_authorization")
     with qtbot.waitSignal(window.session.attached, timeout=5000):
-        drop(attachment, pdf_file(tmp_path / "Letter of Authorization.pdf"))
+        drop(attachment, make_pdf(tmp_path / "Letter of Authorization.pdf"))
 
     d = window.dossier
     assert d.get("genetic.gene.symbol") == "CLN3"
@@ -203,7 +202,7 @@ def test_attaching_by_drop_is_one_undoable_edit(demo, qtbot, tmp_path):
     attachment = editor(demo, field)
     before = demo.dossier.get(field) or []
     with qtbot.waitSignal(demo.session.attached, timeout=5000):
-        event = drop(attachment, pdf_file(tmp_path / "Extra letter.pdf"))
+        event = drop(attachment, make_pdf(tmp_path / "Extra letter.pdf"))
     assert event.isAccepted()
     assert demo.dossier.get(field) == before + ["extra-letter.pdf"]
     demo.undo()
@@ -217,7 +216,7 @@ def test_a_large_attachment_is_stored_in_the_background(demo, qtbot, tmp_path, m
     field = "module1.letters.letters_of_authorization"
     attachment = editor(demo, field)
     with qtbot.waitSignal(demo.session.attached, timeout=10000):
-        drop(attachment, pdf_file(tmp_path / "big.pdf", pages=50))
+        drop(attachment, make_pdf(tmp_path / "big.pdf", pages=50))
         assert demo.busy and not demo.stack.widget(1).isEnabled()  # read-only while it is stored
     assert "big.pdf" in demo.dossier.get(field)
     assert demo.busy is None and demo.stack.widget(1).isEnabled()
@@ -238,7 +237,7 @@ def test_a_file_dropped_on_a_table_row_goes_in_its_attachment_cell(demo, qtbot, 
     table = editor(demo, field)
     rows = demo.dossier.get(field)
     with qtbot.waitSignal(demo.session.attached, timeout=5000):
-        table.attach_to_row(0, [pdf_file(tmp_path / "New report.pdf")])
+        table.attach_to_row(0, [make_pdf(tmp_path / "New report.pdf")])
     assert demo.dossier.get(field)[0]["report"] == "new-report.pdf"
     assert len(demo.dossier.get(field)) == len(rows)
     demo.undo()
