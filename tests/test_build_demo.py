@@ -12,6 +12,7 @@ from dossier.ectd.validate import validate_sequence
 from dossier.service import Dossier
 from tests.helpers.ectd import SHARED, install_standards
 
+pytestmark = pytest.mark.slow
 COA = "coa-batch-aso-001.pdf"
 EDITS = {"cmc.substance.impurities": "Shortmers (n-1, n-2) below 5.0 % in total; phosphodiester content below 2 %.",
          "clinical.safety.stopping_rules": "Stop dosing after any grade 3 adverse event related to the product."}

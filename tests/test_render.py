@@ -47,6 +47,7 @@ def test_every_document_written_in_both_formats(rendered):
     assert not list(out.glob(".*.part"))
 
 
+@pytest.mark.slow
 def test_docx_and_pdf_hold_the_same_text(rendered, demo_input):
     """Every word of one format is in the other (compared without whitespace, so wrapping is fine)."""
     _, results = rendered
@@ -212,6 +213,7 @@ def test_phi_never_reaches_a_document(rendered, demo_input):
             assert not leaked, f"{doc_id}: {leaked}"
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice not installed")
 def test_libreoffice_opens_every_docx(rendered, tmp_path):
     _, results = rendered

@@ -44,6 +44,7 @@ def wait_for(condition, seconds: float) -> bool:
     return condition()
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="finds the worker processes through /proc")
 def test_a_killed_build_leaves_no_worker_and_the_next_build_cleans_up(tmp_path, installed, demo_file):
     demo, app = demo_file, tmp_path / "app"

@@ -81,6 +81,7 @@ def test_hostile_text_stays_text(demo_input, tmp_path):
     assert pdf_problems(files["pdf"]) == []
 
 
+@pytest.mark.slow
 def test_long_words_and_long_tables_keep_the_layout(demo_input, tmp_path):
     word = "W" * 5000
     schedule = [{"visit": f"V{i} {NASTY}", "timing": "Day 1", "assessments": "x" * 40} for i in range(1000)]
@@ -303,6 +304,7 @@ def test_reference_identifiers_link_to_pubmed_and_doi(demo_input, tmp_path):
     assert "https://pubmed.ncbi.nlm.nih.gov/31597037/" in targets
 
 
+@pytest.mark.slow
 def test_parallel_render_writes_the_same_documents(demo_input, tmp_path):
     seen = []
     parallel = render_all(demo_input, tmp_path / "par", formats=("docx",), workers=2,

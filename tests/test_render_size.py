@@ -7,6 +7,7 @@ import re
 
 import docx
 import pikepdf
+import pytest
 from pypdf import PdfReader
 
 from dossier.render import render_document
@@ -36,6 +37,7 @@ def body_text(path) -> str:
                      if not frame.match(line))
 
 
+@pytest.mark.slow
 def test_a_megabyte_of_long_text_renders_whole_in_both_formats(tmp_path, demo_input):
     text = prose(1_000_000)
     inp = with_values(demo_input, clinical__design__objectives=text)
@@ -48,6 +50,7 @@ def test_a_megabyte_of_long_text_renders_whole_in_both_formats(tmp_path, demo_in
     assert pdf_problems(files["pdf"]) == []
 
 
+@pytest.mark.slow
 def test_a_100_kb_one_line_value_renders_in_text_and_tables(tmp_path, demo_input):
     word = "W" * 20_000  # a 'word' longer than many lines is broken across them, never cut
     name = f"{prose(40_000)} {word} {prose(40_000, seed=2)}"

@@ -4,6 +4,7 @@ from dossier import selftest
 from tests.helpers.ectd import SHARED, needs_standards
 
 
+@pytest.mark.slow
 @needs_standards
 def test_self_test_passes_with_the_standard_files(tmp_path, monkeypatch):
     monkeypatch.setenv("DOSSIER_STANDARDS_DIR", str(tmp_path / "std"))
