@@ -25,7 +25,7 @@ from . import standards as std
 from .ectd import admin, lifecycle, submitted
 from .ectd.headings import ich_tree, regional_tree
 from .ectd.leaf import Plan
-from .ectd.pdfcheck import check_pdf
+from .pdfcheck import check_pdf
 from .ectd.plan import plan_sequence
 from .ectd.wanted import Inputs, Trees
 from .ectd.validate import SequenceFinding, blocking, validate_sequence

@@ -153,7 +153,7 @@ class Dossier:
             table[row][column] = final
             new_value = table
         with Spooled(source) as spooled:
-            from .ectd.pdfcheck import check_pdf  # pikepdf: only when a PDF is attached
+            from .pdfcheck import check_pdf  # pikepdf: only when a PDF is attached
 
             problems = check_pdf(spooled.path)
             if problems:

@@ -140,7 +140,7 @@ def _read_attachments(src: Path) -> list[dict]:
         if (src / "attachments" / "attachments.json").exists() else []
     if not isinstance(manifest, list):
         raise ImportFormatError("attachments/attachments.json must be a list")
-    from .ectd.pdfcheck import check_pdf  # pikepdf: only when importing, not when the app starts
+    from .pdfcheck import check_pdf  # pikepdf: only when importing, not when the app starts
 
     files = (src / "attachments" / "files").resolve()
     for entry in manifest:

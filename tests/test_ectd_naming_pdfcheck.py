@@ -2,7 +2,7 @@ import pikepdf
 import pytest
 
 from dossier.ectd.naming import MAX_PATH, file_name, fit_path, valid_segment
-from dossier.ectd.pdfcheck import check_pdf
+from dossier.pdfcheck import check_pdf
 from dossier.errors import DossierError
 from tests.helpers.pdfs import javascript_on_open, make_pdf
 

@@ -3,7 +3,7 @@
 import pikepdf
 from reportlab.lib.pagesizes import A4
 
-from dossier.ectd.pdfcheck import pdf_findings
+from dossier.pdfcheck import pdf_findings
 from tests.helpers.pdfs import make_pdf
 
 

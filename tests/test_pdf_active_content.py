@@ -9,7 +9,7 @@ import pytest
 from lxml import etree
 
 from dossier.build import build_sequence
-from dossier.ectd.pdfcheck import check_pdf, pdf_findings
+from dossier.pdfcheck import check_pdf, pdf_findings
 from dossier.ectd.validate import validate_sequence
 from dossier.errors import FieldError, ImportFormatError
 from dossier.service import Dossier

@@ -21,7 +21,7 @@ from .. import standards as std
 from .headings import ich_tree, regional_tree
 from .lifecheck import History, check_keyed, check_lifecycle, check_studies
 from .naming import MAX_FILE_NAME, MAX_PATH, valid_segment
-from .pdfcheck import not_pdf_leaves, pdf_findings
+from ..pdfcheck import not_pdf_leaves, pdf_findings
 from .readback import SEQUENCE_NAME, Backbone, ReadLeaf, files_in, parse_backbone, regional_path
 from .regional import check_admin
 

@@ -1,4 +1,8 @@
-"""FDA PDF rules an attachment must meet before it can become a leaf of a submission."""
+"""FDA PDF rules an attachment must meet before it can become a leaf of a submission.
+
+In the core rather than in dossier.ectd: attaching a file (Dossier.attach) and importing a text form
+check them at the door, and the eCTD package (build, validate) uses them downstream, so data keeps
+flowing one way."""
 
 from __future__ import annotations
 
