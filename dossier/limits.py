@@ -75,6 +75,9 @@ def check_characters(text: str, where: str) -> None:
     line = text.count("\n", 0, at) + 1
     column = at - (text.rfind("\n", 0, at) + 1) + 1
     place = f"line {line}, column {column}" if "\n" in text else f"position {at + 1}"
+    if 0xDC80 <= ord(char) <= 0xDCFF:  # how Python keeps a byte that is not UTF-8 (read with surrogateescape)
+        raise FieldError(where, f"the byte 0x{ord(char) - 0xDC00:02X} at {place} is not UTF-8 text; save the text "
+                                "as UTF-8 and give it again")
     raise FieldError(where, f"the character {describe(char)} at {place} cannot go into a document; delete it "
                             f"(invisible characters like it come from copying out of terminals or mis-decoded files)")
 

@@ -40,6 +40,21 @@ def test_ansi_colour_codes_from_a_terminal_are_refused(mini_model):
                                                                  "\x1b[31mred\x1b[0m")
 
 
+def test_standard_input_with_nul_or_bytes_that_are_not_utf8_is_refused_in_one_line(tmp_path):
+    import subprocess
+    import sys
+
+    path = tmp_path / "n.dossier"
+    run = lambda stdin, *args: subprocess.run([sys.executable, "-m", "dossier", *map(str, args)],  # noqa: E731
+                                              input=stdin, capture_output=True)
+    assert run(b"", "new", path, "--title", "T").returncode == 0
+    for stdin, problem in ((b"abc\x00def", "U+0000 (NUL) at position 4"),
+                           (b"abc\xff\xfedef", "the byte 0xFF at position 4 is not UTF-8 text")):
+        result = run(stdin, "set", path, "genetic.variant.confirmation", "-")
+        message = result.stderr.decode()
+        assert result.returncode == 1 and problem in message and message.count("\n") == 1, message
+
+
 def test_bad_characters_are_refused_inside_people_tables_and_variants(mini_model):
     assert refusal(mini_model, "product.design.sponsor",
                    {"name": "A", "email": "a\x00@b.org"}).startswith("product.design.sponsor.email: the character U+0000")
