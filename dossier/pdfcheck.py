@@ -86,16 +86,30 @@ def active_content(pdf: pikepdf.Pdf) -> list[tuple[str, str]]:
     return list(found.items())
 
 
+# Where a reader looks for actions (PDF 32000-1 §12.6): an annotation's or outline item's /A, the
+# additional actions /AA, the document's /OpenAction, an action's /Next, a page's /Annots.
+_HOLDS_ACTIONS = ("/A", "/OpenAction", "/Next", "/Annots", "/PA")
+
+
 def _action_dictionaries(pdf: pikepdf.Pdf) -> Iterator[pikepdf.Dictionary]:
-    """Every dictionary with an action type (/S) or a script (/JS), also those nested directly inside
-    other objects (an annotation's /A is usually not an object of its own)."""
-    stack = [obj for obj in pdf.objects if isinstance(obj, (pikepdf.Dictionary, pikepdf.Array))]
+    """Every dictionary with an action type (/S) or a script (/JS): each object of the file, and the
+    actions written directly inside one (an annotation's /A is usually not an object of its own)."""
+    stack: list = [obj for obj in pdf.objects if isinstance(obj, (pikepdf.Dictionary, pikepdf.Array))]
     while stack:
         obj = stack.pop()
-        children = list(obj) if isinstance(obj, pikepdf.Array) else [value for _, value in obj.items()]
-        if isinstance(obj, pikepdf.Dictionary) and ("/S" in obj or "/JS" in obj):
+        if isinstance(obj, pikepdf.Array):
+            stack += [item for item in obj if _direct(item)]
+            continue
+        if "/S" in obj or "/JS" in obj:
             yield obj
-        stack += [c for c in children if isinstance(c, (pikepdf.Dictionary, pikepdf.Array)) and not c.is_indirect]
+        stack += [obj[key] for key in _HOLDS_ACTIONS if key in obj and _direct(obj[key])]
+        additional = obj.get("/AA")
+        if isinstance(additional, pikepdf.Dictionary):
+            stack += [action for _, action in additional.items() if _direct(action)]
+
+
+def _direct(obj) -> bool:
+    return isinstance(obj, (pikepdf.Dictionary, pikepdf.Array)) and not obj.is_indirect
 
 
 def _automatic_actions(pdf: pikepdf.Pdf) -> Iterator[tuple[str, pikepdf.Dictionary]]:

@@ -47,9 +47,10 @@ def json_of(strategy):
 def numbers(spec):
     unit = st.sampled_from(list(spec.units) + ["", "furlongs"])
     plain = st.one_of(st.integers(), st.floats(), st.integers(min_value=10 ** (MAX_DIGITS - 1), max_value=10 ** 40),
-                      st.sampled_from([10 ** 5000, "1e400", "9" * 4500, "NaN", "-0", ".5"]))
+                      st.sampled_from(["1e400", "9" * 4500, "NaN", "-0", ".5"]))
+    huge = st.just(10 ** 5000)  # a value Python will not even turn into text
     return st.one_of(st.builds(lambda n, u: f"{n} {u}".strip(), plain, unit),
-                     st.builds(lambda n, u: {"value": n, "unit": u}, plain, unit))
+                     st.builds(lambda n, u: {"value": n, "unit": u}, plain | huge, unit))
 
 
 def cell_values(column: Column):
