@@ -87,3 +87,14 @@ def output_error(exc: OSError, where: object = None) -> OutputError:
         return OutputError(f"cannot write {where}: {exc.strerror or exc}; choose a folder you can write to "
                            "(nothing was put in place)")
     return OutputError(f"cannot write {where}: {exc.strerror or exc}")
+
+
+class RefusedValuesError(DossierError):
+    """Some of many values set together were refused, so none was stored; `errors` holds every one
+    (FieldError, with its path) for the caller to list."""
+
+    def __init__(self, errors: list[FieldError]):
+        self.errors = list(errors)
+        shown = "; ".join(str(e) for e in self.errors[:5]) + (f"; and {len(self.errors) - 5} more"
+                                                               if len(self.errors) > 5 else "")
+        super().__init__(f"{len(self.errors)} value(s) refused, so nothing was saved: {shown}")

@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any, BinaryIO, Iterable, Iterator
 
 from .attachments_io import Spooled
-from .errors import DossierError, FieldError
+from .cells import apply_cells, table_of
+from .errors import DossierError, FieldError, RefusedValuesError
 from .fieldtypes import check_stored, coerce, is_filled
 from .model import ContentModel, Field, default_model
 from .readiness import Report, check_dossier
@@ -107,24 +108,59 @@ class Dossier:
         return self.store.set(path, self.validate(path, raw), who=who)
 
     def set_many(self, raw_values: dict[str, Any], who: str | None = None) -> list[str]:
-        """Validate all values first, then store them in one transaction."""
-        values = {path: self.validate(path, raw) for path, raw in raw_values.items()}
-        return self.store.set_many(values, who=who)
+        """Validate every value, then store them all in one transaction, one history entry per field
+        that changed; returns the paths of those fields. When any value is refused, nothing is stored
+        and RefusedValuesError lists every refusal (see validate_many).
+
+        >>> d.set_many({"genetic.gene.symbol": "CLN3", "clinical.dosing.escalation[1].dose": "4 mg"})
+        """
+        return self.store.set_many(self.validate_many(raw_values), who=who)
+
+    def validate_many(self, raw_values: dict[str, Any]) -> dict[str, Any]:
+        """Field path → typed value for many values at once; RefusedValuesError lists every one that
+        does not fit. Keys are field paths, or table cells (`table[2].column`) of rows the table has or
+        of the next ones, written into the stored rows; an empty value clears the field or the cell."""
+        values: dict[str, Any] = {}
+        errors: list[FieldError] = []
+        cells: dict[str, dict[str, Any]] = {}
+        for path, raw in raw_values.items():
+            table = table_of(path)
+            if table is not None:
+                cells.setdefault(table, {})[path] = raw
+                continue
+            try:
+                values[path] = self.validate(path, raw)
+            except FieldError as exc:
+                errors.append(exc)
+        for table, given in cells.items():
+            try:
+                if table in raw_values:
+                    raise FieldError(table, "given both as a whole table and cell by cell; use one or the other")
+                rows, refused = apply_cells(self.model.field(table), self.store.get(table), given)
+                errors += refused
+                if not refused:
+                    values[table] = self.validate(table, rows)
+            except FieldError as exc:
+                errors.append(exc)
+        if errors:
+            raise RefusedValuesError(errors)
+        return values
 
     def clear(self, path: str, who: str | None = None) -> bool:
         self.model.field(path)
         return self.store.set(path, None, who=who)
 
     def _check_attachment_refs(self, field: Field, value: Any) -> None:
-        names: list[str] = []
+        refs: list[tuple[str, str]] = []  # (the field or cell that names it, attachment name)
         if field.type == "attachment" and value:
-            names = list(value)
+            refs = [(field.path, name) for name in value]
         elif field.type == "table" and value:
-            names = [row[c.id] for row in value for c in field.columns if c.type == "attachment" and c.id in row]
-        known = {a.name for a in self.store.attachments()} if names else set()
-        for name in names:
+            refs = [(f"{field.path}[{i}].{c.id}", row[c.id]) for i, row in enumerate(value) for c in field.columns
+                    if c.type == "attachment" and c.id in row]
+        known = {a.name for a in self.store.attachments()} if refs else set()
+        for where, name in refs:
             if name not in known:
-                raise FieldError(field.path, f"no attachment named '{name}' in this dossier; attach the file first")
+                raise FieldError(where, f"no attachment named '{name}' in this dossier; attach the file first")
 
     # Attachments ---------------------------------------------------------------------------
 

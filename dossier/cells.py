@@ -1,0 +1,70 @@
+"""Table cells set one by one (`clinical.dosing.escalation[1].dose: 4 mg`): written into the rows the
+table holds, before the whole table is validated as any table value is."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .errors import FieldError
+from .model import Field
+
+CELL = re.compile(r"^(?P<table>[a-z0-9_.]+)\[(?P<row>\d+)\](?:\.(?P<column>[a-z0-9_]+))?$")
+
+
+def table_of(path: str) -> str | None:
+    """The table path of a cell path (`t[2].col` or `t[2]`), None for any other path."""
+    match = CELL.match(path)
+    return match["table"] if match else None
+
+
+def apply_cells(field: Field, stored: list[dict] | None, cells: dict[str, Any]) -> tuple[list[dict], list[FieldError]]:
+    """The rows of `stored` with `cells` (cell path → raw value; empty clears the cell) written in.
+
+    A row number is one of the rows the table has, or one of the next numbers, to add rows (a table of
+    2 rows takes rows 2, 3 … in that order, not 5). Returns the rows and every cell refused.
+    """
+    by_row, errors = _by_row(field, cells)
+    rows = [dict(row) for row in stored or []]
+    added = sorted(i for i in by_row if i >= len(rows))
+    for k, row in enumerate(added):
+        if row != len(rows) + k:
+            first = next(iter(by_row[row].values()))[0]
+            errors.append(FieldError(first, f"row {row} does not exist: {field.label} has {_rows(len(rows))}; "
+                                            f"new rows take the numbers from {len(rows)} on, without gaps"))
+    if errors:
+        return rows, errors
+    for row in sorted(by_row):
+        if row == len(rows):
+            rows.append({})
+        for column, (_, raw) in by_row[row].items():
+            if raw is None or raw == "":
+                rows[row].pop(column, None)
+            else:
+                rows[row][column] = raw
+    return rows, errors
+
+
+def _by_row(field: Field, cells: dict[str, Any]) -> tuple[dict[int, dict[str, tuple[str, Any]]], list[FieldError]]:
+    """row number → column → (cell path, raw value), and the cells that name no cell of this table."""
+    by_row: dict[int, dict[str, tuple[str, Any]]] = {}
+    errors = []
+    columns = [c.id for c in field.columns]
+    for path, raw in cells.items():
+        match = CELL.match(path)
+        if field.type != "table":
+            errors.append(FieldError(path, f"{field.label} is a {field.type} field, not a table; give its value as "
+                                           f"`{field.path}: …`"))
+        elif not match["column"]:
+            errors.append(FieldError(path, f"give a row as a mapping of its columns (`{path}: {{{columns[0]}: …}}`) "
+                                           f"or one cell (`{path}.{columns[0]}: …`)"))
+        elif match["column"] not in columns:
+            errors.append(FieldError(path, f"{field.label} has no column '{match['column']}'; its columns are "
+                                           f"{', '.join(columns)}"))
+        else:
+            by_row.setdefault(int(match["row"]), {})[match["column"]] = (path, raw)
+    return by_row, errors
+
+
+def _rows(n: int) -> str:
+    return "no rows" if n == 0 else f"{n} row(s), numbered 0 to {n - 1}"
