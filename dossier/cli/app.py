@@ -26,7 +26,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, extras = parser.parse_known_args(argv)
+    if extras:  # as parse_args does, with the command's own hint on how it is called (set: one form or the other)
+        parser.error(f"unrecognized arguments: {' '.join(extras)}" + getattr(args, "extras_hint", ""))
     try:
         code = args.func(args)
         sys.stdout.flush()  # inside the try: a reader that went away is noticed here, not at exit

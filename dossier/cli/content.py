@@ -6,8 +6,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from ..limits import LIMITS
-from .common import EXIT_FINDINGS, EXIT_OK, FILE_ARG, JSON_ARG, add_command, print_json
+from .common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, FILE_ARG, JSON_ARG, add_command, print_json
 
 
 def _open(args, read_only: bool = False):
@@ -50,7 +49,22 @@ def cmd_get(args) -> int:
     return EXIT_OK
 
 
+_SET_USAGE = "usage: dossier set FILE FIELD VALUE   or   dossier set FILE --from VALUES.yaml"
+_SET_MIXED = "give one field and its value, or --from a file of values, not both"
+
+
 def cmd_set(args) -> int:
+    if args.values_from is not None:
+        if args.field is not None or args.value is not None:
+            print(f"error: {_SET_MIXED}\n{_SET_USAGE}", file=sys.stderr)
+            return EXIT_USAGE
+        from .setfrom import set_from
+
+        return set_from(args.file, args.values_from)
+    if args.value is None:
+        print(f"error: give the field and its value ('' clears it), or --from a file of values\n{_SET_USAGE}",
+              file=sys.stderr)
+        return EXIT_USAGE
     value = sys.stdin.read() if args.value == "-" else args.value
     with _open(args) as d:
         changed = d.set(args.field, value) if value != "" else d.clear(args.field)
@@ -86,9 +100,10 @@ def cmd_check(args) -> int:
 
 
 def cmd_fields(args) -> int:
+    from ..fieldinfo import describe_field
+
     with _open(args, read_only=True) as d:
-        rows = [{"path": f.path, "type": f.type, "label": f.label, "required": f.required,
-                 "phi": f.phi, "filled": filled, "limit": LIMITS[f.type].as_dict()} for f, filled in d.fields()]
+        rows = [describe_field(f, filled) for f, filled in d.fields()]
     if args.json:
         print_json(rows)
         return EXIT_OK
@@ -146,16 +161,31 @@ def register(sub) -> None:
     add_command(sub, "demo", cmd_demo, "Create the built-in demo dossier (a complete fictional case).", FILE_ARG)
     add_command(sub, "get", cmd_get, "Print the value of one field.", FILE_ARG,
                 (("field",), {"help": "field path, e.g. genetic.variant.hgvs"}), JSON_ARG)
-    add_command(sub, "set", cmd_set, "Set one field (validated, saved at once, recorded in the history).", FILE_ARG,
-                (("field",), {"help": "field path"}),
-                (("value",), {"help": "the value; '-' reads it from standard input; '' clears the field"}))
+    add_command(sub, "set", cmd_set, "Set one field, or many from a YAML or JSON file (validated, saved at once, "
+                                     "recorded in the history).", FILE_ARG,
+                (("field",), {"nargs": "?", "help": "field path"}),
+                (("value",), {"nargs": "?", "help": "the value; '-' reads it from standard input; '' clears the field"}),
+                (("--from",), {"dest": "values_from", "metavar": "VALUES",
+                               "help": "a YAML or JSON file mapping field paths (or table cells like "
+                                       "clinical.dosing.escalation[0].dose) to values, set in one transaction; "
+                                       "if any value is refused, each is listed with its line and nothing is written"}),
+                description="Set one field: dossier set FILE FIELD VALUE. Or set many fields at once: dossier set FILE "
+                            "--from VALUES.yaml, where the file maps field paths to values (nested mappings work too: "
+                            "genetic: {variant: {hgvs: ...}}); a table is a list of row mappings, an empty value "
+                            "clears a field. All values are saved in one transaction, or none: when any is "
+                            "refused, every problem is listed as VALUES.yaml:LINE: field: reason, and the exit "
+                            "code is 2.").set_defaults(extras_hint=f"; {_SET_MIXED} ({_SET_USAGE})")
     add_command(sub, "attach", cmd_attach, "Store a file inside the dossier and reference it from an attachment field.",
                 FILE_ARG,
                 (("field",), {"help": "attachment field, or a table cell like nonclinical.pharmacology.studies[0].report"}),
                 (("path",), {"help": "the file to attach"}), (("--name",), {"help": "name to store it under"}))
     add_command(sub, "check", cmd_check, "Check readiness against the Plausible Mechanism Framework.", FILE_ARG, JSON_ARG)
     add_command(sub, "fields", cmd_fields, "List every field with its type, label and whether it is filled.",
-                FILE_ARG, JSON_ARG)
+                FILE_ARG, JSON_ARG,
+                description="List every field with its type, label and whether it is filled. With --json, all a "
+                            "program needs to fill each one: path, type, label, help, required, whether it applies, "
+                            "PHI, the value it accepts, choices, units, limits, table columns (with their own "
+                            "types and choices) and repeat information.")
     add_command(sub, "export", cmd_export, "Export the dossier to a folder of plain text files.", FILE_ARG,
                 (("dir",), {"help": "the folder to write"}),
                 (("--without-phi",), {"action": "store_true", "help": "leave out protected health information"}),

@@ -1,0 +1,105 @@
+"""Everything a program needs to fill a field, as plain data (`dossier fields --json`): read from the
+content model's Field and Column, with the shape of value each type accepts, so that a script can
+write a values file for `dossier set --from` from this alone."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .fieldtypes import PERSON_KEYS
+from .limits import LIMITS
+from .model import Column, Field
+
+# What each field type accepts, in the words a values file is written in (the type's `coerce` decides).
+ACCEPTS = {
+    "text": "one line of text",
+    "longtext": "text; may span lines",
+    "choice": "one of `choices` (case does not matter)",
+    "multichoice": "a list of `choices`, or one text with the choices separated by commas",
+    "date": "a date YYYY-MM-DD, e.g. 2026-03-31",
+    "number": "a number followed by one of `units` when units are listed, e.g. '2.5 mg' (or a mapping "
+              "{value: 2.5, unit: mg}); within `minimum`/`maximum`, whole when `integer`",
+    "yesno": "yes or no (true/false)",
+    "person": f"a mapping with a name or an organisation and any of {', '.join(PERSON_KEYS)} "
+              "(a bare text is taken as the name)",
+    "table": "a list of rows, each a mapping of column id to a value its column accepts; or one cell, "
+             "PATH[ROW].COLUMN, of a row the table has or the next new one",
+    "hgvs": "an HGVS variant on a named reference sequence, e.g. NM_000391.4:c.1266+5G>A",
+    "hpo": "a list of HPO term ids, e.g. [HP:0001250, HP:0000726]",
+    "attachment": "names of files already stored in the dossier (`dossier attach FILE FIELD PDF` stores one); "
+                  "a values file cannot carry a file",
+}
+
+
+_EXAMPLES = {
+    "longtext": "Example text.\nA second line.",
+    "date": "2026-03-31",
+    "yesno": "yes",
+    "person": {"name": "A. Example", "role": "Sponsor-investigator", "email": "a.example@example.org"},
+    "hgvs": "NM_001042432.2:c.1056+34C>A",
+    "hpo": ["HP:0001250"],
+}
+
+
+def example(spec: Field | Column) -> Any:
+    """A value this field or column accepts, as a values file would give it (None for attachments,
+    which must be stored with `dossier attach` first)."""
+    kind = spec.type
+    if kind == "text":
+        return "Example"[: getattr(spec, "max_length", None) or None]
+    if kind in ("choice", "multichoice"):
+        return spec.choices[0] if kind == "choice" else [spec.choices[0]]
+    if kind == "number":
+        return _number_example(spec)
+    if kind == "table":
+        row = {c.id: example(c) for c in spec.columns if c.type != "attachment"}
+        return [row] * max(1, spec.min_rows)
+    return _EXAMPLES.get(kind)
+
+
+def _number_example(spec: Field | Column) -> str:
+    minimum, maximum = getattr(spec, "minimum", None), getattr(spec, "maximum", None)
+    number = minimum if minimum is not None else (min(1, maximum) if maximum is not None else 1)
+    text = f"{int(number)}" if getattr(spec, "integer", False) or number == int(number) else f"{number}"
+    return f"{text} {spec.units[0]}" if spec.units else text
+
+
+def describe_column(column: Column) -> dict[str, Any]:
+    return {"id": column.id, "label": column.label, "type": column.type, "help": column.help,
+            "required": column.required, "choices": list(column.choices), "units": list(column.units),
+            "accepts": ACCEPTS[column.type], "example": example(column)}
+
+
+def describe_field(field: Field, filled: bool, applies: bool = True) -> dict[str, Any]:
+    """One field as plain data: what it is, where it goes, and the values it accepts.
+
+    `applies` says whether the field applies under the dossier's current values; every field of
+    today's model always does. `repeat` will describe a repeatable group once the model has them;
+    until then it is null for every field.
+    """
+    return {
+        "path": field.path,
+        "section": field.path.rsplit(".", 1)[0],
+        "type": field.type,
+        "label": field.label,
+        "help": field.help,
+        "source": field.source,
+        "required": field.required,
+        "applies": applies,
+        "filled": filled,
+        "phi": field.phi,
+        "accepts": ACCEPTS[field.type],
+        "example": example(field),
+        "choices": list(field.choices),
+        "units": list(field.units),
+        "minimum": field.minimum,
+        "maximum": field.maximum,
+        "integer": field.integer,
+        "max_length": field.max_length,
+        "limit": LIMITS[field.type].as_dict(),
+        "multiple": field.multiple if field.type == "attachment" else None,
+        "min_rows": field.min_rows if field.type == "table" else None,
+        "columns": [describe_column(c) for c in field.columns],
+        "repeat": None,
+        "documents": list(field.documents),
+    }
