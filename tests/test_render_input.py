@@ -209,6 +209,22 @@ def test_document_key_follows_only_its_inputs(demo_input):
     assert all(document_key(sponsor, d, False) != base[d] for d in base)  # a header field: every page
 
 
+def test_document_key_follows_the_content_model_and_the_program_version(demo_input, monkeypatch):
+    """A cache kept across an upgrade must not serve a document whose labels or program changed."""
+    import dataclasses
+
+    from dossier.render import document as document_mod
+
+    path = "cmc.product.labelling"
+    relabelled = dict(MODEL.fields, **{path: dataclasses.replace(MODEL.field(path), label="Text of the investigational label")})
+    model = dataclasses.replace(MODEL, fields=relabelled)
+    base = {d.id: document_key(demo_input, d.id, False, MODEL) for d in MODEL.documents}
+    after = {d.id: document_key(demo_input, d.id, False, model) for d in MODEL.documents}
+    assert {d for d in base if base[d] != after[d]} == {"investigational-labeling"}
+    monkeypatch.setattr(document_mod, "__version__", "99.0")
+    assert all(document_key(demo_input, d, False, MODEL) != base[d] for d in base)
+
+
 def test_document_key_follows_templates_and_macros(broken_templates, demo_input):
     before = document_key(demo_input, "references", False)
     (broken_templates / "_macros.j2").write_text((broken_templates / "_macros.j2").read_text() + "\n")

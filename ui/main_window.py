@@ -264,7 +264,7 @@ class MainWindow(QMainWindow):
         self.session.redo()
 
     def show_history(self, path: str) -> None:
-        HistoryDialog(self.session.dossier.field(path).label, self.session.history(path), self).exec()
+        HistoryDialog(self.session.dossier.field(path), self.session.history(path), self).exec()
 
     def _show_busy(self, message: str) -> None:
         """While background work writes to the dossier, the dossier view waits (read-only)."""

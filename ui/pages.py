@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, QStandardPaths, Qt, Signal
@@ -10,6 +9,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QHBoxLayo
                                QListWidget, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout,
                                QWidget)
 
+from dossier.changes import describe_entry
 from dossier.paths import demo_dir
 from dossier.service import Dossier
 from dossier.textform import import_dossier
@@ -129,21 +129,24 @@ class StartPage(QWidget):
 
 
 class HistoryDialog(QDialog):
-    """Who changed a field, when, and from what to what (the dossier's audit log), newest first."""
+    """Who changed a field, when, and what changed (the dossier's audit log), newest first; a table
+    edit reads as the rows added, removed or changed, in the same words as `dossier history`."""
 
-    def __init__(self, label: str, entries, parent=None):
+    def __init__(self, field, entries, parent=None):
         super().__init__(parent)
-        self.setWindowTitle(f"History of {label}")
-        self.table = QTableWidget(len(entries), 4)
-        self.table.setAccessibleName(f"History of {label}")
-        self.table.setHorizontalHeaderLabels(["When (UTC)", "Who", "Old value", "New value"])
+        self.setWindowTitle(f"History of {field.label}")
+        self.table = QTableWidget(len(entries), 3)
+        self.table.setAccessibleName(f"History of {field.label}")
+        self.table.setHorizontalHeaderLabels(["When (UTC)", "Who", "Change"])
         for row, entry in enumerate(reversed(entries)):
-            for column, text in enumerate((entry.at[:19].replace("T", " "), entry.who, _short(entry.old), _short(entry.new))):
+            change = "\n".join(describe_entry(entry.field, entry.old, entry.new, field))
+            for column, text in enumerate((entry.at[:19].replace("T", " "), entry.who, change)):
                 item = QTableWidgetItem(text)
                 item.setToolTip(text)
                 self.table.setItem(row, column, item)
         self.table.resizeColumnsToContents()
-        self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.Stretch)
+        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.Stretch)
+        self.table.resizeRowsToContents()
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel(f"{len(entries)} change(s)" if entries else "No changes recorded yet."))
         layout.addWidget(self.table)
@@ -152,7 +155,3 @@ class HistoryDialog(QDialog):
         layout.addWidget(buttons)
         self.resize(760, 380)
 
-
-def _short(value) -> str:
-    text = "" if value is None else value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-    return text if len(text) <= 300 else text[:297] + "…"

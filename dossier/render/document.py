@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
+from .. import __version__
 from ..errors import DossierError
 from ..fieldtypes import is_filled
 from ..model import ContentModel, default_model
@@ -39,13 +40,17 @@ def snapshot(dossier) -> RenderInput:
 
 
 def document_key(inp: RenderInput, doc_id: str, draft: bool, model: ContentModel | None = None) -> str:
-    """A content hash of one document's inputs: its templates (macros included), the renderer, the
-    draft flag and the values of the fields it is given — editing any other field leaves it alone."""
+    """A content hash of one document's inputs: its templates (macros included), the program's and the
+    renderer's versions, the draft flag, the document's and its fields' definitions in the content model
+    (a relabelled field changes the text) and the values of the fields it is given — editing any other
+    field leaves it alone, and a cache shared across an upgrade never serves a stale document."""
     model = model or default_model()
     document = model.document(doc_id)
     allowed = sorted(allowed_fields(model, document))
     payload = {
-        "renderer": RENDERER_VERSION, "draft": bool(draft), "templates": template_sources(document),
+        "program": __version__, "renderer": RENDERER_VERSION, "draft": bool(draft),
+        "templates": template_sources(document), "document": repr(document),
+        "definitions": {p: repr(model.fields.get(p)) for p in allowed},
         "values": {p: inp.values.get(p) for p in allowed},
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()

@@ -194,7 +194,16 @@ def test_history_of_a_field_is_one_click_away(demo, qtbot, dialogs):
     history = dialogs.ran[-1]
     assert history.windowTitle() == "History of HGNC ID"
     assert history.table.rowCount() == 2
-    assert history.table.item(0, 3).text() == "HGNC:1" and history.table.item(0, 2).text() == "HGNC:2074"
+    assert history.table.item(0, 2).text() == "'HGNC:2074' -> 'HGNC:1'"
+
+
+def test_history_shows_a_table_edit_as_row_changes(demo, qtbot, dialogs):
+    path = "clinical.endpoints.schedule"
+    rows = demo.dossier.get(path)
+    demo.session.edit(path, rows[:-1] + [dict(rows[-1], timing="Day 400")])
+    demo.show_history(path)
+    change = dialogs.ran[-1].table.item(0, 2).text()
+    assert change == f"row {len(rows)} timing: '{rows[-1]['timing']}' -> 'Day 400'"
 
 
 def test_attaching_by_drop_is_one_undoable_edit(demo, qtbot, tmp_path):

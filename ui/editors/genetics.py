@@ -1,4 +1,4 @@
-"""Editors for the genetic vocabularies: an HGVS variant checked live by the reference parser, and
+"""Editors for the genetic vocabularies: an HGVS variant checked live by the HGVS grammar (mutalyzer-hgvs-parser) and the product's own rules, and
 HPO phenotype terms with a completer once the ontology has loaded in the background."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ OK_COLOUR, BAD_COLOUR = "#1b7f3b", "#b00020"
 
 
 class HgvsEditor(TextEditor):
-    """An HGVS variant, checked by the reference parser a moment after the user stops typing."""
+    """An HGVS variant, checked by the HGVS parser a moment after the user stops typing."""
 
     DEBOUNCE_MS = 300
 
