@@ -1,5 +1,6 @@
-"""Editors for the genetic vocabularies: an HGVS variant checked live by the HGVS grammar (mutalyzer-hgvs-parser) and the product's own rules, and
-HPO phenotype terms with a completer once the ontology has loaded in the background."""
+"""Editors for the genetic vocabularies: an HGVS variant checked live by the HGVS parser and the
+product's own rules, and HPO phenotype terms with a completer once the ontology has loaded in the
+background."""
 
 from __future__ import annotations
 
