@@ -69,9 +69,6 @@ class Report:
         if self.blocking:
             raise NotReadyError(self.blocking, doing)
 
-    def for_section(self, section_path: str) -> list[Finding]:
-        return [f for f in self.findings if f.field.startswith(section_path + ".")]
-
     def as_dict(self) -> dict:
         return {
             "summary": {s: self.count(s) for s in SEVERITY_ORDER},

@@ -18,7 +18,6 @@ from ..errors import DossierError
 
 ICH_ROOT = "ectd:ectd"
 FDA_ROOT = "fda-regional:fda-regional"
-M1_ROOT = "m1-regional"
 _NON_HEADINGS = {"leaf", "title", "link-text", "xref", "node-extension"}
 _PLAIN_ATTRS = {"ID", "lang"}
 _NUMBER = re.compile(r"^m\d+(?:-(?:\d+|[a-z])(?=-|$))*")
@@ -143,8 +142,3 @@ def ich_tree(standards: Path) -> HeadingTree:
 def regional_tree(standards: Path) -> HeadingTree:
     path = standards / "us-regional-v3-3.dtd"
     return _load(str(path), path.stat().st_mtime, FDA_ROOT)
-
-
-def tree_for(heading: str, standards: Path) -> HeadingTree:
-    """The backbone a heading belongs to: Module 1 headings go to us-regional.xml, the rest to index.xml."""
-    return regional_tree(standards) if heading.startswith("m1-") else ich_tree(standards)

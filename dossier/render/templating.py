@@ -23,7 +23,6 @@ from ..model import ContentModel, Document
 from ..paths import templates_dir
 
 HEADER_FIELDS = ("module1.sponsor.sponsor", "module1.product.product_name", "module1.application.ind_number")
-MACROS = "_macros.j2"
 
 
 _PMID = re.compile(r"(?i)^pmid:?\s*(\d{1,9})$")
