@@ -14,7 +14,8 @@ from dossier.ectd.readback import parse_backbone
 from dossier.ectd.validate import validate_sequence
 from dossier.errors import Cancelled, DossierError, NotReadyError
 from dossier.readiness import Finding, Report
-from tests.test_ectd_support import fake_renderer, installed, make_pdf, new_dossier  # noqa: F401 (fixtures)
+from tests.helpers.ectd import new_dossier
+from tests.helpers.pdfs import javascript_on_open, make_pdf
 
 
 @pytest.fixture
@@ -114,7 +115,7 @@ def test_full_disk_leaves_no_partial_sequence(dossier, tmp_path, monkeypatch):
 
     monkeypatch.setattr(writer, "write_chunks", failing)
     app = tmp_path / "app"
-    with pytest.raises(DossierError, match="the disk is full.*nothing was left"):
+    with pytest.raises(DossierError, match=r"the disk is full.*nothing was left"):
         build_sequence(dossier, app, mark_submitted=True)
     assert len(written) == 6
     assert not (app / "0001").exists()
@@ -183,7 +184,7 @@ def test_readiness_errors_refuse_a_final_build(dossier, tmp_path, monkeypatch):
     error = Finding("error", "Fill it", "module1.product.name", "", "required:module1.product.name")
     warning = Finding("warning", "Consider it", "module1.product.indication", "", "w")
     monkeypatch.setattr(type(dossier), "check", lambda self: Report((error, warning), ()))
-    with pytest.raises(NotReadyError, match="readiness errors; 1 remain.*--draft") as caught:
+    with pytest.raises(NotReadyError, match=r"readiness errors; 1 remain.*--draft") as caught:
         build_sequence(dossier, tmp_path / "app")
     assert caught.value.findings == [error]
     assert build_sequence(dossier, tmp_path / "app", draft=True).draft
@@ -197,7 +198,7 @@ def test_missing_ind_number_refuses_final_build(dossier, tmp_path):
 
 def test_missing_standards_are_named(dossier, tmp_path, monkeypatch):
     monkeypatch.setenv("DOSSIER_STANDARDS_DIR", str(tmp_path / "empty"))
-    with pytest.raises(DossierError, match="ich-ectd-3-2.dtd.*dossier standards install"):
+    with pytest.raises(DossierError, match=r"ich-ectd-3-2.dtd.*dossier standards install"):
         build_sequence(dossier, tmp_path / "app")
 
 
@@ -225,23 +226,17 @@ def test_an_attachment_damaged_inside_the_dossier_is_refused(dossier, tmp_path):
     conn = dossier.store._conn
     conn.execute("UPDATE attachment_chunks SET data = CAST('%PDF-1.4 not the attached bytes' AS BLOB) "
                  "WHERE name = 'smith-2020.pdf'")
-    with pytest.raises(DossierError, match="smith-2020.pdf is damaged inside the dossier"):
+    with pytest.raises(DossierError, match=r"smith-2020.pdf is damaged inside the dossier"):
         build_sequence(dossier, tmp_path / "app")
     assert not (tmp_path / "app" / "0001").exists()
 
 
 def test_an_attachment_fda_would_refuse_stops_the_build(dossier, tmp_path):
-    import pikepdf
-
-    bad = tmp_path / "with-js.pdf"
-    pdf = pikepdf.new()
-    pdf.add_blank_page()
-    pdf.Root.OpenAction = pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS=pikepdf.String("app.alert(1)"))
-    pdf.save(bad)
+    bad = make_pdf(tmp_path / "with-js.pdf", change=javascript_on_open)
     # Dossier.attach refuses it; an import or an older file could still carry it.
     dossier.store.attach("with-js.pdf", bad)
     rows = dossier.get("genetic.literature.references") + [{"citation": "Scripted", "file": "with-js.pdf"}]
     dossier.store.set("genetic.literature.references", rows)
-    with pytest.raises(DossierError, match="was not written: with-js.pdf .*JavaScript"):
+    with pytest.raises(DossierError, match=r"was not written: with-js.pdf .*JavaScript"):
         build_sequence(dossier, tmp_path / "app")
     assert not (tmp_path / "app" / "0001").exists()

@@ -12,14 +12,15 @@ import shutil
 
 import docx
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from dossier.build import build_sequence
 from dossier.errors import DossierError
 from dossier.limits import LIMITS, MAX_DIGITS
 from dossier.model import Column, Field
 from dossier.paths import demo_dir
-from tests.test_ectd_support import SHARED
+from tests.helpers.ectd import SHARED
 
 EXAMPLES = int(os.environ.get("DOSSIER_FUZZ_EXAMPLES", "10"))
 # Long text at its limit takes a while to lay out in PDF, so the suite's short run tries long text
@@ -146,7 +147,8 @@ def test_values_at_their_limits_build(demo):
     dossier, app = demo
     model = dossier.model
     one_line = ("Limit " * LIMITS["text"].size)[: LIMITS["text"].size]
-    long_text = ("A paragraph of the longest text a field takes.\n" * LIMITS["longtext"].size)[: LIMITS["longtext"].size]
+    paragraph = "A paragraph of the longest text a field takes.\n"
+    long_text = (paragraph * LIMITS["longtext"].size)[: LIMITS["longtext"].size]
     edits = {path: one_line for path, f in model.fields.items() if f.type == "text" and not f.max_length}
     edits["genetic.variant.confirmation"] = long_text
     table = next(f for f in model.fields.values() if f.type == "table" and dossier.get(f.path)

@@ -9,23 +9,15 @@ import pytest
 from lxml import etree
 
 from dossier.build import build_sequence
-from dossier.pdfcheck import check_pdf, pdf_findings
 from dossier.ectd.validate import validate_sequence
 from dossier.errors import FieldError, ImportFormatError
+from dossier.pdfcheck import check_pdf, pdf_findings
 from dossier.service import Dossier
 from dossier.textform import export_dossier, import_dossier
-from tests.test_ectd_support import fake_renderer, installed, new_dossier  # noqa: F401 (fixtures)
+from tests.helpers.ectd import new_dossier
+from tests.helpers.pdfs import make_pdf
 
 A, D, N = pikepdf.Array, pikepdf.Dictionary, pikepdf.Name
-
-
-def pdf_with(path, setup=None):
-    pdf = pikepdf.new()
-    pdf.add_blank_page()
-    if setup:
-        setup(pdf)
-    pdf.save(path, min_version="1.4")
-    return path
 
 
 def link(action):
@@ -66,7 +58,7 @@ REFUSED = {
 @pytest.mark.parametrize("case", sorted(REFUSED))
 def test_active_content_is_refused_with_the_reason(tmp_path, case):
     setup, reason = REFUSED[case]
-    problems = check_pdf(pdf_with(tmp_path / f"{case}.pdf", setup))
+    problems = check_pdf(make_pdf(tmp_path / f"{case}.pdf", change=setup))
     assert any(reason in p and "FDA's PDF specifications forbid active content" in p for p in problems), problems
     assert any(severity == "high" and reason in message for severity, message in pdf_findings(tmp_path / f"{case}.pdf"))
 
@@ -74,8 +66,8 @@ def test_active_content_is_refused_with_the_reason(tmp_path, case):
 def test_links_a_reader_clicks_are_fine(tmp_path):
     setup = annots(link(URI), link(D(S=N.GoToR, F=pikepdf.String("../other/report.pdf"), D=A([0, N.Fit]))),
                    link(D(S=N.GoTo, D=A([0, N.Fit]))))
-    assert check_pdf(pdf_with(tmp_path / "links.pdf", setup)) == []
-    assert check_pdf(pdf_with(tmp_path / "open-at-page.pdf", root(OpenAction=A([0, N.Fit])))) == []
+    assert check_pdf(make_pdf(tmp_path / "links.pdf", change=setup)) == []
+    assert check_pdf(make_pdf(tmp_path / "open-at-page.pdf", change=root(OpenAction=A([0, N.Fit])))) == []
 
 
 @pytest.fixture
@@ -86,13 +78,13 @@ def dossier(tmp_path, mini_model):
 
 def test_attaching_a_launch_pdf_is_refused_and_nothing_is_stored(dossier, tmp_path):
     with pytest.raises(FieldError, match="Launch action"):
-        dossier.attach("product.design.report", pdf_with(tmp_path / "evil.pdf", root(OpenAction=LAUNCH)))
+        dossier.attach("product.design.report", make_pdf(tmp_path / "evil.pdf", change=root(OpenAction=LAUNCH)))
     assert dossier.attachments() == [] and dossier.get("product.design.report") is None
 
 
 def test_every_attachment_is_stored_with_a_pdf_name(dossier, tmp_path):
-    attached = dossier.attach("product.design.report", pdf_with(tmp_path / "x.exe"))
-    named = dossier.attach("product.design.report", pdf_with(tmp_path / "y.pdf"), name="setup.exe")
+    attached = dossier.attach("product.design.report", make_pdf(tmp_path / "x.exe"))
+    named = dossier.attach("product.design.report", make_pdf(tmp_path / "y.pdf"), name="setup.exe")
     assert (attached.name, named.name) == ("x.pdf", "setup.pdf")
     assert dossier.get("product.design.report") == ["x.pdf", "setup.pdf"]
 
@@ -114,7 +106,7 @@ def _export_with(tmp_path, mini_model, name, data):
     ("evil.pdf", root(OpenAction=LAUNCH), "attachment evil.pdf: .*Launch action"),
 ])
 def test_import_refuses_what_attach_refuses(tmp_path, mini_model, name, setup, match):
-    data = pdf_with(tmp_path / "made.pdf", setup).read_bytes()
+    data = make_pdf(tmp_path / "made.pdf", change=setup).read_bytes()
     src = _export_with(tmp_path, mini_model, name, data)
     with pytest.raises(ImportFormatError, match=match):
         import_dossier(src, tmp_path / "new.dossier", model=mini_model)
@@ -122,9 +114,9 @@ def test_import_refuses_what_attach_refuses(tmp_path, mini_model, name, setup, m
 
 
 def test_import_of_deeply_nested_json_is_refused_in_one_line(tmp_path, mini_model):
-    src = _export_with(tmp_path, mini_model, "ok.pdf", pdf_with(tmp_path / "ok.pdf").read_bytes())
+    src = _export_with(tmp_path, mini_model, "ok.pdf", make_pdf(tmp_path / "ok.pdf").read_bytes())
     (src / "sections" / "genetic.variant.json").write_text('{"section": "genetic.variant", "fields": ' + "[" * 100_000)
-    with pytest.raises(ImportFormatError, match="genetic.variant.json is not valid JSON.*nested too deeply"):
+    with pytest.raises(ImportFormatError, match=r"genetic.variant.json is not valid JSON.*nested too deeply"):
         import_dossier(src, tmp_path / "new.dossier", model=mini_model)
 
 
@@ -150,6 +142,6 @@ def test_the_validator_flags_a_leaf_that_is_not_a_pdf(sequence):
 
 
 def test_the_validator_flags_a_pdf_with_a_launch_action(sequence):
-    pdf_with(sequence / COA, root(OpenAction=LAUNCH))
+    make_pdf(sequence / COA, change=root(OpenAction=LAUNCH))
     findings = validate_sequence(sequence)
     assert any(f.severity == "high" and f.file == COA and "Launch action" in f.message for f in findings)

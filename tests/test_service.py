@@ -1,22 +1,12 @@
+import io
+
 import pytest
 
 from dossier.errors import DossierError, FieldError, UnknownFieldError
 from dossier.service import Dossier, attachment_name
+from tests.helpers.pdfs import make_pdf, pdf_bytes
 
-import io
-
-import pikepdf
-
-
-def _pdf() -> bytes:
-    out = io.BytesIO()
-    pdf = pikepdf.new()
-    pdf.add_blank_page()
-    pdf.save(out, min_version="1.4")
-    return out.getvalue()
-
-
-PDF = _pdf()
+PDF = pdf_bytes()
 
 
 @pytest.fixture
@@ -70,7 +60,7 @@ def test_remove_attachment_clears_references(dossier, tmp_path):
 
 
 def test_reference_to_unknown_attachment_refused(dossier):
-    with pytest.raises(FieldError, match="no attachment named 'ghost.pdf'"):
+    with pytest.raises(FieldError, match=r"no attachment named 'ghost.pdf'"):
         dossier.set("product.design.report", ["ghost.pdf"])
 
 
@@ -92,11 +82,8 @@ def test_attach_refuses_what_fda_would(dossier, tmp_path):
     (tmp_path / "notes.docx").write_bytes(b"PK\x03\x04 not a pdf")
     with pytest.raises(FieldError, match="not a PDF"):
         dossier.attach("product.design.report", tmp_path / "notes.docx")
-    locked = pikepdf.new()
-    locked.add_blank_page()
-    locked.save(tmp_path / "locked.pdf", encryption=pikepdf.Encryption(owner="o", user="u"))
     with pytest.raises(FieldError, match="password-protected"):
-        dossier.attach("product.design.report", tmp_path / "locked.pdf")
+        dossier.attach("product.design.report", make_pdf(tmp_path / "locked.pdf", password="u"))
     assert dossier.attachments() == [] and dossier.get("product.design.report") is None
 
 

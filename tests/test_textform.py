@@ -3,14 +3,16 @@ import shutil
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from dossier.errors import DossierError, ImportFormatError
 from dossier.limits import LIMITS
 from dossier.service import Dossier
 from dossier.textform import export_dossier, import_dossier
+from tests.helpers.pdfs import pdf_bytes
 
-from tests.test_service import PDF
+PDF = pdf_bytes()
 # Everything a document can carry (control characters are refused at the door: test_limits.py).
 SPECIAL = ["שלום עולם", "مرحبا بالعالم", "😀👩🏽‍🔬🧬", "\u202eRTL override\u202c",
            "tab\tand\u00a0nbsp", "line\u2028sep\u2029para", "<b>&amp;</b> {{ 7*7 }} {% if %}"]

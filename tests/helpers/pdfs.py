@@ -3,6 +3,7 @@ defect it is about."""
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -41,6 +42,12 @@ def make_pdf(path: Path, text: str = "Test document", pages: int = 1, title: str
             encryption = pikepdf.Encryption(owner=password, user=password) if password else False
             pdf.save(path, encryption=encryption)
     return path
+
+
+def pdf_bytes(text: str = "Test document", **options) -> bytes:
+    """The bytes of the PDF make_pdf writes, for tests that hand a PDF over as a file object."""
+    with tempfile.TemporaryDirectory() as folder:
+        return make_pdf(Path(folder) / "made.pdf", text, **options).read_bytes()
 
 
 def javascript_on_open(pdf: pikepdf.Pdf) -> None:
