@@ -55,7 +55,8 @@ def main() -> None:
     print(f"cold start, {runs} fresh processes each, round-robin ({os.cpu_count()} CPUs, load {_load()})")
     for name, values in times.items():
         print(f"  {name:<16} median {statistics.median(values):.3f} s   fastest {min(values):.3f} s")
-    print(f"  {'model cache cold':<16} median {statistics.median(cold):.3f} s   (dossier get, empty model cache, 3 runs)")
+    print(f"  {'model cache cold':<16} median {statistics.median(cold):.3f} s   "
+          "(dossier get, empty model cache, 3 runs)")
     print("  target: dossier get/set/fields/check ≤ 0.25 s")
 
 

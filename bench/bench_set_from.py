@@ -83,7 +83,8 @@ def main() -> None:
         work = Path(tmp)
         demo, empty = work / "demo.dossier", work / "empty.dossier"
         subprocess.run([*dossier, "demo", str(demo)], env=env, check=True, stdout=subprocess.DEVNULL)
-        subprocess.run([*dossier, "new", str(empty), "--title", "Bench"], env=env, check=True, stdout=subprocess.DEVNULL)
+        subprocess.run([*dossier, "new", str(empty), "--title", "Bench"], env=env, check=True,
+                       stdout=subprocess.DEVNULL)
         values_file = work / "values.yaml"
         values_file.write_text(yaml.safe_dump(values_150(demo), allow_unicode=True, sort_keys=False), encoding="utf-8")
         command, python = [], []

@@ -39,7 +39,8 @@ def startup(demo: Path, runs: int = 7) -> None:
     times, cpu, loaded = [], [], ""
     for _ in range(runs):
         started = time.time()
-        out = subprocess.run([sys.executable, "-c", CHILD.format(root=str(ROOT)), str(demo), repr(started), NOT_AT_START],
+        child = CHILD.format(root=str(ROOT))
+        out = subprocess.run([sys.executable, "-c", child, str(demo), repr(started), NOT_AT_START],
                              capture_output=True, text=True, check=True)
         lines = out.stdout.splitlines()
         wall, used = lines[-2].split()

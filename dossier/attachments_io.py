@@ -16,10 +16,11 @@ import shutil
 import sqlite3
 import tempfile
 import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Callable, Iterator
+from typing import BinaryIO
 
 import filetype
 
@@ -66,7 +67,7 @@ class Spooled:
             raise
         self.path = Path(self._temp)
 
-    def __enter__(self) -> "Spooled":
+    def __enter__(self) -> Spooled:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -145,7 +146,9 @@ def insert_parts(conn: sqlite3.Connection, name: str) -> Callable[[int, memoryvi
     def write(offset: int, chunk: memoryview) -> None:
         cursor = conn.execute("INSERT INTO attachment_chunks(name, n, data) VALUES (?, ?, zeroblob(?))",
                               (name, offset, len(chunk)))
-        with conn.blobopen("attachment_chunks", "data", cursor.lastrowid) as blob:
+        row = cursor.lastrowid
+        assert row is not None, "an INSERT sets lastrowid"
+        with conn.blobopen("attachment_chunks", "data", row) as blob:
             blob.write(chunk)
 
     return write
@@ -175,13 +178,16 @@ class EarlyFlush:
         self._thread = threading.Thread(target=self._run, name="dossier-flush", daemon=True)
 
     def _run(self) -> None:
+        fd = self._fd
+        if fd is None:  # __enter__ starts the thread only with a descriptor
+            return
         while not self._stop.wait(self._interval):
             try:
-                _fsync(self._fd)
+                _fsync(fd)
             except OSError:
                 return
 
-    def __enter__(self) -> "EarlyFlush":
+    def __enter__(self) -> EarlyFlush:
         if self._fd is not None:
             self._thread.start()
         return self
@@ -197,7 +203,8 @@ class FlushHandle:
     SQLite connection: on POSIX, closing any descriptor of a file drops this process's locks on it."""
 
     def __init__(self, path: Path):
-        self.path, self.fd = path, None
+        self.path = path
+        self.fd: int | None = None
 
     def get(self) -> int | None:
         if self.fd is None:

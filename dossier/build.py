@@ -17,20 +17,21 @@ import errno
 import json
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from . import standards as std
 from .ectd import admin, lifecycle, submitted
 from .ectd.headings import ich_tree, regional_tree
 from .ectd.leaf import Plan
-from .pdfcheck import check_pdf
 from .ectd.plan import plan_sequence
-from .ectd.wanted import Inputs, Trees
 from .ectd.validate import SequenceFinding, blocking, validate_sequence
+from .ectd.wanted import Inputs, Trees
 from .ectd.writer import SequenceWriter, remove_tree
 from .errors import Cancelled, DossierError
+from .pdfcheck import check_pdf
 from .render.engine import RenderJob
 from .service import Dossier
 from .tempdirs import remove_stale, temp_name
@@ -131,7 +132,8 @@ def _run(build: _Build, mark_submitted: bool) -> BuildResult:
                     render_keys=job.keys, keyed=lifecycle.pinned_keyed(sequences, details))
     plan = plan_sequence(inputs, trees, number, live, admin.module1(values, number, build.draft, build.notes))
     build.lap("plan")
-    build.progress(0.05, f"Planned sequence {number}: " + ", ".join(f"{n} {op}" for op, n in plan.counts().items() if n))
+    counts = ", ".join(f"{n} {op}" for op, n in plan.counts().items() if n)
+    build.progress(0.05, f"Planned sequence {number}: {counts}")
     md5s, findings = _assemble(build, plan, trees, folder, job, [s.number for s in sequences], mark_submitted,
                                replaces_draft)
     if mark_submitted:
@@ -235,7 +237,8 @@ def _check_target(app_dir: Path, number: str) -> bool:
         return False
     entry = _read_log(app_dir).get(number, {})
     md5_file = final / "index-md5.txt"
-    if entry.get("draft") and md5_file.is_file() and md5_file.read_text(errors="replace").strip() == entry.get("index_md5"):
+    if entry.get("draft") and md5_file.is_file() and \
+            md5_file.read_text(errors="replace").strip() == entry.get("index_md5"):
         return True
     raise DossierError(
         f"{final} already exists and is not a draft this program wrote, so it is not overwritten. If that sequence "

@@ -52,6 +52,7 @@ def _by_row(field: Field, cells: dict[str, Any]) -> tuple[dict[int, dict[str, tu
     columns = [c.id for c in field.columns]
     for path, raw in cells.items():
         match = CELL.match(path)
+        assert match is not None, "apply_cells is given the paths table_of recognised as cells"
         if field.type != "table":
             errors.append(FieldError(path, f"{field.label} is a {field.type} field, not a table; give its value as "
                                            f"`{field.path}: …`"))

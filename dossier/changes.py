@@ -53,7 +53,7 @@ def value_text(spec: Field | Column | None, value: Any) -> str:
 
 
 def _is_rows(value: Any) -> bool:
-    return value is None or isinstance(value, list) and all(isinstance(row, dict) for row in value)
+    return value is None or (isinstance(value, list) and all(isinstance(row, dict) for row in value))
 
 
 def _table_changes(field: Field | None, old: list[dict], new: list[dict]) -> list[str]:
@@ -62,7 +62,7 @@ def _table_changes(field: Field | None, old: list[dict], new: list[dict]) -> lis
     for op, i1, i2, j1, j2 in SequenceMatcher(None, *key, autojunk=False).get_opcodes():
         if op == "equal":
             continue
-        pairs = list(zip(range(i1, i2), range(j1, j2))) if op == "replace" else []
+        pairs = list(zip(range(i1, i2), range(j1, j2), strict=False)) if op == "replace" else []
         for i, j in pairs:
             lines += [f"row {j + 1} {cell}" for cell in _cell_changes(field, old[i], new[j])]
         lines += [f"row {i + 1} removed: {_row_text(field, old[i])}" for i in range(i1 + len(pairs), i2)]

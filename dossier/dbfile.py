@@ -11,8 +11,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
-from .errors import (DamagedFileError, DiskFullError, DossierFileError, FileInUseError, NewerVersionError,
-                     NotADossierError, ReadOnlyFileError)
+from .errors import (
+    DamagedFileError,
+    DiskFullError,
+    DossierFileError,
+    FileInUseError,
+    NewerVersionError,
+    NotADossierError,
+    ReadOnlyFileError,
+)
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -24,7 +31,7 @@ BUSY_SECONDS = 5.0
 
 
 def now() -> str:
-    return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def default_user() -> str:
@@ -35,18 +42,18 @@ def default_user() -> str:
 
 
 def _v1(db: sqlite_utils.Database) -> None:
-    db["meta"].create({"key": str, "value": str}, pk="key")
-    db["field_values"].create({"path": str, "value": str, "updated_at": str, "updated_by": str}, pk="path")
-    db["attachments"].create({"name": str, "media_type": str, "size": int, "sha256": str, "md5": str,
+    db.table("meta").create({"key": str, "value": str}, pk="key")
+    db.table("field_values").create({"path": str, "value": str, "updated_at": str, "updated_by": str}, pk="path")
+    db.table("attachments").create({"name": str, "media_type": str, "size": int, "sha256": str, "md5": str,
                               "added_at": str, "added_by": str}, pk="name")
-    db["attachment_chunks"].create({"name": str, "n": int, "data": bytes}, pk=("name", "n"))
-    db["audit"].create({"id": int, "at": str, "who": str, "field": str, "old": str, "new": str}, pk="id")
-    db["audit"].create_index(["field"])
-    db["settings"].create({"key": str, "value": str}, pk="key")
+    db.table("attachment_chunks").create({"name": str, "n": int, "data": bytes}, pk=("name", "n"))
+    db.table("audit").create({"id": int, "at": str, "who": str, "field": str, "old": str, "new": str}, pk="id")
+    db.table("audit").create_index(["field"])
+    db.table("settings").create({"key": str, "value": str}, pk="key")
 
 
 def _v2(db: sqlite_utils.Database) -> None:
-    db["submitted_sequences"].create({"number": str, "submitted_at": str, "who": str, "files": str}, pk="number")
+    db.table("submitted_sequences").create({"number": str, "submitted_at": str, "who": str, "files": str}, pk="number")
 
 
 MIGRATIONS = [(1, _v1), (2, _v2)]

@@ -52,6 +52,7 @@ def example(spec: Field | Column) -> Any:
     if kind == "number":
         return _number_example(spec)
     if kind == "table":
+        assert isinstance(spec, Field), "only a field is a table; a column is not"
         row = {c.id: example(c) for c in spec.columns if c.type != "attachment"}
         return [row] * max(1, spec.min_rows)
     return _EXAMPLES.get(kind)

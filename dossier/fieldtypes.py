@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from . import genetics, limits
 from .errors import FieldError
@@ -182,7 +183,8 @@ def _table(spec: Field, value: Any, where: str) -> list[dict]:
         known = {c.id for c in spec.columns}
         unknown = set(row) - known
         if unknown:
-            raise FieldError(f"{where}[{i}]", f"unknown column(s) {_listed(unknown)}; columns are {', '.join(c.id for c in spec.columns)}")
+            columns = ", ".join(c.id for c in spec.columns)
+            raise FieldError(f"{where}[{i}]", f"unknown column(s) {_listed(unknown)}; columns are {columns}")
         clean = {}
         for column in spec.columns:
             cell = row.get(column.id)
@@ -277,7 +279,7 @@ def coerce(spec: Spec, value: Any, where: str | None = None) -> Any:
     >>> coerce(model.field("clinical.dosing.starting_dose"), "2.5 mg")
     {'value': 2.5, 'unit': 'mg'}
     """
-    where = where or getattr(spec, "path", spec.id)
+    where = where or (spec.path if isinstance(spec, Field) else spec.id)
     if not is_filled(value):
         return None
     limits.check_size(spec.type, value, where)
@@ -306,8 +308,9 @@ def _stored_problem(spec: Spec, value: Any) -> str | None:
     if kind in ("text", "longtext", "hgvs", "choice", "date") or (kind == "attachment" and isinstance(spec, Column)):
         return _stored_text(value, kind)
     if kind == "number":
-        ok = isinstance(value, dict) and set(value) <= {"value", "unit"} and isinstance(value.get("value"), (int, float)) \
-            and not isinstance(value["value"], bool) and isinstance(value.get("unit", ""), str)
+        ok = isinstance(value, dict) and set(value) <= {"value", "unit"} \
+            and isinstance(value.get("value"), (int, float)) and not isinstance(value["value"], bool) \
+            and isinstance(value.get("unit", ""), str)
         return None if ok and math.isfinite(value["value"]) else f"{_kind(value)}, not a number"
     if kind == "yesno":
         return None if isinstance(value, bool) else f"{_kind(value)}, not yes/no"
@@ -324,6 +327,7 @@ def _stored_problem(spec: Spec, value: Any) -> str | None:
         return None if ok else f"{_kind(value)}, not a list of HPO terms"
     if not isinstance(value, list) or not all(isinstance(row, dict) for row in value):
         return f"{_kind(value)}, not a list of rows"
+    assert isinstance(spec, Field), "only a field is a table; a column is not"
     columns = {c.id: c for c in spec.columns}
     for i, row in enumerate(value):
         for key, cell in row.items():

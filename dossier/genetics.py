@@ -41,6 +41,7 @@ def parse_hgvs(text: str, where: str = "variant") -> str:
     >>> parse_hgvs("NM_000391.4:c.1266+5G>A")
     'NM_000391.4:c.1266+5G>A'
     """
+    problem: str | None
     if len(text) > HGVS_MAX_LENGTH:
         problem = (f"it is {len(text):,} characters long, and an HGVS variant is at most {HGVS_MAX_LENGTH:,}; "
                    "paste the variant alone, not the report around it")
@@ -74,7 +75,7 @@ def _problem(text: str) -> str | None:
         return f"unexpected '{exc.unexpected_character}' {place}; {_EXAMPLE}"
     except UnexpectedEnd:
         return f"it ends too early (an HGVS variant is reference:type.change); {_EXAMPLE}"
-    except Exception as exc:  # noqa: BLE001 - the grammar's tree converter raises plain errors on odd input
+    except Exception as exc:
         return f"the HGVS grammar could not read it ({exc}); {_EXAMPLE}"
     return _reference_problem(variant)
 
@@ -138,7 +139,8 @@ def hpo_term(term_id: str, where: str = "phenotype") -> dict:
     try:
         term = ontology.get_hpo_object(normal)
     except (RuntimeError, KeyError, ValueError):
-        raise FieldError(where, f"{normal} is not a term of the shipped HPO ontology; check the id at hpo.jax.org") from None
+        raise FieldError(where, f"{normal} is not a term of the shipped HPO ontology; "
+                                "check the id at hpo.jax.org") from None
     return {"id": term.id, "label": term.name}
 
 

@@ -8,8 +8,20 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ModelError
-from .model import (CHECK_KINDS, COLUMN_TYPES, FIELD_TYPES, SEVERITIES, Area, Check, Column, ContentModel, Document,
-                    Element, Field, Section)
+from .model import (
+    CHECK_KINDS,
+    COLUMN_TYPES,
+    FIELD_TYPES,
+    SEVERITIES,
+    Area,
+    Check,
+    Column,
+    ContentModel,
+    Document,
+    Element,
+    Field,
+    Section,
+)
 from .model_cache import cached_parse
 from .paths import content_model_path
 

@@ -6,8 +6,8 @@ flowing one way."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Iterable, Iterator
 
 import pikepdf
 
@@ -37,10 +37,12 @@ def _refusals(path: Path) -> list[tuple[str, str]]:
     with pdf:
         problems = []
         if pdf.is_encrypted:
-            problems.append(("high", f"{path.name} is encrypted; FDA refuses encrypted PDFs — save an unprotected copy"))
+            problems.append(("high", f"{path.name} is encrypted; FDA refuses encrypted PDFs — "
+                                     "save an unprotected copy"))
         version = pdf.pdf_version
         if version not in ("1.4", "1.5", "1.6", "1.7"):
-            problems.append(("medium", f"{path.name} is PDF {version}; FDA accepts PDF 1.4 to 1.7 — re-save it as PDF 1.4–1.7"))
+            problems.append(("medium", f"{path.name} is PDF {version}; FDA accepts PDF 1.4 to 1.7 — "
+                                       "re-save it as PDF 1.4–1.7"))
         problems += [("high", f"{path.name} {what}; FDA's PDF specifications forbid active content — {fix}")
                      for what, fix in active_content(pdf)]
         if _has_embedded_files(pdf):
@@ -121,7 +123,8 @@ def _automatic_actions(pdf: pikepdf.Pdf) -> Iterator[tuple[str, pikepdf.Dictiona
         triggers += [("when a page opens or closes", a) for _, a in _items(page.obj.get("/AA"))]
         for annot in page.obj.get("/Annots", None) or []:
             if isinstance(annot, pikepdf.Dictionary):
-                triggers += [("when the pointer or focus reaches an annotation", a) for _, a in _items(annot.get("/AA"))]
+                reached = "when the pointer or focus reaches an annotation"
+                triggers += [(reached, a) for _, a in _items(annot.get("/AA"))]
     seen: set = set()
     while triggers:
         when, action = triggers.pop()
@@ -196,19 +199,20 @@ def _pages(numbers: list[int]) -> str:
     return text + ("…" if len(numbers) > 8 else "")
 
 
-def _font_embedded(font: pikepdf.Dictionary) -> bool:
+def _font_embedded(font: pikepdf.Object) -> bool:
     if font.get("/Subtype") == "/Type3":
         return True
     if font.get("/Subtype") == "/Type0":
         descendants = font.get("/DescendantFonts")
-        return bool(descendants) and all(_font_embedded(d) for d in descendants)
+        return isinstance(descendants, pikepdf.Array) and len(descendants) > 0 and \
+            all(_font_embedded(d) for d in descendants)
     descriptor = font.get("/FontDescriptor")
     return descriptor is not None and any(key in descriptor for key in _FONT_FILES)
 
 
 def _fonts(pdf: pikepdf.Pdf, pages: list) -> tuple[set[str], bool]:
     unembedded: set[str] = set()
-    seen, visited = False, set()
+    seen, visited = False, set[object]()
 
     def visit(resources) -> None:
         nonlocal seen
@@ -257,7 +261,8 @@ def _annotations(pages: list) -> list[tuple[str, str]]:
     elif kinds:
         found.append(("medium", f"annotations other than links ({', '.join(sorted(kinds))}); flatten or remove them"))
     if absolute:
-        found.append(("medium", f"links with absolute file paths ({', '.join(sorted(absolute)[:3])}); make them relative"))
+        shown = ", ".join(sorted(absolute)[:3])
+        found.append(("medium", f"links with absolute file paths ({shown}); make them relative"))
     return found
 
 

@@ -5,8 +5,9 @@ five plausible-mechanism elements. Pure functions of (model, values, attachment 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from .errors import NotReadyError
 from .fieldtypes import display, is_filled
@@ -137,7 +138,8 @@ def _same(value: Any, wanted: Any) -> bool:
 def _texts(model: ContentModel, values: dict, path: str) -> list[str]:
     """Every filled value at a field or table-column path, as text."""
     if path in model.fields:
-        spec, value = model.fields[path], values.get(path)
+        spec = model.fields[path]
+        value: Any = values.get(path)
         if not is_filled(value):
             return []
         if spec.type == "table":
@@ -202,23 +204,25 @@ def _run(check: Check, model: ContentModel, values: dict) -> list[Finding]:
         found = []
         for i, row in enumerate(values.get(spec["field"]) or []):
             if _row_matches(row, spec.get("where")):
-                found += [_finding(check, f"{spec['field']}[{i}].{col}") for col in spec["has"] if not is_filled(row.get(col))]
+                found += [_finding(check, f"{spec['field']}[{i}].{col}")
+                          for col in spec["has"] if not is_filled(row.get(col))]
         return found
     if kind == "compare":
-        left, right = values.get(spec["left"]), values.get(spec["right"])
+        left: Any = values.get(spec["left"])
+        right: Any = values.get(spec["right"])
         if not (is_filled(left) and is_filled(right)):
             return []
         if left.get("unit") != right.get("unit"):
             return [_finding(check, detail=f"cannot compare {left.get('unit')} with {right.get('unit')}; use one unit")]
         return [] if _OPS[spec["op"]](left["value"], right["value"]) else [_finding(check)]
     if kind == "overlap":
-        left, right = _texts(model, values, spec["left"]), _texts(model, values, spec["right"])
-        if not left or not right:
+        ours, theirs = _texts(model, values, spec["left"]), _texts(model, values, spec["right"])
+        if not ours or not theirs:
             return []
-        return [] if any(_mentions(a, b) for a in left for b in right) else [_finding(check)]
+        return [] if any(_mentions(a, b) for a in ours for b in theirs) else [_finding(check)]
     if kind == "covers":
-        wanted, offered = _texts(model, values, spec["field"]), _texts(model, values, spec["by"])
-        missing = [w for w in wanted if not any(_mentions(w, o) for o in offered)]
+        needed, offered = _texts(model, values, spec["field"]), _texts(model, values, spec["by"])
+        missing = [w for w in needed if not any(_mentions(w, o) for o in offered)]
         return [_finding(check, detail=f"not covered: {m}") for m in dict.fromkeys(missing)]
     raise AssertionError(f"check kind {kind} passed model validation but has no implementation")
 

@@ -5,8 +5,9 @@ one SQLite file, checked for readiness. The CLI and the desktop app both go thro
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, BinaryIO, Iterable, Iterator
+from typing import Any, BinaryIO
 
 from .attachments_io import Spooled
 from .cells import apply_cells, table_of
@@ -48,14 +49,14 @@ class Dossier:
         self.model = model or default_model()
 
     @classmethod
-    def create(cls, path: str | Path, title: str, who: str | None = None, model: ContentModel | None = None) -> "Dossier":
+    def create(cls, path: str | Path, title: str, who: str | None = None, model: ContentModel | None = None) -> Dossier:
         if not title.strip():
             raise DossierError("give the dossier a title, e.g. --title 'ASO for patient A'")
         return cls(Store.create(path, title.strip(), who=who), model)
 
     @classmethod
     def open(cls, path: str | Path, who: str | None = None, model: ContentModel | None = None,
-             read_only: bool = False) -> "Dossier":
+             read_only: bool = False) -> Dossier:
         """Open for editing (one program at a time), or with `read_only` for reading, which works also
         while another program edits the file; every change then raises DossierFileError."""
         return cls(Store.open(path, who=who, read_only=read_only), model)
@@ -63,7 +64,7 @@ class Dossier:
     def close(self) -> None:
         self.store.close()
 
-    def __enter__(self) -> "Dossier":
+    def __enter__(self) -> Dossier:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -86,7 +86,8 @@ def install(source: str | Path, folder: Path | None = None) -> list[str]:
         std = by_md5.get(md5_of(path))
         if std is None:
             if path.name in names:
-                refused.append(f"{path}: checksum differs from the official {path.name} (expected MD5 {names[path.name].md5})")
+                refused.append(f"{path}: checksum differs from the official {path.name} "
+                               f"(expected MD5 {names[path.name].md5})")
             continue
         folder.mkdir(parents=True, exist_ok=True)
         temp = folder / f".{std.name}.tmp"

@@ -13,14 +13,25 @@ import json
 import os
 import sqlite3
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO, Iterator
+from typing import Any, BinaryIO
 
 from .attachments_io import FlushHandle, bulk_append, insert_parts, part_rows, readable, stream_into
-from .dbfile import (SCHEMA_VERSION, check_file, connect, default_user, make_file, migrate, now, refuse_read_only,
-                     writable, write_error)
+from .dbfile import (
+    SCHEMA_VERSION,
+    check_file,
+    connect,
+    default_user,
+    make_file,
+    migrate,
+    now,
+    refuse_read_only,
+    writable,
+    write_error,
+)
 from .errors import DamagedFileError, DossierError, DossierFileError, NotADossierError, ReadOnlyFileError
 from .writer_lock import WriterLock
 
@@ -114,13 +125,13 @@ class Store:
     # Opening and closing -------------------------------------------------------------------
 
     @classmethod
-    def create(cls, path: str | Path, title: str, who: str | None = None) -> "Store":
+    def create(cls, path: str | Path, title: str, who: str | None = None) -> Store:
         """Make a new dossier file (built aside, renamed into place when complete) and open it."""
         make_file(Path(path), title, who)
         return cls.open(path, who)
 
     @classmethod
-    def open(cls, path: str | Path, who: str | None = None, read_only: bool = False) -> "Store":
+    def open(cls, path: str | Path, who: str | None = None, read_only: bool = False) -> Store:
         """Open for writing (one writer at a time: FileInUseError otherwise) or, with `read_only`, for
         reading, which works whether or not someone is writing."""
         path = Path(path)
@@ -153,7 +164,7 @@ class Store:
         return cls(path, conn, who, lock)
 
     @classmethod
-    def _open_reader(cls, path: Path, who: str | None) -> "Store":
+    def _open_reader(cls, path: Path, who: str | None) -> Store:
         conn = connect(path, read_only=True)
         try:
             check_file(path, conn)
@@ -192,7 +203,7 @@ class Store:
                 if self._writer is not None:
                     self._writer.release()
 
-    def __enter__(self) -> "Store":
+    def __enter__(self) -> Store:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -289,7 +300,8 @@ class Store:
 
     def history(self, path: str | None = None) -> list[AuditEntry]:
         sql = "SELECT at, who, field, old, new FROM audit"
-        rows = self._query(sql + " ORDER BY id") if path is None else self._query(sql + " WHERE field = ? ORDER BY id", (path,))
+        rows = self._query(sql + " ORDER BY id") if path is None else \
+            self._query(sql + " WHERE field = ? ORDER BY id", (path,))
         return [AuditEntry(at, who, field, _loads_logged(old), _loads_logged(new)) for at, who, field, old, new in rows]
 
     def replace_history(self, entries: list[AuditEntry]) -> None:

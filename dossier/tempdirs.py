@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import sys
 import uuid
 from pathlib import Path
 
@@ -27,7 +28,7 @@ def remove_stale(parent: Path, *kinds: str) -> list[Path]:
     """Remove what runs that no longer exist left in `parent` (folders and files named by temp_name
     with one of `kinds`); what a live process is still making stays. Returns what was removed."""
     pattern = re.compile(rf"^\.(?:.*\.)?(?:{'|'.join(map(re.escape, kinds))})-(\d+)-[0-9a-f]{{8}}$")
-    removed = []
+    removed: list[Path] = []
     try:
         entries = list(parent.iterdir())
     except OSError:
@@ -50,7 +51,7 @@ def pid_alive(pid: int) -> bool:
         return True
     if pid <= 0:
         return False
-    if os.name == "nt":
+    if sys.platform == "win32":
         return _windows_pid_alive(pid)
     try:
         os.kill(pid, 0)  # signal 0: only asks whether the process exists
@@ -61,17 +62,18 @@ def pid_alive(pid: int) -> bool:
     return True
 
 
-def _windows_pid_alive(pid: int) -> bool:
-    # os.kill on Windows would terminate the process, so ask the kernel instead.
-    import ctypes
+if sys.platform == "win32":  # the type checker skips it elsewhere, where ctypes has no WinDLL
+    def _windows_pid_alive(pid: int) -> bool:
+        # os.kill on Windows would terminate the process, so ask the kernel instead.
+        import ctypes
 
-    kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)
-    handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
-    if not handle:
-        return ctypes.get_last_error() == 5  # access denied: it exists
-    try:
-        code = ctypes.c_ulong()
-        kernel32.GetExitCodeProcess(handle, ctypes.byref(code))
-        return code.value == 259  # STILL_ACTIVE
-    finally:
-        kernel32.CloseHandle(handle)
+        kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)
+        handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
+        if not handle:
+            return ctypes.get_last_error() == 5  # access denied: it exists
+        try:
+            code = ctypes.c_ulong()
+            kernel32.GetExitCodeProcess(handle, ctypes.byref(code))
+            return code.value == 259  # STILL_ACTIVE
+        finally:
+            kernel32.CloseHandle(handle)

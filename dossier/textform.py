@@ -118,14 +118,16 @@ def read_values(src: Path, model: ContentModel) -> dict[str, Any]:
     for path in sorted(folder.iterdir()):
         rel = path.relative_to(src)
         if path.suffix != ".json" or path.stem not in sections:
-            raise ImportFormatError(f"{rel}: not a section of the content model (sections are named like genetic.variant.json)")
+            raise ImportFormatError(f"{rel}: not a section of the content model "
+                                    "(sections are named like genetic.variant.json)")
         data = _read_json(path, src)
         if not isinstance(data, dict) or data.get("section") != path.stem or not isinstance(data.get("fields"), dict):
             raise ImportFormatError(f"{rel}: expected {{\"section\": \"{path.stem}\", \"fields\": {{...}}}}")
         known = {f.id: f for f in sections[path.stem].fields}
         for field_id, raw in data["fields"].items():
             if field_id not in known:
-                raise ImportFormatError(f"{rel}: unknown field '{field_id}'; fields of this section: {', '.join(known)}")
+                raise ImportFormatError(f"{rel}: unknown field '{field_id}'; "
+                                        f"fields of this section: {', '.join(known)}")
             try:
                 value = coerce(known[field_id], raw)
             except FieldError as exc:
@@ -155,7 +157,8 @@ def _read_attachments(src: Path) -> list[dict]:
             raise ImportFormatError(f"attachment {name} is listed but attachments/files/{name} is missing")
         entry["path"] = path
         _verify(entry)
-        problems = check_pdf(path) if name.endswith(".pdf") else [f"{name} is not named .pdf; every attachment is a PDF"]
+        problems = check_pdf(path) if name.endswith(".pdf") else \
+            [f"{name} is not named .pdf; every attachment is a PDF"]
         if problems:
             raise ImportFormatError(f"attachment {name}: {'; '.join(problems)}")
     return manifest
@@ -200,7 +203,8 @@ def import_dossier(src: str | Path, target: str | Path, who: str | None = None,
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise ImportFormatError(f"{src}/dossier.json does not describe a {FORMAT} folder")
     if meta.get("format_version") != FORMAT_VERSION:
-        raise ImportFormatError(f"text form version {meta.get('format_version')!r} is not supported (this program reads {FORMAT_VERSION})")
+        raise ImportFormatError(f"text form version {meta.get('format_version')!r} is not supported "
+                                f"(this program reads {FORMAT_VERSION})")
     values = read_values(src, model)
     attachments = _read_attachments(src)
     history = _read_history(src)

@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field as dc_field
+from collections.abc import Iterable
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import yaml
 from yaml.representer import SafeRepresenter
@@ -47,7 +49,7 @@ class ValuesFile:
     path: Path
     values: dict[str, Any] = dc_field(default_factory=dict)
     problems: list[Problem] = dc_field(default_factory=list)
-    lines: dict[str, int] = dc_field(default_factory=dict)
+    lines: dict[str, int | None] = dc_field(default_factory=dict)
 
     def line_of(self, where: str) -> int | None:
         """The line of a value, a cell or a part of one (`t[2].dose`, `p.email`); else of the first part
@@ -55,7 +57,8 @@ class ValuesFile:
         while where:
             if where in self.lines:
                 return self.lines[where]
-            inside = [line for path, line in self.lines.items() if path.startswith((where + ".", where + "["))]
+            inside = [line for path, line in self.lines.items()
+                      if line is not None and path.startswith((where + ".", where + "["))]
             if inside:
                 return min(inside)
             cut = max(where.rfind("."), where.rfind("["))
@@ -89,7 +92,8 @@ class _Walk:
                 result[key] = self.value(value_node, sub, self.part(data, key), depth + 1)
             return result
         if isinstance(node, yaml.SequenceNode):
-            return [self.value(item, f"{path}[{i}]", self.part(data, i), depth + 1) for i, item in enumerate(node.value)]
+            return [self.value(item, f"{path}[{i}]", self.part(data, i), depth + 1)
+                    for i, item in enumerate(node.value)]
         if self.from_json:
             return data
         return None if node.tag == _NULL else node.value
@@ -241,7 +245,7 @@ class _Flatten:
         else:
             self.put(path, _line(key_node), self.walk.value(node, path, data))
 
-    def put(self, path: str, line: int, value: Any) -> None:
+    def put(self, path: str, line: int | None, value: Any) -> None:
         if path in self.out.values:
             first = self.out.lines.get(path)
             self.out.problems.append(Problem(line, path, f"given twice (also on line {first}); keep one"))

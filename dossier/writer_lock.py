@@ -50,10 +50,11 @@ class WriterLock:
     """
 
     def __init__(self, file: Path, fd: int):
-        self.file, self._fd = file, fd
+        self.file = file
+        self._fd: int | None = fd
 
     @classmethod
-    def acquire(cls, path: Path) -> "WriterLock":
+    def acquire(cls, path: Path) -> WriterLock:
         file = sidecar(path)
         for _ in range(10):
             try:

@@ -18,7 +18,8 @@ def test_a_changed_cell_and_an_added_row():
 
 def test_a_row_removed_in_the_middle_is_one_removal_not_a_cascade_of_edits():
     before = [row("a"), row("b"), row("c"), row("d")]
-    assert describe(ENDPOINTS, before, [row("a"), row("c"), row("d")]) == ["row 2 removed: endpoint='b', type='Primary'"]
+    removed = describe(ENDPOINTS, before, [row("a"), row("c"), row("d")])
+    assert removed == ["row 2 removed: endpoint='b', type='Primary'"]
     assert describe(ENDPOINTS, before[1:], before) == ["row 1 added: endpoint='a', type='Primary'"]
 
 

@@ -44,8 +44,8 @@ print(json.dumps(sorted(m for m in sys.modules if any(m == h or m.startswith(h +
 
 
 def test_short_commands_load_no_renderer_or_heavy_library(demo_file):
-    result = subprocess.run([sys.executable, "-c", SHORT_COMMANDS, str(demo_file), *HEAVY], capture_output=True, text=True,
-                            timeout=120)
+    result = subprocess.run([sys.executable, "-c", SHORT_COMMANDS, str(demo_file), *HEAVY], capture_output=True,
+                            text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert "module1.sponsor.duns: saved" in result.stdout and "0 error(s)" in result.stdout
     assert json.loads(result.stdout.splitlines()[-1]) == []

@@ -102,7 +102,8 @@ def test_admin_codes_checked(installed):
                            contacts=[{"name": "Ada", "type": "boss", "phones": [("1", "fdatnt9")], "emails": ["a@b"]}])
     root = parse(regional_xml(plan, regional_tree(installed)), installed).getroot()
     messages = " | ".join(m for _, m in check_admin(root, "0002"))
-    for expected in ("9-digit DUNS", "not 6 digits", "has type 'boss'", "fdatnt9", "sequence 0002 is marked as the original"):
+    for expected in ("9-digit DUNS", "not 6 digits", "has type 'boss'", "fdatnt9",
+                     "sequence 0002 is marked as the original"):
         assert expected in messages
 
 
@@ -115,7 +116,8 @@ def test_leaf_ids_are_stable_xml_names():
 
 def test_study_tagging_file_points_at_its_leaves():
     data = stf_xml("m4/42-stud-rep/421-pharmacol/4211-prim-pd/study-1/stf-study-1.xml", "STUDY-1", "Splice rescue",
-                   [(None, "lf-a", "Report", "pre-clinical-study-report"), ("0001", "lf-b", "Amendment", "study-report")])
+                   [(None, "lf-a", "Report", "pre-clinical-study-report"),
+                    ("0001", "lf-b", "Amendment", "study-report")])
     study, hrefs = stf_references(data)
     assert study == "STUDY-1"
     assert hrefs == ["../../../../../index.xml#lf-a", "../../../../../../0001/index.xml#lf-b"]

@@ -2,8 +2,8 @@ import pikepdf
 import pytest
 
 from dossier.ectd.naming import MAX_PATH, file_name, fit_path, valid_segment
-from dossier.pdfcheck import check_pdf
 from dossier.errors import DossierError
+from dossier.pdfcheck import check_pdf
 from tests.helpers.pdfs import javascript_on_open, make_pdf
 
 
@@ -23,7 +23,7 @@ def test_long_paths_shortened_without_collisions():
 
 def test_a_folder_leaving_no_room_for_a_name_is_a_dossier_error():
     folder = "m4/42-stud-rep/421-pharmacol/4211-prim-pharmacodyn/" + "splice-correction-" * 6
-    with pytest.raises(DossierError, match="no room for a file name.*shorten the study name"):
+    with pytest.raises(DossierError, match=r"no room for a file name.*shorten the study name"):
         fit_path(folder.rstrip("-"), "report.pdf")
 
 

@@ -67,7 +67,8 @@ def test_keyed_values_and_folders(installed, ectd_model):
     inputs = Inputs(ectd_model, dict(VALUES), {}, {}, {})
     heading = trees.resolve("m3-2-s-1-1")
     keyed = keyed_values(inputs, trees, [heading, trees.resolve("m3-2-p-5-4")])
-    assert keyed["m3-2-s-drug-substance"] == {"substance": "atipeksen sodium", "manufacturer": "Oligo Manufacturing Inc"}
+    assert keyed["m3-2-s-drug-substance"] == {"substance": "atipeksen sodium",
+                                              "manufacturer": "Oligo Manufacturing Inc"}
     assert keyed["m3-2-p-drug-product"] == {"product-name": "atipeksen injection",
                                             "manufacturer": "Oligo Manufacturing Inc"}
     chain = trees.ich.chain(heading)
@@ -77,7 +78,7 @@ def test_keyed_values_and_folders(installed, ectd_model):
     assert keyed_folder(already, chain, keyed) == already
     pinned = Inputs(ectd_model, {}, {}, {}, {"m3-2-s-drug-substance": {"substance": "old", "manufacturer": "m"}})
     assert keyed_values(pinned, trees, [heading])["m3-2-s-drug-substance"]["substance"] == "old"
-    with pytest.raises(DossierError, match="needs manufacturer from .*substance from cmc.substance.name"):
+    with pytest.raises(DossierError, match=r"needs manufacturer from .*substance from cmc.substance.name"):
         keyed_values(Inputs(ectd_model, {}, {}, {}, {}), trees, [heading])
 
 

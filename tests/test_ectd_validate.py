@@ -198,7 +198,7 @@ def test_pdf_rules_apply_to_leaves(app, tmp_path):
 
 def test_missing_standards_refuse_validation(app, monkeypatch, tmp_path):
     monkeypatch.setenv("DOSSIER_STANDARDS_DIR", str(tmp_path / "none"))
-    with pytest.raises(DossierError, match="us-regional-v3-3.dtd.*accessdata.fda.gov"):
+    with pytest.raises(DossierError, match=r"us-regional-v3-3.dtd.*accessdata.fda.gov"):
         validate_sequence(app / "0001")
 
 

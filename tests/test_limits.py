@@ -56,8 +56,8 @@ def test_standard_input_with_nul_or_bytes_that_are_not_utf8_is_refused_in_one_li
 
 
 def test_bad_characters_are_refused_inside_people_tables_and_variants(mini_model):
-    assert refusal(mini_model, "product.design.sponsor",
-                   {"name": "A", "email": "a\x00@b.org"}).startswith("product.design.sponsor.email: the character U+0000")
+    assert refusal(mini_model, "product.design.sponsor", {"name": "A", "email": "a\x00@b.org"}).startswith(
+        "product.design.sponsor.email: the character U+0000")
     assert "address: the character U+0007" in refusal(mini_model, "product.design.sponsor",
                                                       {"name": "A", "address": "1 Road\nTown\x07"})
     assert "studies[0].name: the character U+001B" in refusal(mini_model, "product.design.studies",

@@ -27,15 +27,18 @@ def test_unknown_field_names_the_section_fields(mini_model):
 @pytest.mark.parametrize("mutate, expected", [
     (lambda m: m["areas"][0]["sections"][0]["fields"][0].update(type="colour"), "field type 'colour'"),
     (lambda m: m["areas"][0]["sections"][0]["fields"][3].pop("choices"), "needs 'choices'"),
-    (lambda m: m["checks"][1].update(fields=["product.design.nope", "product.cmc.sequence"]), "unknown field 'product.design.nope'"),
+    (lambda m: m["checks"][1].update(fields=["product.design.nope", "product.cmc.sequence"]),
+     "unknown field 'product.design.nope'"),
     (lambda m: m["checks"][0].update(severity="fatal"), "severity 'fatal'"),
     (lambda m: m["checks"][0].update(kind="magic"), "check kind 'magic'"),
     (lambda m: m["areas"][0]["sections"][0]["fields"][1].update(documents=["nowhere"]), "unknown document 'nowhere'"),
-    (lambda m: m["areas"][0]["sections"][0]["fields"].append({"id": "gene", "label": "x", "type": "text"}), "defined twice"),
+    (lambda m: m["areas"][0]["sections"][0]["fields"].append({"id": "gene", "label": "x", "type": "text"}),
+     "defined twice"),
     (lambda m: m["checks"][4].update(has=["nope"]), "'nope' is not a column"),
     (lambda m: m.update(version=7), "unsupported content model version 7"),
     (lambda m: m["areas"][0].update(id="Bad Id"), "id 'Bad Id' must match"),
-    (lambda m: m["documents"].append(dict(m["documents"][0], id="other")), "file name already used by document 'summary'"),
+    (lambda m: m["documents"].append(dict(m["documents"][0], id="other")),
+     "file name already used by document 'summary'"),
 ])
 def test_malformed_model_fails_with_place_and_reason(mini_raw, mutate, expected):
     raw = copy.deepcopy(mini_raw)

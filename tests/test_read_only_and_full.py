@@ -137,7 +137,8 @@ def test_output_into_a_read_only_folder_is_a_one_line_refusal(cli, read_only_fol
     assert cli("demo", path).code == 0
     read_only_folder.freeze()
     out = read_only_folder.path
-    for command in (("export", path, out / "text"), ("render", path, "--out", out / "docs", "--format", "docx", "--draft"),
+    for command in (("export", path, out / "text"),
+                    ("render", path, "--out", out / "docs", "--format", "docx", "--draft"),
                     ("build", path, "--out", out / "app", "--draft")):
         result = cli(*command)
         assert result.code == 2 and "cannot write" in _one_line(result.err), (command, result.err)
@@ -153,7 +154,8 @@ def test_a_full_disk_during_attach_says_so_and_loses_nothing(cli, tmp_path):
         before = cli("export", path, tmp_path / "before")
         assert before.code == 0
         result = cli("attach", path, "module1.letters.letters_of_authorization", big)
-        assert result.code == 2 and "is full" in _one_line(result.err) and "nothing in the dossier was lost" in result.err
+        assert result.code == 2 and "is full" in _one_line(result.err)
+        assert "nothing in the dossier was lost" in result.err
         assert sorted(p.name for p in disk.iterdir()) == ["case.dossier"]
         assert cli("export", path, tmp_path / "after").code == 0
         with sqlite3.connect(path) as conn:

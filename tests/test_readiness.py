@@ -94,7 +94,8 @@ def test_any_filled_reaches_into_table_columns(mini_model, mini_raw):
 def test_readiness_gate_blocks_on_errors_only(mini_model):
     from dossier.errors import NotReadyError
 
-    warned = check_dossier(mini_model, values(mini_model, **dict(COMPLETE, product__design__target="exon 4")), ["r.pdf"])
+    warned = check_dossier(mini_model, values(mini_model, **dict(COMPLETE, product__design__target="exon 4")),
+                           ["r.pdf"])
     assert ids(warned) == {"gene-in-target"} and warned.blocking == [] and not warned.has_errors
     warned.require_ready()
     report = check_dossier(mini_model, {}, [])

@@ -81,8 +81,13 @@ def test_pdf_margins_leave_room(rendered):
     _, results = rendered
     for doc_id, files in results.items():
         for number, page in enumerate(PdfReader(str(files["pdf"])).pages, 1):
-            spots = []
-            page.extract_text(visitor_text=lambda text, cm, tm, *_: spots.append((tm[4] * cm[0] + cm[4], tm[5] * cm[3] + cm[5], text)) if text.strip() else None)
+            spots: list[tuple[float, float, str]] = []
+
+            def visit(text, cm, tm, *_, spots=spots):
+                if text.strip():
+                    spots.append((tm[4] * cm[0] + cm[4], tm[5] * cm[3] + cm[5], text))
+
+            page.extract_text(visitor_text=visit)
             for x, y, text in spots:
                 assert 54 <= x <= 612 - 27 and 27 <= y <= 792 - 27, f"{doc_id} p{number}: {text!r} at {x:.0f},{y:.0f}"
 
@@ -92,18 +97,19 @@ def test_bookmarks_mirror_headings(rendered, demo_input):
     for doc_id, files in results.items():
         tree = build_tree(demo_input, doc_id)
         with pikepdf.open(files["pdf"]) as pdf, pdf.open_outline() as outline:
-            titles = []
-
-            def walk(items, depth):
-                for item in items:
-                    titles.append(item.title)
-                    assert depth < 4, f"{doc_id}: bookmarks deeper than 4 levels"
-                    walk(item.children, depth + 1)
-            walk(outline.root, 0)
+            titles = _outline_titles(outline.root, doc_id)
         assert titles == [h.text for h in tree.headings()], doc_id
         reader = PdfReader(files["pdf"])
         for title, page in _outline_pages(reader):  # each bookmark opens the page its heading is on
             assert title[:40] in " ".join(reader.pages[page - 1].extract_text().split()), (doc_id, title, page)
+
+
+def _outline_titles(items, doc_id: str, depth: int = 0) -> list[str]:
+    titles = []
+    for item in items:
+        assert depth < 4, f"{doc_id}: bookmarks deeper than 4 levels"
+        titles += [item.title, *_outline_titles(item.children, doc_id, depth + 1)]
+    return titles
 
 
 def _outline_pages(reader: PdfReader, items=None):
@@ -134,7 +140,8 @@ def test_qpdf_check_is_clean(rendered):
     _, results = rendered
     for files in results.values():
         result = subprocess.run(["qpdf", "--check", str(files["pdf"])], capture_output=True, text=True)
-        assert result.returncode == 0 and "No syntax or stream encoding errors" in result.stdout, result.stdout + result.stderr
+        clean = result.returncode == 0 and "No syntax or stream encoding errors" in result.stdout
+        assert clean, result.stdout + result.stderr
 
 
 WORD_STYLES = {"Title", "Heading 1", "Heading 2", "Heading 3", "List Bullet", "List Number", "Table Grid", "Caption"}
@@ -224,7 +231,8 @@ def test_libreoffice_opens_every_docx(rendered, tmp_path):
     for file in files:
         converted = tmp_path / "pdf" / f"{file.stem}.pdf"
         assert converted.exists() and converted.stat().st_size > 1000, file.name
-        assert MODEL.document(next(d for d, f in results.items() if f["docx"] == file)).title.split()[0] in pdf_text(converted)
+        doc_id = next(d for d, f in results.items() if f["docx"] == file)
+        assert MODEL.document(doc_id).title.split()[0] in pdf_text(converted)
 
 
 @pytest.mark.parametrize("rows", [10, 40, 80, 400])

@@ -13,8 +13,7 @@ from pypdf import PdfReader
 
 from dossier.errors import DossierError
 from dossier.model import default_model
-from dossier.render import (NotReadyError, RenderInput, build_tree, document_key, render_all, render_document,
-                            templating)
+from dossier.render import NotReadyError, RenderInput, build_tree, document_key, render_all, render_document, templating
 from dossier.render.tree import Paragraph, parse, safe_href, xml_safe
 from tests.helpers.demo import with_values
 from tests.helpers.documents import docx_text, pdf_problems, pdf_text
@@ -87,7 +86,8 @@ def test_long_words_and_long_tables_keep_the_layout(demo_input, tmp_path):
     schedule = [{"visit": f"V{i} {NASTY}", "timing": "Day 1", "assessments": "x" * 40} for i in range(1000)]
     schedule[3]["assessments"] = word  # a cell taller than a page
     schedule[4]["assessments"] = "many words " * 2500
-    inp = with_values(demo_input, clinical__design__objectives=f"{word}\n{word}", clinical__endpoints__schedule=schedule)
+    inp = with_values(demo_input, clinical__design__objectives=f"{word}\n{word}",
+                      clinical__endpoints__schedule=schedule)
     files = render_document(inp, "clinical-protocol", tmp_path, draft=True)
     with pikepdf.open(files["pdf"]) as pdf:
         assert len(pdf.pages) > 25
@@ -139,7 +139,8 @@ def test_links_become_hyperlinks_in_both_formats(tmp_path):
     tree = parse('<h1>Links</h1><p>See <a href="https://doi.org/10.1000/182"><b>the DOI</b></a>.</p>', "Links")
     write_docx(tree, tmp_path / "l.docx", "header", "author", False)
     write_pdf(tree, tmp_path / "l.pdf", "header", "author", False)
-    assert "https://doi.org/10.1000/182" in [r.target_ref for r in docx.Document(str(tmp_path / "l.docx")).part.rels.values()]
+    rels = docx.Document(str(tmp_path / "l.docx")).part.rels.values()
+    assert "https://doi.org/10.1000/182" in [r.target_ref for r in rels]
     with pikepdf.open(tmp_path / "l.pdf") as pdf:
         uris = [str(a.A.URI) for a in pdf.pages[0].Annots if "/A" in a]
     assert uris == ["https://doi.org/10.1000/182"]
@@ -184,10 +185,10 @@ def test_template_errors_name_template_and_line(broken_templates, demo_input):
 
 def test_template_cannot_reach_python_internals(broken_templates, demo_input):
     (broken_templates / "form_3674.j2").write_text("<p>{{ f.__class__.__mro__ }}</p>\n")
-    with pytest.raises(DossierError, match="form_3674.j2 line 1"):
+    with pytest.raises(DossierError, match=r"form_3674.j2 line 1"):
         build_tree(demo_input, "form-3674")
     (broken_templates / "form_3674.j2").write_text("<p>{{ f.values.clear() }}</p>\n")
-    with pytest.raises(DossierError, match="form_3674.j2"):
+    with pytest.raises(DossierError, match=r"form_3674.j2"):
         build_tree(demo_input, "form-3674")
 
 
@@ -216,7 +217,8 @@ def test_document_key_follows_the_content_model_and_the_program_version(demo_inp
     from dossier.render import document as document_mod
 
     path = "cmc.product.labelling"
-    relabelled = dict(MODEL.fields, **{path: dataclasses.replace(MODEL.field(path), label="Text of the investigational label")})
+    label = "Text of the investigational label"
+    relabelled = dict(MODEL.fields, **{path: dataclasses.replace(MODEL.field(path), label=label)})
     model = dataclasses.replace(MODEL, fields=relabelled)
     base = {d.id: document_key(demo_input, d.id, False, MODEL) for d in MODEL.documents}
     after = {d.id: document_key(demo_input, d.id, False, model) for d in MODEL.documents}

@@ -10,8 +10,7 @@ import pikepdf
 import pytest
 from pypdf import PdfReader
 
-from dossier.render import render_document
-from dossier.render import pdf_writer
+from dossier.render import pdf_writer, render_document
 from dossier.render.docx_writer import write_docx
 from dossier.render.tree import DocumentTree, Paragraph, Run, Table
 from tests.helpers.demo import with_values

@@ -106,9 +106,11 @@ def test_one_bad_value_among_many_writes_nothing_and_every_error_has_its_line(tm
     ("clinical.dosing.escalation[1].dosage: 4 mg\n",
      "values.yaml:1: clinical.dosing.escalation[1].dosage: Dose escalation has no column 'dosage'; its columns are"),
     ("module1.letters.letters_of_authorization: coa.pdf\n",
-     "values.yaml:1: module1.letters.letters_of_authorization: no attachment named 'coa.pdf' in this dossier; attach the file first"),
-    ("module1.letters.letters_of_authorization: scans/coa.pdf\n", "values.yaml:1: module1.letters.letters_of_authorization: 'scans/coa.pdf' is not an attachment name; "
-                                         "attach files with `dossier attach`"),
+     "values.yaml:1: module1.letters.letters_of_authorization: no attachment named 'coa.pdf' in this dossier; "
+     "attach the file first"),
+    ("module1.letters.letters_of_authorization: scans/coa.pdf\n",
+     "values.yaml:1: module1.letters.letters_of_authorization: 'scans/coa.pdf' is not an attachment name; "
+     "attach files with `dossier attach`"),
 ])
 def test_bad_input_exits_2_names_the_line_and_writes_nothing(tmp_path, cli, fresh, text, expected):
     escalation = [{"step": "1", "dose": "2 mg"}, {"step": "2", "dose": "3 mg"}]
@@ -157,9 +159,9 @@ def test_a_stored_attachment_may_be_named_in_a_cell(tmp_path, cli):
 
 def test_a_json_values_file_and_an_empty_value_that_clears(tmp_path, cli, fresh):
     assert cli("set", fresh, "genetic.variant.confirmation", "old").code == 0
-    path = write(tmp_path, json.dumps({"genetic": {"variant": {"hgvs": "NM_001042432.2:c.1056+34C>A", "confirmation": None}},
-                                       "clinical.dosing.starting_dose": {"value": 2.5, "unit": "mg"},
-                                       "nonclinical.design.length": "18 nt"}, indent=2), "values.json")
+    values = {"genetic": {"variant": {"hgvs": "NM_001042432.2:c.1056+34C>A", "confirmation": None}},
+              "clinical.dosing.starting_dose": {"value": 2.5, "unit": "mg"}, "nonclinical.design.length": "18 nt"}
+    path = write(tmp_path, json.dumps(values, indent=2), "values.json")
     assert cli("set", fresh, "--from", path).code == 0
     with Dossier.open(fresh, read_only=True) as d:
         assert d.get("genetic.variant.confirmation") is None

@@ -7,7 +7,6 @@ from dossier.errors import DossierError
 from tests.helpers.ectd import SHARED, needs_standards
 
 
-
 @pytest.fixture
 def folder(tmp_path, monkeypatch):
     monkeypatch.setenv("DOSSIER_STANDARDS_DIR", str(tmp_path / "std"))
@@ -37,6 +36,6 @@ def test_install_from_folder_verifies_checksums(folder, tmp_path):
 def test_altered_file_refused(folder, tmp_path):
     bad = tmp_path / "ich-ectd-3-2.dtd"
     bad.write_bytes((SHARED / "ich-ectd-3-2.dtd").read_bytes().replace(b"\r\n", b"\n"))
-    with pytest.raises(DossierError, match="checksum differs from the official ich-ectd-3-2.dtd"):
+    with pytest.raises(DossierError, match=r"checksum differs from the official ich-ectd-3-2.dtd"):
         standards.install(bad)
     assert standards.status()["ich-ectd-3-2.dtd"] == "missing"

@@ -13,9 +13,15 @@ from pathlib import Path
 
 import pytest
 
-from dossier.errors import (DamagedFileError, DossierError, DossierFileError, FileInUseError, NewerVersionError,
-                            NotADossierError)
 from dossier.dbfile import SCHEMA_VERSION, make_file
+from dossier.errors import (
+    DamagedFileError,
+    DossierError,
+    DossierFileError,
+    FileInUseError,
+    NewerVersionError,
+    NotADossierError,
+)
 from dossier.store import AuditEntry, Store
 
 ROOT = str(Path(__file__).resolve().parents[1])

@@ -21,7 +21,8 @@ DEFAULT_SIZE = (1280, 800)
 
 
 def application() -> QApplication:
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    running = QApplication.instance()
+    app = running if isinstance(running, QApplication) else QApplication(sys.argv[:1])
     QCoreApplication.setOrganizationName("Dossier Builder")
     QCoreApplication.setApplicationName("Dossier Builder")
     QCoreApplication.setApplicationVersion(__version__)

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import threading
 import traceback
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
@@ -83,8 +84,10 @@ class _Runner(QRunnable):
     def run(self) -> None:
         task = self.task
         try:
-            result = self.work(lambda fraction, message="": task._progress_from_worker.emit(float(fraction), str(message)),
-                               task.cancel_event)
+            def progress(fraction: float, message: str = "") -> None:
+                task._progress_from_worker.emit(float(fraction), str(message))
+
+            result = self.work(progress, task.cancel_event)
         except BaseException as exc:  # reported to the GUI thread, never lost in a worker
             task._error_from_worker.emit(exc, traceback.format_exc())
             return

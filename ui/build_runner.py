@@ -8,8 +8,20 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QSettings, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel,
-                               QLineEdit, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+)
 
 from .background import run_in_background
 
@@ -43,8 +55,8 @@ class BuildDialog(QDialog):
         self.record = QCheckBox("&Record as submitted to FDA (the next sequence will build on this one)")
         self.record.setVisible(not draft)
         layout.addWidget(self.record)
-        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
-        buttons.button(QDialogButtonBox.Ok).setText("Build")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Build")
         buttons.accepted.connect(self._accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
@@ -66,7 +78,7 @@ class BuildResultDialog(QDialog):
 
     def __init__(self, result, parent=None):
         super().__init__(parent)
-        self.result = result
+        self.build = result
         kind = "Draft" if result.draft else "Sequence"
         self.setWindowTitle(f"{kind} {result.number} built")
         blockers = sum(1 for f in result.findings if f.blocks)
@@ -98,7 +110,7 @@ class BuildResultDialog(QDialog):
         self.resize(760, 420 if result.findings else 200)
 
     def open_pdf(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open a document of the sequence", str(self.result.path),
+        path, _ = QFileDialog.getOpenFileName(self, "Open a document of the sequence", str(self.build.path),
                                               "PDF documents (*.pdf)")
         if path:
             QDesktopServices.openUrl(QUrl.fromLocalFile(path))

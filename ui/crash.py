@@ -17,7 +17,7 @@ log = logging.getLogger("dossier_builder")
 
 
 def log_folder() -> Path:
-    location = QStandardPaths.writableLocation(QStandardPaths.AppLocalDataLocation)
+    location = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppLocalDataLocation)
     return Path(location or Path.home() / ".dossier-builder") / "logs"
 
 
@@ -56,7 +56,7 @@ class CrashHandler:
             return
         self.showing = True
         try:
-            box = QMessageBox(QMessageBox.Critical, "Something went wrong",
+            box = QMessageBox(QMessageBox.Icon.Critical, "Something went wrong",
                               f"{value or kind.__name__}\n\nYour dossier is safe: every edit was saved as it was "
                               f"made. You can keep working. The details were written to {log_file()}.",
                               parent=self.parent_window)

@@ -52,7 +52,7 @@ class SectionForm(QWidget):
         marks = (" <span title='required'>*</span>" if field.required else "") + (" 🔒 PHI" if field.phi else "")
         label = QLabel(f"<b>{html.escape(field.label)}</b>{marks}")
         label.setWordWrap(True)
-        label.setAlignment(Qt.AlignRight | Qt.AlignTop)
+        label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
         label.setMinimumWidth(120)
         label.setMaximumWidth(200)
         editor = editor_for(field)
@@ -61,13 +61,14 @@ class SectionForm(QWidget):
         if hasattr(editor, "attach_requested"):
             editor.attach_requested.connect(self.attach_requested)
         label.setBuddy(editor.focus_widget())
-        history = QToolButton(text="History")
+        history = QToolButton()
+        history.setText("History")
         history.setAccessibleName(f"History of {field.label}")
         history.setToolTip(f"Who changed {field.label}, when, and from what to what")
         history.clicked.connect(lambda _=False, path=field.path: self.history_requested.emit(path))
         help_label = QLabel(self._help_html(field))
         help_label.setWordWrap(True)
-        help_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        help_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         error = QLabel()
         error.setWordWrap(True)
         error.setStyleSheet(f"color: {ERROR_COLOUR}")
@@ -75,7 +76,7 @@ class SectionForm(QWidget):
         error.hide()
         grid.addWidget(label, row, 0)
         grid.addWidget(editor, row, 1)
-        grid.addWidget(history, row, 2, Qt.AlignTop)
+        grid.addWidget(history, row, 2, Qt.AlignmentFlag.AlignTop)
         grid.addWidget(help_label, row + 1, 1)
         grid.addWidget(error, row + 2, 1)
         self.editors[field.path] = editor
@@ -118,7 +119,7 @@ class SectionPage(QScrollArea):
         self.form = form
         self.setWidgetResizable(True)
         self.setWidget(form)
-        self.setFocusPolicy(Qt.NoFocus)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
 
     def show_field(self, path: str) -> None:
         editor = self.form.editors.get(split_path(path)[0])

@@ -10,8 +10,17 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QApplication, QLabel, QMainWindow, QProgressBar, QPushButton, QSplitter,
-                               QStackedWidget, QWidget)
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QLabel,
+    QMainWindow,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QWidget,
+)
 
 from dossier.errors import Cancelled
 from dossier.readiness import Finding
@@ -108,19 +117,19 @@ class MainWindow(QMainWindow):
 
     def _menus(self) -> None:
         page, session = self.start_page, self.session
-        self.file_actions = [self._action("&New dossier…", page.new_dossier, QKeySequence.New),
-                             self._action("&Open…", page.open_dialog, QKeySequence.Open),
+        self.file_actions = [self._action("&New dossier…", page.new_dossier, QKeySequence.StandardKey.New),
+                             self._action("&Open…", page.open_dialog, QKeySequence.StandardKey.Open),
                              self._action("Open the &demo", page.open_demo),
-                             self._action("&Close dossier", self.close_dossier, QKeySequence.Close)]
+                             self._action("&Close dossier", self.close_dossier, QKeySequence.StandardKey.Close)]
         # Ctrl+Q everywhere: QKeySequence.Quit is empty on Windows, where users still expect it.
         self.quit_action = self._action("&Quit", self.close, "Ctrl+Q", "Close the dossier and quit")
-        self.quit_action.setMenuRole(QAction.QuitRole)
+        self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         file_menu = self.menuBar().addMenu("&File")
         file_menu.addActions(self.file_actions)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
-        self.undo_action = self._action("&Undo", self.undo, QKeySequence.Undo, "Undo the last saved edit")
-        self.redo_action = self._action("&Redo", self.redo, QKeySequence.Redo, "Redo the edit just undone")
+        self.undo_action = self._action("&Undo", self.undo, QKeySequence.StandardKey.Undo, "Undo the last saved edit")
+        self.redo_action = self._action("&Redo", self.redo, QKeySequence.StandardKey.Redo, "Redo the edit just undone")
         session.undo_stack.canUndoChanged.connect(lambda _: self._enable_undo())
         session.undo_stack.canRedoChanged.connect(lambda _: self._enable_undo())
         session.undo_stack.undoTextChanged.connect(lambda text: self.undo_action.setText(f"&Undo {text}".strip()))
@@ -128,9 +137,10 @@ class MainWindow(QMainWindow):
         self._enable_undo()
         self.menuBar().addMenu("&Edit").addActions([self.undo_action, self.redo_action])
         view = self.menuBar().addMenu("&View")
-        view.addAction(self._action("&Sections", lambda: self.navigator.setFocus(Qt.ShortcutFocusReason), "Ctrl+1"))
+        by_shortcut = Qt.FocusReason.ShortcutFocusReason
+        view.addAction(self._action("&Sections", lambda: self.navigator.setFocus(by_shortcut), "Ctrl+1"))
         view.addAction(self._action("&Form", self.focus_form, "Ctrl+2"))
-        view.addAction(self._action("F&indings", lambda: self.readiness.findings.setFocus(Qt.ShortcutFocusReason), "Ctrl+3"))
+        view.addAction(self._action("F&indings", lambda: self.readiness.findings.setFocus(by_shortcut), "Ctrl+3"))
         self.build_actions = [self._action("Build &draft…", lambda: self.build_dialog(True), "Ctrl+B",
                                            "Build a draft sequence for review"),
                               self._action("Build &sequence…", lambda: self.build_dialog(False), "Ctrl+Shift+B",
@@ -160,7 +170,7 @@ class MainWindow(QMainWindow):
         self._finish_edits()
         try:
             self.session.open(path)
-        except Exception as exc:  # noqa: BLE001 - show_exception tells the user's problems from bugs
+        except Exception as exc:
             show_exception(self, "Cannot open the dossier", exc)
             return False
         add_recent(Path(path))
@@ -211,7 +221,7 @@ class MainWindow(QMainWindow):
     @property
     def form(self) -> SectionForm | None:
         page = self.form_stack.currentWidget()
-        return page.form if page is not None else None
+        return page.form if isinstance(page, SectionPage) else None
 
     def select_section(self, section_path: str) -> SectionForm | None:
         dossier = self.session.dossier
@@ -244,8 +254,9 @@ class MainWindow(QMainWindow):
 
     def _show_change(self, change: Change) -> None:
         if change.shown:
-            self.select_section(change.field.rsplit(".", 1)[0])
-            self.form.set_value(change.field, change.value)
+            form = self.select_section(change.field.rsplit(".", 1)[0])
+            if form is not None:
+                form.set_value(change.field, change.value)
         self.save_state.setText(f"Saved {change.label} at {time.strftime('%H:%M:%S')}")
 
     def _show_problem(self, path: str, message: str) -> None:
@@ -293,15 +304,16 @@ class MainWindow(QMainWindow):
         field = split_path(path)[0]
         if self.session.dossier is None or field not in self.session.dossier.model.fields:
             return
-        self.select_section(field.rsplit(".", 1)[0])
+        form = self.select_section(field.rsplit(".", 1)[0])
         self.pages[field.rsplit(".", 1)[0]].show_field(field)
-        self.form.focus_field(path)
+        if form is not None:
+            form.focus_field(path)
 
     # Build ------------------------------------------------------------------------------------
 
     def build_dialog(self, draft: bool) -> None:
         dialog = BuildDialog(draft, self)
-        if dialog.exec() == BuildDialog.Accepted:
+        if dialog.exec() == QDialog.DialogCode.Accepted:
             self.start_build(Path(dialog.folder.text().strip()), draft, dialog.record.isChecked() and not draft)
 
     def start_build(self, app_dir: Path, draft: bool, mark_submitted: bool = False) -> None:

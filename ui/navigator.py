@@ -12,8 +12,9 @@ from PySide6.QtWidgets import QHeaderView, QStyle, QTreeWidget, QTreeWidgetItem
 from dossier.model import SEVERITIES, ContentModel, Section
 from dossier.readiness import Report
 
-_STANDARD = {"error": QStyle.SP_MessageBoxCritical, "warning": QStyle.SP_MessageBoxWarning,
-             "info": QStyle.SP_MessageBoxInformation, None: QStyle.SP_DialogApplyButton}
+_PIXMAP = QStyle.StandardPixmap
+_STANDARD = {"error": _PIXMAP.SP_MessageBoxCritical, "warning": _PIXMAP.SP_MessageBoxWarning,
+             "info": _PIXMAP.SP_MessageBoxInformation, None: _PIXMAP.SP_DialogApplyButton}
 _icons: dict[Any, QIcon] = {}
 
 
@@ -55,13 +56,13 @@ class Navigator(QTreeWidget):
         self.items, self.sections, self._areas, self._shown = {}, {}, [], {}
         for area in model.areas:
             top = QTreeWidgetItem([area.title, "", ""])
-            top.setFlags(top.flags() & ~Qt.ItemIsSelectable)
+            top.setFlags(top.flags() & ~Qt.ItemFlag.ItemIsSelectable)
             font = top.font(0)
             font.setBold(True)
             top.setFont(0, font)
             for section in area.sections:
                 item = QTreeWidgetItem([section.title, "", ""])
-                item.setData(0, Qt.UserRole, section.path)
+                item.setData(0, Qt.ItemDataRole.UserRole, section.path)
                 item.setToolTip(0, section.help or section.title)
                 top.addChild(item)
                 self.items[section.path] = item
@@ -76,7 +77,7 @@ class Navigator(QTreeWidget):
             self.setCurrentItem(item)
 
     def _current_changed(self, item, _previous) -> None:
-        path = item.data(0, Qt.UserRole) if item is not None else None
+        path = item.data(0, Qt.ItemDataRole.UserRole) if item is not None else None
         if path:
             self.section_chosen.emit(path)
 

@@ -5,9 +5,21 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, QStandardPaths, Qt, Signal
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout, QHeaderView, QInputDialog, QLabel,
-                               QListWidget, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QListWidget,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from dossier.changes import describe_entry
 from dossier.paths import demo_dir
@@ -23,7 +35,9 @@ FILTER = "Dossier files (*.dossier);;All files (*)"
 
 def recent_files() -> list[str]:
     value = QSettings().value(RECENT_KEY, [])
-    return [value] if isinstance(value, str) else list(value or [])
+    if isinstance(value, str):  # QSettings gives a list of one back as its one string
+        return [value]
+    return [str(v) for v in value] if isinstance(value, (list, tuple)) else []
 
 
 def add_recent(path: Path) -> None:
@@ -32,7 +46,7 @@ def add_recent(path: Path) -> None:
 
 
 def demo_folder() -> Path:
-    location = QStandardPaths.writableLocation(QStandardPaths.AppLocalDataLocation)
+    location = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppLocalDataLocation)
     return Path(location or Path.home() / ".dossier-builder") / "demos"
 
 
@@ -91,7 +105,7 @@ class StartPage(QWidget):
             return
         try:
             Dossier.create(path, title).close()
-        except Exception as exc:  # noqa: BLE001 - show_exception tells the user's problems from bugs
+        except Exception as exc:
             show_exception(self, "Cannot create the dossier", exc)
             return
         self.open_requested.emit(path)
@@ -150,7 +164,7 @@ class HistoryDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel(f"{len(entries)} change(s)" if entries else "No changes recorded yet."))
         layout.addWidget(self.table)
-        buttons = QDialogButtonBox(QDialogButtonBox.Close)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self.resize(760, 380)

@@ -32,7 +32,7 @@ class ElementsStrip(QWidget):
     def update_from(self, report: Report) -> None:
         while len(self.badges) < len(report.elements):
             badge = QLabel()
-            badge.setTextFormat(Qt.RichText)
+            badge.setTextFormat(Qt.TextFormat.RichText)
             self.layout_.addWidget(badge)
             self.badges.append(badge)
             self._shown.append(())
@@ -92,7 +92,7 @@ class ReadinessPanel(QWidget):
         self.findings.clear()
         for finding in report.findings:
             item = QListWidgetItem(severity_icon(self, finding.severity), f"{self._label(finding)}: {finding.message}")
-            item.setData(Qt.UserRole, finding)
+            item.setData(Qt.ItemDataRole.UserRole, finding)
             item.setToolTip(f"{finding.severity}: {finding.field}\nSource: {finding.source}")
             self.findings.addItem(item)
         self.findings.setUpdatesEnabled(True)
@@ -109,9 +109,9 @@ class ReadinessPanel(QWidget):
 
     def item_for(self, field_path: str) -> QListWidgetItem | None:
         for i in range(self.findings.count()):
-            if self.findings.item(i).data(Qt.UserRole).field == field_path:
+            if self.findings.item(i).data(Qt.ItemDataRole.UserRole).field == field_path:
                 return self.findings.item(i)
         return None
 
     def _activated(self, item: QListWidgetItem) -> None:
-        self.finding_activated.emit(item.data(Qt.UserRole))
+        self.finding_activated.emit(item.data(Qt.ItemDataRole.UserRole))

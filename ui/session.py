@@ -109,11 +109,12 @@ class DossierSession(QObject):
 
     def write_value(self, path: str, value: Any, shown: bool) -> None:
         """Store a value (the undo commands call this) and tell every screen."""
+        dossier = self._open()
         if value is None:
-            self.dossier.clear(path)
+            dossier.clear(path)
         else:
-            self.dossier.set(path, value)
-        self.changed.emit(Change(path, value, self.dossier.field(path).label, shown))
+            dossier.set(path, value)
+        self.changed.emit(Change(path, value, dossier.field(path).label, shown))
         self.readiness_timer.start()
 
     def undo(self) -> None:
@@ -125,7 +126,13 @@ class DossierSession(QObject):
             self.undo_stack.redo()
 
     def history(self, path: str):
-        return self.dossier.history(path)
+        return self._open().history(path)
+
+    def _open(self) -> Dossier:
+        """The open dossier, for what only happens while one is open (undo commands, history)."""
+        if self.dossier is None:
+            raise RuntimeError("no dossier is open")
+        return self.dossier
 
     # Attachments ------------------------------------------------------------------------------
 
@@ -160,7 +167,7 @@ class DossierSession(QObject):
         if sum(Path(f).stat().st_size for f in files if Path(f).is_file()) < LARGE_ATTACHMENT:
             try:
                 done(store())
-            except Exception as exc:  # noqa: BLE001 - the same handling as in the background
+            except Exception as exc:
                 failed(exc, "")
             return
         self._set_busy(f"Storing {Path(files[0]).name}…")

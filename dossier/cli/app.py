@@ -16,8 +16,8 @@ COMMAND_MODULES = (content, render, ectd)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="dossier", description="Dossier Builder: individualized-therapy IND dossiers.",
-                                     epilog=EPILOG)
+    parser = argparse.ArgumentParser(prog="dossier", epilog=EPILOG,
+                                     description="Dossier Builder: individualized-therapy IND dossiers.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for module in COMMAND_MODULES:

@@ -95,7 +95,8 @@ def cmd_check(args) -> int:
         print()
         for f in report.findings:
             print(f"{f.severity.upper():7} {f.field}: {f.message}" + (f"  [{f.source}]" if f.source else ""))
-        print(f"\n{report.count('error')} error(s), {report.count('warning')} warning(s), {report.count('info')} note(s)")
+        print(f"\n{report.count('error')} error(s), {report.count('warning')} warning(s), "
+              f"{report.count('info')} note(s)")
     return EXIT_FINDINGS if report.has_errors else EXIT_OK
 
 
@@ -164,7 +165,8 @@ def register(sub) -> None:
     add_command(sub, "set", cmd_set, "Set one field, or many from a YAML or JSON file (validated, saved at once, "
                                      "recorded in the history).", FILE_ARG,
                 (("field",), {"nargs": "?", "help": "field path"}),
-                (("value",), {"nargs": "?", "help": "the value; '-' reads it from standard input; '' clears the field"}),
+                (("value",), {"nargs": "?",
+                              "help": "the value; '-' reads it from standard input; '' clears the field"}),
                 (("--from",), {"dest": "values_from", "metavar": "VALUES",
                                "help": "a YAML or JSON file mapping field paths (or table cells like "
                                        "clinical.dosing.escalation[0].dose) to values, set in one transaction; "
@@ -177,9 +179,11 @@ def register(sub) -> None:
                             "code is 2.").set_defaults(extras_hint=f"; {_SET_MIXED} ({_SET_USAGE})")
     add_command(sub, "attach", cmd_attach, "Store a file inside the dossier and reference it from an attachment field.",
                 FILE_ARG,
-                (("field",), {"help": "attachment field, or a table cell like nonclinical.pharmacology.studies[0].report"}),
+                (("field",), {"help": "attachment field, or a table cell like "
+                                       "nonclinical.pharmacology.studies[0].report"}),
                 (("path",), {"help": "the file to attach"}), (("--name",), {"help": "name to store it under"}))
-    add_command(sub, "check", cmd_check, "Check readiness against the Plausible Mechanism Framework.", FILE_ARG, JSON_ARG)
+    add_command(sub, "check", cmd_check, "Check readiness against the Plausible Mechanism Framework.",
+                FILE_ARG, JSON_ARG)
     add_command(sub, "fields", cmd_fields, "List every field with its type, label and whether it is filled.",
                 FILE_ARG, JSON_ARG,
                 description="List every field with its type, label and whether it is filled. With --json, all a "

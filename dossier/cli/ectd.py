@@ -64,8 +64,8 @@ def cmd_validate(args) -> int:
 
 
 def cmd_sequences(args) -> int:
-    from ..service import Dossier
     from ..ectd.lifecycle import leaf_history
+    from ..service import Dossier
 
     with Dossier.open(args.file, read_only=not args.record) as d:
         if args.record:
@@ -119,15 +119,18 @@ def register(sub) -> None:
     add_command(sub, "build", cmd_build, "Build the next eCTD sequence of a dossier into APPDIR/NNNN and validate it.",
                 FILE_ARG,
                 (("--out",), {"required": True, "help": "the application folder that holds the sequences (APPDIR)"}),
-                (("--draft",), {"action": "store_true", "help": "a preview: DRAFT-marked, never recorded as submitted"}),
+                (("--draft",), {"action": "store_true",
+                                "help": "a preview: DRAFT-marked, never recorded as submitted"}),
                 (("--mark-submitted",), {"action": "store_true", "help": "record the sequence and every file's "
                                          "checksum in the dossier (the next build amends it)"}),
                 (("--workers",), {"type": int, "help": "worker processes for rendering (default: one per core)"}),
                 json_arg)
-    add_command(sub, "validate", cmd_validate, "Check a sequence folder (ours or anyone's) against the eCTD and FDA rules.",
+    add_command(sub, "validate", cmd_validate,
+                "Check a sequence folder (ours or anyone's) against the eCTD and FDA rules.",
                 (("seqdir",), {"help": "the sequence folder, e.g. IND123456/0002"}), json_arg)
     add_command(sub, "sequences", cmd_sequences, "Show the submitted sequences and each leaf's state across them.",
-                FILE_ARG, (("--record",), {"metavar": "SEQDIR", "help": "record an already built sequence folder as submitted"}),
+                FILE_ARG, (("--record",), {"metavar": "SEQDIR",
+                                          "help": "record an already built sequence folder as submitted"}),
                 json_arg, aliases=("lifecycle",))
     add_command(sub, "standards", cmd_standards, "Install or show the official eCTD standard files (ICH DTD and "
                                                  "stylesheet, FDA regional DTD).",

@@ -16,7 +16,8 @@ def set_from(file: str, values_path: str) -> int:
 
     model = default_model()  # the one Dossier.open uses
     tables = [path for path, field in model.fields.items() if field.type == "table"]
-    values = read_values(values_path, model.fields, tables)  # read before the dossier is opened: a bad file touches nothing
+    # read before the dossier is opened: a bad file touches nothing
+    values = read_values(values_path, model.fields, tables)
     refusals = [(p.line, p.path, p.message) for p in values.problems]
     if refusals and not values.values:
         return _refuse(file, values, refusals)

@@ -8,8 +8,8 @@ from typing import Any
 from ..errors import DossierError
 from .leaf import Module1
 from .mapping import M1_FIELDS
+from .regional import IND, NO_DUNS, ORIGINAL_APPLICATION, SUB_AMENDMENT, SUB_ORIGINAL
 from .wanted import as_text, first_filled
-from .regional import (IND, NO_DUNS, ORIGINAL_APPLICATION, SUB_AMENDMENT, SUB_ORIGINAL)
 
 _CONTACT_CODES = (("agent", "fdaact3"), ("techn", "fdaact2"), ("regul", "fdaact1"))
 # Only the sub-types ECTD.md gives codes for; others (resubmission …) are not guessed.

@@ -5,7 +5,7 @@ backbones share.
 from __future__ import annotations
 
 import hashlib
-from typing import Iterable
+from collections.abc import Iterable
 
 from lxml import etree
 
@@ -55,7 +55,9 @@ def nest(parent: etree._Element, tree: HeadingTree, placed: Iterable[tuple[str, 
     needed = sorted({h for heading in wanted for h in tree.chain(heading)} - {below, tree.root},
                     key=tree.position)
     for name in needed:
-        holder = nodes[tree[name].parent]  # DTD order puts every parent before its children
+        parent = tree[name].parent
+        assert parent is not None, f"{name} is below the root, so it has a parent"
+        holder = nodes[parent]  # DTD order puts every parent before its children
         node = etree.SubElement(holder, name.split(":")[-1])
         for attr in tree[name].required_keys + tree[name].optional_keys:
             value = keyed.get(name, {}).get(attr)

@@ -38,7 +38,8 @@ class EctdHeading:
     @property
     def number(self) -> str:
         """The section number part of the name: `m3-2-s-4-4` for `m3-2-s-4-4-batch-analyses`."""
-        return _NUMBER.match(self.name).group(0) if _NUMBER.match(self.name) else self.name
+        match = _NUMBER.match(self.name)
+        return match.group(0) if match else self.name
 
     @property
     def lowest(self) -> bool:
@@ -51,7 +52,7 @@ class HeadingTree:
     def __init__(self, headings: dict[str, EctdHeading], root: str):
         self.headings = headings
         self.root = root
-        self._by_number = {}
+        self._by_number: dict[str, list[str]] = {}
         for h in headings.values():
             self._by_number.setdefault(h.number, []).append(h.name)
         self._order = {name: i for i, name in enumerate(headings)}
@@ -79,9 +80,10 @@ class HeadingTree:
     def chain(self, name: str) -> list[str]:
         """The headings from the top of the backbone down to `name` (inclusive)."""
         chain = []
-        while name is not None and name in self.headings:
-            chain.append(name)
-            name = self.headings[name].parent
+        current: str | None = name
+        while current is not None and current in self.headings:
+            chain.append(current)
+            current = self.headings[current].parent
         return chain[::-1]
 
     def position(self, name: str) -> int:

@@ -65,7 +65,7 @@ def check_lifecycle(seq_dir: Path, number: str, leaves: list[ReadLeaf], history:
             found.append(("high", where, f"leaf {leaf.id}: modified-file '{leaf.modified_file}' is not of the form "
                                          "../NNNN/index.xml#ID"))
             continue
-        seq, backbone, leaf_id = target
+        seq, _, _ = target
         if seq >= number:
             found.append(("high", where, f"leaf {leaf.id} modifies a leaf of sequence {seq}, not an earlier one "
                                          "(circular lifecycle)"))

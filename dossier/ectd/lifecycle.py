@@ -8,10 +8,12 @@ Dossier.sequence_details keep them).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from .leaf import PER_SEQUENCE_HEADINGS, STRUCTURE_FILES, Leaf, leaf_id
+
 
 @dataclass(frozen=True)
 class LiveLeaf:

@@ -45,11 +45,15 @@ def write_stfs(plan: Plan, wanted: list[Leaf], live: dict[str, LiveLeaf]) -> Non
     sent = {leaf.path for leaf in plan.sent()}
     for stf in [leaf for leaf in plan.sent() if leaf.kind == "stf"]:
         members = [leaf for leaf in wanted if leaf.in_study(stf.ref)]
-        docs = [(None, m.id, m.title, m.file_tag) if m.path in sent else
-                (live[m.path].seq, live[m.path].id, m.title, m.file_tag) for m in members]
+        docs: list[tuple[str | None, str, str, str]] = []
+        for m in members:
+            assert m.file_tag is not None, f"{m.path} belongs to a study, so it has a file tag"
+            docs.append((None, m.id, m.title, m.file_tag) if m.path in sent else
+                        (live[m.path].seq, live[m.path].id, m.title, m.file_tag))
         categories = {}
         for m in members:
             categories.update(m.categories)
+        assert stf.study_title is not None, "study_leaves names the study of every study tagging file"
         data = stf_xml(stf.path, stf.study_title, stf.study_title, docs, categories)
         plan.generated[stf.path] = data
         stf.md5 = md5_hex(data)

@@ -54,7 +54,8 @@ def regional_xml(plan: Plan, tree: HeadingTree) -> bytes:
     contacts = etree.SubElement(info, "applicant-contacts")
     for contact in m1.contacts:
         el = etree.SubElement(contacts, "applicant-contact")
-        _text(el, "applicant-contact-name", contact["name"][:MAX_CONTACT], **{"applicant-contact-type": contact["type"]})
+        _text(el, "applicant-contact-name", contact["name"][:MAX_CONTACT],
+              **{"applicant-contact-type": contact["type"]})
         phones = etree.SubElement(el, "telephones")
         for number, kind in contact["phones"]:
             _text(phones, "telephone", number[:MAX_CONTACT], **{"telephone-number-type": kind})
@@ -91,7 +92,8 @@ def check_admin(root: etree._Element, folder_number: str) -> list[tuple[str, str
         return [("high", "us-regional.xml has no <admin> section")]
     duns = (admin.findtext("applicant-info/id") or "").strip()
     if not re.fullmatch(r"\d{9}", duns):
-        found.append(("medium", f"applicant id '{duns}' is not a 9-digit DUNS number (use {NO_DUNS} when there is none)"))
+        found.append(("medium", f"applicant id '{duns}' is not a 9-digit DUNS number "
+                                f"(use {NO_DUNS} when there is none)"))
     description = admin.findtext("applicant-info/submission-description") or ""
     if len(description) > MAX_DESCRIPTION:
         found.append(("low", f"submission description is {len(description)} characters; FDA allows {MAX_DESCRIPTION}"))
@@ -116,7 +118,8 @@ def _check_contacts(admin: etree._Element) -> list[tuple[str, str]]:
             if phone.get("telephone-number-type") not in PHONE_TYPES:
                 found.append(("medium", f"telephone {phone.text} of '{name}' has type "
                                         f"'{phone.get('telephone-number-type')}'; use fdatnt1, fdatnt2 or fdatnt3"))
-        texts = [name] + [e.text or "" for e in contact.findall("telephones/telephone") + contact.findall("emails/email")]
+        parts = contact.findall("telephones/telephone") + contact.findall("emails/email")
+        texts = [name] + [e.text or "" for e in parts]
         for text in texts:
             if len(text) > MAX_CONTACT:
                 found.append(("low", f"contact entry '{text[:40]}…' is longer than {MAX_CONTACT} characters"))
@@ -141,8 +144,9 @@ def _check_applications(admin: etree._Element, folder_number: str) -> list[tuple
         seq = (sub.findtext("sequence-number") or "").strip()
         if folder_number and seq != folder_number:
             found.append(("high", f"us-regional.xml states sequence {seq} but the folder is {folder_number}"))
-        stype = sub.find("submission-id").get("submission-type", "") if sub.find("submission-id") is not None else ""
-        subtype = sub.find("sequence-number").get("submission-sub-type", "") if sub.find("sequence-number") is not None else ""
+        sub_id, seq_number = sub.find("submission-id"), sub.find("sequence-number")
+        stype = sub_id.get("submission-type", "") if sub_id is not None else ""
+        subtype = seq_number.get("submission-sub-type", "") if seq_number is not None else ""
         if (stype, subtype) not in IND_PAIRS:
             found.append(("medium", f"submission type/sub-type ({stype}, {subtype}) is not a pair this product knows "
                                     "for an IND: " + "; ".join(f"{a}/{b} = {v}" for (a, b), v in IND_PAIRS.items())))

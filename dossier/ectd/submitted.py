@@ -67,7 +67,8 @@ def record_submitted(dossier: Dossier, seq_dir: str | Path) -> str:
     try:
         pending = json.loads(_pending_path(seq_dir.parent, number).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        raise DossierError(f"{seq_dir} was not built as a final sequence by this program here; build it again") from None
+        raise DossierError(f"{seq_dir} was not built as a final sequence by this program here; "
+                           "build it again") from None
     if pending.get("dossier") != dossier.identity:
         raise DossierError(f"{seq_dir} was built from another dossier")
     findings = validate_sequence(seq_dir, std.require(), used_numbers=recorded)

@@ -12,16 +12,16 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Iterable
 
 from .. import standards as std
+from ..pdfcheck import not_pdf_leaves, pdf_findings
 from .headings import ich_tree, regional_tree
 from .lifecheck import History, check_keyed, check_lifecycle, check_studies
 from .naming import MAX_FILE_NAME, MAX_PATH, valid_segment
-from ..pdfcheck import not_pdf_leaves, pdf_findings
 from .readback import SEQUENCE_NAME, Backbone, ReadLeaf, files_in, parse_backbone, regional_path
 from .regional import check_admin
 
@@ -119,7 +119,7 @@ def _check_util(seq_dir: Path) -> list[tuple[str, str, str]]:
 
 
 def _check_backbone(backbone: Backbone, folder: Path, dtd_name: str, system_id: str) -> list[tuple[str, str, str]]:
-    if backbone.error:
+    if backbone.error or backbone.tree is None:
         return [("high", backbone.path, f"{backbone.error}; every sequence needs it, well-formed")]
     found = []
     if backbone.tree.docinfo.system_url != system_id:
@@ -156,7 +156,7 @@ def checksums(seq_dir: Path, paths: set[str], known: dict[str, str] | None, work
     known = known or {}
     todo = sorted(p for p in paths if p not in known)
     with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 2) as pool:
-        computed = dict(zip(todo, pool.map(lambda p: _md5(seq_dir / p), todo)))
+        computed = dict(zip(todo, pool.map(lambda p: _md5(seq_dir / p), todo), strict=True))
     return {**{p: known[p] for p in paths if p in known}, **computed}
 
 
@@ -216,8 +216,9 @@ def _check_leaf_file(leaf: ReadLeaf, md5s: dict[str, str]) -> list[tuple[str, st
     if leaf.checksum_type.lower() != "md5":
         problems.append(("medium", where, f"leaf {leaf.id}: checksum-type is '{leaf.checksum_type}'; use md5"))
     if leaf.checksum != md5s[leaf.target]:
-        problems.append(("high", leaf.target, f"MD5 is {md5s[leaf.target]} but {where} says {leaf.checksum or '(none)'}; "
-                                              "the file changed after the sequence was built"))
+        problems.append(("high", leaf.target, f"MD5 is {md5s[leaf.target]} but {where} says "
+                                              f"{leaf.checksum or '(none)'}; the file changed after the sequence "
+                                              "was built"))
     return problems
 
 
@@ -255,4 +256,4 @@ def _check_pdfs(seq_dir: Path, leaves: list[ReadLeaf], md5s: dict[str, str],
                    and leaf.operation != "delete"})
     with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 2) as pool:
         results = pool.map(lambda p: pdf_findings(seq_dir / p), pdfs)
-        return [(sev, path, msg) for path, found in zip(pdfs, results) for sev, msg in found]
+        return [(sev, path, msg) for path, found in zip(pdfs, results, strict=True) for sev, msg in found]

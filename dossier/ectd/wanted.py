@@ -5,9 +5,10 @@ attachments, their keyed headings, folders and file names. Pure: nothing is read
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from ..errors import DossierError
 from ..model import ContentModel

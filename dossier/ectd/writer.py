@@ -12,9 +12,9 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
 
 from .. import standards as std
 from ..errors import Cancelled, DossierError
@@ -84,10 +84,11 @@ class SequenceWriter:
             self.check_cancel()
             self._write_leaf(leaf)
             self.progress(done / total, f"Writing {leaf.path}")
-        for done, (future, leaf) in enumerate(zip(self._futures, self._attachments), len(others) + 1):
+        for done, (future, leaf) in enumerate(zip(self._futures, self._attachments, strict=True), len(others) + 1):
             future.result()
             self.progress(done / total, f"Copied {leaf.path}")
-        self._pool.shutdown()
+        if self._pool is not None:
+            self._pool.shutdown()
         self._write_backbones()
         self._copy_util()
         return dict(self.md5s)
@@ -95,8 +96,9 @@ class SequenceWriter:
     def abort(self) -> None:
         """Stop the background copies (each stops at its next chunk) and wait for them."""
         self._aborted = True
-        if getattr(self, "_pool", None) is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+        pool = getattr(self, "_pool", None)
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
 
     def _write_leaf(self, leaf: Leaf) -> None:
         self.check_cancel()

@@ -12,8 +12,17 @@ of a dossier's documents — `dossier render`, the build, the desktop app — go
 
 from ..errors import NotReadyError
 from .cache import RenderCache, user_cache_dir
-from .document import (FORMATS, RENDERER_VERSION, RenderInput, build_tree, check_formats, document_key, header_text,
-                       render_document, snapshot)
+from .document import (
+                       FORMATS,
+                       RENDERER_VERSION,
+                       RenderInput,
+                       build_tree,
+                       check_formats,
+                       document_key,
+                       header_text,
+                       render_document,
+                       snapshot,
+)
 from .engine import RenderJob, default_workers, render_all
 
 __all__ = ["FORMATS", "RENDERER_VERSION", "NotReadyError", "RenderCache", "RenderInput", "RenderJob", "build_tree",

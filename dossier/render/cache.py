@@ -17,6 +17,7 @@ import os
 import re
 import time
 import uuid
+from collections.abc import Mapping
 from pathlib import Path
 
 from ..paths import user_cache_root
@@ -56,7 +57,7 @@ class RenderCache:
         remove_stale(self.folder, "rendering")
         return temp_dir(self.folder, "", "rendering")
 
-    def store(self, key: str, files: dict[str, str | Path]) -> None:
+    def store(self, key: str, files: Mapping[str, str | Path]) -> None:
         for fmt, path in files.items():
             os.replace(path, self.path(key, fmt))
 

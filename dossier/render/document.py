@@ -10,9 +10,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from .. import __version__
 from ..errors import DossierError
@@ -80,6 +81,10 @@ def build_tree(inp: RenderInput, doc_id: str, model: ContentModel | None = None)
     return parse(markup, document.title, fields.figure_data)
 
 
+def _writing(writer: Callable, tree: DocumentTree, header: str, author: str, draft: bool) -> Callable[[Path], Any]:
+    return lambda path: writer(tree, path, header, author, draft)
+
+
 def _replace_into(path: Path, write: Callable[[Path], Any]) -> None:
     temp = path.with_name(f".{path.name}.{os.getpid()}.part")
     try:
@@ -120,6 +125,6 @@ def render_document(inp: RenderInput, doc_id: str, out_dir: Path, formats=FORMAT
     for fmt in formats:
         path = out_dir / f"{stem}.{fmt}"
         writer = writers()[fmt]
-        _replace_into(path, lambda p: writer(tree, p, header, author, draft))
+        _replace_into(path, _writing(writer, tree, header, author, draft))
         written[fmt] = path
     return written

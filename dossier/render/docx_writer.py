@@ -13,11 +13,10 @@ from functools import lru_cache
 from pathlib import Path
 
 import docx
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.enum.text import WD_TAB_ALIGNMENT
 from docx.shared import Emu, Inches, Pt, RGBColor
 
 from .figures import drawings_for, png
@@ -132,7 +131,7 @@ def _column_widths(table, weights: list[float]) -> None:
     """Fixed column widths from the relative weights (Word and LibreOffice both honour the grid
     of a fixed-layout table; setting every cell's width would cost a lot on long tables)."""
     table.autofit = False  # w:tblLayout type="fixed", in its schema place
-    for col, weight in zip(table._tbl.tblGrid.iterchildren(qn("w:gridCol")), weights):
+    for col, weight in zip(table._tbl.tblGrid.iterchildren(qn("w:gridCol")), weights, strict=True):
         col.set(qn("w:w"), str(int(TEXT_WIDTH.twips * weight / sum(weights))))
 
 
@@ -144,7 +143,7 @@ def _table(document, block: Table) -> None:
     if block.header:
         row = table.add_row()
         _repeat_header(row)
-        for cell, text in zip(row.cells, block.header):
+        for cell, text in zip(row.cells, block.header, strict=True):
             cell.paragraphs[0].add_run(text).bold = True
             shading = OxmlElement("w:shd")
             shading.set(qn("w:val"), "clear")
@@ -156,7 +155,7 @@ def _table(document, block: Table) -> None:
         table._tbl.remove(blank)
         for values in block.rows:
             tr = deepcopy(blank)
-            for tc, runs in zip(tr.iterchildren(qn("w:tc")), values):
+            for tc, runs in zip(tr.iterchildren(qn("w:tc")), values, strict=False):
                 _runs(_CellParagraph(tc.find(qn("w:p")), table.part), runs)
             table._tbl.append(tr)
     document.add_paragraph()
@@ -240,7 +239,7 @@ def _property(text: str) -> str:
 
 
 def _properties(document, title: str, author: str) -> None:
-    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0, tzinfo=None)
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)
     props = document.core_properties
     props.title, props.author, props.last_modified_by = _property(title), _property(author), _property(author)
     props.comments, props.created, props.modified, props.revision = "Written by Dossier Builder", now, now, 1

@@ -22,9 +22,9 @@ import shutil
 import sys
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
-from typing import Callable
 
 from ..errors import Cancelled
 from ..model import ContentModel, default_model
@@ -147,7 +147,7 @@ class RenderJob:
         """Where the document's files are: in out_dir when given, else in the cache."""
         if self.out_dir is not None:
             return {fmt: self.out_dir / f"{self._stem(doc_id)}.{fmt}" for fmt in self.formats}
-        return {fmt: self.cache.path(self.keys[doc_id], fmt) for fmt in self.formats}
+        return {fmt: self._cache().path(self.keys[doc_id], fmt) for fmt in self.formats}
 
     def copy_out(self, dest: Path, formats: tuple[str, ...] | None = None) -> None:
         """Copy every document's cached files into `dest` as <eCTD file stem>.<format>, each complete or absent."""
@@ -157,7 +157,7 @@ class RenderJob:
                 final = dest / f"{self._stem(doc_id)}.{fmt}"
                 temp = dest / temp_name(final.name, "part")
                 try:
-                    shutil.copyfile(self.cache.path(self.keys[doc_id], fmt), temp)
+                    shutil.copyfile(self._cache().path(self.keys[doc_id], fmt), temp)
                     os.replace(temp, final)
                 finally:
                     temp.unlink(missing_ok=True)
@@ -165,8 +165,13 @@ class RenderJob:
     def _missing(self, doc_id: str) -> tuple[str, ...]:
         return self.cache.missing(self.keys[doc_id], self.formats) if self.cache is not None else self.formats
 
+    def _cache(self) -> RenderCache:
+        if self.cache is None:
+            raise TypeError("this RenderJob renders without a cache; its files are in out_dir")
+        return self.cache
+
     def _dest(self, doc_id: str) -> str:
-        return str(self._work / doc_id) if self.cache is not None else str(self.out_dir)
+        return str(self._work / doc_id) if self._work is not None else str(self.out_dir)
 
     def _stem(self, doc_id: str) -> str:
         return Path(self.model.document(doc_id).file).stem
@@ -223,6 +228,7 @@ def _init_worker(inp: RenderInput, model: ContentModel) -> None:
 
 
 def _render_in_worker(doc_id: str, dest: str, formats: tuple[str, ...], draft: bool) -> tuple[dict[str, str], float]:
+    assert _worker is not None, "the pool's initializer sets it"
     inp, model = _worker
     return _render(inp, model, doc_id, dest, formats, draft)
 

@@ -68,7 +68,7 @@ def natural_history(rows: list[dict[str, Any]]) -> list[Drawing]:
         age, value = _number(row.get("age")), _number(row.get("value"))
         if age is None or value is None:
             continue
-        group = row.get("group") if row.get("group") in GROUPS else GROUPS[0]
+        group = str(row.get("group")) if row.get("group") in GROUPS else GROUPS[0]
         series = by_measure.setdefault(str(row.get("measure") or "Value"), {g: [] for g in GROUPS})
         series[group].append((age, value))
     if not by_measure:
@@ -79,7 +79,8 @@ def natural_history(rows: list[dict[str, Any]]) -> list[Drawing]:
 def _measure_chart(measure: str, series: dict[str, list[tuple[float, float]]]) -> Drawing:
     names = [g for g in GROUPS if series[g]]
     data = [sorted(series[g]) for g in names]
-    drawing = _drawing(WIDTH, HEIGHT, f"{measure} over age: " + ", ".join(f"{n} ({len(series[n])} points)" for n in names))
+    points = ", ".join(f"{n} ({len(series[n])} points)" for n in names)
+    drawing = _drawing(WIDTH, HEIGHT, f"{measure} over age: {points}")
     plot = LinePlot()
     plot.x, plot.y, plot.width, plot.height = 52, 45, WIDTH - 180, HEIGHT - 65
     plot.data = data
@@ -131,7 +132,8 @@ def timeline(rows: list[dict[str, Any]]) -> list[Drawing]:
     def x_of(day: dt.date) -> float:
         return left + (right - left) * (day - first).days / span if len(dated) > 1 else (left + right) / 2
 
-    placed, lanes = [], {1: [], -1: []}  # side -> list of occupied (x0, x1) per lane
+    placed = []
+    lanes: dict[int, list[list[tuple[float, float]]]] = {1: [], -1: []}  # side -> occupied (x0, x1) per lane
     for i, (day, name) in enumerate(dated):
         x = x_of(day)
         text = fit(name, BOLD, 8, 170)

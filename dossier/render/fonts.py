@@ -57,7 +57,7 @@ def lacking() -> re.Pattern:
     shown = {p for p in shown if p <= 0xFFFF}
     points = sorted(shown)
     ranges, start = [], points[0]
-    for prev, point in zip(points, points[1:] + [None]):
+    for prev, point in zip(points, [*points[1:], None], strict=True):
         if point != prev + 1:
             ranges.append(re.escape(chr(start)) + ("-" + re.escape(chr(prev)) if prev > start else ""))
             start = point

@@ -14,8 +14,18 @@ from reportlab.lib.pagesizes import letter
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import inch
 from reportlab.pdfgen import canvas as rl_canvas
-from reportlab.platypus import (BaseDocTemplate, Frame, KeepTogether, ListFlowable, ListItem, PageTemplate,
-                                Paragraph as ReportlabParagraph, Spacer, Table as RLTable, TableStyle)
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Frame,
+    KeepTogether,
+    ListFlowable,
+    ListItem,
+    PageTemplate,
+    Spacer,
+    TableStyle,
+)
+from reportlab.platypus import Paragraph as ReportlabParagraph
+from reportlab.platypus import Table as RLTable
 from reportlab.platypus.tableofcontents import TableOfContents
 
 from . import fonts
@@ -39,10 +49,14 @@ def _styles() -> dict[str, ParagraphStyle]:
                           splitLongWords=1, wordWrap=None)
     return {
         "title": ParagraphStyle("title", parent=base, fontName=fonts.BOLD, fontSize=18, leading=22, spaceAfter=14),
-        "h1": ParagraphStyle("h1", parent=base, keepWithNext=1, fontName=fonts.BOLD, fontSize=14, leading=18, spaceBefore=12, spaceAfter=6),
-        "h2": ParagraphStyle("h2", parent=base, keepWithNext=1, fontName=fonts.BOLD, fontSize=12, leading=15, spaceBefore=10, spaceAfter=4),
-        "h3": ParagraphStyle("h3", parent=base, keepWithNext=1, fontName=fonts.BOLD, fontSize=10.5, leading=13, spaceBefore=8, spaceAfter=3),
-        "h4": ParagraphStyle("h4", parent=base, keepWithNext=1, fontName=fonts.ITALIC, fontSize=10, leading=13, spaceBefore=6),
+        "h1": ParagraphStyle("h1", parent=base, keepWithNext=1, fontName=fonts.BOLD, fontSize=14, leading=18,
+                             spaceBefore=12, spaceAfter=6),
+        "h2": ParagraphStyle("h2", parent=base, keepWithNext=1, fontName=fonts.BOLD, fontSize=12, leading=15,
+                             spaceBefore=10, spaceAfter=4),
+        "h3": ParagraphStyle("h3", parent=base, keepWithNext=1, fontName=fonts.BOLD, fontSize=10.5, leading=13,
+                             spaceBefore=8, spaceAfter=3),
+        "h4": ParagraphStyle("h4", parent=base, keepWithNext=1, fontName=fonts.ITALIC, fontSize=10, leading=13,
+                             spaceBefore=6),
         "body": base,
         "note": ParagraphStyle("note", parent=base, fontName=fonts.ITALIC, textColor=HEADER_GREY),
         "cell": ParagraphStyle("cell", parent=base, fontSize=8.5, leading=10.5, spaceAfter=0),
@@ -120,7 +134,9 @@ def _piece_styles(style: ParagraphStyle) -> tuple[ParagraphStyle, ParagraphStyle
 
 def _segments(runs: list[Run], size: int = SEGMENT) -> list[list[Run]]:
     """Runs cut into groups of about `size` characters, at a space where there is one."""
-    groups, group, length = [], [], 0
+    groups: list[list[Run]] = []
+    group: list[Run] = []
+    length = 0
     for run in runs:
         text = run.text
         while length + len(text) > size:
@@ -169,7 +185,7 @@ class _Doc(BaseDocTemplate):
         frame = Frame(MARGIN, MARGIN, letter[0] - 2 * MARGIN, letter[1] - 2 * MARGIN, id="body")
         self.addPageTemplates([PageTemplate("page", [frame], onPage=self._decorate)])
         self.header, self.draft = header, draft
-        self._shown_header = None
+        self._shown_header: str | None = None
         self._last_level = -1
 
     def _decorate(self, canv, doc) -> None:
@@ -284,8 +300,9 @@ def _flowables(tree: DocumentTree, styles: dict, with_toc: bool) -> list:
                                  width - 2 * FRAME_PADDING)
         elif isinstance(block, ListBlock):
             items = [ListItem(RLParagraph(_inline(item), styles["body"])) for item in block.items]
-            story.append(ListFlowable(items, bulletType="1" if block.ordered else "bullet", start=None if block.ordered else "•",
-                                      bulletFontName=fonts.REGULAR, bulletFontSize=9, leftIndent=14))
+            story.append(ListFlowable(items, bulletType="1" if block.ordered else "bullet",
+                                      start=None if block.ordered else "•", bulletFontName=fonts.REGULAR,
+                                      bulletFontSize=9, leftIndent=14))
         elif isinstance(block, Table):
             story += _table(block, styles, width)
         elif isinstance(block, Figure):
@@ -304,9 +321,12 @@ def _table(block: Table, styles: dict, width: float) -> list[RLTable]:
     weights = block.widths if len(block.widths) == columns else [1.0] * columns
     col_widths = [width * w / sum(weights) for w in weights]
     header = [[RLParagraph(_pdf_text(h), styles["th"]) for h in block.header]] if block.header else []
-    groups, group, lines = [], [], 0  # the rows of each reportlab table, and their lines at least
+    groups: list[list[list]] = []  # the rows of each reportlab table
+    group: list[list] = []
+    lines = 0  # the lines of the group, at least
     for row in block.rows:
-        cells = [_paragraphs(cell, styles["cell"], w - 2 * CELL_PADDING) for cell, w in zip(row, col_widths)]
+        cells = [_paragraphs(cell, styles["cell"], w - 2 * CELL_PADDING)
+                 for cell, w in zip(row, col_widths, strict=False)]
         cells += [[""]] * (columns - len(cells))
         height = max(len(c) for c in cells)
         for i in range(height):

@@ -100,7 +100,7 @@ def template_names(document: Document) -> list[str]:
         if name in names:
             continue
         names.append(name)
-        queue += _references(env.loader.get_source(env, name)[0])
+        queue += _references(_source(env, name))
     return names
 
 
@@ -114,7 +114,12 @@ def _references(source: str) -> tuple[str, ...]:
 def template_sources(document: Document) -> list[str]:
     """The text of every template file a document uses (its own and the shared macros)."""
     env = environment()
-    return [env.loader.get_source(env, name)[0] for name in template_names(document)]
+    return [_source(env, name) for name in template_names(document)]
+
+
+def _source(env: jinja2.Environment, name: str) -> str:
+    assert env.loader is not None, "environment() always sets its loader"
+    return env.loader.get_source(env, name)[0]
 
 
 def _shown(spec, value: Any) -> str:

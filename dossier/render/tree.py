@@ -121,7 +121,7 @@ def parse(markup: str, title: str, figure_data: dict | None = None) -> DocumentT
     `field` attribute to its rows (only fields the template was given)."""
     parser = etree.XMLParser(huge_tree=True, resolve_entities=False, no_network=True)
     try:
-        root = etree.fromstring(f"<document>{xml_safe(markup)}</document>".encode("utf-8"), parser)
+        root = etree.fromstring(f"<document>{xml_safe(markup)}</document>".encode(), parser)
     except etree.XMLSyntaxError as exc:
         raise DossierError(f"document '{title}': the template produced malformed markup ({exc})") from None
     tree = DocumentTree(title)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -15,7 +16,8 @@ from tests.helpers.models import VALUES, ectd_content_model
 from tests.helpers.pdfs import make_pdf
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "ectd-dtd"
-needs_standards = pytest.mark.skipif(not SHARED.is_dir(), reason="official DTDs not beside the project (../shared/ectd-dtd)")
+needs_standards = pytest.mark.skipif(not SHARED.is_dir(),
+                                     reason="official DTDs not beside the project (../shared/ectd-dtd)")
 
 
 def install_standards(monkeypatch: pytest.MonkeyPatch, folder: Path) -> Path:
@@ -41,7 +43,7 @@ class FakeRenderer:
     """Stands in for the document renderer in the engine (the test model has no templates): the same
     calls, simple deterministic PDFs. `calls` lists the documents rendered in this process."""
 
-    calls: list[str] = []
+    calls: ClassVar[list[str]] = []
 
     @staticmethod
     def document_key(inp, doc_id, draft, model):

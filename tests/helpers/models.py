@@ -61,7 +61,8 @@ areas:
           - {id: stability, label: Stability, type: number, units: [months]}
           - {id: duration, label: Dosing duration, type: number, units: [months]}
 elements:
-  - {id: abnormality, title: Specific abnormality identified, fields: [genetic.variant.hgvs, genetic.variant.acmg_class]}
+  - {id: abnormality, title: Specific abnormality identified,
+     fields: [genetic.variant.hgvs, genetic.variant.acmg_class]}
   - {id: target_engagement, title: Target engagement confirmed, fields: [product.design.studies]}
 documents:
   - id: summary
@@ -70,18 +71,20 @@ documents:
     ectd: {heading: m2-5, folder: m2/25-clin-over, file: summary.pdf}
 checks:
   - {id: vus-justified, kind: required, severity: error, fields: [genetic.variant.vus_justification],
-     when: {field: genetic.variant.acmg_class, equals: VUS}, message: Justify the VUS, source: ACMG, element: abnormality}
+     when: {field: genetic.variant.acmg_class, equals: VUS}, message: Justify the VUS, source: ACMG,
+     element: abnormality}
   - {id: same-sequence, kind: equal, severity: error, fields: [product.design.sequence, product.cmc.sequence],
      normalize: sequence, message: Sequences differ}
   - {id: gene-in-target, kind: contains, severity: warning, field: genetic.variant.gene, in: product.design.target,
      message: Target does not name the gene}
   - {id: te-study, kind: rows, severity: error, field: product.design.studies, where: {patient_derived: [true]},
      message: Need a patient-derived study, element: target_engagement}
-  - {id: study-report, kind: each_row, severity: warning, field: product.design.studies, has: [report], message: Attach the report}
+  - {id: study-report, kind: each_row, severity: warning, field: product.design.studies, has: [report],
+     message: Attach the report}
   - {id: sterile, kind: required, severity: error, fields: [product.design.sterility],
      when: {field: product.design.parenteral, equals: true}, message: Sterility needed}
-  - {id: stability, kind: compare, severity: warning, left: product.cmc.stability, op: ">=", right: product.cmc.duration,
-     message: Stability too short}
+  - {id: stability, kind: compare, severity: warning, left: product.cmc.stability, op: ">=",
+     right: product.cmc.duration, message: Stability too short}
 """
 
 ECTD_MODEL = """

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 from dossier.service import Dossier
 
@@ -181,7 +181,7 @@ def test_every_form_fits_its_pane_at_the_default_size_with_its_history_buttons_i
     for section in demo.dossier.model.sections():
         demo.select_section(section.path)
         page = demo.form_stack.currentWidget()
-        qtbot.waitUntil(lambda: page.widget().width() <= page.viewport().width(), timeout=2000)
+        qtbot.waitUntil(lambda page=page: page.widget().width() <= page.viewport().width(), timeout=2000)
         assert not page.horizontalScrollBar().isVisible(), section.path
         for button in (b for b in page.widget().findChildren(QToolButton) if b.text() == "History"):
             right = button.mapTo(page.viewport(), button.rect().topRight()).x()

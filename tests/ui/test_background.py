@@ -22,7 +22,7 @@ def test_work_runs_off_the_gui_thread_and_callbacks_on_it(qtbot):
     def on_progress(fraction, message):
         progress.append((fraction, message, QThread.currentThread() is QApplication.instance().thread()))
 
-    task = run_in_background(work, on_done=lambda r: results.append(
+    run_in_background(work, on_done=lambda r: results.append(
         (r, QThread.currentThread() is QApplication.instance().thread())), progress=on_progress)
     qtbot.waitUntil(lambda: bool(results), timeout=5000)
     assert seen["worker"] is False

@@ -2,7 +2,6 @@
 input kept and explained, undo and redo, history, attachments by drag and drop."""
 
 import pytest
-
 from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog, QPushButton, QToolButton

@@ -20,4 +20,4 @@ def test_emit_and_process_events_keep_singleton_refcounts(qapp):
         emitter.fired.emit("x")
         QApplication.processEvents()
     after = sys.getrefcount(True), sys.getrefcount(False), sys.getrefcount(None)
-    assert all(abs(a - b) < 50 for a, b in zip(after, before)), (before, after)
+    assert all(abs(a - b) < 50 for a, b in zip(after, before, strict=True)), (before, after)

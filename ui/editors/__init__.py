@@ -7,8 +7,16 @@ from dossier.model import Field
 
 from .attachment import AttachmentEditor
 from .base import FieldEditor
-from .basic import (ChoiceEditor, DateEditor, LongTextEditor, MultiChoiceEditor, NumberEditor, PersonEditor,
-                    TextEditor, YesNoEditor)
+from .basic import (
+    ChoiceEditor,
+    DateEditor,
+    LongTextEditor,
+    MultiChoiceEditor,
+    NumberEditor,
+    PersonEditor,
+    TextEditor,
+    YesNoEditor,
+)
 from .genetics import HgvsEditor, HpoEditor, ontology
 from .table import TableEditor
 
@@ -32,6 +40,21 @@ def editor_for(field: Field) -> FieldEditor:
     return EDITORS[field.type](field)
 
 
-__all__ = ["EDITORS", "editor_for", "FieldEditor", "AttachmentEditor", "ChoiceEditor", "DateEditor",
-           "HgvsEditor", "HpoEditor", "LongTextEditor", "MultiChoiceEditor", "NumberEditor", "PersonEditor",
-           "TableEditor", "TextEditor", "YesNoEditor", "ontology"]
+__all__ = [
+    "EDITORS",
+    "AttachmentEditor",
+    "ChoiceEditor",
+    "DateEditor",
+    "FieldEditor",
+    "HgvsEditor",
+    "HpoEditor",
+    "LongTextEditor",
+    "MultiChoiceEditor",
+    "NumberEditor",
+    "PersonEditor",
+    "TableEditor",
+    "TextEditor",
+    "YesNoEditor",
+    "editor_for",
+    "ontology",
+]

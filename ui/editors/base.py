@@ -3,12 +3,16 @@ is finished, and name its widgets for assistive technology."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QPlainTextEdit, QWidget
 
 from dossier.model import Field
+
+W = TypeVar("W", bound=QWidget)
 
 
 class FieldEditor(QWidget):
@@ -21,6 +25,8 @@ class FieldEditor(QWidget):
     """
 
     edited = Signal(object)
+    current: Callable[[], Any]  # declared for the type checker; __init_subclass__ demands them
+    _show: Callable[[Any], None]
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -54,13 +60,22 @@ class FieldEditor(QWidget):
 
     def focus_part(self, part: str | None = None, row: int | None = None) -> None:
         """Put the cursor in the editor (a table puts it in the cell `row`, column `part`)."""
-        self.focus_widget().setFocus(Qt.OtherFocusReason)
+        self.focus_widget().setFocus(Qt.FocusReason.OtherFocusReason)
 
-    def _name(self, widget: QWidget, suffix: str = "") -> QWidget:
+    def _name(self, widget: W, suffix: str = "") -> W:
         widget.setAccessibleName(self.field.label + suffix)
         widget.setAccessibleDescription(self.field.help)
         widget.setToolTip(self.field.help)
         return widget
+
+
+def widget_shortcut(keys: QKeySequence | QKeySequence.StandardKey | str, widget: QWidget,
+                    action: Callable[[], Any]) -> QShortcut:
+    """A shortcut that works while `widget` has the focus."""
+    shortcut = QShortcut(QKeySequence(keys), widget)
+    shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
+    shortcut.activated.connect(action)
+    return shortcut
 
 
 def single(owner: QWidget, widget: QWidget) -> QHBoxLayout:

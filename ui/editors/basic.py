@@ -6,14 +6,24 @@ from __future__ import annotations
 import re
 
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QCalendarWidget, QComboBox, QFormLayout, QHBoxLayout, QLineEdit, QListWidget,
-                               QListWidgetItem, QMenu, QPlainTextEdit, QToolButton, QWidgetAction)
+from PySide6.QtWidgets import (
+    QCalendarWidget,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMenu,
+    QPlainTextEdit,
+    QToolButton,
+    QWidgetAction,
+)
 
 from dossier.fieldtypes import PERSON_KEYS
 from dossier.model import Field
 
-from .base import FieldEditor, PlainText, single
+from .base import FieldEditor, PlainText, single, widget_shortcut
 
 
 class TextEditor(FieldEditor):
@@ -22,7 +32,7 @@ class TextEditor(FieldEditor):
         self.line = self._name(QLineEdit())
         if field.max_length:
             self.line.setMaxLength(field.max_length)
-        single(self, self.line)
+        self.box = single(self, self.line)
         self.line.editingFinished.connect(self.commit)
 
     def current(self):
@@ -91,8 +101,8 @@ class MultiChoiceEditor(FieldEditor):
         self.list = self._name(QListWidget())
         for choice in field.choices:
             item = QListWidgetItem(choice)
-            item.setFlags(item.flags() | Qt.ItemIsUserCheckable)
-            item.setCheckState(Qt.Unchecked)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Unchecked)
             self.list.addItem(item)
         self.list.setMaximumHeight(min(self.list.sizeHintForRow(0) * len(field.choices) + 8, 170))
         single(self, self.list)
@@ -130,11 +140,12 @@ class DateEditor(FieldEditor):
         picker.setDefaultWidget(self.calendar)
         menu.addAction(picker)
         menu.aboutToShow.connect(self._open_on_current)
-        self.button = QToolButton(text="Calendar…")
+        self.button = QToolButton()
+        self.button.setText("Calendar…")
         self.button.setAccessibleName(f"Pick {field.label} from a calendar")
-        self.button.setPopupMode(QToolButton.InstantPopup)
+        self.button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.button.setMenu(menu)
-        QShortcut(QKeySequence("Alt+Down"), self.line, activated=self.button.showMenu, context=Qt.WidgetShortcut)
+        widget_shortcut("Alt+Down", self.line, self.button.showMenu)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.line)
@@ -149,7 +160,7 @@ class DateEditor(FieldEditor):
     def pick(self, day: QDate) -> None:
         self.line.setText(day.toString("yyyy-MM-dd"))
         self.button.menu().hide()
-        self.line.setFocus(Qt.OtherFocusReason)
+        self.line.setFocus(Qt.FocusReason.OtherFocusReason)
         self.commit()
 
     def current(self):
@@ -173,7 +184,8 @@ class NumberEditor(FieldEditor):
         self.number = self._name(QLineEdit())
         limits = [f"≥ {field.minimum:g}" if field.minimum is not None else "",
                   f"≤ {field.maximum:g}" if field.maximum is not None else ""]
-        self.number.setPlaceholderText(("whole number " if field.integer else "number ") + " ".join(filter(None, limits)))
+        kind = "whole number " if field.integer else "number "
+        self.number.setPlaceholderText(kind + " ".join(filter(None, limits)))
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.number, 2)
@@ -214,6 +226,7 @@ class PersonEditor(FieldEditor):
         form.setContentsMargins(0, 0, 0, 0)
         self.parts: dict[str, QLineEdit | PlainText] = {}
         for key in PERSON_KEYS:
+            widget: QLineEdit | PlainText
             if key == "address":
                 widget = PlainText()
                 widget.setMaximumHeight(60)

@@ -31,8 +31,8 @@ class HgvsEditor(TextEditor):
         self.status.setWordWrap(True)
         self.status.hide()
         self.status.setAccessibleName(f"{field.label}: check")
-        self.layout().setDirection(QBoxLayout.TopToBottom)
-        self.layout().addWidget(self.status)
+        self.box.setDirection(QBoxLayout.Direction.TopToBottom)
+        self.box.addWidget(self.status)
         self.timer = QTimer(self, singleShot=True, interval=self.DEBOUNCE_MS)
         self.timer.timeout.connect(self.check_now)
         self.line.textEdited.connect(lambda _: self.timer.start())
@@ -105,16 +105,21 @@ class HpoEditor(TextEditor):
         self.names.setWordWrap(True)
         self.names.hide()
         self.names.setAccessibleName(f"{field.label}: term names")
-        self.layout().setDirection(QBoxLayout.TopToBottom)
-        self.layout().addWidget(self.names)
+        self.box.setDirection(QBoxLayout.Direction.TopToBottom)
+        self.box.addWidget(self.names)
         self.suggestions = QStringListModel(self)
         self.completer = QCompleter(self.suggestions, self)
-        self.completer.setCompletionMode(QCompleter.UnfilteredPopupCompletion)
+        self.completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
         self.completer.setWidget(self.line)
         self.completer.activated.connect(self.choose)
         self.line.textEdited.connect(self.suggest)
         self.waiting = False
         ontology().ensure_loading()
+
+    def _hide_popup(self) -> None:
+        popup = self.completer.popup()
+        if popup is not None:
+            popup.hide()
 
     def last_word(self) -> str:
         return self.line.text().rsplit(",", 1)[-1].strip()
@@ -123,7 +128,7 @@ class HpoEditor(TextEditor):
         """Offer terms whose name contains what is typed after the last comma (none before loading)."""
         word = self.last_word()
         if len(word) < 3 or _ID.match(word) or not ontology().is_loaded():
-            self.completer.popup().hide()
+            self._hide_popup()
             return []
         found = genetics.hpo_search(word, limit=200)
         found = [t for t in found if not t["label"].startswith("obsolete")]
@@ -134,14 +139,14 @@ class HpoEditor(TextEditor):
         if offers:
             self.completer.complete()
         else:
-            self.completer.popup().hide()
+            self._hide_popup()
         return offers
 
     def choose(self, offer: str) -> None:
         """Put the chosen term's id in place of the name being typed."""
         kept = [part.strip() for part in self.line.text().split(",")[:-1] if part.strip()]
         self.line.setText(", ".join(kept + [offer.split(" ", 1)[0]]) + ", ")
-        self.line.setFocus(Qt.OtherFocusReason)
+        self.line.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def current(self):
         return self.line.text().strip().rstrip(",").strip()
@@ -154,7 +159,7 @@ class HpoEditor(TextEditor):
             if not self.waiting:
                 self.waiting = True
                 self._say("Checking the terms once the ontology has loaded…")
-                ontology().loaded.connect(self._loaded, Qt.SingleShotConnection)
+                ontology().loaded.connect(self._loaded, Qt.ConnectionType.SingleShotConnection)
                 ontology().ensure_loading()
             return
         super().commit()

@@ -10,15 +10,25 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
-from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFileDialog, QHBoxLayout, QMenu, QPushButton, QToolButton,
-                               QStyledItemDelegate, QTableView, QVBoxLayout)
+from PySide6.QtGui import QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QMenu,
+    QPushButton,
+    QStyledItemDelegate,
+    QTableView,
+    QToolButton,
+    QVBoxLayout,
+)
 
 from dossier.fieldtypes import display
 from dossier.model import Column, Field
 
 from .attachment import AcceptsFileDrops, dropped_files
-from .base import FieldEditor
+from .base import FieldEditor, widget_shortcut
 
 
 def cell_text(column: Column, value: Any) -> str:
@@ -77,7 +87,8 @@ class RowsModel(QAbstractTableModel):
         self.endResetModel()
 
     def value(self) -> list[dict[str, str]]:
-        return [{c.id: cell for c, cell in zip(self.field.columns, row) if cell.strip()} for row in self.rows]
+        return [{c.id: cell for c, cell in zip(self.field.columns, row, strict=False) if cell.strip()}
+                for row in self.rows]
 
     def insert(self, at: int, rows: list[list[str]]) -> None:
         width = len(self.field.columns)
@@ -102,7 +113,8 @@ class RowsModel(QAbstractTableModel):
     def paste(self, text: str, row: int, column: int) -> int:
         """Write a block of tab-separated lines from (row, column) on, adding rows as needed; returns
         the number of rows touched. A first line equal to the column labels (a copied header) is skipped."""
-        lines = [line.split("\t") for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n") if line.strip()]
+        lines = [line.split("\t") for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+                 if line.strip()]
         labels = [c.label.casefold() for c in self.field.columns]
         if lines and [cell.strip().casefold() for cell in lines[0]] == labels[: len(lines[0])] and len(lines[0]) > 1:
             lines = lines[1:]
@@ -145,15 +157,16 @@ class TableEditor(AcceptsFileDrops, FieldEditor):
         self.model = RowsModel(field, self)
         self.view = self._name(QTableView())
         self.view.setModel(self.model)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectItems)
-        self.view.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setWordWrap(False)
         self.view.horizontalHeader().setStretchLastSection(True)
         self.view.setMinimumHeight(130)
         self.view.setTabKeyNavigation(False)  # Tab leaves the table, as in every other field
         self._delegates = []
         for i, column in enumerate(field.columns):
-            options = list(column.choices) if column.type == "choice" else ["Yes", "No"] if column.type == "yesno" else None
+            options = list(column.choices) if column.type == "choice" else \
+                ["Yes", "No"] if column.type == "yesno" else None
             if options:
                 self._delegates.append(ChoiceDelegate(options, self.view))
                 self.view.setItemDelegateForColumn(i, self._delegates[-1])
@@ -162,9 +175,10 @@ class TableEditor(AcceptsFileDrops, FieldEditor):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view)
         layout.addLayout(self._buttons())
-        QShortcut(QKeySequence.Paste, self.view, activated=lambda: self.paste(at_cell=True), context=Qt.WidgetShortcut)
-        QShortcut(QKeySequence("Ctrl+Shift+Up"), self.view, activated=lambda: self.move_row(-1), context=Qt.WidgetShortcut)
-        QShortcut(QKeySequence("Ctrl+Shift+Down"), self.view, activated=lambda: self.move_row(1), context=Qt.WidgetShortcut)
+        for keys, action in ((QKeySequence.StandardKey.Paste, lambda: self.paste(at_cell=True)),
+                             ("Ctrl+Shift+Up", lambda: self.move_row(-1)),
+                             ("Ctrl+Shift+Down", lambda: self.move_row(1))):
+            widget_shortcut(keys, self.view, action)
         self.model.dataChanged.connect(lambda *_: self.commit())
         self.setAcceptDrops(self.attachment_column is not None)
 
@@ -172,17 +186,18 @@ class TableEditor(AcceptsFileDrops, FieldEditor):
         """The frequent actions as buttons, the rest in a "More" menu: the row must fit a form pane of
         about 580 pixels (the default window), or the form grows a horizontal scrollbar."""
         buttons = QHBoxLayout()
-        actions = [("Add row", self.add_row), ("Remove row", self.remove_row)]
+        actions = [("Add row", self.add_row, "Add row"), ("Remove row", self.remove_row, "Remove row")]
         if self.attachment_column is not None:
-            actions.append(("Attach file…", self.pick))
-        for text, slot in actions:
+            actions.append(("Attach file…", self.pick, f"Attach a file as {self.attachment_column.label}"))
+        for text, slot, name in actions:
             button = QPushButton(text)
-            name = f"Attach a file as {self.attachment_column.label}" if slot == self.pick else text
             button.setAccessibleName(f"{self.field.label}: {name}")
             button.setToolTip(name)
             button.clicked.connect(slot)
             buttons.addWidget(button)
-        more = QToolButton(text="More", popupMode=QToolButton.InstantPopup)
+        more = QToolButton()
+        more.setText("More")
+        more.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         more.setAccessibleName(f"{self.field.label}: more row actions")
         menu = QMenu(more)
         for text, slot, keys in (("Move row up", lambda: self.move_row(-1), "Ctrl+Shift+Up"),
@@ -190,7 +205,7 @@ class TableEditor(AcceptsFileDrops, FieldEditor):
                                  ("Paste rows", lambda: self.paste(), "")):
             action = menu.addAction(text, slot)
             action.setShortcut(QKeySequence(keys))  # shown as a hint; the shortcuts live on the table
-            action.setShortcutContext(Qt.WidgetShortcut)
+            action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         more.setMenu(menu)
         buttons.addWidget(more)
         buttons.addStretch()
@@ -210,7 +225,7 @@ class TableEditor(AcceptsFileDrops, FieldEditor):
     def add_row(self) -> None:
         self.model.insert(self.model.rowCount(), [[]])
         self.view.setCurrentIndex(self.model.index(self.model.rowCount() - 1, 0))
-        self.view.setFocus(Qt.OtherFocusReason)
+        self.view.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def remove_row(self) -> None:
         row = self.current_row()
@@ -248,6 +263,7 @@ class TableEditor(AcceptsFileDrops, FieldEditor):
     # Files for a row's attachment cell ------------------------------------------------------
 
     def cell_target(self, row: int) -> str:
+        assert self.attachment_column is not None, "only a table with an attachment column takes files"
         return f"{self.field.path}[{row}].{self.attachment_column.id}"
 
     def pick(self) -> None:
