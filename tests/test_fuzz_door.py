@@ -19,8 +19,7 @@ from dossier.build import build_sequence
 from dossier.errors import DossierError
 from dossier.limits import LIMITS, MAX_DIGITS
 from dossier.model import Column, Field
-from dossier.paths import demo_dir
-from tests.helpers.ectd import SHARED
+from tests.helpers.ectd import install_standards
 
 EXAMPLES = int(os.environ.get("DOSSIER_FUZZ_EXAMPLES", "10"))
 # Long text at its limit takes a while to lay out in PDF, so the suite's short run tries long text
@@ -92,22 +91,16 @@ ANY_FIELD = st.sampled_from([deep(5_000), json.dumps(deep(500)), "[" * 100_000, 
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    if not SHARED.is_dir():
-        pytest.skip("official DTDs not beside the project (../shared/ectd-dtd)")
-    from dossier import standards
+def demo(tmp_path_factory, demo_master):
     from dossier.service import Dossier
-    from dossier.textform import import_dossier
 
     tmp = tmp_path_factory.mktemp("fuzz")
-    mp = pytest.MonkeyPatch()
-    mp.setenv("DOSSIER_STANDARDS_DIR", str(tmp / "standards"))
-    standards.install(SHARED)
-    import_dossier(demo_dir(), tmp / "demo.dossier")
-    with Dossier.open(tmp / "demo.dossier") as d:
-        build_sequence(d, tmp / "app", draft=True, workers=1)  # renders every document once, into the cache
-        yield d, tmp / "app"
-    mp.undo()
+    shutil.copyfile(demo_master, tmp / "demo.dossier")
+    with pytest.MonkeyPatch.context() as mp:
+        install_standards(mp, tmp / "standards")
+        with Dossier.open(tmp / "demo.dossier") as d:
+            build_sequence(d, tmp / "app", draft=True, workers=1)  # renders every document once, into the cache
+            yield d, tmp / "app"
 
 
 def serious(findings):

@@ -14,13 +14,9 @@ from dossier.store import Store
 
 
 @pytest.fixture(scope="module")
-def demo_values(tmp_path_factory):
+def demo_values(demo_master):
     """The demo dossier's values without attachment references (a fresh dossier holds no files)."""
-    from dossier.cli import main
-
-    path = tmp_path_factory.mktemp("demo") / "demo.dossier"
-    assert main(["demo", str(path)]) == 0
-    with Dossier.open(path, read_only=True) as d:
+    with Dossier.open(demo_master, read_only=True) as d:
         values = d.values()
         attachment_columns = {p: {c.id for c in d.field(p).columns if c.type == "attachment"} for p in values}
     return {p: [{k: v for k, v in row.items() if k not in attachment_columns[p]} for row in value]
@@ -143,9 +139,8 @@ clinical.dosing:
         assert len(d.history("clinical.dosing.escalation")) == 2
 
 
-def test_a_stored_attachment_may_be_named_in_a_cell(tmp_path, cli):
-    demo = tmp_path / "demo.dossier"
-    assert cli("demo", demo).code == 0
+def test_a_stored_attachment_may_be_named_in_a_cell(tmp_path, cli, demo_file):
+    demo = demo_file
     with Dossier.open(demo, read_only=True) as d:
         stored = d.get("nonclinical.pharmacology.studies")[0]["report"]
     path = write(tmp_path, f"nonclinical.pharmacology.studies[1].report: {stored}\n"
