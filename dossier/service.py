@@ -147,9 +147,17 @@ class Dossier:
             raise RefusedValuesError(errors)
         return values
 
-    def clear(self, path: str, who: str | None = None) -> bool:
-        self.model.field(path)
-        return self.store.set(path, None, who=who)
+    def clear(self, path: str, who: str | None = None, purge_history: bool = False) -> bool:
+        """Empty a field. With `purge_history` (fields holding protected health information only) every
+        earlier value leaves the history too, and the file keeps no trace of them; the history then says
+        that, when and by whom entries were purged, not what they held."""
+        field = self.model.field(path)
+        if not purge_history:
+            return self.store.set(path, None, who=who)
+        if not field.phi:
+            raise FieldError(path, f"{field.label} does not hold protected health information, so its history stays "
+                                   "(the audit trail of a dossier is kept); clear it without purging")
+        return self.store.clear_and_purge(path, who=who)
 
     def _check_attachment_refs(self, field: Field, value: Any) -> None:
         refs: list[tuple[str, str]] = []  # (the field or cell that names it, attachment name)
@@ -186,6 +194,7 @@ class Dossier:
             if row > len(table):
                 raise FieldError(target, f"row {row} does not exist; the table has {len(table)} row(s)")
             if row == len(table):
+                self._refuse_incomplete_row(field, column, target)
                 table.append({})
             table[row][column] = final
             new_value = table
@@ -230,10 +239,26 @@ class Dossier:
     def copy_attachment_to(self, name: str, dest: str | Path) -> Path:
         return self.store.copy_attachment_to(name, dest)
 
+    @staticmethod
+    def _refuse_incomplete_row(field: Field, column: str, target: str) -> None:
+        """A row holding only an attachment must not lack a required column: the dossier's text export would
+        then not import again."""
+        missing = [c for c in field.columns if c.required and c.id != column]
+        if missing:
+            needed = ", ".join(f"'{c.label}' ({c.id})" for c in missing)
+            raise FieldError(target, f"this row does not exist yet, and a row of {field.label} needs {needed}; "
+                                     "add the row with them first, then attach the file to it")
+
     def remove_attachment(self, name: str, who: str | None = None) -> None:
         """Delete an attachment and every reference to it, in one transaction."""
         self.store.attachment(name)  # raises when unknown
         changes = self._without_references(name)
+        for path, value in changes.items():  # a required attachment cell: the row would no longer be valid
+            try:
+                coerce(self.model.fields[path], value)
+            except FieldError as exc:
+                raise FieldError(path, f"removing {name} would leave {exc.problem} ({exc.field}); remove that row "
+                                       "or attach another file in its place first") from None
         self.store.remove_attachment(name, who=who, changes=changes)
 
     def _without_references(self, name: str) -> dict[str, Any]:

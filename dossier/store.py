@@ -9,6 +9,7 @@ it read-only at any time, also while it is being written (see writer_lock.py).
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import os
 import sqlite3
@@ -21,6 +22,7 @@ from typing import Any, BinaryIO
 
 from .attachments_io import FlushHandle, bulk_append, insert_parts, part_rows, readable, stream_into
 from .dbfile import (
+    BUSY_SECONDS,
     SCHEMA_VERSION,
     check_file,
     connect,
@@ -298,6 +300,34 @@ class Store:
     def _audit(self, conn: sqlite3.Connection, field: str, old: Any, new: Any, who: str | None) -> None:
         conn.execute(_AUDIT, (now(), who or self.who, field, _dumps_or_none(old), _dumps_or_none(new)))
 
+    def clear_and_purge(self, path: str, who: str | None = None) -> bool:
+        """Delete the value at `path` and every audit entry that held it, in one transaction, with SQLite's
+        secure_delete so the freed pages are zeroed, then fold the WAL back so no old page image keeps them.
+        The purge itself is logged (as `purged:PATH`, with the number of entries), never what they held."""
+        with self._lock:
+            self._writable().execute("PRAGMA secure_delete = ON")  # also zero freed overflow pages (long values)
+            try:
+                return self._purge(path, who)
+            finally:
+                self._live().execute("PRAGMA secure_delete = FAST")
+
+    def _purge(self, path: str, who: str | None) -> bool:
+        with self._transaction() as conn:
+            held = conn.execute("SELECT 1 FROM field_values WHERE path = ?", (path,)).fetchone() is not None
+            conn.execute("DELETE FROM field_values WHERE path = ?", (path,))
+            purged = conn.execute("DELETE FROM audit WHERE field = ?", (path,)).rowcount
+            self._audit(conn, f"purged:{path}", None, {"entries": purged}, who)
+        with self._lock:
+            conn = self._live()
+            conn.execute("PRAGMA busy_timeout = 0")
+            try:
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+            except sqlite3.OperationalError:  # a reader mid-query: the next checkpoint (at the latest on close) folds it
+                pass
+            finally:
+                conn.execute(f"PRAGMA busy_timeout = {int(BUSY_SECONDS * 1000)}")
+        return held or purged > 0
+
     def history(self, path: str | None = None) -> list[AuditEntry]:
         sql = "SELECT at, who, field, old, new FROM audit"
         rows = self._query(sql + " ORDER BY id") if path is None else \
@@ -351,9 +381,20 @@ class Store:
         return Attachment(*rows[0])
 
     def read_attachment(self, name: str) -> Iterator[bytes]:
-        """The attachment's bytes, part by part (memory stays flat for any size)."""
-        self.attachment(name)
-        yield from part_rows(self._query, name)
+        """The attachment's bytes, part by part (memory stays flat for any size), checked against the size,
+        SHA-256 and MD5 recorded when it was attached: a damaged one raises DamagedFileError after its last
+        part, so an export or a build never passes on bytes that the import or the agency would refuse."""
+        expected = self.attachment(name)
+        sha, md5, size = hashlib.sha256(), hashlib.md5(), 0
+        for part in part_rows(self._query, name):
+            sha.update(part)
+            md5.update(part)
+            size += len(part)
+            yield part
+        if (size, sha.hexdigest(), md5.hexdigest()) != (expected.size, expected.sha256, expected.md5):
+            raise DamagedFileError(f"attachment {name} in {self.path.name} is damaged: its bytes no longer match the "
+                                   "size and checksums recorded when it was attached; remove it and attach the "
+                                   "original file again")
 
     def copy_attachment_to(self, name: str, dest: str | Path) -> Path:
         """Write the attachment to `dest` (through a temporary file renamed into place)."""

@@ -17,6 +17,7 @@ import json
 import os
 import re
 import shutil
+import stat
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,8 @@ from .service import AuditEntry, Dossier
 FORMAT = "dossier-builder-text"
 FORMAT_VERSION = 1
 _NAME_OK = re.compile(r"^[a-z0-9][a-z0-9-]*(\.[a-z0-9]+)?$")
+WITHHELD_TITLE = "Dossier (title withheld: it may name the patient)"
+_JSON_MAX = 256 << 20  # far above any section file an export writes (a value is at most a few MB)
 
 
 def _dump(obj: Any) -> str:
@@ -66,8 +69,10 @@ def export_dossier(dossier: Dossier, out_dir: str | Path, include_phi: bool = Tr
 
 def _write_text_form(dossier: Dossier, work: Path, include_phi: bool) -> None:
     model, values = dossier.model, dossier.values()
-    phi = {p for p, f in model.fields.items() if f.phi}
-    _write(work / "dossier.json", _dump({"format": FORMAT, "format_version": FORMAT_VERSION, "title": dossier.title}))
+    # The title is free text that often names the patient ("ASO for patient A"): it is PHI in a copy to share.
+    phi = {p for p, f in model.fields.items() if f.phi} | {"title"}
+    title = dossier.title if include_phi else WITHHELD_TITLE
+    _write(work / "dossier.json", _dump({"format": FORMAT, "format_version": FORMAT_VERSION, "title": title}))
     for section in model.sections():
         fields = {f.id: values[f.path] for f in section.fields
                   if f.path in values and (include_phi or f.path not in phi)}
@@ -98,9 +103,37 @@ def _move_into_place(work: Path, out_dir: Path) -> None:
 
 # Import ------------------------------------------------------------------------------------
 
+def _regular_inside(path: Path, src: Path) -> Path:
+    """The real file behind `path`, which must lie inside the folder being imported and be a regular file:
+    an import never follows a link out of its folder (to /etc) nor reads a device or pipe (/dev/zero)."""
+    rel = path.relative_to(src)
+    try:
+        real = path.resolve(strict=True)
+    except FileNotFoundError:
+        raise ImportFormatError(f"{rel} is missing from {src}") from None
+    except (OSError, RuntimeError) as exc:  # a link loop
+        raise ImportFormatError(f"{rel} cannot be read ({exc})") from None
+    if not real.is_relative_to(src.resolve()):
+        raise ImportFormatError(f"{rel} is a link to {real}, outside {src}; an exported folder holds its own "
+                                "files: copy the file into the folder instead of linking to it")
+    if not stat.S_ISREG(real.stat().st_mode):
+        raise ImportFormatError(f"{rel} is not a regular file (a device, pipe or folder); put the exported file there")
+    return real
+
+
+def _read_text(path: Path, src: Path) -> str:
+    real = _regular_inside(path, src)
+    with open(real, "rb") as fh:
+        data = fh.read(_JSON_MAX + 1)
+    if len(data) > _JSON_MAX:
+        raise ImportFormatError(f"{path.relative_to(src)} is larger than {_JSON_MAX >> 20} MB, more than any "
+                                "export writes; it is not part of an exported dossier")
+    return data.decode("utf-8")
+
+
 def _read_json(path: Path, src: Path) -> Any:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        return json.loads(_read_text(path, src))
     except FileNotFoundError:
         raise ImportFormatError(f"{path.relative_to(src)} is missing from {src}") from None
     except (ValueError, RecursionError) as exc:  # JSONDecodeError, UnicodeDecodeError, a too-long integer
@@ -144,20 +177,17 @@ def _read_attachments(src: Path) -> list[dict]:
         raise ImportFormatError("attachments/attachments.json must be a list")
     from .pdfcheck import check_pdf  # pikepdf: only when importing, not when the app starts
 
-    files = (src / "attachments" / "files").resolve()
     for entry in manifest:
         name = entry.get("name") if isinstance(entry, dict) else None
         if not isinstance(name, str) or not _NAME_OK.match(name) or Path(name).is_absolute():
             raise ImportFormatError(f"attachments.json: unsafe or invalid attachment name {name!r}; names are "
                                     "lower-case letters, digits and hyphens with one extension")
-        path = (files / name).resolve()
-        if path.parent != files:
-            raise ImportFormatError(f"attachments.json: {name!r} points outside attachments/files")
-        if not path.is_file():
+        path = src / "attachments" / "files" / name
+        if not path.exists() and not path.is_symlink():
             raise ImportFormatError(f"attachment {name} is listed but attachments/files/{name} is missing")
-        entry["path"] = path
+        entry["path"] = _regular_inside(path, src)
         _verify(entry)
-        problems = check_pdf(path) if name.endswith(".pdf") else \
+        problems = check_pdf(entry["path"]) if name.endswith(".pdf") else \
             [f"{name} is not named .pdf; every attachment is a PDF"]
         if problems:
             raise ImportFormatError(f"attachment {name}: {'; '.join(problems)}")
@@ -165,9 +195,15 @@ def _read_attachments(src: Path) -> list[dict]:
 
 
 def _verify(entry: dict) -> None:
+    """Size and checksums as attachments.json declares them; never reads more than the declared size."""
+    declared = entry.get("size")
+    if not isinstance(declared, int) or isinstance(declared, bool) or declared < 0 \
+            or entry["path"].stat().st_size != declared:
+        raise ImportFormatError(f"attachment {entry['name']}: its size does not match attachments.json (the file "
+                                "was changed, truncated or damaged); restore the original file")
     sha, md5, size = hashlib.sha256(), hashlib.md5(), 0
     with open(entry["path"], "rb") as fh:
-        while chunk := fh.read(1 << 20):
+        while size <= declared and (chunk := fh.read(min(1 << 20, declared + 1 - size))):
             sha.update(chunk)
             md5.update(chunk)
             size += len(chunk)
@@ -176,19 +212,27 @@ def _verify(entry: dict) -> None:
                                 "(the file was changed, truncated or damaged); restore the original file")
 
 
+def _history_entry(line: str, n: int) -> AuditEntry:
+    try:
+        data = json.loads(line)
+        return AuditEntry(data["at"], data["who"], data["field"], data["old"], data["new"])
+    except (ValueError, KeyError, TypeError, RecursionError):
+        raise ImportFormatError(f"history.jsonl line {n} is not a valid history entry") from None
+
+
 def _read_history(src: Path) -> list[AuditEntry] | None:
     path = src / "history.jsonl"
     if not path.exists():
         return None
     entries = []
-    # Split on "\n" only: JSON keeps U+2028 and U+0085 raw inside strings, and splitlines() breaks on them.
-    lines = path.read_text(encoding="utf-8").split("\n")
-    for n, line in enumerate(lines[:-1] if lines and lines[-1] == "" else lines, 1):
+    # Lines end at "\n" only (newline="\n"): JSON keeps U+2028 and U+0085 raw inside strings. Read line by line,
+    # so memory follows the longest entry, not the whole log.
+    with open(_regular_inside(path, src), encoding="utf-8", newline="\n") as fh:
         try:
-            data = json.loads(line)
-            entries.append(AuditEntry(data["at"], data["who"], data["field"], data["old"], data["new"]))
-        except (json.JSONDecodeError, KeyError, TypeError):
-            raise ImportFormatError(f"history.jsonl line {n} is not a valid history entry") from None
+            for n, line in enumerate(fh, 1):
+                entries.append(_history_entry(line, n))
+        except UnicodeDecodeError:
+            raise ImportFormatError("history.jsonl is not UTF-8 text (damaged?)") from None
     return entries
 
 

@@ -10,7 +10,7 @@ import sys
 from .. import __version__
 from ..errors import DossierError, FieldError, UnknownFieldError, output_error
 from . import content, ectd, render
-from .common import EPILOG, EXIT_BROKEN_PIPE, EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_USAGE
+from .common import EPILOG, EXIT_BROKEN_PIPE, EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_USAGE, printable
 
 COMMAND_MODULES = (content, render, ectd)
 
@@ -50,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _error(exc: DossierError, code: int) -> int:
-    print(f"error: {exc}", file=sys.stderr)
+    print(printable(f"error: {exc}"), file=sys.stderr)
     return code
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -17,8 +18,19 @@ FILE_ARG: Argument = (("file",), {"help": "the dossier file (.dossier)"})
 JSON_ARG: Argument = (("--json",), {"action": "store_true", "help": "print JSON"})
 
 
+# Characters a terminal acts on instead of showing: C0 controls but tab and newline, DEL, C1 controls (CSI
+# among them), and the bidirectional overrides and isolates that reorder what is shown.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """`text` with every character a terminal would act on written as \\uXXXX (also valid inside JSON strings),
+    so a value can neither move the cursor, recolour or retitle the terminal, nor hide what follows it."""
+    return _UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def print_json(obj: Any) -> None:
-    print(json.dumps(obj, ensure_ascii=False, indent=2))
+    print(printable(json.dumps(obj, ensure_ascii=False, indent=2)))
 
 
 def add_command(sub, name: str, func: Callable[[argparse.Namespace], int], help_text: str,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, FILE_ARG, JSON_ARG, add_command, print_json
+from .common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, FILE_ARG, JSON_ARG, add_command, print_json, printable
 
 
 def _open(args, read_only: bool = False):
@@ -45,7 +45,7 @@ def cmd_get(args) -> int:
     if args.json or isinstance(value, (dict, list)):
         print_json(value)
     else:
-        print(display(field, value))
+        print(printable(display(field, value)))
     return EXIT_OK
 
 
@@ -69,6 +69,14 @@ def cmd_set(args) -> int:
     with _open(args) as d:
         changed = d.set(args.field, value) if value != "" else d.clear(args.field)
     print(f"{args.field}: {'saved' if changed else 'unchanged'}")
+    return EXIT_OK
+
+
+def cmd_clear(args) -> int:
+    with _open(args) as d:
+        changed = d.clear(args.field, purge_history=args.purge_history)
+    purged = " and its earlier values removed from the history" if args.purge_history else ""
+    print(f"{args.field}: {'cleared' + purged if changed else 'already empty'}")
     return EXIT_OK
 
 
@@ -121,8 +129,8 @@ def cmd_export(args) -> int:
 
     with _open(args, read_only=True) as d:
         out = export_dossier(d, args.dir, include_phi=not args.without_phi, replace=args.replace)
-    note = " (protected health information left out)" if args.without_phi else \
-        " (includes protected health information; use --without-phi for a copy to share)"
+    note = (" (protected health information left out; the title, which may name the patient, replaced by a neutral "
+            "one)") if args.without_phi else " (includes protected health information; use --without-phi for a copy to share)"
     print(f"Exported to {out}{note}")
     return EXIT_OK
 
@@ -146,7 +154,7 @@ def cmd_history(args) -> int:
     for e in entries:
         lines = describe_entry(e.field, e.old, e.new, fields.get(e.field))
         head = f"{e.at}  {e.who:<12} {e.field}:"
-        print(f"{head} {lines[0]}" if len(lines) == 1 else "\n    ".join([head, *lines]))
+        print(printable(f"{head} {lines[0]}" if len(lines) == 1 else "\n    ".join([head, *lines])))
     return EXIT_OK
 
 
@@ -177,6 +185,11 @@ def register(sub) -> None:
                             "clears a field. All values are saved in one transaction, or none: when any is "
                             "refused, every problem is listed as VALUES.yaml:LINE: field: reason, and the exit "
                             "code is 2.").set_defaults(extras_hint=f"; {_SET_MIXED} ({_SET_USAGE})")
+    add_command(sub, "clear", cmd_clear, "Empty one field (recorded in the history).", FILE_ARG,
+                (("field",), {"help": "field path"}),
+                (("--purge-history",), {"action": "store_true",
+                                        "help": "for a field holding protected health information: also remove its "
+                                                "earlier values from the history and the file"}))
     add_command(sub, "attach", cmd_attach, "Store a file inside the dossier and reference it from an attachment field.",
                 FILE_ARG,
                 (("field",), {"help": "attachment field, or a table cell like "
