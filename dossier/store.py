@@ -392,9 +392,9 @@ class Store:
             size += len(part)
             yield part
         if (size, sha.hexdigest(), md5.hexdigest()) != (expected.size, expected.sha256, expected.md5):
-            raise DamagedFileError(f"attachment {name} in {self.path.name} is damaged: its bytes no longer match the "
-                                   "size and checksums recorded when it was attached; remove it and attach the "
-                                   "original file again")
+            raise DamagedFileError(f"attachment {name} is damaged inside the dossier {self.path.name}: its bytes no "
+                                   "longer match the size and checksums recorded when it was attached; remove it and "
+                                   "attach the original file again")
 
     def copy_attachment_to(self, name: str, dest: str | Path) -> Path:
         """Write the attachment to `dest` (through a temporary file renamed into place)."""
