@@ -143,7 +143,7 @@ def test_import_reads_no_device_even_inside_its_folder(exported, tmp_path, victi
         import resource, sys
         resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
         sys.path.insert(0, {ROOT!r})
-        from tests.conftest import MINI_MODEL
+        from tests.helpers.models import MINI_MODEL
         import yaml
         from pathlib import Path
         from dossier.model_reader import parse_model
