@@ -240,7 +240,7 @@ class Dossier:
         return self.store.copy_attachment_to(name, dest)
 
     @staticmethod
-    def _refuse_incomplete_row(field: Field, column: str, target: str) -> None:
+    def _refuse_incomplete_row(field: Field, column: str | None, target: str) -> None:
         """A row holding only an attachment must not lack a required column: the dossier's text export would
         then not import again."""
         missing = [c for c in field.columns if c.required and c.id != column]

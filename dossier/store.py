@@ -322,7 +322,7 @@ class Store:
             conn.execute("PRAGMA busy_timeout = 0")
             try:
                 conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
-            except sqlite3.OperationalError:  # a reader mid-query: the next checkpoint (at the latest on close) folds it
+            except sqlite3.OperationalError:  # a reader mid-query: the next checkpoint (at the latest, close) folds it
                 pass
             finally:
                 conn.execute(f"PRAGMA busy_timeout = {int(BUSY_SECONDS * 1000)}")

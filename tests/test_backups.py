@@ -93,7 +93,7 @@ def test_export_refuses_a_damaged_attachment_by_name(tmp_path, mini_model, cli):
     path = mini_dossier(tmp_path, mini_model)
     _damage_attachment(path, "s1.pdf")
     with Dossier.open(path, read_only=True, model=mini_model) as d:
-        with pytest.raises(DamagedFileError, match="attachment s1.pdf is damaged inside the dossier mini.dossier"):
+        with pytest.raises(DamagedFileError, match=r"attachment s1\.pdf is damaged inside the dossier mini\.dossier"):
             export_dossier(d, tmp_path / "out")
         assert list(d.read_attachment("s2.pdf"))  # the others still read
     assert not (tmp_path / "out").exists() and [p for p in tmp_path.iterdir() if p.name.startswith(".out")] == []

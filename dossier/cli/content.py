@@ -129,8 +129,10 @@ def cmd_export(args) -> int:
 
     with _open(args, read_only=True) as d:
         out = export_dossier(d, args.dir, include_phi=not args.without_phi, replace=args.replace)
-    note = (" (protected health information left out; the title, which may name the patient, replaced by a neutral "
-            "one)") if args.without_phi else " (includes protected health information; use --without-phi for a copy to share)"
+    if args.without_phi:
+        note = " (protected health information left out; the title, which may name the patient, replaced by a neutral one)"
+    else:
+        note = " (includes protected health information; use --without-phi for a copy to share)"
     print(f"Exported to {out}{note}")
     return EXIT_OK
 
