@@ -130,7 +130,8 @@ def cmd_export(args) -> int:
     with _open(args, read_only=True) as d:
         out = export_dossier(d, args.dir, include_phi=not args.without_phi, replace=args.replace)
     if args.without_phi:
-        note = " (protected health information left out; the title, which may name the patient, replaced by a neutral one)"
+        note = (" (protected health information left out; the title, which may name the patient, replaced by a "
+                "neutral one)")
     else:
         note = " (includes protected health information; use --without-phi for a copy to share)"
     print(f"Exported to {out}{note}")
