@@ -21,6 +21,7 @@ from dossier.limits import LIMITS, MAX_DIGITS
 from dossier.model import Column, Field
 from tests.helpers.ectd import install_standards
 
+pytestmark = pytest.mark.slow  # real builds of the demo
 EXAMPLES = int(os.environ.get("DOSSIER_FUZZ_EXAMPLES", "10"))
 # Long text at its limit takes a while to lay out in PDF, so the suite's short run tries long text
 # up to 5,000 characters; a run of more examples tries every limit exactly.
