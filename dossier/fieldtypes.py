@@ -22,7 +22,7 @@ _TRUE = {"yes", "y", "true", "1"}
 _FALSE = {"no", "n", "false", "0"}
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _NUMBER = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(.*?)\s*$")
-_ATTACHMENT_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*(\.[a-z0-9]+)?$")
+_ATTACHMENT_NAME = re.compile(r"^(?=.{1,64}$)[a-z0-9][a-z0-9-]*(\.[a-z0-9]+)?$")  # as attach names them
 
 Spec = Field | Column
 

@@ -143,6 +143,7 @@ def test_numbers_have_at_most_fifteen_digits(mini_model):
 
 
 def test_refusals_quote_huge_values_briefly(mini_model):
+    assert "is not an attachment name" in refusal(mini_model, "product.design.report", "x" * 2_000)  # fuzz finding
     assert "…" in refusal(mini_model, "genetic.variant.acmg_class", "x" * 400)
     assert "…" in refusal(mini_model, "product.design.dose", "x" * 90)
 
