@@ -207,6 +207,8 @@ def _hgvs(spec: Spec, value: Any, where: str) -> str:
     if not isinstance(value, str):
         raise FieldError(where, f"expected an HGVS variant, got {_kind(value)}")
     limits.check_characters(value, where)
+    if "\n" in value.strip() or "\r" in value.strip():
+        raise FieldError(where, "an HGVS variant is one line; give one variant per field")
     return genetics.parse_hgvs(value.strip(), where)
 
 
@@ -222,7 +224,7 @@ def _hpo(spec: Spec, value: Any, where: str) -> list[dict]:
         term_id = item.get("id") if isinstance(item, dict) else item
         if not isinstance(term_id, str):
             raise FieldError(where, f"an HPO term is an id like HP:0001250, got {_kind(term_id)}")
-        term = genetics.hpo_term(term_id.strip().split(" ")[0], where)
+        term = genetics.hpo_term((term_id.split() or [""])[0], where)
         if term["id"] not in seen:
             seen.add(term["id"])
             terms.append(term)

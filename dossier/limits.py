@@ -131,6 +131,9 @@ def check_integer(value: int, where: str) -> None:
         raise FieldError(where, f"more than {MAX_DIGITS} digits; give at most {MAX_DIGITS} significant digits")
 
 
+_ONE_LINE_ESCAPES = str.maketrans({"\n": "\\n", "\r": "\\r", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
 def shown(value: Any, width: int = 60) -> str:
     """A value as a refusal quotes it: short, whatever its size or depth."""
     if isinstance(value, str):
@@ -139,5 +142,5 @@ def shown(value: Any, width: int = 60) -> str:
         text = "an object" if isinstance(value, dict) else "a list"
     else:
         text = str(value) if not isinstance(value, int) or abs(value) < 10 ** 30 else "a very large number"
-    text = _FORBIDDEN.sub("\N{REPLACEMENT CHARACTER}", text)
+    text = _FORBIDDEN.sub("\N{REPLACEMENT CHARACTER}", text).translate(_ONE_LINE_ESCAPES)  # a message is one line
     return text if len(text) <= width else text[: width - 1] + "…"

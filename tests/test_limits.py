@@ -143,6 +143,8 @@ def test_numbers_have_at_most_fifteen_digits(mini_model):
 
 
 def test_refusals_quote_huge_values_briefly(mini_model):
+    assert "one line" in refusal(mini_model, "genetic.variant.hgvs", "NM_000391.4:c.1266+5G>A\nNM_000391.4:c.1A>G")
+    assert "got '00\\r\\n'" in refusal(mini_model, "product.design.parenteral", "00\r\n")  # fuzz: one line
     assert "is not an attachment name" in refusal(mini_model, "product.design.report", "x" * 2_000)  # fuzz finding
     assert "…" in refusal(mini_model, "genetic.variant.acmg_class", "x" * 400)
     assert "…" in refusal(mini_model, "product.design.dose", "x" * 90)
