@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 import yaml
+from bench_cli_start import _load, _time  # a fresh process timed as there; the machine's load
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -101,19 +102,6 @@ def main() -> None:
     print(f"  in one process (read, validate, one transaction)  median {statistics.median(inside):.3f} s   "
           f"fastest {min(inside):.3f} s")
     print("  target: the command ≤ 0.5 s")
-
-
-def _time(argv: list[str], env: dict[str, str]) -> float:
-    started = time.perf_counter()
-    subprocess.run(argv, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - started
-
-
-def _load() -> str:
-    try:
-        return " ".join(f"{v:.1f}" for v in os.getloadavg())
-    except OSError:
-        return "n/a"
 
 
 if __name__ == "__main__":

@@ -3,7 +3,6 @@ script can write a values file for `dossier set --from` from it alone."""
 
 import json
 
-import pytest
 import yaml
 
 from dossier.model import default_model
@@ -12,13 +11,6 @@ from dossier.service import Dossier
 KEYS = {"path", "section", "type", "label", "help", "source", "required", "applies", "filled", "phi", "accepts",
         "example", "choices", "units", "minimum", "maximum", "integer", "max_length", "limit", "multiple", "min_rows",
         "columns", "repeat", "documents"}
-
-
-@pytest.fixture
-def fresh(tmp_path, cli):
-    path = tmp_path / "case.dossier"
-    assert cli("new", path, "--title", "Case").code == 0
-    return path
 
 
 def fields_json(cli, path):

@@ -23,13 +23,6 @@ def demo_values(demo_master):
             if d.model.fields[p].type == "table" else value for p, value in values.items()}
 
 
-@pytest.fixture
-def fresh(tmp_path, cli):
-    path = tmp_path / "case.dossier"
-    assert cli("new", path, "--title", "Case").code == 0
-    return path
-
-
 def state(path):
     """Everything a refused run must leave as it was: the file's bytes, its values and its history."""
     with Dossier.open(path, read_only=True) as d:

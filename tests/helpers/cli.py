@@ -31,3 +31,11 @@ def cli(capsys, monkeypatch):
         return CliResult(code, out.out, out.err)
 
     return run
+
+
+@pytest.fixture
+def fresh(tmp_path, cli):
+    """A new, empty dossier file made by `dossier new`."""
+    path = tmp_path / "case.dossier"
+    assert cli("new", path, "--title", "Case").code == 0
+    return path
