@@ -242,6 +242,10 @@ class _Flatten:
         if isinstance(node, yaml.MappingNode) and (row or (path not in self.fields and path in self.prefixes)):
             self.out.lines.setdefault(path, _line(key_node))
             self.mapping(node, path, data)  # a section's fields, or a row's cells (each as table[i].column)
+        elif path in self.prefixes and path not in self.fields:
+            example = min(f for f in self.fields if f.startswith(path + "."))
+            self.out.problems.append(Problem(_line(key_node), path, "this is a part of the content model, not a "
+                                             f"field: give its fields, e.g. {example}: …, or nested below it"))
         else:
             self.put(path, _line(key_node), self.walk.value(node, path, data))
 

@@ -81,6 +81,8 @@ def test_a_path_given_twice_names_both_lines(tmp_path):
     ("", None, "holds no values"),
     ("genetic.gene.symbol: CLN3\n---\nx: 1\n", 2, "not valid YAML"),
     ("genetic.gene.symbol: CLN3\n[a, b]: 1\n", 2, "a key must be"),
+    ("genetic.gene.symbol: CLN3\ngenetic:\n  variant: NM_000391.4:c.1266+5G>A\n", 3,
+     "not a field: give its fields, e.g. genetic.variant.hgvs: …"),
 ])
 def test_problems_with_the_file_itself(tmp_path, text, line, words):
     problems = read(tmp_path, text).problems
