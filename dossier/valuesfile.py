@@ -79,7 +79,7 @@ class _Walk:
     def value(self, node: yaml.Node, path: str, data: Any, depth: int = 0) -> Any:
         self.nodes += 1
         if depth > _MAX_DEPTH or self.nodes > _MAX_NODES:
-            raise _TooBig(node, path)
+            raise _TooBig(node)
         self.out.lines.setdefault(path, _line(node))
         if isinstance(node, yaml.MappingNode):
             result = {}
@@ -114,8 +114,10 @@ class _Walk:
 
 
 class _TooBig(Exception):
-    def __init__(self, node: yaml.Node, path: str):
-        self.node, self.path = node, path
+    """A value nested deeper, or larger, than any field's: `node` is where the walk stopped."""
+
+    def __init__(self, node: yaml.Node):
+        self.node = node
 
 
 class _Mismatch(Exception):
