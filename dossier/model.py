@@ -12,6 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .errors import ModelError, UnknownFieldError
+from .fieldpath import FieldPath, section_of
 
 FIELD_TYPES = {
     "text", "longtext", "choice", "multichoice", "date", "number", "yesno",
@@ -138,6 +139,7 @@ class ContentModel:
         try:
             return self.fields[path]
         except KeyError:
+            FieldPath.parse(path)  # a text that is no path at all is told what is wrong with its shape
             raise UnknownFieldError(path, unknown_field_message(self, path)) from None
 
     def sections(self) -> list[Section]:
@@ -157,8 +159,9 @@ class ContentModel:
 
 
 def unknown_field_message(model: ContentModel, path: str) -> str:
-    prefix = path.rsplit(".", 1)[0]
-    near = [p for p in model.fields if p.startswith(prefix + ".")][:8]
+    where = FieldPath.match(path)
+    prefix = where.section_path if where else ""
+    near = [p for p in model.fields if prefix and section_of(p) == prefix][:8]
     hint = f"; fields in {prefix}: {', '.join(near)}" if near else "; `dossier fields FILE` lists them all"
     return f"no such field in the content model{hint}"
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ModelError
+from .fieldpath import FieldPath, field_path
 from .model import (
     CHECK_KINDS,
     COLUMN_TYPES,
@@ -121,7 +122,7 @@ def _field(r: _Reader, data: Any, section_path: str, place: str) -> Field:
         extras["min_rows"] = int(data.get("min_rows", 0))
     max_length = data.get("max_length")
     return Field(
-        path=f"{section_path}.{field_id}", id=field_id, label=r.text(data, "label", place), type=kind,
+        path=field_path(section_path, field_id), id=field_id, label=r.text(data, "label", place), type=kind,
         help=r.text(data, "help", place, ""), source=r.text(data, "source", place, ""),
         required=r.flag(data, "required", place), phi=r.flag(data, "phi", place),
         documents=r.strings(data, "documents", place),
@@ -241,12 +242,13 @@ def _as_list(value: Any) -> list:
 
 def _resolve(r: _Reader, model: ContentModel, path: str, place: str) -> None:
     """A path is a field (`a.s.f`) or a table column (`a.s.f.column`)."""
-    if path in model.fields:
+    if isinstance(path, str) and path in model.fields:
         return
-    table_path, _, column = path.rpartition(".")
-    table = model.fields.get(table_path)
-    if table is not None and table.type == "table" and column in {c.id for c in table.columns}:
-        return
+    where = FieldPath.match(path)
+    if where is not None and where.row is None and where.instance is None:
+        table = model.fields.get(where.field_path)
+        if table is not None and table.type == "table" and where.part in {c.id for c in table.columns}:
+            return
     raise r.fail(place, f"refers to unknown field '{path}'")
 
 

@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from .errors import NotReadyError
+from .fieldpath import FieldPath, base_path, cell_path
 from .fieldtypes import display, is_filled
 from .model import Check, ContentModel, Element
 
@@ -86,12 +87,8 @@ def check_dossier(model: ContentModel, values: dict[str, Any], attachment_names:
         if check.when is None or _condition_holds(check.when, values):
             findings += _run(check, model, values)
     order = {path: i for i, path in enumerate(model.fields)}
-    findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], order.get(_base_path(f.field), len(order)), f.check))
+    findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], order.get(base_path(f.field), len(order)), f.check))
     return Report(tuple(findings), tuple(_element_state(e, values, findings) for e in model.elements))
-
-
-def _base_path(path: str) -> str:
-    return path.split("[", 1)[0]
 
 
 def _required_fields(model: ContentModel, values: dict) -> Iterable[Finding]:
@@ -109,7 +106,7 @@ def dangling_attachments(model: ContentModel, values: dict, names: set[str]) -> 
         if f.type == "attachment":
             refs = [(f.path, name) for name in value or []]
         elif f.type == "table":
-            refs = [(f"{f.path}[{i}].{c.id}", row[c.id]) for i, row in enumerate(value or [])
+            refs = [(cell_path(f.path, i, c.id), row[c.id]) for i, row in enumerate(value or [])
                     for c in f.columns if c.type == "attachment" and c.id in row]
         for path, name in refs:
             if name not in names:
@@ -149,10 +146,10 @@ def _texts(model: ContentModel, values: dict, path: str) -> list[str]:
         if spec.type == "hpo":
             return [t["label"] for t in value]
         return [display(spec, value)]
-    table_path, _, column_id = path.rpartition(".")
-    table = model.fields[table_path]
-    column = table.column(column_id)
-    return [display(column, row[column_id]) for row in values.get(table_path) or [] if is_filled(row.get(column_id))]
+    where = FieldPath.parse(path)  # the model's check reads a table's column here (validated at load)
+    column = model.fields[where.field_path].column(where.part or "")
+    rows = values.get(where.field_path) or []
+    return [display(column, row[column.id]) for row in rows if is_filled(row.get(column.id))]
 
 
 def _normalize(text: str, how: str | None) -> str:
@@ -204,7 +201,7 @@ def _run(check: Check, model: ContentModel, values: dict) -> list[Finding]:
         found = []
         for i, row in enumerate(values.get(spec["field"]) or []):
             if _row_matches(row, spec.get("where")):
-                found += [_finding(check, f"{spec['field']}[{i}].{col}")
+                found += [_finding(check, cell_path(spec["field"], i, col))
                           for col in spec["has"] if not is_filled(row.get(col))]
         return found
     if kind == "compare":
@@ -231,13 +228,13 @@ def _element_state(element: Element, values: dict, findings: list[Finding]) -> E
     def filled(path: str) -> bool:
         if path in values:
             return is_filled(values[path])
-        table_path, _, column = path.rpartition(".")
-        return any(is_filled(row.get(column)) for row in values.get(table_path) or [])
+        where = FieldPath.parse(path)
+        return any(is_filled(row.get(where.part)) for row in values.get(where.field_path) or [])
 
     have = tuple(p for p in element.fields if filled(p))
     lacking = tuple(p for p in element.fields if not filled(p))
     errors = sum(1 for f in findings if f.severity == "error" and
-                 (f.element == element.id or _base_path(f.field) in element.fields))
+                 (f.element == element.id or base_path(f.field) in element.fields))
     if not have:
         state = "missing"
     elif lacking or errors:

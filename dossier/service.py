@@ -12,12 +12,12 @@ from typing import Any, BinaryIO
 from .attachments_io import Spooled
 from .cells import apply_cells, table_of
 from .errors import DossierError, FieldError, RefusedValuesError
+from .fieldpath import FieldPath
 from .fieldtypes import check_stored, coerce, is_filled
 from .model import ContentModel, Field, default_model
 from .readiness import Report, check_dossier
 from .store import Attachment, AuditEntry, Store, SubmittedSequence, damaged_value
 
-_CELL = re.compile(r"^(?P<table>[a-z0-9_.]+)\[(?P<row>\d+)\]\.(?P<column>[a-z0-9_]+)$")
 _NAME_MAX = 64
 _SEQUENCE_DETAILS = "ectd.sequence.{}"  # the setting that holds what was recorded about a sequence's leaves
 
@@ -207,13 +207,13 @@ class Dossier:
             return self.store.attach(final, spooled.path, who=who, field=field.path, field_value=new_value)
 
     def _attach_target(self, target: str) -> tuple[Field, int | None, str | None]:
-        match = _CELL.match(target)
-        if match:
-            field = self.model.field(match["table"])
-            column = field.column(match["column"]) if field.type == "table" else None
+        where = FieldPath.parse(target)
+        if where.row is not None:
+            field = self.model.field(where.field_path)
+            column = field.column(where.part) if field.type == "table" and where.part else None
             if column is None or column.type != "attachment":
                 raise FieldError(target, "this cell does not hold attachments")
-            return field, int(match["row"]), column.id
+            return field, where.row, column.id
         field = self.model.field(target)
         if field.type != "attachment":
             raise FieldError(target, f"{field.label} is a {field.type} field, not an attachment field")

@@ -5,26 +5,17 @@ click away. No section has a form of its own."""
 from __future__ import annotations
 
 import html
-import re
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QLabel, QScrollArea, QToolButton, QWidget
 
+from dossier.fieldpath import FieldPath, base_path
 from dossier.model import Field, Section
 
 from .editors import FieldEditor, editor_for
 
 ERROR_COLOUR = "#b00020"
-_PART = re.compile(r"^(?P<field>[a-z0-9_]+\.[a-z0-9_]+\.[a-z0-9_]+)(?:\[(?P<row>\d+)\])?(?:\.(?P<part>[a-z0-9_]+))?")
-
-
-def split_path(path: str) -> tuple[str, int | None, str | None]:
-    """`area.section.field[3].column` → (field path, 3, "column"); `a.b.person.email` → (…, None, "email")."""
-    match = _PART.match(path)
-    if not match:
-        return path, None, None
-    return match["field"], int(match["row"]) if match["row"] else None, match["part"]
 
 
 class SectionForm(QWidget):
@@ -89,7 +80,7 @@ class SectionForm(QWidget):
         return f"<span style='color:#555'>{html.escape(field.help)}{source}</span>"
 
     def show_error(self, path: str, message: str) -> None:
-        error = self.errors[split_path(path)[0]]
+        error = self.errors[base_path(path)]
         error.setText(message)
         error.setVisible(bool(message))
 
@@ -99,11 +90,11 @@ class SectionForm(QWidget):
 
     def focus_field(self, path: str) -> bool:
         """Put the cursor in the field (or the table cell, or the person's part) a path names."""
-        field, row, part = split_path(path)
-        editor = self.editors.get(field)
-        if editor is None:
+        where = FieldPath.match(path)
+        editor = self.editors.get(where.field_path) if where else None
+        if where is None or editor is None:
             return False
-        editor.focus_part(part, row)
+        editor.focus_part(where.part, where.row)
         return True
 
     def first_editor(self) -> FieldEditor | None:
@@ -122,6 +113,6 @@ class SectionPage(QScrollArea):
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
 
     def show_field(self, path: str) -> None:
-        editor = self.form.editors.get(split_path(path)[0])
+        editor = self.form.editors.get(base_path(path))
         if editor is not None:
             self.ensureWidgetVisible(editor, 50, 80)

@@ -23,12 +23,13 @@ from PySide6.QtWidgets import (
 )
 
 from dossier.errors import Cancelled
+from dossier.fieldpath import base_path, section_of
 from dossier.readiness import Finding
 
 from .build_runner import BuildDialog, BuildResultDialog
 from .crash import show_exception
 from .editors import FieldEditor
-from .form import SectionForm, SectionPage, split_path
+from .form import SectionForm, SectionPage
 from .navigator import Navigator
 from .pages import HistoryDialog, StartPage, add_recent
 from .readiness_panel import ReadinessPanel
@@ -254,13 +255,13 @@ class MainWindow(QMainWindow):
 
     def _show_change(self, change: Change) -> None:
         if change.shown:
-            form = self.select_section(change.field.rsplit(".", 1)[0])
+            form = self.select_section(section_of(change.field))
             if form is not None:
                 form.set_value(change.field, change.value)
         self.save_state.setText(f"Saved {change.label} at {time.strftime('%H:%M:%S')}")
 
     def _show_problem(self, path: str, message: str) -> None:
-        section = split_path(path)[0].rsplit(".", 1)[0]
+        section = section_of(path)
         if message:
             self.select_section(section)
         page = self.pages.get(section)
@@ -301,11 +302,11 @@ class MainWindow(QMainWindow):
     def go_to(self, finding: Finding | str) -> None:
         """Select the finding's section and put the cursor in its field (or table cell)."""
         path = finding.field if isinstance(finding, Finding) else finding
-        field = split_path(path)[0]
+        field = base_path(path)
         if self.session.dossier is None or field not in self.session.dossier.model.fields:
             return
-        form = self.select_section(field.rsplit(".", 1)[0])
-        self.pages[field.rsplit(".", 1)[0]].show_field(field)
+        form = self.select_section(section_of(field))
+        self.pages[section_of(field)].show_field(field)
         if form is not None:
             form.focus_field(path)
 

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QHeaderView, QStyle, QTreeWidget, QTreeWidgetItem
 
+from dossier.fieldpath import section_of
 from dossier.model import SEVERITIES, ContentModel, Section
 from dossier.readiness import Report
 
@@ -85,7 +86,7 @@ class Navigator(QTreeWidget):
         """Show each section's required fields filled and worst finding (only what changed is redrawn)."""
         by_section: dict[str, list] = {}
         for finding in report.findings:
-            by_section.setdefault(".".join(finding.field.split(".", 2)[:2]), []).append(finding)
+            by_section.setdefault(section_of(finding.field), []).append(finding)
         for top, sections in self._areas:
             done = required = 0
             area_found: list = []

@@ -8,10 +8,10 @@ import html
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
+from dossier.fieldpath import FieldPath
 from dossier.model import ContentModel
 from dossier.readiness import Finding, Report
 
-from .form import split_path
 from .navigator import SEVERITIES, plural, severity_icon
 
 STATE_STYLE = {"missing": ("#f4c7c3", "○"), "partial": ("#fde6a8", "◐"), "supported": ("#c8e6c9", "●")}
@@ -98,10 +98,11 @@ class ReadinessPanel(QWidget):
         self.findings.setUpdatesEnabled(True)
 
     def _label(self, finding: Finding) -> str:
-        path, row, part = split_path(finding.field)
-        field = self.model.fields.get(path) if self.model else None
-        if field is None:
+        where = FieldPath.match(finding.field)
+        field = self.model.fields.get(where.field_path) if self.model and where else None
+        if where is None or field is None:
             return finding.field
+        row, part = where.row, where.part
         if row is not None and part:
             column = next((c.label for c in field.columns if c.id == part), part)
             return f"{field.label}, row {row + 1}, {column}"

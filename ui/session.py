@@ -19,12 +19,12 @@ from PySide6.QtCore import QCoreApplication, QObject, QThreadPool, QTimer, Signa
 from PySide6.QtGui import QUndoStack
 
 from dossier.errors import DossierError, FieldError
+from dossier.fieldpath import base_path
 from dossier.service import Dossier
 
 from .background import run_in_background
 from .build_runner import BuildRunner
 from .editing import SetField
-from .form import split_path
 
 LARGE_ATTACHMENT = 4 * 1024 * 1024  # bytes; larger files are stored in the background
 
@@ -141,7 +141,7 @@ class DossierSession(QObject):
         edit; files over LARGE_ATTACHMENT bytes are stored in the background."""
         if self.dossier is None or self.busy or not files:
             return
-        path = split_path(target)[0]
+        path = base_path(target)
         dossier, old = self.dossier, self.dossier.get(path)
 
         def store(report=None, cancel=None):

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import DossierError
+from ..fieldpath import FieldPath, base_path
 from ..model import ContentModel
 from .headings import HeadingTree
 from .leaf import Leaf
@@ -165,12 +166,11 @@ def _attachment_refs(inputs: Inputs) -> Iterable[tuple[str, str, dict]]:
             for row in value or []:
                 for column in field.columns:
                     if column.type == "attachment" and row.get(column.id):
-                        yield f"{path}.{column.id}", row[column.id], row
+                        yield str(FieldPath.parse(path).column(column.id)), row[column.id], row
 
 
 def _fallback_home(inputs: Inputs, key: str) -> AttachmentHome | None:
-    field_path = key if key in inputs.model.fields else key.rsplit(".", 1)[0]
-    field = inputs.model.fields.get(field_path)
+    field = inputs.model.fields.get(base_path(key))
     for doc_id in (field.documents if field else ()):
         doc = inputs.model.document(doc_id)
         if doc.heading not in ("m1-1", "m1-1-forms", "form"):

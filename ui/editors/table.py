@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from dossier.fieldpath import cell_path
 from dossier.fieldtypes import display
 from dossier.model import Column, Field
 
@@ -264,7 +265,7 @@ class TableEditor(AcceptsFileDrops, FieldEditor):
 
     def cell_target(self, row: int) -> str:
         assert self.attachment_column is not None, "only a table with an attachment column takes files"
-        return f"{self.field.path}[{row}].{self.attachment_column.id}"
+        return cell_path(self.field.path, row, self.attachment_column.id)
 
     def pick(self) -> None:
         row = self.current_row()

@@ -1,0 +1,129 @@
+"""Field paths — `area.section.field`, a table cell `…field[row].column` — parsed and written in one place.
+
+    area.section.field              genetic.variant.hgvs             a field
+    area.section.field.part         module1.sponsor.sponsor.email    a person's key, or a table's column in
+                                                                      every row (the model's checks name these)
+    area.section.field[row]         cmc.batches.batches[0]           one row of a table
+    area.section.field[row].column  cmc.batches.batches[0].coa       one cell of a table
+    area.section[instance].field    clinical.sites[1].name           one instance of a repeatable section
+
+Rows and instances count from 0, as the `[i]` of every finding and error message does. Names are lower
+case letters, digits and `_`, starting with a letter (the content model's ids). The instance slot is
+parsed and written here only: the model has no repeatable sections yet, so no other code gives it meaning.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .errors import UnknownFieldError
+
+_NAME = re.compile(r"[a-z][a-z0-9_]*")
+_SEGMENT = re.compile(r"(?P<name>[^\[\]]*)(?:\[(?P<index>[^\]]*)\])?")
+_MAX_DIGITS = 9  # a billion rows is no table; the cap keeps int() away from absurd inputs
+EXAMPLE = "genetic.variant.hgvs (a cell: cmc.batches.batches[0].coa)"
+
+
+class FieldPathError(UnknownFieldError):
+    """A text that is not a field path at all (a usage error, like an unknown field)."""
+
+
+@dataclass(frozen=True)
+class FieldPath:
+    area: str
+    section: str
+    field: str
+    instance: int | None = None  # which instance of a repeatable section
+    row: int | None = None       # which row of a table
+    part: str | None = None      # a table's column, or a key of a person value
+
+    @classmethod
+    def parse(cls, text: str) -> FieldPath:
+        """The path `text` spells, or FieldPathError saying what is wrong with it."""
+        if not isinstance(text, str) or not text:
+            raise FieldPathError(repr(text), f"a field path is area.section.field, e.g. {EXAMPLE}")
+        segments = [_segment(text, s) for s in text.split(".")]
+        if len(segments) < 3:
+            raise FieldPathError(text, f"a field path has at least three parts, area.section.field, e.g. {EXAMPLE}")
+        if len(segments) > 4:
+            raise FieldPathError(text, f"too many parts: a field path is area.section.field, with at most a column "
+                                       f"or a key after it, e.g. {EXAMPLE}")
+        (area, a_index), (section, instance), (field, row) = segments[:3]
+        part, p_index = segments[3] if len(segments) == 4 else (None, None)
+        for name, index in ((area, a_index), (part, p_index)):
+            if index is not None:
+                raise FieldPathError(text, f"'{name}[{index}]': only a section (its instance) or a table field "
+                                           "(its row) takes a number in brackets")
+        return cls(area, section, field, instance, row, part)
+
+    @classmethod
+    def match(cls, text: str) -> FieldPath | None:
+        """The path `text` spells, or None when it is not shaped like one."""
+        try:
+            return cls.parse(text)
+        except FieldPathError:
+            return None
+
+    def __str__(self) -> str:
+        section = self.section if self.instance is None else f"{self.section}[{self.instance}]"
+        field = self.field if self.row is None else f"{self.field}[{self.row}]"
+        return ".".join(p for p in (self.area, section, field, self.part) if p is not None)
+
+    @property
+    def field_path(self) -> str:
+        """The model's path of the field this points into (`area.section.field`)."""
+        return f"{self.area}.{self.section}.{self.field}"
+
+    @property
+    def section_path(self) -> str:
+        """The model's path of the section (`area.section`)."""
+        return f"{self.area}.{self.section}"
+
+    def cell(self, row: int, column: str) -> FieldPath:
+        """The cell of this table field at `row`, `column`."""
+        return FieldPath(self.area, self.section, self.field, self.instance, row, column)
+
+    def column(self, column: str) -> FieldPath:
+        """This table field's `column` in every row (as the model's checks name it)."""
+        return FieldPath(self.area, self.section, self.field, self.instance, None, column)
+
+
+def field_path(section_path: str, field_id: str) -> str:
+    """The path of field `field_id` of the section at `section_path`."""
+    area, _, section = section_path.partition(".")
+    return str(FieldPath(area, section, field_id))
+
+
+def cell_path(path: str, row: int, column: str) -> str:
+    """The path of one cell of the table field at `path`: `path[row].column`."""
+    return str(FieldPath.parse(path).cell(row, column))
+
+
+def base_path(text: str) -> str:
+    """The field a path points into (`a.s.f[2].c` → `a.s.f`); a text that is no path is returned as is."""
+    path = FieldPath.match(text)
+    return path.field_path if path else text
+
+
+def section_of(text: str) -> str:
+    """The section path a field path lies in (`a.s.f[2].c` → `a.s`); "" for a text that is no path."""
+    path = FieldPath.match(text)
+    return path.section_path if path else ""
+
+
+def _segment(text: str, segment: str) -> tuple[str, int | None]:
+    match = _SEGMENT.fullmatch(segment)
+    if not match or not _NAME.fullmatch(match["name"]):
+        shown = segment or "(empty)"
+        raise FieldPathError(text, f"'{shown}' is not a name: names are lower-case letters, digits and _, starting "
+                                   f"with a letter, e.g. {EXAMPLE}")
+    index = match["index"]
+    if index is None:
+        return match["name"], None
+    if not index.isascii() or not index.isdigit() or (index != "0" and index.startswith("0")):
+        raise FieldPathError(text, f"'[{index}]' must be a whole number from 0, written without leading zeros "
+                                   "(rows and instances count from 0)")
+    if len(index) > _MAX_DIGITS:
+        raise FieldPathError(text, f"'[{index}]' is too large for a row or an instance")
+    return match["name"], int(index)
