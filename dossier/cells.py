@@ -3,19 +3,17 @@ table holds, before the whole table is validated as any table value is."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from .errors import FieldError
+from .fieldpath import FieldPath
 from .model import Field
-
-CELL = re.compile(r"^(?P<table>[a-z0-9_.]+)\[(?P<row>\d+)\](?:\.(?P<column>[a-z0-9_]+))?$")
 
 
 def table_of(path: str) -> str | None:
     """The table path of a cell path (`t[2].col` or `t[2]`), None for any other path."""
-    match = CELL.match(path)
-    return match["table"] if match else None
+    where = FieldPath.match(path)
+    return where.field_path if where is not None and where.row is not None else None
 
 
 def apply_cells(field: Field, stored: list[dict] | None, cells: dict[str, Any]) -> tuple[list[dict], list[FieldError]]:
@@ -51,19 +49,18 @@ def _by_row(field: Field, cells: dict[str, Any]) -> tuple[dict[int, dict[str, tu
     errors = []
     columns = [c.id for c in field.columns]
     for path, raw in cells.items():
-        match = CELL.match(path)
-        assert match is not None, "apply_cells is given the paths table_of recognised as cells"
+        where = FieldPath.parse(path)  # apply_cells is given the paths table_of recognised as cells
         if field.type != "table":
             errors.append(FieldError(path, f"{field.label} is a {field.type} field, not a table; give its value as "
                                            f"`{field.path}: …`"))
-        elif not match["column"]:
+        elif not where.part:
             errors.append(FieldError(path, f"give a row as a mapping of its columns (`{path}: {{{columns[0]}: …}}`) "
                                            f"or one cell (`{path}.{columns[0]}: …`)"))
-        elif match["column"] not in columns:
-            errors.append(FieldError(path, f"{field.label} has no column '{match['column']}'; its columns are "
+        elif where.part not in columns:
+            errors.append(FieldError(path, f"{field.label} has no column '{where.part}'; its columns are "
                                            f"{', '.join(columns)}"))
-        else:
-            by_row.setdefault(int(match["row"]), {})[match["column"]] = (path, raw)
+        elif where.row is not None:  # always: table_of gave only paths with a row
+            by_row.setdefault(where.row, {})[where.part] = (path, raw)
     return by_row, errors
 
 

@@ -12,7 +12,7 @@ from typing import Any, BinaryIO
 from .attachments_io import Spooled
 from .cells import apply_cells, table_of
 from .errors import DossierError, FieldError, RefusedValuesError
-from .fieldpath import FieldPath
+from .fieldpath import FieldPath, cell_path
 from .fieldtypes import check_stored, coerce, is_filled
 from .model import ContentModel, Field, default_model
 from .readiness import Report, check_dossier
@@ -164,7 +164,7 @@ class Dossier:
         if field.type == "attachment" and value:
             refs = [(field.path, name) for name in value]
         elif field.type == "table" and value:
-            refs = [(f"{field.path}[{i}].{c.id}", row[c.id]) for i, row in enumerate(value) for c in field.columns
+            refs = [(cell_path(field.path, i, c.id), row[c.id]) for i, row in enumerate(value) for c in field.columns
                     if c.type == "attachment" and c.id in row]
         known = {a.name for a in self.store.attachments()} if refs else set()
         for where, name in refs:

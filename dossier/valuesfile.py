@@ -25,8 +25,8 @@ from typing import Any
 import yaml
 from yaml.representer import SafeRepresenter
 
-from .cells import CELL
 from .errors import DossierError
+from .fieldpath import FieldPath
 
 _NULL = "tag:yaml.org,2002:null"
 _SURROGATE_PAIR = re.compile(r"(?<!\\)((?:\\\\)*)\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}")
@@ -239,8 +239,8 @@ class _Flatten:
                                                                         "repeating a part many times?)"))
 
     def entry(self, path: str, key_node: yaml.Node, node: yaml.Node, data: Any) -> None:
-        cell = CELL.match(path)
-        row = cell and cell["table"] in self.tables and not cell["column"]
+        cell = FieldPath.match(path)
+        row = cell is not None and cell.row is not None and cell.field_path in self.tables and not cell.part
         if isinstance(node, yaml.MappingNode) and (row or (path not in self.fields and path in self.prefixes)):
             self.out.lines.setdefault(path, _line(key_node))
             self.mapping(node, path, data)  # a section's fields, or a row's cells (each as table[i].column)
