@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
+import hashlib
 import os
 import sqlite3
 from pathlib import Path
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
     import sqlite_utils
 
 APPLICATION_ID = 0x44534252  # 'DSBR'
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 # How long one statement waits for another connection to finish (a reader mid-query, a writer mid-commit).
 BUSY_SECONDS = 5.0
 
@@ -56,27 +57,89 @@ def _v2(db: sqlite_utils.Database) -> None:
     db.table("submitted_sequences").create({"number": str, "submitted_at": str, "who": str, "files": str}, pk="number")
 
 
-MIGRATIONS = [(1, _v1), (2, _v2)]
+def value_checksum(path: str, text: str) -> str:
+    """The checksum stored beside a field value: SHA-256 of its path and JSON text, so a changed byte, or a
+    value moved to another field, is noticed."""
+    return hashlib.sha256(f"{path}\0{text}".encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _v3(db: sqlite_utils.Database) -> None:
+    db.execute("ALTER TABLE field_values ADD COLUMN checksum TEXT")
+    rows = db.execute("SELECT path, value FROM field_values").fetchall()
+    db.conn.executemany("UPDATE field_values SET checksum = ? WHERE path = ?",
+                        [(value_checksum(path, value), path) for path, value in rows])
+
+
+MIGRATIONS = [(1, _v1), (2, _v2), (3, _v3)]
+# What each table holds, as the migrations up to SCHEMA_VERSION make it (the version adding a column, if later).
+TABLES = {"meta": {"key": 1, "value": 1},
+          "field_values": {"path": 1, "value": 1, "updated_at": 1, "updated_by": 1, "checksum": 3},
+          "attachments": {c: 1 for c in ("name", "media_type", "size", "sha256", "md5", "added_at", "added_by")},
+          "attachment_chunks": {"name": 1, "n": 1, "data": 1},
+          "audit": {c: 1 for c in ("id", "at", "who", "field", "old", "new")},
+          "settings": {"key": 1, "value": 1},
+          "submitted_sequences": {"number": 2, "submitted_at": 2, "who": 2, "files": 2}}
+INDEXES = {"idx_audit_field"}
 
 
 def migrate(conn: sqlite3.Connection, upto: int = SCHEMA_VERSION) -> None:
-    """Bring a file forward to schema `upto`, one transaction per step."""
+    """Bring a file forward to schema `upto` in one transaction: all steps or none."""
     current = conn.execute("PRAGMA user_version").fetchone()[0]
     if current >= upto:
         return
     import sqlite_utils  # only to make or upgrade a file: importing it takes a tenth of a second
 
     db = sqlite_utils.Database(conn)
-    for version, step in MIGRATIONS:
-        if current < version <= upto:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for version, step in MIGRATIONS:
+            if current < version <= upto:
                 step(db)
-                conn.execute(f"PRAGMA user_version = {version}")
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
+        conn.execute(f"PRAGMA user_version = {upto}")
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+
+
+def foreign_objects(path: Path, conn: sqlite3.Connection) -> list[tuple[str, str]]:
+    """(type, name) of every object in the file that Dossier Builder does not make: triggers, views, other
+    tables and indexes, added by another program. DamagedFileError when one of ours is missing or is not
+    what it should be (a view in place of a table, a column gone)."""
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    found = conn.execute("SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\'").fetchall()
+    kinds = dict((name, kind) for kind, name in found)
+    for table, columns in TABLES.items():
+        wanted = {c for c, since in columns.items() if since <= version}
+        if not wanted:
+            continue
+        if kinds.get(table) != "table":
+            raise DamagedFileError(f"{path} is damaged: its table {table} is "
+                                   f"{'a ' + kinds[table] if table in kinds else 'missing'}; restore it from a "
+                                   "backup or from its text export (`dossier import`)")
+        have = {row[1] for row in conn.execute(f'PRAGMA table_info("{table}")')}
+        if not wanted <= have:
+            raise DamagedFileError(f"{path} is damaged: table {table} lacks {', '.join(sorted(wanted - have))}; "
+                                   "restore it from a backup or from its text export (`dossier import`)")
+    return [(kind, name) for kind, name in found
+            if not (kind == "table" and name in TABLES) and not (kind == "index" and name in INDEXES)]
+
+
+def drop_foreign(conn: sqlite3.Connection, objects: list[tuple[str, str]]) -> None:
+    """Remove what another program added, in one transaction: a trigger would run on every edit (and could
+    delete the audit log's new rows), a view or an extra table is nothing the dossier needs."""
+    order = {"trigger": 0, "view": 1, "index": 2, "table": 3}
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for kind, name in sorted(objects, key=lambda o: order.get(o[0], 4)):
+            escaped = name.replace('"', '""')
+            conn.execute(f'DROP {kind.upper()} IF EXISTS "{escaped}"')
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
 
 
 def writable(path: Path) -> bool:
@@ -146,6 +209,8 @@ def connect(path: Path, read_only: bool = False) -> sqlite3.Connection:
             conn = _uri_read_only(path)
         else:
             conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=BUSY_SECONDS)
+        # The file is data, not code: functions with side effects never run from its schema (a trigger, a view).
+        conn.execute("PRAGMA trusted_schema = OFF")
         if read_only:
             conn.execute("PRAGMA query_only = ON")
         else:
@@ -167,7 +232,8 @@ def connect(path: Path, read_only: bool = False) -> sqlite3.Connection:
         raise DamagedFileError(f"{path} is damaged ({exc}); restore it from a backup or its text export") from None
 
 
-def check_file(path: Path, conn: sqlite3.Connection) -> None:
+def check_file(path: Path, conn: sqlite3.Connection) -> list[tuple[str, str]]:
+    """Identity, version and integrity of the file; returns the objects in it that Dossier Builder does not make."""
     if conn.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
         raise NotADossierError(f"{path} is an SQLite file of another program, not a Dossier Builder file")
     version = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -182,6 +248,7 @@ def check_file(path: Path, conn: sqlite3.Connection) -> None:
     if result != ["ok"]:
         raise DamagedFileError(f"{path} is damaged ({'; '.join(result[:3])}); restore it from a backup or from "
                                "its text export (`dossier import`)")
+    return foreign_objects(path, conn)
 
 
 def make_file(path: Path, title: str, who: str | None = None, upto: int = SCHEMA_VERSION) -> None:

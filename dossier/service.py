@@ -4,6 +4,7 @@ one SQLite file, checked for readiness. The CLI and the desktop app both go thro
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -15,7 +16,7 @@ from .errors import DossierError, FieldError, RefusedValuesError
 from .fieldpath import FieldPath, cell_path
 from .fieldtypes import check_stored, coerce, is_filled
 from .model import ContentModel, Field, default_model
-from .readiness import Report, check_dossier
+from .readiness import Finding, Report, check_dossier
 from .store import Attachment, AuditEntry, Store, SubmittedSequence, damaged_value
 
 _NAME_MAX = 64
@@ -309,7 +310,27 @@ class Dossier:
     # Readiness and history ----------------------------------------------------------------
 
     def check(self) -> Report:
-        return check_dossier(self.model, self.values(), [a.name for a in self.store.attachments()])
+        """Readiness, and first any stored value changed outside Dossier Builder (as an error on its field)."""
+        report = check_dossier(self.model, self.values(), [a.name for a in self.store.attachments()])
+        damaged = [Finding("error", "the stored value was changed outside Dossier Builder (it no longer matches its "
+                                    f"checksum); `dossier restore {self.path.name} {path}` puts back its last recorded "
+                                    "value", path, "", "stored-value-checksum")
+                   for path in self.store.damaged_values()]
+        return dataclasses.replace(report, findings=tuple(damaged) + report.findings) if damaged else report
+
+    def damaged_values(self) -> list[str]:
+        """Fields whose stored value no longer matches its checksum (see Store.damaged_values)."""
+        return self.store.damaged_values()
+
+    def restore_from_history(self, path: str, who: str | None = None) -> Any:
+        """Put back the last value the history recorded for a damaged field; returns it."""
+        self.model.field(path)
+        return self.store.restore_from_history(path, who=who)
+
+    @property
+    def notes(self) -> list[str]:
+        """What the user should know about the file as it was opened (objects another program had added)."""
+        return self.store.notes
 
     def fields(self) -> Iterable[tuple[Field, bool]]:
         values = self.values()

@@ -27,10 +27,12 @@ from .dbfile import (
     check_file,
     connect,
     default_user,
+    drop_foreign,
     make_file,
     migrate,
     now,
     refuse_read_only,
+    value_checksum,
     writable,
     write_error,
 )
@@ -104,6 +106,14 @@ def _dumps_or_none(value: Any) -> str | None:
     return None if value is None else _dumps(value)
 
 
+def _foreign_note(path: Path, objects: list[tuple[str, str]], done: str) -> list[str]:
+    if not objects:
+        return []
+    listed = ", ".join(f"{kind} {name}" for kind, name in objects)
+    return [f"{path.name} held objects Dossier Builder does not make ({listed}), added by another program; "
+            f"Dossier Builder {done}"]
+
+
 def _empty(value: Any) -> bool:
     return value is None or (isinstance(value, (str, list, dict)) and not value)
 
@@ -116,8 +126,11 @@ class Store:
     True
     """
 
-    def __init__(self, path: Path, conn: sqlite3.Connection, who: str | None, lock: WriterLock | None = None):
+    def __init__(self, path: Path, conn: sqlite3.Connection, who: str | None, lock: WriterLock | None = None,
+                 notes: list[str] | None = None):
         self.path = path
+        self.notes = notes or []  # what the user should know about the file (objects another program added)
+        self._version = conn.execute("PRAGMA user_version").fetchone()[0]
         self.who = who or default_user()
         self._conn: sqlite3.Connection | None = conn
         self._writer = lock  # None: opened read-only
@@ -151,11 +164,13 @@ class Store:
             # checkpoint on the same connection ("table is locked") once the journal mode has switched.
             probe = connect(path, read_only=True)
             try:
-                check_file(path, probe)
+                foreign = check_file(path, probe)
             finally:
                 probe.close()
             conn = connect(path)
             try:
+                if foreign:  # before migrating: a trigger would run on the migration's own changes
+                    drop_foreign(conn, foreign)
                 migrate(conn)
             except BaseException:
                 conn.close()
@@ -163,13 +178,13 @@ class Store:
         except BaseException:
             lock.release()
             raise
-        return cls(path, conn, who, lock)
+        return cls(path, conn, who, lock, _foreign_note(path, foreign, "removed them on opening it"))
 
     @classmethod
     def _open_reader(cls, path: Path, who: str | None) -> Store:
         conn = connect(path, read_only=True)
         try:
-            check_file(path, conn)
+            foreign = check_file(path, conn)
             behind = conn.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION
         except BaseException:
             conn.close()
@@ -179,7 +194,8 @@ class Store:
                 conn.close()
                 raise ReadOnlyFileError(f"{path} was written by an older Dossier Builder and must be upgraded before "
                                         "it can be read, which needs to write it; copy it to a folder you can write to")
-            return cls(path, conn, who)
+            return cls(path, conn, who, notes=_foreign_note(path, foreign, "ignores them (nothing in them runs) and "
+                                                                      "removes them when the file is next edited"))
         # An older file is brought forward once, as any writer would (a writer holding it has already).
         conn.close()
         cls.open(path, who).close()
@@ -291,11 +307,48 @@ class Store:
         if new_text is None:
             conn.execute("DELETE FROM field_values WHERE path = ?", (path,))
         else:
-            conn.execute("INSERT INTO field_values(path, value, updated_at, updated_by) VALUES (?, ?, ?, ?) "
-                         "ON CONFLICT(path) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at, "
-                         "updated_by = excluded.updated_by", (path, new_text, stamp, who or self.who))
+            self._put(conn, path, new_text, stamp, who)
         conn.execute(_AUDIT, (stamp, who or self.who, path, old_text, new_text))
         return True
+
+    def _put(self, conn: sqlite3.Connection, path: str, text: str, stamp: str, who: str | None) -> None:
+        conn.execute("INSERT INTO field_values(path, value, updated_at, updated_by, checksum) VALUES (?, ?, ?, ?, ?) "
+                     "ON CONFLICT(path) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at, "
+                     "updated_by = excluded.updated_by, checksum = excluded.checksum",
+                     (path, text, stamp, who or self.who, value_checksum(path, text)))
+
+    def damaged_values(self) -> list[str]:
+        """Paths whose stored value no longer matches its checksum: changed outside Dossier Builder (a flipped
+        bit on the disk, an edit with another program). A file read where it cannot be upgraded to schema 3
+        carries no checksums, so nothing can be compared."""
+        if self._version < 3:
+            return []
+        rows = self._query("SELECT path, value, checksum FROM field_values ORDER BY path")
+        return [path for path, text, checksum in rows
+                if not isinstance(text, str) or checksum != value_checksum(path, text)]
+
+    def restore_from_history(self, path: str, who: str | None = None) -> Any:
+        """Put back the last value the audit log recorded for `path` (after damage found by damaged_values),
+        logging the damaged text it replaces; returns the value restored (None: the field was empty)."""
+        with self._transaction() as conn:
+            row = conn.execute("SELECT new FROM audit WHERE field = ? ORDER BY id DESC LIMIT 1", (path,)).fetchone()
+            if row is None:
+                raise DossierError(f"the history of {self.path.name} holds no value of {path} to restore; "
+                                   "enter it again")
+            text = row[0]
+            try:
+                value = _loads(text)
+            except ValueError:
+                raise DamagedFileError(f"the last recorded value of {path} in the history is damaged too; enter it "
+                                       "again") from None
+            current = conn.execute("SELECT value FROM field_values WHERE path = ?", (path,)).fetchone()
+            if text is None:
+                conn.execute("DELETE FROM field_values WHERE path = ?", (path,))
+            else:
+                self._put(conn, path, text, now(), who)
+            damaged = None if current is None else current[0] if isinstance(current[0], str) else repr(current[0])
+            self._audit(conn, path, None if damaged is None else {"damaged": damaged}, value, who)
+        return value
 
     def _audit(self, conn: sqlite3.Connection, field: str, old: Any, new: Any, who: str | None) -> None:
         conn.execute(_AUDIT, (now(), who or self.who, field, _dumps_or_none(old), _dumps_or_none(new)))

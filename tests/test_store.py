@@ -241,7 +241,7 @@ def test_damaged_file_detected(tmp_path):
         Store.open(path)
 
 
-def test_v1_file_migrates_to_v2_and_sequences_are_never_reused(tmp_path):
+def test_v1_file_migrates_to_the_current_schema_and_sequences_are_never_reused(tmp_path):
     path = tmp_path / "v1.dossier"
     make_file(path, "Old", upto=1)
     conn = sqlite3.connect(path)
@@ -249,7 +249,7 @@ def test_v1_file_migrates_to_v2_and_sequences_are_never_reused(tmp_path):
     assert not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'submitted_sequences'").fetchall()
     conn.close()
     with Store.open(path) as s:
-        assert s.meta()["schema_version"] == SCHEMA_VERSION == 2 and s.title == "Old"
+        assert s.meta()["schema_version"] == SCHEMA_VERSION == 3 and s.title == "Old"
         s.record_sequence("0001", {"0001/index.xml": "abc"})
         with pytest.raises(DossierError, match="already recorded"):
             s.record_sequence("0001", {})

@@ -13,7 +13,10 @@ def _open(args, read_only: bool = False):
     """Commands that only read open the dossier read-only, so they work while the app has it open."""
     from ..service import Dossier
 
-    return Dossier.open(args.file, read_only=read_only)
+    dossier = Dossier.open(args.file, read_only=read_only)
+    for note in dossier.notes:
+        print(f"note: {note}", file=sys.stderr)
+    return dossier
 
 
 def cmd_new(args) -> int:
@@ -77,6 +80,17 @@ def cmd_clear(args) -> int:
         changed = d.clear(args.field, purge_history=args.purge_history)
     purged = " and its earlier values removed from the history" if args.purge_history else ""
     print(f"{args.field}: {'cleared' + purged if changed else 'already empty'}")
+    return EXIT_OK
+
+
+def cmd_restore(args) -> int:
+    with _open(args) as d:
+        fields = args.field or d.damaged_values()
+        for path in fields:
+            d.restore_from_history(path)
+            print(f"{path}: restored to its last recorded value from the history")
+    if not fields:
+        print("Every stored value matches its checksum; nothing to restore")
     return EXIT_OK
 
 
@@ -193,6 +207,9 @@ def register(sub) -> None:
                 (("--purge-history",), {"action": "store_true",
                                         "help": "for a field holding protected health information: also remove its "
                                                 "earlier values from the history and the file"}))
+    add_command(sub, "restore", cmd_restore, "Put back values changed outside Dossier Builder (`check` names them) "
+                                             "from the history.", FILE_ARG,
+                (("field",), {"nargs": "*", "help": "field paths (default: every damaged value)"}))
     add_command(sub, "attach", cmd_attach, "Store a file inside the dossier and reference it from an attachment field.",
                 FILE_ARG,
                 (("field",), {"help": "attachment field, or a table cell like "
