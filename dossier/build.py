@@ -130,7 +130,8 @@ def _run(build: _Build, mark_submitted: bool) -> BuildResult:
     values = d.values()
     inputs = Inputs(model=d.model, values=values, attachment_md5={a.name: a.md5 for a in d.attachments()},
                     render_keys=job.keys, keyed=lifecycle.pinned_keyed(sequences, details))
-    plan = plan_sequence(inputs, trees, number, live, admin.module1(values, number, build.draft, build.notes))
+    facts = admin.module1(d.model.roles, values, number, build.draft, build.notes)
+    plan = plan_sequence(inputs, trees, number, live, facts)
     build.lap("plan")
     counts = ", ".join(f"{n} {op}" for op, n in plan.counts().items() if n)
     build.progress(0.05, f"Planned sequence {number}: {counts}")

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .errors import ModelError, UnknownFieldError
 from .fieldpath import FieldPath, section_of
+from .roles import Roles
 
 FIELD_TYPES = {
     "text", "longtext", "choice", "multichoice", "date", "number", "yesno",
@@ -134,6 +135,7 @@ class ContentModel:
     documents: tuple[Document, ...]
     checks: tuple[Check, ...]
     fields: dict[str, Field] = dc_field(repr=False)
+    roles: Roles = dc_field(default_factory=Roles, repr=False)  # what code needs of particular fields
 
     def field(self, path: str) -> Field:
         try:

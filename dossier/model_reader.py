@@ -4,6 +4,7 @@ a malformed model fails here with the file, the place in it and the reason."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from .model import (
 )
 from .model_cache import cached_parse
 from .paths import content_model_path
+from .roles import read_roles
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _DOC_ID = re.compile(r"^[a-z][a-z0-9-]*$")
@@ -268,7 +270,7 @@ def parse_model(raw: Any, source: Path) -> ContentModel:
                 fields[f.path] = f
     model = ContentModel(version, areas, _elements(r, raw), _documents(r, raw), _checks(r, raw), fields)
     _check_references(r, model)
-    return model
+    return replace(model, roles=read_roles(r, raw.get("roles"), model))
 
 
 def read_model(path: str | Path | None = None) -> ContentModel:

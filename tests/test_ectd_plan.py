@@ -6,9 +6,9 @@ import pytest
 from dossier.ectd.headings import ich_tree, regional_tree
 from dossier.ectd.leaf import Leaf
 from dossier.ectd.lifecycle import LiveLeaf, apply_lifecycle, live_leaves, pinned_keyed
-from dossier.ectd.mapping import AttachmentHome
 from dossier.ectd.wanted import Inputs, Trees, attachment_leaves, finish_paths, keyed_folder, keyed_values
 from dossier.errors import DossierError
+from dossier.roles import AttachmentHome
 from dossier.store import SubmittedSequence
 from tests.helpers.models import VALUES
 

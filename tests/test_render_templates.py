@@ -17,9 +17,13 @@ PATH = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
 
 
 def referenced_paths(template_name: str) -> set[str]:
+    """The fields a template names, and the tables of the figures it draws (their role names them)."""
     env = templating.environment()
     tree = env.parse(env.loader.get_source(env, template_name)[0])
-    return {n.value for n in tree.find_all(nodes.Const) if isinstance(n.value, str) and PATH.match(n.value)}
+    paths = {n.value for n in tree.find_all(nodes.Const) if isinstance(n.value, str) and PATH.match(n.value)}
+    figures = [call.args[0].value for call in tree.find_all(nodes.Call)
+               if isinstance(call.node, nodes.Getattr) and call.node.attr == "figure"]
+    return paths | {MODEL.roles.figures[kind].table for kind in figures}
 
 
 def test_every_document_has_its_template():

@@ -1,4 +1,5 @@
-"""The Module 1 administrative facts of a sequence, read from the dossier's fields and coded for FDA."""
+"""The Module 1 administrative facts of a sequence, read from the fields playing the Module 1 roles
+(`roles: module1:` in the content model) and coded for FDA."""
 
 from __future__ import annotations
 
@@ -6,8 +7,8 @@ import re
 from typing import Any
 
 from ..errors import DossierError
+from ..roles import Roles
 from .leaf import Module1
-from .mapping import M1_FIELDS
 from .regional import IND, NO_DUNS, ORIGINAL_APPLICATION, SUB_AMENDMENT, SUB_ORIGINAL
 from .wanted import as_text, first_filled
 
@@ -16,8 +17,13 @@ _CONTACT_CODES = (("agent", "fdaact3"), ("techn", "fdaact2"), ("regul", "fdaact1
 _SUB_TYPE_CODES = (("amend", SUB_AMENDMENT), ("origin", SUB_ORIGINAL))
 
 
-def _get(values: dict[str, Any], key: str) -> Any:
-    return first_filled(values, M1_FIELDS.get(key, ()))
+def _get(roles: Roles, values: dict[str, Any], role: str) -> Any:
+    return first_filled(values, roles.fields(role))
+
+
+def _where(roles: Roles, role: str) -> str:
+    """Where the user fills a role in, for a message."""
+    return " or ".join(roles.fields(role)) or f"the field the content model names for it (roles: module1: {role}:)"
 
 
 def _code(text: str, table: tuple[tuple[str, str], ...], default: str) -> str:
@@ -41,53 +47,53 @@ def _contact(row: dict) -> dict | None:
     return {"name": name, "type": _code(role, _CONTACT_CODES, "fdaact1"), "phones": phones, "emails": emails}
 
 
-def contacts(values: dict[str, Any]) -> list[dict]:
-    rows = _get(values, "contacts") or []
+def contacts(roles: Roles, values: dict[str, Any]) -> list[dict]:
+    rows = _get(roles, values, "contacts") or []
     if isinstance(rows, dict):
         rows = [rows]
     found = [c for c in (_contact(r) for r in rows if isinstance(r, dict)) if c]
     if not found:
-        person = _get(values, "investigator") or _get(values, "sponsor")
+        person = _get(roles, values, "investigator") or _get(roles, values, "sponsor")
         if isinstance(person, dict):
             found = [c for c in [_contact({**person, "type": person.get("role", "regulatory")})] if c]
     return found
 
 
-def module1(values: dict[str, Any], number: str, draft: bool, notes: list[str]) -> Module1:
+def module1(roles: Roles, values: dict[str, Any], number: str, draft: bool, notes: list[str]) -> Module1:
     """Module 1 facts for sequence `number`; a missing IND number refuses a final build."""
-    company = as_text(_get(values, "sponsor"))
-    duns = re.sub(r"\D", "", as_text(_get(values, "duns")))
-    ind = re.sub(r"\D", "", as_text(_get(values, "ind_number")))
+    company = as_text(_get(roles, values, "sponsor"))
+    duns = re.sub(r"\D", "", as_text(_get(roles, values, "duns")))
+    ind = re.sub(r"\D", "", as_text(_get(roles, values, "ind_number")))
     if not ind:
         if not draft:
             raise DossierError("an eCTD sequence needs the IND number: FDA pre-assigns it on request before the first "
-                               f"electronic submission. Fill {' or '.join(M1_FIELDS['ind_number'])}, or build with "
+                               f"electronic submission. Fill {_where(roles, 'ind_number')}, or build with "
                                "--draft meanwhile")
         notes.append("no IND number yet: the draft uses 000000")
-    found_contacts = contacts(values)
+    found_contacts = contacts(roles, values)
     if not found_contacts:
-        raise DossierError(f"us-regional.xml needs at least one contact; fill {' or '.join(M1_FIELDS['contacts'])}")
+        raise DossierError(f"us-regional.xml needs at least one contact; fill {_where(roles, 'contacts')}")
     for contact in found_contacts:
         if contact["phones"] and contact["emails"]:
             continue
         if not draft:
             raise DossierError(f"contact {contact['name']} needs a telephone number and an email for us-regional.xml; "
-                               f"fill them in {' or '.join(M1_FIELDS['contacts'])}")
+                               f"fill them in {_where(roles, 'contacts')}")
         notes.append(f"contact {contact['name']} lacks a telephone or email: the draft shows 'not given'")
         contact["phones"] = contact["phones"] or [("not given", "fdatnt1")]
         contact["emails"] = contact["emails"] or ["not given"]
     default_sub = SUB_ORIGINAL if number == "0001" else SUB_AMENDMENT
-    chosen = as_text(_get(values, "submission_sub_type"))
+    chosen = as_text(_get(roles, values, "submission_sub_type"))
     sub_type = _code(chosen, _SUB_TYPE_CODES, "") if chosen else default_sub
     if sub_type != default_sub:
         notes.append(f"sequence {number} is sent as "
                      f"{'the original application' if default_sub == SUB_ORIGINAL else 'an amendment'}"
                      + (f" (the dossier says '{chosen}')" if chosen else ""))
         sub_type = default_sub
-    if _get(values, "expanded_access") is True:
+    if _get(roles, values, "expanded_access") is True:
         notes.append("expanded access is chosen, but Form FDA 3926's eCTD code is not verified here; the sequence "
                      "declares Form FDA 1571")
-    reason = as_text(_get(values, "reason"))
+    reason = as_text(_get(roles, values, "reason"))
     description = ("DRAFT - not for submission. " if draft else "") + (reason or "Investigational New Drug application")
     return Module1(duns=duns if len(duns) == 9 else NO_DUNS, company=company or "Sponsor not given",
                    description=description[:128], contacts=found_contacts,

@@ -13,9 +13,10 @@ from typing import Any
 from ..errors import DossierError
 from ..fieldpath import FieldPath, base_path
 from ..model import ContentModel
+from ..roles import AttachmentHome
 from .headings import HeadingTree
 from .leaf import Leaf
-from .mapping import FORM_TYPES, HOMES, KEYED_FIELDS, KEYED_FOLDERS, AttachmentHome
+from .mapping import FORM_TYPES, KEYED_FOLDERS
 from .naming import file_name, fit_path, valid_segment
 from .stf import file_tag, needs_stf
 
@@ -45,7 +46,7 @@ class Inputs:
     attachment_md5: dict[str, str]        # attachment name → MD5
     render_keys: dict[str, str]           # document id → render key
     keyed: dict[str, dict[str, str]]      # keyed values pinned by an earlier submission (heading → attrs)
-    homes: dict[str, AttachmentHome] | None = None
+    homes: dict[str, AttachmentHome] | None = None  # None: the content model's (roles: attachments:)
 
 
 def slug(text: str, limit: int = 40) -> str:
@@ -74,11 +75,7 @@ def as_text(value: Any) -> str:
 
 # Keyed headings ---------------------------------------------------------------------------
 
-def _keyed_fields(number: str, attr: str) -> tuple[str, ...]:
-    for prefix, table in KEYED_FIELDS.items():
-        if prefix != "*" and number.startswith(prefix) and attr in table:
-            return table[attr]
-    return KEYED_FIELDS["*"].get(attr, ())
+_UNDECLARED = "(no field: the content model declares none under roles: keyed_headings:)"
 
 
 def keyed_values(inputs: Inputs, trees: Trees, headings: Iterable[str]) -> dict[str, dict[str, str]]:
@@ -95,10 +92,11 @@ def keyed_values(inputs: Inputs, trees: Trees, headings: Iterable[str]) -> dict[
             if inputs.keyed.get(name):
                 keyed[name] = dict(inputs.keyed[name])
                 continue
-            found = {a: as_text(first_filled(inputs.values, _keyed_fields(h.number, a))) for a in attrs}
+            roles = inputs.model.roles
+            found = {a: as_text(first_filled(inputs.values, roles.keyed_fields(h.number, a))) for a in attrs}
             missing = [a for a in h.required_keys if not found.get(a)]
             if missing:
-                fields = "; ".join(f"{a} from {' or '.join(_keyed_fields(h.number, a)) or '(no field)'}"
+                fields = "; ".join(f"{a} from {' or '.join(roles.keyed_fields(h.number, a)) or _UNDECLARED}"
                                    for a in missing)
                 raise DossierError(f"the eCTD heading {name} needs {fields}; fill it in")
             keyed[name] = {a: v for a, v in found.items() if v}
@@ -200,13 +198,13 @@ def _place(home: AttachmentHome, row: dict) -> tuple[str, str]:
         column, rules = home.heading_by
         cell = as_text(row.get(column)).lower()
         for needle, heading, folder in rules:
-            if needle in cell:
+            if needle.lower() in cell:
                 return heading, folder
     return home.heading, home.folder
 
 
 def attachment_leaves(inputs: Inputs, trees: Trees, notes: list[str]) -> list[Leaf]:
-    homes = HOMES if inputs.homes is None else inputs.homes
+    homes = inputs.model.roles.attachments if inputs.homes is None else inputs.homes
     leaves, seen = [], set()
     by_study_file: dict[tuple[str, str], Leaf] = {}
     for key, name, row in _attachment_refs(inputs):

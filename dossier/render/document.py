@@ -19,7 +19,7 @@ from .. import __version__
 from ..errors import DossierError
 from ..fieldtypes import is_filled
 from ..model import ContentModel, default_model
-from .templating import HEADER_FIELDS, allowed_fields, render_markup, template_sources
+from .templating import allowed_fields, render_markup, template_sources
 from .tree import DocumentTree, parse, xml_safe
 
 RENDERER_VERSION = "1"
@@ -43,8 +43,9 @@ def snapshot(dossier) -> RenderInput:
 def document_key(inp: RenderInput, doc_id: str, draft: bool, model: ContentModel | None = None) -> str:
     """A content hash of one document's inputs: its templates (macros included), the program's and the
     renderer's versions, the draft flag, the document's and its fields' definitions in the content model
-    (a relabelled field changes the text) and the values of the fields it is given — editing any other
-    field leaves it alone, and a cache shared across an upgrade never serves a stale document."""
+    (a relabelled field changes the text), the roles that shape every document (header, figures) and
+    the values of the fields it is given — editing any other field leaves it alone, and a cache shared
+    across an upgrade never serves a stale document."""
     model = model or default_model()
     document = model.document(doc_id)
     allowed = sorted(allowed_fields(model, document))
@@ -52,22 +53,30 @@ def document_key(inp: RenderInput, doc_id: str, draft: bool, model: ContentModel
         "program": __version__, "renderer": RENDERER_VERSION, "draft": bool(draft),
         "templates": template_sources(document), "document": repr(document),
         "definitions": {p: repr(model.fields.get(p)) for p in allowed},
+        "roles": repr((model.roles.header, model.roles.figures)),
         "values": {p: inp.values.get(p) for p in allowed},
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
 
 
-def _sponsor(values: dict[str, Any]) -> str:
-    sponsor = values.get(HEADER_FIELDS[0])
+def _header(values: dict[str, Any], model: ContentModel, role: str) -> Any:
+    """The value of the field playing one of the header's roles (None when the model names none)."""
+    path = model.roles.header.get(role)
+    return values.get(path) if path else None
+
+
+def _sponsor(values: dict[str, Any], model: ContentModel) -> str:
+    sponsor = _header(values, model, "sponsor")
     if isinstance(sponsor, dict):
         return xml_safe(str(sponsor.get("organisation") or sponsor.get("name") or ""))
-    return ""
+    return xml_safe(sponsor) if isinstance(sponsor, str) else ""
 
 
-def header_text(inp: RenderInput) -> str:
-    """Sponsor · product · IND number, as every page's header shows it."""
-    product, ind = inp.values.get(HEADER_FIELDS[1]), inp.values.get(HEADER_FIELDS[2])
-    parts = [_sponsor(inp.values) or "Sponsor not yet provided",
+def header_text(inp: RenderInput, model: ContentModel | None = None) -> str:
+    """Sponsor · product · IND number, as every page's header shows it (`roles: header:` in the model)."""
+    model = model or default_model()
+    product, ind = _header(inp.values, model, "product"), _header(inp.values, model, "ind_number")
+    parts = [_sponsor(inp.values, model) or "Sponsor not yet provided",
              xml_safe(str(product)) if is_filled(product) else "Product not yet provided",
              f"IND {xml_safe(str(ind))}" if is_filled(ind) else "IND not yet assigned"]
     return " · ".join(parts)
@@ -120,7 +129,7 @@ def render_document(inp: RenderInput, doc_id: str, out_dir: Path, formats=FORMAT
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = Path(model.document(doc_id).file).stem
-    header, author = header_text(inp), _sponsor(inp.values)
+    header, author = header_text(inp, model), _sponsor(inp.values, model)
     written = {}
     for fmt in formats:
         path = out_dir / f"{stem}.{fmt}"

@@ -1,5 +1,7 @@
 """Figures drawn from the dossier's own data: the natural-history chart (the patient against the
-external-control cohort over age, one chart per measure) and the confirmatory-plan timeline.
+external-control cohort over age, one chart per measure) and the confirmatory-plan timeline. Which
+table, columns and series each draws is declared in the content model (`roles: figures:`); rows
+arrive here by part (x, y, chart, series; date, label), so this module knows no field or choice.
 
 Each figure is defined once, as reportlab Drawings: the PDF writer places them as vector graphics;
 for Word the same Drawings are written as a one-page PDF and rasterised with PDFium (pypdfium2,
@@ -31,7 +33,6 @@ WIDTH, HEIGHT = 440, 250
 PATIENT = colors.HexColor("#c0392b")
 CONTROL = colors.HexColor("#2c6fbb")
 GRID = colors.HexColor("#dddddd")
-GROUPS = ("External control", "Patient")
 
 
 class Chart(Drawing):
@@ -60,27 +61,36 @@ def _number(cell: Any) -> float | None:
         return None
 
 
-def natural_history(rows: list[dict[str, Any]]) -> list[Drawing]:
-    """One chart per measure: value over age, the external-control cohort and the patient as two
-    series (points of one age and group in the order given)."""
-    by_measure: dict[str, dict[str, list[tuple[float, float]]]] = {}
-    for row in rows:
-        age, value = _number(row.get("age")), _number(row.get("value"))
-        if age is None or value is None:
+def _series_order(figure: Figure) -> list[str]:
+    """The series in drawing order: the others first, the highlighted one last (in front)."""
+    others = [s for s in figure.series if s != figure.highlight] or ["Values"]
+    return others + ([figure.highlight] if figure.highlight in figure.series else [])
+
+
+def natural_history(figure: Figure) -> list[Drawing]:
+    """One chart per `chart` value (a measure): `y` over `x` (age), one series per choice of the
+    series column; a row of no known series joins the first non-highlighted one (the cohort)."""
+    order = _series_order(figure)
+    by_chart: dict[str, dict[str, list[tuple[float, float]]]] = {}
+    for row in figure.rows:
+        x, y = _number(row.get("x")), _number(row.get("y"))
+        if x is None or y is None:
             continue
-        group = str(row.get("group")) if row.get("group") in GROUPS else GROUPS[0]
-        series = by_measure.setdefault(str(row.get("measure") or "Value"), {g: [] for g in GROUPS})
-        series[group].append((age, value))
-    if not by_measure:
-        return [_note("No natural-history measurements with an age and a value yet")]
-    return [_measure_chart(measure, series) for measure, series in by_measure.items()]
+        chart = str(row.get("chart") or figure.labels.get("y") or "Value")
+        series = by_chart.setdefault(chart, {s: [] for s in order})
+        series[row.get("series") if row.get("series") in order else order[0]].append((x, y))
+    if not by_chart:
+        x_label, y_label = (figure.labels.get(p, p) for p in ("x", "y"))
+        return [_note(f"No rows with both {x_label} and {y_label} yet")]
+    return [_measure_chart(figure, chart, series) for chart, series in by_chart.items()]
 
 
-def _measure_chart(measure: str, series: dict[str, list[tuple[float, float]]]) -> Drawing:
-    names = [g for g in GROUPS if series[g]]
-    data = [sorted(series[g]) for g in names]
+def _measure_chart(figure: Figure, measure: str, series: dict[str, list[tuple[float, float]]]) -> Drawing:
+    names = [s for s in series if series[s]]
+    data = [sorted(series[s]) for s in names]
+    x_label = figure.labels.get("x", "")
     points = ", ".join(f"{n} ({len(series[n])} points)" for n in names)
-    drawing = _drawing(WIDTH, HEIGHT, f"{measure} over age: {points}")
+    drawing = _drawing(WIDTH, HEIGHT, f"{measure} by {x_label}: {points}")
     plot = LinePlot()
     plot.x, plot.y, plot.width, plot.height = 52, 45, WIDTH - 180, HEIGHT - 65
     plot.data = data
@@ -94,13 +104,14 @@ def _measure_chart(measure: str, series: dict[str, list[tuple[float, float]]]) -
     for axis in (plot.xValueAxis, plot.yValueAxis):
         axis.labels.fontName, axis.labels.fontSize = REGULAR, 8
     for i, name in enumerate(names):
-        colour = PATIENT if name == "Patient" else CONTROL
+        strong = name == figure.highlight
+        colour = PATIENT if strong else CONTROL
         line = plot.lines[i]
-        line.strokeColor, line.strokeWidth = colour, 2 if name == "Patient" else 1.2
-        line.symbol = makeMarker("FilledCircle" if name == "Patient" else "Circle", size=4)
+        line.strokeColor, line.strokeWidth = colour, 2 if strong else 1.2
+        line.symbol = makeMarker("FilledCircle" if strong else "Circle", size=4)
         line.symbol.fillColor = line.symbol.strokeColor = colour
     drawing.add(plot)
-    drawing.add(String(plot.x + plot.width / 2, 12, "Age (years)", fontName=REGULAR, fontSize=9, textAnchor="middle"))
+    drawing.add(String(plot.x + plot.width / 2, 12, x_label, fontName=REGULAR, fontSize=9, textAnchor="middle"))
     label = Group(String(0, 0, fit(measure, REGULAR, 9, plot.height), fontName=REGULAR, fontSize=9,
                          textAnchor="middle"))
     label.transform = (0, 1, -1, 0, 14, plot.y + plot.height / 2)  # rotated 90° beside the y axis
@@ -108,22 +119,22 @@ def _measure_chart(measure: str, series: dict[str, list[tuple[float, float]]]) -
     legend = Legend()
     legend.x, legend.y = plot.x + plot.width + 18, plot.y + plot.height
     legend.fontName, legend.fontSize = REGULAR, 9
-    legend.colorNamePairs = [(PATIENT if n == "Patient" else CONTROL, n) for n in names]
+    legend.colorNamePairs = [(PATIENT if n == figure.highlight else CONTROL, n) for n in names]
     drawing.add(legend)
     return drawing
 
 
-def timeline(rows: list[dict[str, Any]]) -> list[Drawing]:
-    """Milestones on a time axis; labels go above and below the axis, in as many lanes as it
-    takes for none to overlap."""
+def timeline(figure: Figure) -> list[Drawing]:
+    """Rows (milestones) on a time axis by their `date`, named by their `label`; labels go above and
+    below the axis, in as many lanes as it takes for none to overlap."""
     dated = []
-    for row in rows:
+    for row in figure.rows:
         try:
-            dated.append((dt.date.fromisoformat(str(row["target_date"])), str(row.get("milestone") or "")))
+            dated.append((dt.date.fromisoformat(str(row["date"])), str(row.get("label") or "")))
         except (KeyError, TypeError, ValueError):
             continue
     if not dated:
-        return [_note("No dated milestones yet")]
+        return [_note(f"No rows with a {figure.labels.get('date', 'date')} yet")]
     dated.sort()
     left, right, lane_height = 20, WIDTH - 20, 24
     first, last = dated[0][0], dated[-1][0]
@@ -182,7 +193,7 @@ KINDS = {"natural-history": natural_history, "timeline": timeline}
 def drawings_for(figure: Figure) -> list[Drawing]:
     """The Drawings of one figure of the document tree."""
     make = KINDS.get(figure.kind)
-    return make(figure.rows) if make else [_note(f"Unknown figure '{figure.kind}'")]
+    return make(figure) if make else [_note(f"Unknown figure '{figure.kind}'")]
 
 
 def png(drawing: Drawing, dpi: int = 200) -> bytes:

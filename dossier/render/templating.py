@@ -1,6 +1,7 @@
 """Jinja2, sandboxed and autoescaping, turns a document's template and the dossier's values into the
 small markup `tree.parse` reads. Templates see only the fields that feed their document (plus the
-header fields every document carries), so a document's content key covers exactly its inputs.
+fields playing the header's roles, which every document carries), so a document's content key covers
+exactly its inputs.
 """
 
 from __future__ import annotations
@@ -21,9 +22,6 @@ from ..errors import DossierError
 from ..fieldtypes import display, is_filled
 from ..model import ContentModel, Document
 from ..paths import templates_dir
-
-HEADER_FIELDS = ("module1.sponsor.sponsor", "module1.product.product_name", "module1.application.ind_number")
-
 
 _PMID = re.compile(r"(?i)^pmid:?\s*(\d{1,9})$")
 _DOI = re.compile(r"(?i)^(?:doi:\s*|https?://(?:dx\.)?doi\.org/)(10\.\d{4,9}/\S+)$")
@@ -86,10 +84,10 @@ def environment() -> ImmutableSandboxedEnvironment:
 
 
 def allowed_fields(model: ContentModel, document: Document) -> set[str]:
-    """The fields a document's template is given: those listing the document, plus the header
-    fields every document carries; never a field holding protected health information."""
+    """The fields a document's template is given: those listing the document, plus the fields of the
+    header's roles every document carries; never a field holding protected health information."""
     declared = {p for p, f in model.fields.items() if document.id in f.documents}
-    return {p for p in declared | set(HEADER_FIELDS) if p in model.fields and not model.fields[p].phi}
+    return {p for p in declared | set(model.roles.header.values()) if p in model.fields and not model.fields[p].phi}
 
 
 def template_names(document: Document) -> list[str]:
@@ -146,7 +144,7 @@ class Fields:
         self.allowed = allowed_fields(model, document)
         self.values = {p: v for p, v in values.items() if p in self.allowed}
         self.not_given: set[str] = set()  # paths asked for but not given (a template slip)
-        self.figure_data: dict[str, list] = {}
+        self.figure_data: dict[str, dict] = {}  # figure kind → what tree.Figure holds
 
     def _field(self, path: str):
         field = self.model.field(path)  # an unknown path raises: a typo in the template
@@ -241,13 +239,22 @@ class Fields:
         return Markup("<p>{}</p>").format(Markup("<br/>").join(line for line in lines if line.strip()))
 
 
-    def figure(self, kind: str, path: str, caption: str) -> Markup:
-        """A figure drawn from a table field's rows (`figures.py` knows each kind)."""
-        rows = _rows(self._value(path))
+    def figure(self, kind: str, caption: str) -> Markup:
+        """A figure drawn from the table its role names (`roles: figures:` in the content model); the
+        rows reach `figures.py` by part (x, y, series …), so the drawing code knows no column or choice."""
+        role = self.model.roles.figures.get(kind)
+        if role is None:
+            raise DossierError(f"the content model declares no '{kind}' figure (roles: figures:); declared: "
+                               f"{', '.join(self.model.roles.figures) or 'none'}")
+        rows = _rows(self._value(role.table))
         if not rows:
-            return Markup("<p>{}</p>").format(self.placeholder(path))
-        self.figure_data[path] = rows
-        return Markup('<figure kind="{}" field="{}" caption="{}"/>').format(kind, path, caption)
+            return Markup("<p>{}</p>").format(self.placeholder(role.table))
+        table = self._field(role.table)
+        self.figure_data[kind] = {
+            "rows": [{part: row.get(column) for part, column in role.columns.items()} for row in rows],
+            "series": role.series, "highlight": role.highlight,
+            "labels": {part: table.column(column).label for part, column in role.columns.items()}}
+        return Markup('<figure kind="{}" caption="{}"/>').format(kind, caption)
 
 
 def render_markup(model: ContentModel, document: Document, values: dict[str, Any]) -> tuple[str, Fields]:

@@ -60,7 +60,10 @@ class Table:
 class Figure:
     kind: str
     caption: str
-    rows: list = field(default_factory=list)  # the table field's rows the figure is drawn from
+    rows: list = field(default_factory=list)  # the table's rows, each cell by its part (x, y, series, date …)
+    series: tuple = ()                        # the series in the model's order (the choices of their column)
+    highlight: str | None = None              # the series drawn in front, in the strong colour
+    labels: dict = field(default_factory=dict)  # part → the label of its column (an axis title)
 
 
 @dataclass
@@ -117,8 +120,8 @@ def _runs(element) -> list[Run]:
 
 
 def parse(markup: str, title: str, figure_data: dict | None = None) -> DocumentTree:
-    """Turn the markup a template produced into a DocumentTree. `figure_data` maps a figure's
-    `field` attribute to its rows (only fields the template was given)."""
+    """Turn the markup a template produced into a DocumentTree. `figure_data` maps a figure's `kind`
+    to what its Figure holds (rows by part, series, highlight, labels; only fields the template was given)."""
     parser = etree.XMLParser(huge_tree=True, resolve_entities=False, no_network=True)
     try:
         root = etree.fromstring(f"<document>{xml_safe(markup)}</document>".encode(), parser)
@@ -144,8 +147,9 @@ def _block(element, figure_data: dict):
         widths = [float(w) for w in element.get("widths", "").split()] if element.get("widths") else []
         return Table(header, rows, widths)
     if tag == "figure":
-        return Figure(element.get("kind", ""), element.get("caption", ""),
-                      list(figure_data.get(element.get("field", ""), None) or []))
+        data = figure_data.get(element.get("kind", "")) or {}
+        return Figure(element.get("kind", ""), element.get("caption", ""), list(data.get("rows") or []),
+                      tuple(data.get("series") or ()), data.get("highlight"), dict(data.get("labels") or {}))
     raise DossierError(f"unexpected <{tag}> at the top level of a document")
 
 

@@ -187,6 +187,37 @@ documents:
   - {id: clinical-protocol, title: Clinical protocol, template: x.j2,
      ectd: {heading: m5-3-5-2, folder: m5/53-clin-stud-rep/535-rep-effic-safety-stud/5352-stud-rep-uncontr,
             file: protocol.pdf}}
+roles:
+  header: {sponsor: module1.sponsor.sponsor, product: module1.product.product_name,
+           ind_number: module1.application.ind_number}
+  module1:
+    sponsor: module1.sponsor.sponsor
+    duns: module1.sponsor.duns
+    contacts: module1.sponsor.contacts
+    ind_number: module1.application.ind_number
+    submission_sub_type: module1.submission.submission_subtype
+    reason: module1.submission.reason
+  keyed_headings:
+    "*":
+      substance: [cmc.substance.name, module1.product.product_name]
+      manufacturer: [cmc.substance.manufacturer, cmc.product.manufacturer]
+      product-name: [cmc.product.name, module1.product.product_name]
+      indication: module1.product.indication
+    m3-2-p: {manufacturer: [cmc.product.manufacturer, cmc.substance.manufacturer]}
+  attachments:
+    nonclinical.pharmacology.studies.report:
+      heading: m4-2-1-1
+      folder: m4/42-stud-rep/421-pharmacol/4211-prim-pd
+      title: "Study report, {study}"
+      study: study
+      heading_by:
+        column: purpose
+        rules: [{when: Safety, heading: m4-2-1-3, folder: m4/42-stud-rep/421-pharmacol/4213-safety-pharmacol}]
+      categories: {species: system}
+    cmc.batches.batches.coa:
+      {heading: m3-2-p-5-4, folder: m3/32-body-data/32p-drug-prod/32p5-contr-drug-prod/32p54-batch-analys,
+       title: "Certificate of analysis, batch {batch}"}
+    genetic.literature.references.file: {heading: m5-4, folder: m5/54-lit-ref, title: "{citation}"}
 """
 
 VALUES = {
