@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .fieldpath import section_of
 from .fieldtypes import PERSON_KEYS
 from .limits import LIMITS
 from .model import Column, Field
@@ -80,7 +81,7 @@ def describe_field(field: Field, filled: bool, applies: bool = True) -> dict[str
     """
     return {
         "path": field.path,
-        "section": field.path.rsplit(".", 1)[0],
+        "section": section_of(field.path),
         "type": field.type,
         "label": field.label,
         "help": field.help,
