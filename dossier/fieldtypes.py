@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from . import genetics, limits
+from . import genetics, limits, quantities
 from .errors import FieldError
 from .limits import shown
 from .model import Column, Field
@@ -76,13 +76,7 @@ def _date(spec: Spec, value: Any, where: str) -> str:
         value = value.isoformat()[:10]
     if not isinstance(value, str):
         raise FieldError(where, f"expected a date YYYY-MM-DD, got {_kind(value)}")
-    text = value.strip()
-    try:
-        if len(text) != 10:
-            raise ValueError
-        return dt.date.fromisoformat(text).isoformat()
-    except ValueError:
-        raise FieldError(where, f"date must be YYYY-MM-DD (e.g. 2026-03-31), got '{shown(value)}'") from None
+    return quantities.parse_date(value, getattr(spec, "partial", False), where)
 
 
 def _number(spec: Spec, value: Any, where: str) -> dict:
@@ -115,24 +109,10 @@ def _number(spec: Spec, value: Any, where: str) -> dict:
         raise FieldError(where, f"must be at most {maximum}, got {value}")
     result: dict[str, Any] = {"value": value}
     if spec.units:
-        result["unit"] = _unit(spec, unit, where)
+        result["unit"] = quantities.accept_unit(spec.units, unit, where)
     elif unit:
         raise FieldError(where, f"this number takes no unit, got '{unit}'")
     return result
-
-
-def _unit(spec: Spec, unit: Any, where: str) -> str:
-    if not unit:
-        raise FieldError(where, f"give the unit, one of: {', '.join(spec.units)}")
-    if not isinstance(unit, str):
-        raise FieldError(where, f"the unit is a word, one of: {', '.join(spec.units)}; got {_kind(unit)}")
-    for known in spec.units:
-        if unit.strip() == known:
-            return known
-    for known in spec.units:
-        if unit.strip().casefold() == known.casefold():
-            return known
-    raise FieldError(where, f"unit '{shown(unit)}' is not one of: {', '.join(spec.units)}")
 
 
 def _unit_hint(spec: Spec) -> str:
@@ -357,9 +337,7 @@ def display(spec: Spec, value: Any) -> str:
         return ""
     kind = spec.type
     if kind == "number":
-        number = value["value"]
-        text = f"{number:g}" if isinstance(number, float) else str(number)
-        return f"{text} {value['unit']}" if value.get("unit") else text
+        return quantities.format_quantity(value["value"], value.get("unit"))
     if kind == "yesno":
         return "Yes" if value else "No"
     if kind in ("multichoice", "attachment") and isinstance(value, list):

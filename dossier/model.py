@@ -43,6 +43,7 @@ class Column:
     choices: tuple[str, ...] = ()
     units: tuple[str, ...] = ()
     help: str = ""
+    partial: bool = False  # a date field that takes YYYY-MM and YYYY besides YYYY-MM-DD
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ class Field:
     multiple: bool = True
     min_rows: int = 0
     columns: tuple[Column, ...] = ()
+    partial: bool = False
 
     def column(self, column_id: str) -> Column:
         for column in self.columns:
@@ -128,6 +130,19 @@ class Check:
 
 
 @dataclass(frozen=True)
+class Derived:
+    """A quantity computed from number fields (dossier.derived), e.g. a dose in mg from a dose in mg/kg
+    times the body weight: `formulas` are products of (field path, power), the first that gives
+    `unit`'s dimension is used. Checks and templates read it at `path` like a number field."""
+    field: Field  # path derived.<id>, type number, units (unit,)
+    formulas: tuple[tuple[tuple[str, int], ...], ...]
+
+    @property
+    def path(self) -> str:
+        return self.field.path
+
+
+@dataclass(frozen=True)
 class ContentModel:
     version: int
     areas: tuple[Area, ...]
@@ -136,6 +151,7 @@ class ContentModel:
     checks: tuple[Check, ...]
     fields: dict[str, Field] = dc_field(repr=False)
     roles: Roles = dc_field(default_factory=Roles, repr=False)  # what code needs of particular fields
+    derived: dict[str, Derived] = dc_field(default_factory=dict, repr=False)  # by path, derived.<id>
 
     def field(self, path: str) -> Field:
         try:
@@ -143,6 +159,12 @@ class ContentModel:
         except KeyError:
             FieldPath.parse(path)  # a text that is no path at all is told what is wrong with its shape
             raise UnknownFieldError(path, unknown_field_message(self, path)) from None
+
+    def quantity(self, path: str) -> Field:
+        """A field, or a derived value as the number field it reads like."""
+        if path in self.derived:
+            return self.derived[path].field
+        return self.field(path)
 
     def sections(self) -> list[Section]:
         return [section for area in self.areas for section in area.sections]

@@ -8,6 +8,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from . import quantities
+from .derived import read_derived
 from .errors import ModelError
 from .fieldpath import FieldPath, field_path
 from .model import (
@@ -89,8 +91,38 @@ def _typed_extras(r: _Reader, data: dict, kind: str, place: str) -> dict:
         if not extras["choices"]:
             raise r.fail(place, f"a {kind} field needs 'choices'")
     if kind == "number":
-        extras["units"] = r.strings(data, "units", place)
+        extras["units"] = _units(r, data, place)
+    if kind == "date":
+        extras["partial"] = r.flag(data, "partial", place)
     return extras
+
+
+def _units(r: _Reader, data: dict, place: str) -> tuple[str, ...]:
+    """A number's units, by their stored spellings: those listed in `units:` (each known to the units
+    table, all of one dimension unless `dimension:` names several), or every unit of `dimension:`."""
+    dimensions = data.get("dimension", [])
+    dimensions = [dimensions] if isinstance(dimensions, str) else dimensions
+    if not isinstance(dimensions, list) or not all(isinstance(d, str) for d in dimensions):
+        raise r.fail(place, "'dimension' must be a dimension's name or a list of them")
+    for dimension in dimensions:
+        if dimension not in quantities.dimensions():
+            raise r.fail(place, f"unknown dimension '{dimension}'; known: {', '.join(quantities.dimensions())}")
+    units = []
+    for name in r.strings(data, "units", place):
+        found = quantities.unit(name)
+        if found is None:
+            raise r.fail(place, f"unit '{name}' is not a unit this program knows; known units: "
+                                f"{', '.join(quantities.known_units())}")
+        if dimensions and found.dimension not in dimensions:
+            raise r.fail(place, f"unit '{name}' is {found.dimension}, not {' or '.join(dimensions)}")
+        units.append(found.spelling)
+    spans = dimensions or list(dict.fromkeys(quantities.unit_of(u).dimension for u in units))
+    if len(spans) > 1 and not dimensions:
+        raise r.fail(place, f"units {', '.join(units)} are of different dimensions ({', '.join(spans)}); "
+                            "name them with 'dimension: [..]' if the field really takes both")
+    if not units:
+        units = [u for dimension in dimensions for u in quantities.dimension_units(dimension)]
+    return tuple(dict.fromkeys(units))
 
 
 def _column(r: _Reader, data: Any, place: str) -> Column:
@@ -209,7 +241,7 @@ def _check_references(r: _Reader, model: ContentModel) -> None:
     """Every path a check, element or field names must exist in the model."""
     doc_ids = {d.id for d in model.documents}
     element_ids = {e.id for e in model.elements}
-    for f in model.fields.values():
+    for f in [*model.fields.values(), *(d.field for d in model.derived.values())]:
         for doc in f.documents:
             if doc not in doc_ids:
                 raise r.fail(f"field {f.path}", f"feeds unknown document '{doc}'")
@@ -223,8 +255,8 @@ def _check_references(r: _Reader, model: ContentModel) -> None:
         for key in ("fields", "field", "in", "left", "right", "by"):
             for path in _as_list(c.spec.get(key)):
                 _resolve(r, model, path, place)
-        if c.kind == "compare" and c.spec["op"] not in (">=", "<=", ">", "<"):
-            raise r.fail(place, f"op '{c.spec['op']}' is not one of >=, <=, >, <")
+        if c.kind == "compare":
+            _check_compare(r, model, c.spec, place)
         table = model.fields.get(c.spec.get("field", ""))
         for column in _as_list(c.spec.get("has")) + list((c.spec.get("where") or {}).keys()):
             if table is None or table.type != "table" or column not in {col.id for col in table.columns}:
@@ -236,6 +268,21 @@ def _check_references(r: _Reader, model: ContentModel) -> None:
                 raise r.fail(f"{place}.when", "needs one of 'equals', 'in', 'filled'")
 
 
+def _check_compare(r: _Reader, model: ContentModel, spec: dict, place: str) -> None:
+    """A comparison is between two dates, or two numbers that share a dimension (the values are
+    converted to one unit when they differ)."""
+    if spec["op"] not in (">=", "<=", ">", "<"):
+        raise r.fail(place, f"op '{spec['op']}' is not one of >=, <=, >, <")
+    sides = [model.quantity(spec[key]) if spec[key] in model.fields or spec[key] in model.derived else None
+             for key in ("left", "right")]
+    if None in sides or {s.type for s in sides} not in ({"number"}, {"date"}):
+        raise r.fail(place, "compares two number fields or two date fields")
+    dimensions = [{quantities.unit_of(u).dimension for u in s.units} for s in sides]
+    if sides[0].type == "number" and bool(sides[0].units) != bool(sides[1].units) or \
+            (dimensions[0] and not dimensions[0] & dimensions[1]):
+        raise r.fail(place, f"{sides[0].path} and {sides[1].path} cannot be compared: they share no dimension")
+
+
 def _as_list(value: Any) -> list:
     if value is None:
         return []
@@ -243,8 +290,8 @@ def _as_list(value: Any) -> list:
 
 
 def _resolve(r: _Reader, model: ContentModel, path: str, place: str) -> None:
-    """A path is a field (`a.s.f`) or a table column (`a.s.f.column`)."""
-    if isinstance(path, str) and path in model.fields:
+    """A path is a field (`a.s.f`), a table column (`a.s.f.column`) or a derived value (`derived.id`)."""
+    if isinstance(path, str) and (path in model.fields or path in model.derived):
         return
     where = FieldPath.match(path)
     if where is not None and where.row is None and where.instance is None:
@@ -268,7 +315,8 @@ def parse_model(raw: Any, source: Path) -> ContentModel:
                 if f.path in fields:
                     raise r.fail(f"field {f.path}", "defined twice")
                 fields[f.path] = f
-    model = ContentModel(version, areas, _elements(r, raw), _documents(r, raw), _checks(r, raw), fields)
+    model = ContentModel(version, areas, _elements(r, raw), _documents(r, raw), _checks(r, raw), fields,
+                         read_derived(r, raw.get("derived") or [], fields))
     _check_references(r, model)
     return replace(model, roles=read_roles(r, raw.get("roles"), model))
 

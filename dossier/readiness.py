@@ -9,6 +9,8 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from . import quantities
+from .derived import derived_values
 from .errors import NotReadyError
 from .fieldpath import FieldPath, base_path, cell_path
 from .fieldtypes import display, is_filled
@@ -81,6 +83,8 @@ class Report:
 
 def check_dossier(model: ContentModel, values: dict[str, Any], attachment_names: Iterable[str] = ()) -> Report:
     """All findings for a dossier, worst first, then in model order."""
+    # derived values some check reads, computed only then: a conversion loads pint (~0.5 s)
+    values = {**values, **derived_values(model, values, _check_paths(model))}
     findings = list(_required_fields(model, values))
     findings += dangling_attachments(model, values, set(attachment_names))
     for check in model.checks:
@@ -89,6 +93,17 @@ def check_dossier(model: ContentModel, values: dict[str, Any], attachment_names:
     order = {path: i for i, path in enumerate(model.fields)}
     findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], order.get(base_path(f.field), len(order)), f.check))
     return Report(tuple(findings), tuple(_element_state(e, values, findings) for e in model.elements))
+
+
+def _check_paths(model: ContentModel) -> set[str]:
+    paths = set()
+    for check in model.checks:
+        for key in ("fields", "field", "in", "left", "right", "by"):
+            value = check.spec.get(key)
+            paths.update(value if isinstance(value, list) else [value] if isinstance(value, str) else [])
+        if check.when:
+            paths.add(check.when.get("field"))
+    return paths
 
 
 def _required_fields(model: ContentModel, values: dict) -> Iterable[Finding]:
@@ -134,8 +149,8 @@ def _same(value: Any, wanted: Any) -> bool:
 
 def _texts(model: ContentModel, values: dict, path: str) -> list[str]:
     """Every filled value at a field or table-column path, as text."""
-    if path in model.fields:
-        spec = model.fields[path]
+    if path in model.fields or path in model.derived:
+        spec = model.quantity(path)
         value: Any = values.get(path)
         if not is_filled(value):
             return []
@@ -205,13 +220,7 @@ def _run(check: Check, model: ContentModel, values: dict) -> list[Finding]:
                           for col in spec["has"] if not is_filled(row.get(col))]
         return found
     if kind == "compare":
-        left: Any = values.get(spec["left"])
-        right: Any = values.get(spec["right"])
-        if not (is_filled(left) and is_filled(right)):
-            return []
-        if left.get("unit") != right.get("unit"):
-            return [_finding(check, detail=f"cannot compare {left.get('unit')} with {right.get('unit')}; use one unit")]
-        return [] if _OPS[spec["op"]](left["value"], right["value"]) else [_finding(check)]
+        return _compare(check, values)
     if kind == "overlap":
         ours, theirs = _texts(model, values, spec["left"]), _texts(model, values, spec["right"])
         if not ours or not theirs:
@@ -222,6 +231,22 @@ def _run(check: Check, model: ContentModel, values: dict) -> list[Finding]:
         missing = [w for w in needed if not any(_mentions(w, o) for o in offered)]
         return [_finding(check, detail=f"not covered: {m}") for m in dict.fromkeys(missing)]
     raise AssertionError(f"check kind {kind} passed model validation but has no implementation")
+
+
+def _compare(check: Check, values: dict) -> list[Finding]:
+    """Two numbers, converted to one unit when their units differ, or two dates at the precision of
+    the less precise (2027-03 and 2027-03-15 are the same month)."""
+    left, right = values.get(check.spec["left"]), values.get(check.spec["right"])
+    if not (is_filled(left) and is_filled(right)):
+        return []
+    if isinstance(left, str) and isinstance(right, str):
+        a, b = quantities.compare_dates(left, right)
+    else:
+        try:
+            a, b = quantities.comparable(left, right)
+        except ValueError as exc:
+            return [_finding(check, detail=str(exc))]
+    return [] if _OPS[check.spec["op"]](a, b) else [_finding(check)]
 
 
 def _element_state(element: Element, values: dict, findings: list[Finding]) -> ElementState:

@@ -49,6 +49,7 @@ def _steps(say: Callable[[str], None], standards: str | Path | None) -> bool:
         if standards is not None:
             step("official standard files installed", lambda: ", ".join(std.install(standards)))
         step("demo dossier created", lambda: str(import_dossier(demo_dir(), dossier_path).name))
+        step("units converted", _convert_units)
 
         def check() -> str:
             with Dossier.open(dossier_path) as dossier:
@@ -80,3 +81,17 @@ def _steps(say: Callable[[str], None], standards: str | Path | None) -> bool:
 
         step("sequence validated", validate)
     return ok
+
+
+def _convert_units() -> str:
+    """A weight-based dose through pint: a bundle that lost pint's unit files fails here."""
+    from . import quantities
+
+    try:
+        dose = quantities.product([(0.1, "mg/kg", 1), (20, "kg", 1)], "mg")
+    except Exception as exc:  # whatever pint raises, the self-test reports it
+        raise DossierError(f"pint cannot convert units: {exc}") from None
+    if dose != 2:
+        raise DossierError(f"0.1 mg/kg × 20 kg gave {dose} mg, not 2 mg")
+    return "0.1 mg/kg × 20 kg = 2 mg"
+

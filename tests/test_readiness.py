@@ -69,11 +69,23 @@ def test_dangling_attachment_is_an_error(mini_model):
     assert "attachment-missing" in ids(report, "error")
 
 
-def test_compare_refuses_mixed_units(mini_model):
+def test_compare_converts_units_of_one_dimension(mini_model):
+    """Stability 6 months against a duration in weeks or years: converted (months are 1/12 year)."""
     v = values(mini_model, **COMPLETE)
-    v["product.cmc.duration"] = {"value": 1, "unit": "weeks"}
+    v["product.cmc.stability"] = {"value": 6, "unit": "months"}
+    stability = lambda duration: [f for f in check_dossier(mini_model, {**v, "product.cmc.duration": duration},
+                                                           ["r.pdf"]).findings if f.check == "stability"]
+    assert stability({"value": 26, "unit": "weeks"}) == []  # 26 weeks = 182 days < 182.6 days
+    assert stability({"value": 27, "unit": "weeks"})
+    assert stability({"value": 0.5, "unit": "years"}) == []  # exactly equal: >= holds
+    assert stability({"value": 1, "unit": "years"})
+
+
+def test_compare_of_other_dimensions_says_so(mini_model):
+    v = values(mini_model, **COMPLETE)
+    v["product.cmc.duration"] = {"value": 1, "unit": "mg"}  # a value the door would refuse, from an edited file
     finding = next(f for f in check_dossier(mini_model, v, ["r.pdf"]).findings if f.check == "stability")
-    assert "cannot compare" in finding.message
+    assert "cannot compare months with mg" in finding.message
 
 
 def test_any_filled_reaches_into_table_columns(mini_model, mini_raw):

@@ -12,6 +12,7 @@ def test_self_test_passes_with_the_standard_files(tmp_path, monkeypatch):
     assert selftest.run(lines.append, standards=SHARED) is True
     assert lines[-1] == "self-test passed"
     assert any(line.startswith("ok   sequence validated") for line in lines)
+    assert any(line.startswith("ok   units converted") and "= 2 mg" in line for line in lines)
 
 
 def test_self_test_fails_clearly_without_them(tmp_path, monkeypatch):

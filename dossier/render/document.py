@@ -19,7 +19,7 @@ from .. import __version__
 from ..errors import DossierError
 from ..fieldtypes import is_filled
 from ..model import ContentModel, default_model
-from .templating import allowed_fields, render_markup, template_sources
+from .templating import allowed_fields, given_values, render_markup, template_sources
 from .tree import DocumentTree, parse, xml_safe
 
 RENDERER_VERSION = "1"
@@ -52,9 +52,9 @@ def document_key(inp: RenderInput, doc_id: str, draft: bool, model: ContentModel
     payload = {
         "program": __version__, "renderer": RENDERER_VERSION, "draft": bool(draft),
         "templates": template_sources(document), "document": repr(document),
-        "definitions": {p: repr(model.fields.get(p)) for p in allowed},
+        "definitions": {p: repr(model.derived.get(p) or model.fields.get(p)) for p in allowed},
         "roles": repr((model.roles.header, model.roles.figures)),
-        "values": {p: inp.values.get(p) for p in allowed},
+        "values": given_values(model, document, inp.values),
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
 

@@ -18,6 +18,7 @@ from jinja2 import meta
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
+from ..derived import derived_values
 from ..errors import DossierError
 from ..fieldtypes import display, is_filled
 from ..model import ContentModel, Document
@@ -85,9 +86,19 @@ def environment() -> ImmutableSandboxedEnvironment:
 
 def allowed_fields(model: ContentModel, document: Document) -> set[str]:
     """The fields a document's template is given: those listing the document, plus the fields of the
-    header's roles every document carries; never a field holding protected health information."""
+    header's roles every document carries, plus the derived values listing it; never a field holding
+    protected health information (no derived value is computed from one)."""
     declared = {p for p, f in model.fields.items() if document.id in f.documents}
-    return {p for p in declared | set(model.roles.header.values()) if p in model.fields and not model.fields[p].phi}
+    derived = {p for p, d in model.derived.items() if document.id in d.field.documents}
+    header = set(model.roles.header.values())
+    return {p for p in declared | header if p in model.fields and not model.fields[p].phi} | derived
+
+
+def given_values(model: ContentModel, document: Document, values: dict[str, Any]) -> dict[str, Any]:
+    """The values a document's template is given, derived values computed (None where empty)."""
+    allowed = sorted(allowed_fields(model, document))
+    derived = derived_values(model, values, allowed)
+    return {p: derived.get(p) if p in model.derived else values.get(p) for p in allowed}
 
 
 def template_names(document: Document) -> list[str]:
@@ -142,12 +153,12 @@ class Fields:
     def __init__(self, model: ContentModel, document: Document, values: dict[str, Any]):
         self.model, self.document = model, document
         self.allowed = allowed_fields(model, document)
-        self.values = {p: v for p, v in values.items() if p in self.allowed}
+        self.values = given_values(model, document, values)
         self.not_given: set[str] = set()  # paths asked for but not given (a template slip)
         self.figure_data: dict[str, dict] = {}  # figure kind → what tree.Figure holds
 
     def _field(self, path: str):
-        field = self.model.field(path)  # an unknown path raises: a typo in the template
+        field = self.model.quantity(path)  # an unknown path raises: a typo in the template
         if path not in self.allowed:
             self.not_given.add(path)
         return field

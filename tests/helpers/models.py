@@ -39,7 +39,7 @@ areas:
         fields:
           - {id: sequence, label: Sequence, type: text}
           - {id: target, label: Target region, type: text}
-          - {id: dose, label: Starting dose, type: number, units: [mg, mL], min: 0}
+          - {id: dose, label: Starting dose, type: number, units: [mg, mL], dimension: [mass, volume], min: 0}
           - {id: length, label: Length, type: number, integer: true, units: [nt]}
           - {id: parenteral, label: Parenteral, type: yesno}
           - {id: sponsor, label: Sponsor, type: person}
