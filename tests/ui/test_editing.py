@@ -273,3 +273,22 @@ def test_a_term_waiting_for_the_ontology_is_saved_when_the_dossier_closes(demo, 
     monkeypatch.undo()
     with Dossier.open(path) as d:
         assert d.get("genetic.patient.phenotype") == [genetics.hpo_term("HP:0001250")]
+
+
+def test_a_weight_based_dose_and_an_onset_in_days(demo, qtbot):
+    """The issue's first user: 0.1 mg/kg and "2 days" were refused; typed or picked, both are saved."""
+    dose = editor(demo, "clinical.dosing.starting_dose")
+    assert [dose.unit.itemText(i) for i in range(dose.unit.count())] == ["mg", "µg", "mg/kg", "µg/kg", "vg", "vg/kg"]
+    dose.number.clear()
+    type_into(qtbot, dose.number, "0.1 mg/kg")
+    assert demo.dossier.get("clinical.dosing.starting_dose") == {"value": 0.1, "unit": "mg/kg"}
+    onset = editor(demo, "genetic.patient.onset_age")
+    onset.number.setText("2")
+    onset.unit.setCurrentText("days")
+    onset.unit.activated.emit(onset.unit.currentIndex())
+    assert demo.dossier.get("genetic.patient.onset_age") == {"value": 2, "unit": "days"}
+    dose.number.setText("5 mL")
+    dose.number.editingFinished.emit()
+    assert "units that fit: mg, µg (mass); mg/kg, µg/kg (mass per body weight)" in \
+        demo.form.errors["clinical.dosing.starting_dose"].text()
+    assert demo.dossier.get("clinical.dosing.starting_dose") == {"value": 0.1, "unit": "mg/kg"}

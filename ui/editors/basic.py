@@ -128,7 +128,7 @@ class DateEditor(FieldEditor):
     def __init__(self, field: Field, parent=None):
         super().__init__(field, parent)
         self.line = self._name(QLineEdit())
-        self.line.setPlaceholderText("YYYY-MM-DD")
+        self.line.setPlaceholderText("YYYY-MM-DD or YYYY-MM" if field.partial else "YYYY-MM-DD")
         self.line.setMaximumWidth(160)
         self.calendar = QCalendarWidget()
         self.calendar.setAccessibleName(f"{field.label}: calendar")
@@ -209,7 +209,8 @@ class NumberEditor(FieldEditor):
             self.number.setText("")
             return
         number = value["value"]
-        self.number.setText(f"{number:g}" if isinstance(number, float) else str(number))
+        # 12 significant digits, as documents print: 2.5e13 vg/kg or 0.32 mg come back as they were typed
+        self.number.setText(f"{number:.12g}" if isinstance(number, float) else str(number))
         if value.get("unit"):
             self.unit.setCurrentText(value["unit"])
 
