@@ -10,7 +10,8 @@ Whether a formula fits is decided from the units table alone; pint is loaded onl
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from . import quantities
 from .model import Derived, Field
@@ -55,7 +56,8 @@ def read_derived(r, items: Any, fields: dict[str, Field]) -> dict[str, Derived]:
 
 def _formula(r, text: str, fields: dict[str, Field], unit: str, place: str) -> tuple[tuple[str, int], ...]:
     parts = _TERM.split(text.strip())
-    terms = [(parts[0], 1)] + [(path, 1 if op == "*" else -1) for op, path in zip(parts[1::2], parts[2::2])]
+    operators, paths = parts[1::2], parts[2::2]
+    terms = [(parts[0], 1)] + [(path, 1 if op == "*" else -1) for op, path in zip(operators, paths, strict=True)]
     for path, _ in terms:
         spec = fields.get(path)
         if spec is None or spec.type != "number" or not spec.units:
@@ -89,14 +91,16 @@ def compute(derived: Derived, values: dict[str, Any]) -> dict | None:
     unit = derived.field.units[0]
     target = quantities.dimensionality(quantities.unit_of(unit).dimension)
     for terms in derived.formulas:
-        inputs = [values.get(path) for path, _ in terms]
-        if not all(isinstance(v, dict) and quantities.is_known(v.get("unit")) for v in inputs):
+        inputs: list[dict] = [v for v in (values.get(path) for path, _ in terms)
+                              if isinstance(v, dict) and quantities.is_known(v.get("unit"))]
+        if len(inputs) < len(terms):
             continue
-        if not _gives([(v["unit"], power) for v, (_, power) in zip(inputs, terms)], target):
+        powers = [power for _, power in terms]
+        if not _gives([(v["unit"], power) for v, power in zip(inputs, powers, strict=True)], target):
             continue
         if len(terms) == 1 and terms[0][1] == 1 and inputs[0]["unit"] == unit:
             return {"value": inputs[0]["value"], "unit": unit}  # nothing to convert: no pint
-        factors = [(v["value"], v["unit"], power) for v, (_, power) in zip(inputs, terms)]
+        factors = [(v["value"], v["unit"], power) for v, power in zip(inputs, powers, strict=True)]
         try:
             return {"value": quantities.product(factors, unit), "unit": unit}
         except ZeroDivisionError:  # dividing by a field that is 0: no value rather than a crash

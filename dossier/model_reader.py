@@ -273,14 +273,14 @@ def _check_compare(r: _Reader, model: ContentModel, spec: dict, place: str) -> N
     converted to one unit when they differ)."""
     if spec["op"] not in (">=", "<=", ">", "<"):
         raise r.fail(place, f"op '{spec['op']}' is not one of >=, <=, >, <")
-    sides = [model.quantity(spec[key]) if spec[key] in model.fields or spec[key] in model.derived else None
-             for key in ("left", "right")]
-    if None in sides or {s.type for s in sides} not in ({"number"}, {"date"}):
+    if not all(spec[key] in model.fields or spec[key] in model.derived for key in ("left", "right")):
+        raise r.fail(place, "compares two number fields or two date fields, not table columns")
+    left, right = model.quantity(spec["left"]), model.quantity(spec["right"])
+    if {left.type, right.type} not in ({"number"}, {"date"}):
         raise r.fail(place, "compares two number fields or two date fields")
-    dimensions = [{quantities.unit_of(u).dimension for u in s.units} for s in sides]
-    if sides[0].type == "number" and bool(sides[0].units) != bool(sides[1].units) or \
-            (dimensions[0] and not dimensions[0] & dimensions[1]):
-        raise r.fail(place, f"{sides[0].path} and {sides[1].path} cannot be compared: they share no dimension")
+    ours, theirs = ({quantities.unit_of(u).dimension for u in side.units} for side in (left, right))
+    if left.type == "number" and (bool(ours) != bool(theirs) or (ours and not ours & theirs)):
+        raise r.fail(place, f"{left.path} and {right.path} cannot be compared: they share no dimension")
 
 
 def _as_list(value: Any) -> list:

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Iterable
+from typing import Any
 
 from .errors import FieldError
 from .limits import shown
@@ -27,17 +28,21 @@ _TABLE: dict[str, tuple[dict[str, int], tuple[tuple[str, str, tuple[str, ...]], 
         ("mg", "milligram", ()), ("g", "gram", ()), ("kg", "kilogram", ()),
         ("µg", "microgram", ("μg", "ug", "mcg")), ("ng", "nanogram", ()))),
     "mass_per_body_weight": ({}, (
-        ("mg/kg", "milligram/kilogram", ()), ("µg/kg", "microgram/kilogram", ("μg/kg", "ug/kg", "mcg/kg")),
+        ("mg/kg", "milligram/kilogram", ()),
+        ("µg/kg", "microgram/kilogram", ("μg/kg", "ug/kg", "mcg/kg")),
         ("ng/kg", "nanogram/kilogram", ()), ("g/kg", "gram/kilogram", ()))),
     "volume": ({"[length]": 3}, (
         ("mL", "milliliter", ("ml",)), ("L", "liter", ("l",)), ("µL", "microliter", ("μL", "uL", "ul")))),
     "concentration": ({"[mass]": 1, "[length]": -3}, (
-        ("mg/mL", "milligram/milliliter", ("mg/ml",)), ("µg/mL", "microgram/milliliter", ("μg/mL", "ug/mL", "ug/ml")),
-        ("ng/mL", "nanogram/milliliter", ("ng/ml",)), ("g/L", "gram/liter", ("g/l",)), ("mg/L", "milligram/liter", ("mg/l",)))),
+        ("mg/mL", "milligram/milliliter", ("mg/ml",)),
+        ("µg/mL", "microgram/milliliter", ("μg/mL", "ug/mL", "ug/ml")),
+        ("ng/mL", "nanogram/milliliter", ("ng/ml",)), ("g/L", "gram/liter", ("g/l",)),
+        ("mg/L", "milligram/liter", ("mg/l",)))),
     "molar_concentration": ({"[substance]": 1, "[length]": -3}, (
         ("nM", "nanomolar", ()), ("µM", "micromolar", ("μM", "uM")), ("mM", "millimolar", ()))),
     "vector_genomes": ({"[vector_genome]": 1}, (("vg", "vector_genome", ()),)),
-    "vector_genomes_per_body_weight": ({"[vector_genome]": 1, "[mass]": -1}, (("vg/kg", "vector_genome/kilogram", ()),)),
+    "vector_genomes_per_body_weight": ({"[vector_genome]": 1, "[mass]": -1}, (
+        ("vg/kg", "vector_genome/kilogram", ()),)),
     "vector_genomes_per_volume": ({"[vector_genome]": 1, "[length]": -3}, (
         ("vg/mL", "vector_genome/milliliter", ("vg/ml",)),)),
     "endotoxin": ({"[endotoxin]": 1}, (("EU", "endotoxin_unit", ()),)),
@@ -67,7 +72,8 @@ class Unit:
 
 
 def _index() -> tuple[dict[str, Unit], dict[str, Unit]]:
-    exact, folded = {}, {}
+    exact: dict[str, Unit] = {}
+    folded: dict[str, Unit] = {}
     for dimension, (_dims, units) in _TABLE.items():
         for spelling, expression, aliases in units:
             unit = Unit(spelling, expression, dimension)
@@ -213,8 +219,8 @@ def comparable(left: dict, right: dict) -> tuple[float, float]:
     left_unit, right_unit = left.get("unit"), right.get("unit")
     if left_unit == right_unit:
         return left["value"], right["value"]
-    known = left_unit in _EXACT and right_unit in _EXACT
-    if not known or unit_of(left_unit).dimension != unit_of(right_unit).dimension:
+    if not (isinstance(left_unit, str) and isinstance(right_unit, str) and is_known(left_unit)
+            and is_known(right_unit) and unit_of(left_unit).dimension == unit_of(right_unit).dimension):
         raise ValueError(f"cannot compare {left_unit or 'a plain number'} with {right_unit or 'a plain number'}")
     return _rounded(left["value"]), _rounded(convert(right["value"], right_unit, left_unit))
 

@@ -96,13 +96,13 @@ def check_dossier(model: ContentModel, values: dict[str, Any], attachment_names:
 
 
 def _check_paths(model: ContentModel) -> set[str]:
-    paths = set()
+    paths: set[str] = set()
     for check in model.checks:
         for key in ("fields", "field", "in", "left", "right", "by"):
             value = check.spec.get(key)
             paths.update(value if isinstance(value, list) else [value] if isinstance(value, str) else [])
-        if check.when:
-            paths.add(check.when.get("field"))
+        if check.when and isinstance(check.when.get("field"), str):
+            paths.add(check.when["field"])
     return paths
 
 
@@ -239,14 +239,14 @@ def _compare(check: Check, values: dict) -> list[Finding]:
     left, right = values.get(check.spec["left"]), values.get(check.spec["right"])
     if not (is_filled(left) and is_filled(right)):
         return []
+    op = _OPS[check.spec["op"]]
     if isinstance(left, str) and isinstance(right, str):
-        a, b = quantities.compare_dates(left, right)
-    else:
-        try:
-            a, b = quantities.comparable(left, right)
-        except ValueError as exc:
-            return [_finding(check, detail=str(exc))]
-    return [] if _OPS[check.spec["op"]](a, b) else [_finding(check)]
+        return [] if op(*quantities.compare_dates(left, right)) else [_finding(check)]
+    try:
+        numbers = quantities.comparable(*(side if isinstance(side, dict) else {} for side in (left, right)))
+    except ValueError as exc:
+        return [_finding(check, detail=str(exc))]
+    return [] if op(*numbers) else [_finding(check)]
 
 
 def _element_state(element: Element, values: dict, findings: list[Finding]) -> ElementState:

@@ -47,7 +47,8 @@ def test_a_check_reads_derived_values(demo_input):
                                [a["name"] for a in demo_input.attachments])
         return [f for f in report.findings if f.check == "starting-dose-within-maximum"]
 
-    weight_based = dict(clinical__dosing__starting_dose=dose(0.1, "mg/kg"), clinical__dosing__body_weight=dose(20, "kg"))
+    weight_based = dict(clinical__dosing__starting_dose=dose(0.1, "mg/kg"),
+                        clinical__dosing__body_weight=dose(20, "kg"))
     assert findings(**weight_based, clinical__dosing__maximum_dose=dose(3, "mg")) == []
     assert findings(**weight_based, clinical__dosing__maximum_dose=dose(2, "mg")) == []  # 2 mg <= 2 mg
     (above,) = findings(**weight_based, clinical__dosing__maximum_dose=dose(1.5, "mg"))
@@ -108,8 +109,9 @@ def test_a_dimension_gives_a_field_all_its_units(mini_raw):
 
 
 def add_derived(raw, **entry):
-    raw["areas"][1]["sections"][0]["fields"] += [{"id": "weight", "label": "Weight", "type": "number", "units": ["kg"]},
-                                                 {"id": "per_kg", "label": "Dose", "type": "number", "units": ["mg/kg"]}]
+    raw["areas"][1]["sections"][0]["fields"] += [
+        {"id": "weight", "label": "Weight", "type": "number", "units": ["kg"]},
+        {"id": "per_kg", "label": "Dose", "type": "number", "units": ["mg/kg"]}]
     raw["derived"] = [{"id": "amount", "label": "Amount", "unit": "mg", **entry}]
 
 

@@ -42,7 +42,8 @@ def test_number_with_unit(mini_model):
     assert display(dose, coerce(dose, "42 mg")) == "42 mg"
     with pytest.raises(FieldError, match="give the unit"):
         coerce(dose, "2.5")
-    with pytest.raises(FieldError, match=r"unit 'g' \(mass\) does not fit here; units that fit: mg \(mass\); mL \(volume\)"):
+    with pytest.raises(FieldError, match=r"unit 'g' \(mass\) does not fit here; "
+                                         r"units that fit: mg \(mass\); mL \(volume\)"):
         coerce(dose, "2.5 g")
     with pytest.raises(FieldError, match="at least 0"):
         coerce(dose, "-1 mg")

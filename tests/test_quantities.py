@@ -4,7 +4,6 @@ units a user would write."""
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 

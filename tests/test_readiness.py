@@ -73,8 +73,11 @@ def test_compare_converts_units_of_one_dimension(mini_model):
     """Stability 6 months against a duration in weeks or years: converted (months are 1/12 year)."""
     v = values(mini_model, **COMPLETE)
     v["product.cmc.stability"] = {"value": 6, "unit": "months"}
-    stability = lambda duration: [f for f in check_dossier(mini_model, {**v, "product.cmc.duration": duration},
-                                                           ["r.pdf"]).findings if f.check == "stability"]
+
+    def stability(duration):
+        report = check_dossier(mini_model, {**v, "product.cmc.duration": duration}, ["r.pdf"])
+        return [f for f in report.findings if f.check == "stability"]
+
     assert stability({"value": 26, "unit": "weeks"}) == []  # 26 weeks = 182 days < 182.6 days
     assert stability({"value": 27, "unit": "weeks"})
     assert stability({"value": 0.5, "unit": "years"}) == []  # exactly equal: >= holds
