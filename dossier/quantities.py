@@ -60,6 +60,7 @@ _TABLE: dict[str, tuple[dict[str, int], tuple[tuple[str, str, tuple[str, ...]], 
 # Units pint does not define (or defines otherwise: pint's "nt" is a nanometric ton).
 PINT_DEFINITIONS = ("endotoxin_unit = [endotoxin] = EU", "vector_genome = [vector_genome] = vg",
                     "nucleotide = [nucleotide]")
+_CASE_MATTERS = {"molar_concentration"}
 _SINGULAR = {"hours": "hour", "days": "day", "weeks": "week", "months": "month", "years": "year"}
 _SIGNIFICANT = 12  # printing and comparing keep 12 significant digits: float noise (0.32000000000000006) goes
 
@@ -72,6 +73,8 @@ class Unit:
 
 
 def _index() -> tuple[dict[str, Unit], dict[str, Unit]]:
+    """Spellings as written, and case aside ("Weeks", "ML"), except where case is the meaning:
+    mM is millimolar and mm would be millimetres."""
     exact: dict[str, Unit] = {}
     folded: dict[str, Unit] = {}
     for dimension, (_dims, units) in _TABLE.items():
@@ -79,7 +82,8 @@ def _index() -> tuple[dict[str, Unit], dict[str, Unit]]:
             unit = Unit(spelling, expression, dimension)
             for name in (spelling, *aliases):
                 exact[name] = unit
-                folded.setdefault(name.casefold(), unit)
+                if dimension not in _CASE_MATTERS:
+                    folded.setdefault(name.casefold(), unit)
     return exact, folded
 
 

@@ -36,7 +36,7 @@ def test_every_field_of_the_model_is_described_from_its_field_and_columns(cli, f
     assert system["type"] == "choice" and "Patient fibroblasts" in system["choices"]
     dose = next(c for c in next(r for r in rows if r["path"] == "clinical.dosing.escalation")["columns"]
                 if c["id"] == "dose")
-    assert dose["type"] == "number" and dose["units"] == ["mg"]
+    assert dose["type"] == "number" and dose["units"] == ["mg", "µg", "mg/kg", "µg/kg", "vg", "vg/kg"]
     assert any(r["phi"] for r in rows) and any(r["required"] for r in rows)
 
 

@@ -185,3 +185,8 @@ def test_the_format_document_lists_every_dimension_and_unit():
     for dimension in q.dimensions():
         assert dimension in lines, dimension
         assert all(unit in lines[dimension] for unit in q.dimension_units(dimension)), dimension
+
+
+def test_case_is_ignored_except_where_it_is_the_meaning():
+    assert q.unit("Weeks").spelling == "weeks" and q.unit("ML").spelling == "mL" and q.unit("eu/KG").spelling == "EU/kg"
+    assert q.unit("mM").spelling == "mM" and q.unit("mm") is None and q.unit("NM") is None
