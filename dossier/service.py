@@ -15,6 +15,7 @@ from .cells import apply_cells, table_of
 from .errors import DossierError, FieldError, RefusedValuesError
 from .fieldpath import FieldPath, cell_path
 from .fieldtypes import check_stored, coerce, is_filled
+from .limits import shown
 from .model import ContentModel, Field, default_model
 from .readiness import Finding, Report, check_dossier
 from .store import Attachment, AuditEntry, Store, SubmittedSequence, damaged_value
@@ -170,7 +171,7 @@ class Dossier:
         known = {a.name for a in self.store.attachments()} if refs else set()
         for where, name in refs:
             if name not in known:
-                raise FieldError(where, f"no attachment named '{name}' in this dossier; attach the file first")
+                raise FieldError(where, f"no attachment named '{shown(name)}' in this dossier; attach the file first")
 
     # Attachments ---------------------------------------------------------------------------
 
