@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from . import quantities
@@ -90,6 +90,9 @@ def check_dossier(model: ContentModel, values: dict[str, Any], attachment_names:
     for check in model.checks:
         if check.when is None or _condition_holds(check.when, values):
             findings += _run(check, model, values)
+    # a finding on a derived value points at the field the user can change: its formula's first
+    findings = [replace(f, field=model.derived[f.field].formulas[0][0][0]) if f.field in model.derived else f
+                for f in findings]
     order = {path: i for i, path in enumerate(model.fields)}
     findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], order.get(base_path(f.field), len(order)), f.check))
     return Report(tuple(findings), tuple(_element_state(e, values, findings) for e in model.elements))
