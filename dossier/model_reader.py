@@ -316,7 +316,7 @@ def parse_model(raw: Any, source: Path) -> ContentModel:
                     raise r.fail(f"field {f.path}", "defined twice")
                 fields[f.path] = f
     model = ContentModel(version, areas, _elements(r, raw), _documents(r, raw), _checks(r, raw), fields,
-                         read_derived(r, raw.get("derived") or [], fields))
+                         derived=read_derived(r, raw.get("derived") or [], fields))
     _check_references(r, model)
     return replace(model, roles=read_roles(r, raw.get("roles"), model))
 
