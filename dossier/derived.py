@@ -16,7 +16,6 @@ from typing import Any
 from . import quantities
 from .model import Derived, Field
 
-_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _TERM = re.compile(r"\s*([*/])\s*")
 _KEYS = {"id", "label", "unit", "formula", "help", "source", "documents"}
 
