@@ -90,6 +90,7 @@ def test_a_value_changed_outside_is_found_by_check_and_restored_from_the_history
     assert cli("check", demo).code == 0
     assert "Central IRC" in cli("history", demo, FIELD).out  # the damaged text is on record
     assert "nothing to restore" in cli("restore", demo).out
+    assert "matches its checksum; left as it is" in cli("restore", demo, FIELD).out
 
 
 def test_a_schema_2_file_gains_checksums_in_one_migration(tmp_path):

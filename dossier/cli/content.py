@@ -85,11 +85,15 @@ def cmd_clear(args) -> int:
 
 def cmd_restore(args) -> int:
     with _open(args) as d:
-        fields = args.field or d.damaged_values()
-        for path in fields:
+        damaged = d.damaged_values()
+        for path in args.field or damaged:
+            if path not in damaged:  # an intact value stays as it is (and the history says nothing)
+                d.field(path)
+                print(f"{path}: matches its checksum; left as it is")
+                continue
             d.restore_from_history(path)
             print(f"{path}: restored to its last recorded value from the history")
-    if not fields:
+    if not damaged:
         print("Every stored value matches its checksum; nothing to restore")
     return EXIT_OK
 
