@@ -1,7 +1,8 @@
 """Roles: what the program needs to know about particular fields, declared in the content model's
-`roles:` section instead of spelled in code — the page header, the Module 1 facts of us-regional.xml,
-the fields that give eCTD keyed headings their values, where attachments go in the eCTD tree, and
-which columns and choices each figure draws. Code asks for a role; the model says which field plays it.
+`roles:` section instead of spelled in code — the page header, the Module 1 facts of us-regional.xml
+and the FDA code each of their choices stands for, the fields that give eCTD keyed headings their
+values, where attachments go in the eCTD tree, and which columns and choices each figure draws.
+Code asks for a role; the model says which field plays it.
 
 Reading checks every role against the model: a role that points at a missing field, column or choice
 refuses the model with the file, the place and the reason (docs/content-model-format.md, "Roles").
@@ -9,6 +10,7 @@ refuses the model with the file, the place and the reason (docs/content-model-fo
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from typing import Any
@@ -23,6 +25,7 @@ MODULE1_ROLES: dict[str, set[str] | None] = {
 }
 HEADER_ROLES: dict[str, set[str] | None] = {"sponsor": {"person", "text"}, "product": {"text"},
                                            "ind_number": {"text", "number"}}
+_FDA_CODE = re.compile(r"fda[a-z]+\d+")  # the form of every code of FDA's Module 1 DTD (fdaact1, fdasst4 …)
 KEYED_ATTRIBUTES = ("substance", "manufacturer", "product-name", "dosageform", "indication")
 # Figure kinds and their column roles: (role, column types it accepts, whether it must be given).
 FIGURE_COLUMNS: dict[str, tuple[tuple[str, set[str], bool], ...]] = {
@@ -63,6 +66,7 @@ class Roles:
     keyed: dict[str, dict[str, tuple[str, ...]]] = dc_field(default_factory=dict)  # heading prefix or "*"
     attachments: dict[str, AttachmentHome] = dc_field(default_factory=dict)
     figures: dict[str, FigureRole] = dc_field(default_factory=dict)
+    codes: dict[str, dict[str, str]] = dc_field(default_factory=dict)  # choice field or column → choice → code
 
     def fields(self, role: str) -> tuple[str, ...]:
         """The fields playing a Module 1 role, first choice first (none when the model declares none)."""
@@ -75,19 +79,23 @@ class Roles:
                 return table[attribute]
         return self.keyed.get("*", {}).get(attribute, ())
 
+    def code(self, path: str, choice: Any) -> str | None:
+        """The FDA code the model gives `choice` of the field or table column at `path`, if any."""
+        return self.codes.get(path, {}).get(choice) if isinstance(choice, str) else None
+
 
 def read_roles(r, raw: Any, model) -> Roles:
     """The model's `roles:` section (absent: no roles), each checked against `model`'s fields."""
     if raw is None:
         return Roles()
     raw = r.mapping(raw, "roles")
-    _known_keys(r, raw, {"module1", "header", "keyed_headings", "attachments", "figures"}, "roles")
+    _known_keys(r, raw, {"module1", "header", "keyed_headings", "attachments", "figures", "codes"}, "roles")
     module1 = _paths_by_role(r, model, raw.get("module1"), MODULE1_ROLES, "roles.module1")
     header = _paths_by_role(r, model, raw.get("header"), HEADER_ROLES, "roles.header", single=True)
     return Roles(module1=module1, header={k: v[0] for k, v in header.items()},
                  keyed=_keyed(r, model, raw.get("keyed_headings")),
                  attachments=_attachments(r, model, raw.get("attachments")),
-                 figures=_figures(r, model, raw.get("figures")))
+                 figures=_figures(r, model, raw.get("figures")), codes=_codes(r, model, raw.get("codes")))
 
 
 def _known_keys(r, data: dict, known, place: str) -> None:
@@ -104,6 +112,18 @@ def _field(r, model, path: Any, place: str, types: set[str] | None = None):
     if types and found.type not in types:
         raise r.fail(place, f"'{path}' is a {found.type} field; this role needs {' or '.join(sorted(types))}")
     return found
+
+
+def _field_or_column(r, model, key: Any, place: str, types: set[str]):
+    """(None, the field) for `area.section.field`, (the table, the column) for `area.section.table.column`."""
+    where = FieldPath.match(key) if isinstance(key, str) else None
+    if where is not None and str(where) == where.field_path:
+        return None, _field(r, model, key, place, types)
+    if where is not None and where.part and where.row is None and where.instance is None:
+        table = _field(r, model, where.field_path, place, {"table"})
+        return table, _column(r, table, where.part, place, types)
+    raise r.fail(place, f"'{key}' names neither a field nor a table's column (area.section.field or "
+                        "area.section.table.column)")
 
 
 def _column(r, table, column_id: Any, place: str, types: set[str] | None = None):
@@ -155,16 +175,7 @@ def _attachments(r, model, raw: Any) -> dict[str, AttachmentHome]:
     homes = {}
     for key, data in (r.mapping(raw, "roles.attachments") if raw is not None else {}).items():
         place = f"roles.attachments.{key}"
-        where = FieldPath.match(key) if isinstance(key, str) else None
-        table = None
-        if where is not None and str(where) == where.field_path:  # an attachment field
-            _field(r, model, key, place, {"attachment"})
-        elif where is not None and where.part and where.row is None and where.instance is None:
-            table = _field(r, model, where.field_path, place, {"table"})
-            _column(r, table, where.part, place, {"attachment"})
-        else:
-            raise r.fail(place, f"'{key}' is neither an attachment field nor a table's attachment column "
-                                "(area.section.table.column)")
+        table, _ = _field_or_column(r, model, key, place, {"attachment"})
         data = r.mapping(data, place)
         _known_keys(r, data, {"heading", "folder", "title", "study", "heading_by", "categories"}, place)
         homes[key] = _home(r, data, table, place)
@@ -220,3 +231,18 @@ def _figures(r, model, raw: Any) -> dict[str, FigureRole]:
             _choice(r, table.column(columns["series"]), highlight, f"{place}.highlight")
         figures[kind] = FigureRole(kind, table.path, columns, series, highlight)
     return figures
+
+
+def _codes(r, model, raw: Any) -> dict[str, dict[str, str]]:
+    """{choice field or table.column: {choice: FDA code}}, every choice one the model offers."""
+    codes = {}
+    for key, data in (r.mapping(raw, "roles.codes") if raw is not None else {}).items():
+        place = f"roles.codes.{key}"
+        _, spec = _field_or_column(r, model, key, place, {"choice", "multichoice"})
+        data = r.mapping(data, place)
+        for choice, code in data.items():
+            _choice(r, spec, choice, f"{place}.{choice}")
+            if not isinstance(code, str) or not _FDA_CODE.fullmatch(code):
+                raise r.fail(f"{place}.{choice}", f"'{code}' is not an FDA code (like fdaact1 or fdasst4)")
+        codes[key] = dict(data)
+    return codes

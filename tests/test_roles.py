@@ -79,6 +79,12 @@ def test_the_shipped_model_declares_what_code_needs():
      "roles.attachments.cmc.batches.batches.batch", "column 'batch' of cmc.batches.batches is a text column"),
     (lambda r: r["attachments"].update({"module1.letters.nope": {"heading": "m1", "folder": "m1", "title": "x"}}),
      "roles.attachments.module1.letters.nope", "refers to unknown field 'module1.letters.nope'"),
+    (lambda r: r["codes"]["module1.sponsor.contacts.role"].update({"US Agent": "fdaact3"}),
+     "roles.codes.module1.sponsor.contacts.role.US Agent", "'US Agent' is not a choice of role"),
+    (lambda r: r["codes"]["module1.submission.submission_subtype"].update(Amendment="amendment"),
+     "roles.codes.module1.submission.submission_subtype.Amendment", "'amendment' is not an FDA code"),
+    (lambda r: r["codes"].update({"module1.sponsor.contacts.name": {"x": "fdaact1"}}),
+     "roles.codes.module1.sponsor.contacts.name", "column 'name' of module1.sponsor.contacts is a text column"),
 ])
 def test_a_role_pointing_at_a_missing_field_or_choice_refuses_the_model(shipped_raw, change, place, reason):
     message = refused(shipped_raw, change)
@@ -117,3 +123,22 @@ def test_a_figure_gets_its_rows_by_part_and_its_series_from_the_model(demo_input
     assert {key for row in data["rows"] for key in row} == {"x", "y", "chart", "series"}
     with pytest.raises(DossierError, match="declares no 'pie' figure"):
         fields.figure("pie", "x")
+
+
+def test_module1_codes_come_from_the_model(ectd_model):
+    values = {"module1.sponsor.sponsor": {"organisation": "Acme", "name": "Dr. A", "role": "fdaact2"},
+              "module1.application.ind_number": "123456", "module1.submission.submission_subtype": "Amendment",
+              "module1.sponsor.contacts": [
+                  {"role": "US agent", "name": "B", "phone": "1", "email": "b@x.org"},
+                  {"role": "Technical", "name": "C", "phone": "2", "email": "c@x.org"},
+                  {"name": "D", "phone": "3", "email": "d@x.org"}]}
+    notes: list[str] = []
+    facts = module1(ectd_model.roles, values, "0002", False, notes)
+    assert [(c["name"], c["type"]) for c in facts.contacts] == [("B", "fdaact3"), ("C", "fdaact2"), ("D", "fdaact1")]
+    assert facts.submission_sub_type == "fdasst4" and notes == []
+    values["module1.submission.submission_subtype"] = "Resubmission"  # a choice the model gives no code
+    facts = module1(ectd_model.roles, values, "0002", False, notes)
+    assert facts.submission_sub_type == "fdasst4" and "the dossier says 'Resubmission'" in notes[0]
+    del values["module1.sponsor.contacts"]  # the sponsor stands in, its role written as a code
+    assert [(c["name"], c["type"]) for c in module1(ectd_model.roles, values, "0002", True, []).contacts] == \
+        [("Dr. A", "fdaact2")]

@@ -1,5 +1,6 @@
 """The Module 1 administrative facts of a sequence, read from the fields playing the Module 1 roles
-(`roles: module1:` in the content model) and coded for FDA."""
+(`roles: module1:` in the content model) and coded for FDA by the codes the model gives their choices
+(`roles: codes:`). A contact row or person is read by the person type's keys (name, role, phone, email)."""
 
 from __future__ import annotations
 
@@ -12,13 +13,16 @@ from .leaf import Module1
 from .regional import IND, NO_DUNS, ORIGINAL_APPLICATION, SUB_AMENDMENT, SUB_ORIGINAL
 from .wanted import as_text, first_filled
 
-_CONTACT_CODES = (("agent", "fdaact3"), ("techn", "fdaact2"), ("regul", "fdaact1"))
-# Only the sub-types ECTD.md gives codes for; others (resubmission …) are not guessed.
-_SUB_TYPE_CODES = (("amend", SUB_AMENDMENT), ("origin", SUB_ORIGINAL))
+REGULATORY_CONTACT = "fdaact1"  # a contact whose kind the dossier does not code
 
 
 def _get(roles: Roles, values: dict[str, Any], role: str) -> Any:
     return first_filled(values, roles.fields(role))
+
+
+def _filled_path(roles: Roles, values: dict[str, Any], role: str) -> str | None:
+    """The first filled field playing `role`."""
+    return next((p for p in roles.fields(role) if first_filled(values, [p]) is not None), None)
 
 
 def _where(roles: Roles, role: str) -> str:
@@ -26,36 +30,38 @@ def _where(roles: Roles, role: str) -> str:
     return " or ".join(roles.fields(role)) or f"the field the content model names for it (roles: module1: {role}:)"
 
 
-def _code(text: str, table: tuple[tuple[str, str], ...], default: str) -> str:
-    text = text.lower()
-    if re.fullmatch(r"fda[a-z]+\d+", text):
-        return text
-    for needle, code in table:
-        if needle in text:
-            return code
-    return default
+def _written_code(value: Any) -> str | None:
+    """A value the user wrote as an FDA code itself (fdaact2)."""
+    text = value.strip().lower() if isinstance(value, str) else ""
+    return text if re.fullmatch(r"fda[a-z]+\d+", text) else None
 
 
-def _contact(row: dict) -> dict | None:
-    name = as_text(row.get("name") or row.get("person") or row.get("contact"))
+def _contact(row: dict, kind: str) -> dict | None:
+    name = as_text(row.get("name"))
     if not name:
         return None
-    role = as_text(row.get("type") or row.get("role") or "regulatory")
     phones = [(as_text(row[key]), code) for key, code in (("phone", "fdatnt1"), ("telephone", "fdatnt1"),
                                                            ("fax", "fdatnt2"), ("mobile", "fdatnt3")) if row.get(key)]
     emails = [as_text(row["email"])] if row.get("email") else []
-    return {"name": name, "type": _code(role, _CONTACT_CODES, "fdaact1"), "phones": phones, "emails": emails}
+    return {"name": name, "type": kind, "phones": phones, "emails": emails}
+
+
+def _kind(roles: Roles, path: str, row: dict) -> str:
+    """A contact's FDA type: the code the model gives one of its cells, or its role written as a code."""
+    codes = (roles.code(f"{path}.{column}", cell) for column, cell in row.items())
+    return next((c for c in codes if c), None) or _written_code(row.get("role")) or REGULATORY_CONTACT
 
 
 def contacts(roles: Roles, values: dict[str, Any]) -> list[dict]:
-    rows = _get(roles, values, "contacts") or []
+    path = _filled_path(roles, values, "contacts")
+    rows = values.get(path) if path else []
     if isinstance(rows, dict):
         rows = [rows]
-    found = [c for c in (_contact(r) for r in rows if isinstance(r, dict)) if c]
+    found = [c for c in (_contact(r, _kind(roles, path or "", r)) for r in rows or [] if isinstance(r, dict)) if c]
     if not found:
         person = _get(roles, values, "investigator") or _get(roles, values, "sponsor")
         if isinstance(person, dict):
-            found = [c for c in [_contact({**person, "type": person.get("role", "regulatory")})] if c]
+            found = [c for c in [_contact(person, _kind(roles, "", person))] if c]
     return found
 
 
@@ -83,8 +89,9 @@ def module1(roles: Roles, values: dict[str, Any], number: str, draft: bool, note
         contact["phones"] = contact["phones"] or [("not given", "fdatnt1")]
         contact["emails"] = contact["emails"] or ["not given"]
     default_sub = SUB_ORIGINAL if number == "0001" else SUB_AMENDMENT
-    chosen = as_text(_get(roles, values, "submission_sub_type"))
-    sub_type = _code(chosen, _SUB_TYPE_CODES, "") if chosen else default_sub
+    chosen_in = _filled_path(roles, values, "submission_sub_type")
+    chosen = as_text(values.get(chosen_in)) if chosen_in else ""
+    sub_type = (roles.code(chosen_in, chosen) or _written_code(chosen) or "") if chosen_in else default_sub
     if sub_type != default_sub:
         notes.append(f"sequence {number} is sent as "
                      f"{'the original application' if default_sub == SUB_ORIGINAL else 'an amendment'}"

@@ -218,6 +218,9 @@ roles:
       {heading: m3-2-p-5-4, folder: m3/32-body-data/32p-drug-prod/32p5-contr-drug-prod/32p54-batch-analys,
        title: "Certificate of analysis, batch {batch}"}
     genetic.literature.references.file: {heading: m5-4, folder: m5/54-lit-ref, title: "{citation}"}
+  codes:
+    module1.submission.submission_subtype: {Original: fdasst1, Amendment: fdasst4}
+    module1.sponsor.contacts.role: {Regulatory: fdaact1, Technical: fdaact2, US agent: fdaact3}
 """
 
 VALUES = {
