@@ -126,7 +126,14 @@ def test_every_value_is_refused_cleanly_or_builds(demo, data):
         return
     shutil.rmtree(app / "0001-word", ignore_errors=True)  # else kept aside, by the second: two in one would clash
     try:
-        result = build_sequence(dossier, app, draft=True, workers=1)
+        try:
+            result = build_sequence(dossier, app, draft=True, workers=1)
+        except DossierError as exc:  # even a draft needs some facts (a keyed heading's indication)
+            message = str(exc)
+            assert field.path in message and "\n" not in message, message
+            # ... and check said so first: a build refusal is never news to the user
+            assert field.path in {f.field for f in dossier.check().findings if f.severity == "error"}, message
+            return
         assert serious(result.findings) == [] and result.word_dir is not None
         for doc_id in field.documents:
             stem = dossier.model.document(doc_id).file.rsplit(".", 1)[0].rsplit("/", 1)[-1]
@@ -160,3 +167,19 @@ def test_values_at_their_limits_build(demo):
     finally:
         for path in edits:
             dossier.store.set(path, before.get(path))
+
+
+def test_a_cleared_fact_a_draft_build_needs_is_reported_by_check_first(demo):
+    """Found by the fuzz test: an empty indication stops even a draft (its keyed eCTD heading needs it);
+    the refusal is one line naming the field, and check reported the field as an error before."""
+    dossier, app = demo
+    path = "module1.product.indication"
+    before = dossier.get(path)
+    try:
+        dossier.clear(path)
+        assert path in {f.field for f in dossier.check().findings if f.severity == "error"}
+        with pytest.raises(DossierError, match=path.replace(".", r"\.")) as refused:
+            build_sequence(dossier, app, draft=True, workers=1)
+        assert "\n" not in str(refused.value)
+    finally:
+        dossier.store.set(path, before)
