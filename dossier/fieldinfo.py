@@ -75,9 +75,10 @@ def describe_column(column: Column) -> dict[str, Any]:
 def describe_field(field: Field, filled: bool, applies: bool = True) -> dict[str, Any]:
     """One field as plain data: what it is, where it goes, and the values it accepts.
 
-    `applies` says whether the field applies under the dossier's current values; every field of
-    today's model always does. `repeat` will describe a repeatable group once the model has them;
-    until then it is null for every field.
+    `applies` says whether the field applies under the dossier's current values (its `when:`
+    condition, see dossier.conditions); one that does not is neither required nor rendered.
+    `repeat` will describe a repeatable group once the model has them; until then it is null for
+    every field.
     """
     return {
         "path": field.path,

@@ -8,12 +8,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from dataclasses import field as dc_field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import ModelError, UnknownFieldError
 from .fieldpath import FieldPath, section_of
 from .roles import Roles
+
+if TYPE_CHECKING:
+    from .conditions import Condition, ConditionIndex
 
 FIELD_TYPES = {
     "text", "longtext", "choice", "multichoice", "date", "number", "yesno",
@@ -44,6 +48,7 @@ class Column:
     units: tuple[str, ...] = ()
     help: str = ""
     partial: bool = False  # a date field that takes YYYY-MM and YYYY besides YYYY-MM-DD
+    when: Condition | None = None
 
 
 @dataclass(frozen=True)
@@ -67,6 +72,7 @@ class Field:
     min_rows: int = 0
     columns: tuple[Column, ...] = ()
     partial: bool = False
+    when: Condition | None = None
 
     def column(self, column_id: str) -> Column:
         for column in self.columns:
@@ -82,6 +88,7 @@ class Section:
     title: str
     help: str
     fields: tuple[Field, ...]
+    when: Condition | None = None
 
 
 @dataclass(frozen=True)
@@ -89,6 +96,7 @@ class Area:
     id: str
     title: str
     sections: tuple[Section, ...]
+    when: Condition | None = None
 
 
 @dataclass(frozen=True)
@@ -106,6 +114,7 @@ class Document:
     heading: str
     folder: str
     file: str
+    when: Condition | None = None
 
 
 @dataclass(frozen=True)
@@ -116,7 +125,7 @@ class Check:
     message: str
     source: str
     element: str | None
-    when: dict | None
+    when: Condition | None
     spec: dict  # the kind's own keys, as written
 
     @property
@@ -165,6 +174,13 @@ class ContentModel:
         if path in self.derived:
             return self.derived[path].field
         return self.field(path)
+
+    @cached_property
+    def conditions(self) -> ConditionIndex:
+        """The model's conditions indexed once (dossier.conditions): what applies is asked of it."""
+        from .conditions import ConditionIndex
+
+        return ConditionIndex(self)
 
     def sections(self) -> list[Section]:
         return [section for area in self.areas for section in area.sections]

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from . import quantities
+from .conditions import check_conditions, parse_condition
 from .derived import read_derived
 from .errors import ModelError
 from .fieldpath import FieldPath, field_path
@@ -134,7 +135,7 @@ def _column(r: _Reader, data: Any, place: str) -> Column:
     return Column(
         id=r.ident(data, place), label=r.text(data, "label", place), type=kind,
         required=r.flag(data, "required", place), help=r.text(data, "help", place, ""),
-        **_typed_extras(r, data, kind, place),
+        when=parse_condition(data.get("when"), f"{place}.when", r.fail), **_typed_extras(r, data, kind, place),
     )
 
 
@@ -162,7 +163,8 @@ def _field(r: _Reader, data: Any, section_path: str, place: str) -> Field:
         documents=r.strings(data, "documents", place),
         minimum=r.number(data, "min", place), maximum=r.number(data, "max", place),
         integer=r.flag(data, "integer", place), multiple=r.flag(data, "multiple", place, True),
-        max_length=int(max_length) if max_length is not None else None, **extras,
+        max_length=int(max_length) if max_length is not None else None,
+        when=parse_condition(data.get("when"), f"{place}.when", r.fail), **extras,
     )
 
 
@@ -180,8 +182,10 @@ def _areas(r: _Reader, raw: dict) -> tuple[Area, ...]:
             fields = tuple(_field(r, f, section_path, f"{splace}.fields[{i}]")
                            for i, f in enumerate(r.items(section_data.get("fields"), f"{splace}.fields")))
             sections.append(Section(section_path, section_data["id"], r.text(section_data, "title", splace),
-                                    r.text(section_data, "help", splace, ""), fields))
-        areas.append(Area(area_id, r.text(area_data, "title", place), tuple(sections)))
+                                    r.text(section_data, "help", splace, ""), fields,
+                                    parse_condition(section_data.get("when"), f"{splace}.when", r.fail)))
+        areas.append(Area(area_id, r.text(area_data, "title", place), tuple(sections),
+                          parse_condition(area_data.get("when"), f"{place}.when", r.fail)))
     return tuple(areas)
 
 
@@ -205,6 +209,7 @@ def _documents(r: _Reader, raw: dict) -> tuple[Document, ...]:
             id=r.ident(data, place, _DOC_ID), title=r.text(data, "title", place),
             template=r.text(data, "template", place), heading=r.text(ectd, "heading", f"{place}.ectd"),
             folder=r.text(ectd, "folder", f"{place}.ectd").strip("/"), file=r.text(ectd, "file", f"{place}.ectd"),
+            when=parse_condition(data.get("when"), f"{place}.when", r.fail),
         ))
         earlier = [d for d in documents[:-1] if d.id == documents[-1].id or d.file == documents[-1].file]
         if earlier:  # documents are rendered side by side into one folder, named by their file
@@ -232,7 +237,7 @@ def _checks(r: _Reader, raw: dict) -> tuple[Check, ...]:
         checks.append(Check(
             id=r.ident(data, place, _DOC_ID), kind=kind, severity=severity,
             message=r.text(data, "message", place), source=r.text(data, "source", place, ""),
-            element=data.get("element"), when=data.get("when"), spec=spec,
+            element=data.get("element"), when=parse_condition(data.get("when"), f"{place}.when", r.fail), spec=spec,
         ))
     return tuple(checks)
 
@@ -261,11 +266,6 @@ def _check_references(r: _Reader, model: ContentModel) -> None:
         for column in _as_list(c.spec.get("has")) + list((c.spec.get("where") or {}).keys()):
             if table is None or table.type != "table" or column not in {col.id for col in table.columns}:
                 raise r.fail(place, f"'{column}' is not a column of table {c.spec.get('field')}")
-        if c.when is not None:
-            when = r.mapping(c.when, f"{place}.when")
-            _resolve(r, model, r.text(when, "field", f"{place}.when"), f"{place}.when")
-            if not {"equals", "in", "filled"} & when.keys():
-                raise r.fail(f"{place}.when", "needs one of 'equals', 'in', 'filled'")
 
 
 def _check_compare(r: _Reader, model: ContentModel, spec: dict, place: str) -> None:
@@ -318,6 +318,7 @@ def parse_model(raw: Any, source: Path) -> ContentModel:
     model = ContentModel(version, areas, _elements(r, raw), _documents(r, raw), _checks(r, raw), fields,
                          derived=read_derived(r, raw.get("derived") or [], fields))
     _check_references(r, model)
+    check_conditions(model, r.fail)
     return replace(model, roles=read_roles(r, raw.get("roles"), model))
 
 

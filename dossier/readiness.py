@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from . import quantities
+from .conditions import Applicability, same
 from .derived import derived_values
 from .errors import NotReadyError
 from .fieldpath import FieldPath, base_path, cell_path
@@ -82,20 +83,24 @@ class Report:
 
 
 def check_dossier(model: ContentModel, values: dict[str, Any], attachment_names: Iterable[str] = ()) -> Report:
-    """All findings for a dossier, worst first, then in model order."""
+    """All findings for a dossier, worst first, then in model order. The checks see the dossier as the
+    form shows it: a field that does not apply (dossier.conditions) reads as empty, is not required,
+    and no finding points at it."""
+    ap = Applicability(model, values)
+    values = ap.values_that_apply()
     # derived values some check reads, computed only then: a conversion loads pint (~0.5 s)
     values = {**values, **derived_values(model, values, _check_paths(model))}
-    findings = list(_required_fields(model, values))
+    findings = list(_required_fields(model, values, ap))
     findings += dangling_attachments(model, values, set(attachment_names))
     for check in model.checks:
-        if check.when is None or _condition_holds(check.when, values):
-            findings += _run(check, model, values)
+        if ap.check(check):
+            findings += [f for f in _run(check, model, values, ap) if _points_at_applying(ap, f.field)]
     # a finding on a derived value points at the field the user can change: its formula's first
     findings = [replace(f, field=model.derived[f.field].formulas[0][0][0]) if f.field in model.derived else f
                 for f in findings]
     order = {path: i for i, path in enumerate(model.fields)}
     findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], order.get(base_path(f.field), len(order)), f.check))
-    return Report(tuple(findings), tuple(_element_state(e, values, findings) for e in model.elements))
+    return Report(tuple(findings), tuple(_element_state(e, values, findings, ap) for e in model.elements))
 
 
 def _check_paths(model: ContentModel) -> set[str]:
@@ -104,13 +109,23 @@ def _check_paths(model: ContentModel) -> set[str]:
         for key in ("fields", "field", "in", "left", "right", "by"):
             value = check.spec.get(key)
             paths.update(value if isinstance(value, list) else [value] if isinstance(value, str) else [])
-        if check.when and isinstance(check.when.get("field"), str):
-            paths.add(check.when["field"])
+        if check.when is not None:
+            paths |= check.when.fields()
     return paths
 
 
-def _required_fields(model: ContentModel, values: dict) -> Iterable[Finding]:
+def _points_at_applying(ap: Applicability, path: str) -> bool:
+    """Whether the field, or table column, a finding's path points at applies (`t[2].col`: column col)."""
+    where = FieldPath.match(path)
+    if where is None:
+        return True
+    return ap.field(where.field_path) and (where.part is None or ap.field(f"{where.field_path}.{where.part}"))
+
+
+def _required_fields(model: ContentModel, values: dict, ap: Applicability) -> Iterable[Finding]:
     for f in model.fields.values():
+        if not ap.field(f.path):
+            continue
         if f.required and not is_filled(values.get(f.path)):
             yield Finding("error", f"{f.label} is required; fill it in.", f.path, f.source, f"required:{f.path}")
         elif f.type == "table" and f.min_rows and len(values.get(f.path) or []) < f.min_rows:
@@ -130,24 +145,6 @@ def dangling_attachments(model: ContentModel, values: dict, names: set[str]) -> 
             if name not in names:
                 yield Finding("error", f"attachment '{name}' is referenced but not in the dossier; attach it again.",
                               path, f.source, "attachment-missing")
-
-
-def _condition_holds(when: dict, values: dict) -> bool:
-    value = values.get(when["field"])
-    if "filled" in when:
-        return is_filled(value) == bool(when["filled"])
-    wanted = [when["equals"]] if "equals" in when else list(when["in"])
-    return any(_same(value, w) for w in wanted)
-
-
-def _same(value: Any, wanted: Any) -> bool:
-    if isinstance(value, list):
-        return any(_same(v, wanted) for v in value)
-    if isinstance(value, dict) and "value" in value:
-        value = value["value"]
-    if isinstance(value, str) and isinstance(wanted, str):
-        return value.casefold() == wanted.casefold()
-    return value == wanted
 
 
 def _texts(model: ContentModel, values: dict, path: str) -> list[str]:
@@ -183,7 +180,7 @@ def _mentions(a: str, b: str) -> bool:
 
 
 def _row_matches(row: dict, where: dict | None) -> bool:
-    return all(any(_same(row.get(col), w) for w in (wanted if isinstance(wanted, list) else [wanted]))
+    return all(any(same(row.get(col), w) for w in (wanted if isinstance(wanted, list) else [wanted]))
                for col, wanted in (where or {}).items())
 
 
@@ -192,13 +189,14 @@ def _finding(check: Check, field: str | None = None, detail: str = "") -> Findin
     return Finding(check.severity, message, field or check.field, check.source, check.id, check.element)
 
 
-def _run(check: Check, model: ContentModel, values: dict) -> list[Finding]:
+def _run(check: Check, model: ContentModel, values: dict, ap: Applicability) -> list[Finding]:
     spec = check.spec
     kind = check.kind
     if kind == "required":
         return [_finding(check, p) for p in spec["fields"] if not _texts(model, values, p)]
     if kind == "any_filled":
-        return [] if any(_texts(model, values, p) for p in spec["fields"]) else [_finding(check)]
+        shown = [p for p in spec["fields"] if ap.field(p)]  # the finding points at the first one the form shows
+        return [] if not shown or any(_texts(model, values, p) for p in shown) else [_finding(check, shown[0])]
     if kind == "equal":
         texts = [_texts(model, values, p) for p in spec["fields"]]
         if not all(texts):
@@ -252,15 +250,16 @@ def _compare(check: Check, values: dict) -> list[Finding]:
     return [] if op(*numbers) else [_finding(check)]
 
 
-def _element_state(element: Element, values: dict, findings: list[Finding]) -> ElementState:
+def _element_state(element: Element, values: dict, findings: list[Finding], ap: Applicability) -> ElementState:
     def filled(path: str) -> bool:
         if path in values:
             return is_filled(values[path])
         where = FieldPath.parse(path)
         return any(is_filled(row.get(where.part)) for row in values.get(where.field_path) or [])
 
-    have = tuple(p for p in element.fields if filled(p))
-    lacking = tuple(p for p in element.fields if not filled(p))
+    paths = [p for p in element.fields if ap.field(p)]  # a field that does not apply is not lacking
+    have = tuple(p for p in paths if filled(p))
+    lacking = tuple(p for p in paths if not filled(p))
     errors = sum(1 for f in findings if f.severity == "error" and
                  (f.element == element.id or base_path(f.field) in element.fields))
     if not have:

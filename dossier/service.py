@@ -12,6 +12,7 @@ from typing import Any, BinaryIO
 
 from .attachments_io import Spooled
 from .cells import apply_cells, table_of
+from .conditions import Applicability
 from .errors import DossierError, FieldError, RefusedValuesError
 from .fieldpath import FieldPath, cell_path
 from .fieldtypes import check_stored, coerce, is_filled
@@ -333,10 +334,17 @@ class Dossier:
         """What the user should know about the file as it was opened (objects another program had added)."""
         return self.store.notes
 
-    def fields(self) -> Iterable[tuple[Field, bool]]:
+    def applicability(self, values: dict[str, Any] | None = None) -> Applicability:
+        """Which parts of the model apply under this dossier's values (see dossier.conditions)."""
+        return Applicability(self.model, self.values() if values is None else values)
+
+    def fields(self) -> Iterable[tuple[Field, bool, bool]]:
+        """Every field of the model: (field, filled, applies). Completeness counts the fields that
+        apply; one that does not keeps its value but is neither required nor counted."""
         values = self.values()
+        ap = self.applicability(values)
         for field in self.model.fields.values():
-            yield field, field.path in values
+            yield field, field.path in values, ap.field(field.path)
 
     def history(self, path: str | None = None) -> list[AuditEntry]:
         if path is not None and path != "title" and not path.startswith("attachment:"):

@@ -5,6 +5,7 @@ import json
 
 import yaml
 
+from dossier.conditions import applies
 from dossier.model import default_model
 from dossier.service import Dossier
 
@@ -29,8 +30,10 @@ def test_every_field_of_the_model_is_described_from_its_field_and_columns(cli, f
         assert (row["type"], row["label"], row["help"], row["required"], row["phi"]) == \
                (field.type, field.label, field.help, field.required, field.phi)
         assert row["choices"] == list(field.choices) and row["units"] == list(field.units)
-        assert row["applies"] is True and row["repeat"] is None and row["filled"] is False
+        # a fresh dossier has no values, so a field with a condition (VUS justification, sterility) does not apply
+        assert row["applies"] is applies(model, field, {}) and row["repeat"] is None and row["filled"] is False
         assert [c["id"] for c in row["columns"]] == [c.id for c in field.columns]
+    assert not next(r for r in rows if r["path"] == "cmc.product.sterility")["applies"]
     studies = next(r for r in rows if r["path"] == "nonclinical.pharmacology.studies")
     system = next(c for c in studies["columns"] if c["id"] == "system")
     assert system["type"] == "choice" and "Patient fibroblasts" in system["choices"]

@@ -3,6 +3,7 @@ from pathlib import Path
 
 import pytest
 
+from dossier.conditions import Condition
 from dossier.errors import ModelError, UnknownFieldError
 from dossier.model import load_model
 from dossier.model_reader import parse_model
@@ -14,7 +15,7 @@ def test_mini_model_loads_typed_objects(mini_model):
     assert mini_model.field("genetic.variant.patient_name").phi is True
     table = mini_model.field("product.design.studies")
     assert [c.id for c in table.columns] == ["name", "system", "patient_derived", "dose", "report"]
-    assert mini_model.checks[0].when == {"field": "genetic.variant.acmg_class", "equals": "VUS"}
+    assert mini_model.checks[0].when == Condition("equals", "genetic.variant.acmg_class", ("VUS",))
     assert [s.path for s in mini_model.sections()] == ["genetic.variant", "product.design", "product.cmc"]
 
 

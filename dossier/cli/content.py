@@ -130,15 +130,15 @@ def cmd_fields(args) -> int:
     from ..fieldinfo import describe_field
 
     with _open(args, read_only=True) as d:
-        rows = [describe_field(f, filled) for f, filled in d.fields()]
+        rows = [describe_field(f, filled, applies) for f, filled, applies in d.fields()]
     if args.json:
         print_json(rows)
         return EXIT_OK
     width = max(len(r["path"]) for r in rows)
     for r in rows:
-        mark = "x" if r["filled"] else ("!" if r["required"] else " ")
+        mark = "-" if not r["applies"] else "x" if r["filled"] else ("!" if r["required"] else " ")
         print(f"[{mark}] {r['path']:<{width}}  {r['type']:<11} {r['label']}")
-    print("\n[x] filled   [!] required and empty")
+    print("\n[x] filled   [!] required and empty   [-] does not apply (its condition is false; a value is kept)")
     return EXIT_OK
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..conditions import Applicability
 from ..errors import DossierError
 from ..fieldpath import FieldPath, base_path
 from ..model import ContentModel
@@ -130,7 +131,12 @@ def _form_heading(doc) -> str | None:
 
 def document_leaves(inputs: Inputs, trees: Trees, notes: list[str]) -> list[Leaf]:
     leaves = []
+    ap = Applicability(inputs.model, inputs.values)
     for doc in inputs.model.documents:
+        if not ap.document(doc):
+            notes.append(f"{doc.title} is not in the sequence: it does not apply to this dossier "
+                         "(its condition is false)")
+            continue
         if doc.id not in inputs.render_keys:
             continue
         if doc.heading in ("m1-1", "m1-1-forms", "form"):

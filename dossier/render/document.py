@@ -19,7 +19,7 @@ from .. import __version__
 from ..errors import DossierError
 from ..fieldtypes import is_filled
 from ..model import ContentModel, default_model
-from .templating import allowed_fields, given_values, render_markup, template_sources
+from .templating import allowed_fields, given_values, not_applying, render_markup, template_sources
 from .tree import DocumentTree, parse, xml_safe
 
 RENDERER_VERSION = "1"
@@ -43,9 +43,10 @@ def snapshot(dossier) -> RenderInput:
 def document_key(inp: RenderInput, doc_id: str, draft: bool, model: ContentModel | None = None) -> str:
     """A content hash of one document's inputs: its templates (macros included), the program's and the
     renderer's versions, the draft flag, the document's and its fields' definitions in the content model
-    (a relabelled field changes the text), the roles that shape every document (header, figures) and
-    the values of the fields it is given — editing any other field leaves it alone, and a cache shared
-    across an upgrade never serves a stale document."""
+    (a relabelled field changes the text), the roles that shape every document (header, figures), the
+    values of the fields it is given and which of them do not apply — editing any other field leaves it
+    alone (unless it decides whether one of them applies), and a cache shared across an upgrade never
+    serves a stale document."""
     model = model or default_model()
     document = model.document(doc_id)
     allowed = sorted(allowed_fields(model, document))
@@ -55,6 +56,7 @@ def document_key(inp: RenderInput, doc_id: str, draft: bool, model: ContentModel
         "definitions": {p: repr(model.derived.get(p) or model.fields.get(p)) for p in allowed},
         "roles": repr((model.roles.header, model.roles.figures)),
         "values": given_values(model, document, inp.values),
+        "not_applying": not_applying(model, document, inp.values),
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
 

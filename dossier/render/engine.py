@@ -26,6 +26,7 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
+from ..conditions import Applicability
 from ..errors import Cancelled
 from ..model import ContentModel, default_model
 from ..readiness import check_dossier
@@ -72,7 +73,7 @@ class RenderJob:
         self.formats = check_formats(formats)
         self.draft = draft
         self.input = _ready_input(source, self.model, draft, doing)
-        self.doc_ids = [d.id for d in self.model.documents]
+        self.doc_ids = documents_that_apply(self.model, self.input.values)
         self.keys = {d: document_key(self.input, d, draft, self.model) for d in self.doc_ids}
         self.cache = RenderCache(cache) if isinstance(cache, (str, Path)) else cache
         self.out_dir = Path(out_dir) if out_dir is not None else None
@@ -181,6 +182,13 @@ class RenderJob:
             self.cache.store(self.keys[doc_id], paths)
         if progress is not None:
             progress(done, total, doc_id)
+
+
+def documents_that_apply(model: ContentModel, values: dict) -> list[str]:
+    """The ids of the documents to render: a document whose `when:` is false is neither rendered nor
+    in the sequence (dossier.conditions)."""
+    ap = Applicability(model, values)
+    return [d.id for d in model.documents if ap.document(d)]
 
 
 def render_all(source, out_dir: Path, formats=FORMATS, draft: bool = False, progress: Progress | None = None,

@@ -18,6 +18,7 @@ from jinja2 import meta
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
+from ..conditions import Applicability
 from ..derived import derived_values
 from ..errors import DossierError
 from ..fieldtypes import display, is_filled
@@ -95,8 +96,11 @@ def allowed_fields(model: ContentModel, document: Document) -> set[str]:
 
 
 def given_values(model: ContentModel, document: Document, values: dict[str, Any]) -> dict[str, Any]:
-    """The values a document's template is given, derived values computed (None where empty)."""
+    """The values a document's template is given, derived values computed (None where empty); a field
+    that does not apply (dossier.conditions) is given as empty, and a derived value reads only fields
+    that apply."""
     allowed = sorted(allowed_fields(model, document))
+    values = Applicability(model, values).values_that_apply()
     derived = derived_values(model, values, allowed)
     return {p: derived.get(p) if p in model.derived else values.get(p) for p in allowed}
 
@@ -144,18 +148,39 @@ def _rows(value: Any) -> list[dict]:
     return [row for row in value if isinstance(row, dict)] if isinstance(value, list) else []
 
 
+def not_applying(model: ContentModel, document: Document, values: dict[str, Any]) -> list[str]:
+    """The document's fields and table columns that do not apply under `values` (dossier.conditions):
+    they are left out of the document, so they are part of its content key."""
+    ap = Applicability(model, values)
+    paths = sorted(allowed_fields(model, document))
+    tables = [model.fields[p] for p in paths if p in model.fields and ap.field(p)]  # derived values have none
+    return [p for p in paths if not ap.field(p)] + [
+        f"{t.path}.{c.id}" for t in tables for c in t.columns if not ap.field(f"{t.path}.{c.id}")]
+
+
 class Fields:
-    """What a template can ask about fields: `v`, `inline`, `has`, `text`, `items`, `rows`, `table`,
-    `person`, `label`, `figure`. A field the template was not given (it does not list the document, or it
-    holds protected health information) reads as empty and shows its placeholder; a path the model
-    does not know is a template error."""
+    """What a template can ask about fields: `v`, `inline`, `has`, `applies`, `text`, `items`, `rows`,
+    `table`, `person`, `label`, `figure`. A field the template was not given (it does not list the
+    document, or it holds protected health information) reads as empty and shows its placeholder; a
+    field that does not apply (its `when:` is false) shows nothing at all; a path the model does not
+    know is a template error."""
 
     def __init__(self, model: ContentModel, document: Document, values: dict[str, Any]):
         self.model, self.document = model, document
         self.allowed = allowed_fields(model, document)
+        self.hidden = set(not_applying(model, document, values))
         self.values = given_values(model, document, values)
         self.not_given: set[str] = set()  # paths asked for but not given (a template slip)
         self.figure_data: dict[str, dict] = {}  # figure kind → what tree.Figure holds
+
+    def applies(self, path: str) -> bool:
+        """Whether a field applies; the shared macros leave out the heading of one that does not."""
+        self._field(path)
+        return path not in self.hidden
+
+    def _columns(self, field, columns: list[str] | None = None) -> list:
+        chosen = [field.column(c) for c in columns] if columns else list(field.columns)
+        return [c for c in chosen if f"{field.path}.{c.id}" not in self.hidden]
 
     def _field(self, path: str):
         field = self.model.quantity(path)  # an unknown path raises: a typo in the template
@@ -169,6 +194,8 @@ class Fields:
 
     def placeholder(self, path: str) -> Markup:
         field = self._field(path)
+        if path in self.hidden:
+            return Markup("")
         reason = ' reason="phi"' if field.phi else ""
         return Markup('<placeholder field="{}" label="{}"{}/>').format(path, field.label, Markup(reason))
 
@@ -180,6 +207,10 @@ class Fields:
 
     def label(self, path: str) -> str:
         return self._field(path).label
+
+    def _empty(self, path: str) -> Markup:
+        """What an empty field shows as a paragraph: its placeholder, or nothing if it does not apply."""
+        return Markup("") if path in self.hidden else Markup("<p>{}</p>").format(self.placeholder(path))
 
     def v(self, path: str) -> Markup:
         """One-line text of a field, or its placeholder."""
@@ -207,7 +238,7 @@ class Fields:
         """A long text as paragraphs (one per line), or a placeholder paragraph."""
         value = self._value(path)
         if not is_filled(value):
-            return Markup("<p>{}</p>").format(self.placeholder(path))
+            return self._empty(path)
         lines = [line for line in str(value).split("\n") if line.strip()]
         return Markup("").join(Markup("<p>{}</p>").format(line) for line in lines)
 
@@ -215,7 +246,7 @@ class Fields:
         """A list field (multiple choice, HPO terms) as a bulleted list, or a placeholder."""
         value = self._value(path)
         if not is_filled(value):
-            return Markup("<p>{}</p>").format(self.placeholder(path))
+            return self._empty(path)
         values = value if isinstance(value, list) else [value]
         entries = [f"{t.get('label', '')} ({t.get('id', '')})" if isinstance(t, dict) else str(t) for t in values]
         return Markup("<ul>{}</ul>").format(Markup("").join(Markup("<li>{}</li>").format(e) for e in entries))
@@ -223,14 +254,14 @@ class Fields:
     def rows(self, path: str) -> list[dict[str, str]]:
         """Table rows with each cell as display text (empty string when empty)."""
         field = self._field(path)
-        return [{c.id: _shown(c, row.get(c.id)) for c in field.columns} for row in _rows(self._value(path))]
+        return [{c.id: _shown(c, row.get(c.id)) for c in self._columns(field)} for row in _rows(self._value(path))]
 
     def table(self, path: str, columns: list[str] | None = None) -> Markup:
         """A table field as a table, or a placeholder paragraph."""
         field, rows = self._field(path), self._value(path) or []
         if not rows:
-            return Markup("<p>{}</p>").format(self.placeholder(path))
-        cols = [field.column(c) for c in columns] if columns else list(field.columns)
+            return self._empty(path)
+        cols = self._columns(field, columns)
         head = Markup("").join(Markup("<th>{}</th>").format(c.label) for c in cols)
         body = Markup("").join(
             Markup("<tr>{}</tr>").format(Markup("").join(
@@ -241,7 +272,7 @@ class Fields:
         """A person or organisation as lines: name, role, organisation, address, phone, email."""
         value = self._value(path)
         if not is_filled(value):
-            return Markup("<p>{}</p>").format(self.placeholder(path))
+            return self._empty(path)
         if not isinstance(value, dict):
             return Markup("<p>{}</p>").format(str(value))
         lines = [str(value[k]) for k in ("name", "role", "organisation") if value.get(k)]
@@ -259,7 +290,7 @@ class Fields:
                                f"{', '.join(self.model.roles.figures) or 'none'}")
         rows = _rows(self._value(role.table))
         if not rows:
-            return Markup("<p>{}</p>").format(self.placeholder(role.table))
+            return self._empty(role.table)
         table = self._field(role.table)
         self.figure_data[kind] = {
             "rows": [{part: row.get(column) for part, column in role.columns.items()} for row in rows],

@@ -223,6 +223,52 @@ roles:
     module1.sponsor.contacts.role: {Regulatory: fdaact1, Technical: fdaact2, US agent: fdaact3}
 """
 
+# Conditions (`when:`) on fields, a column, a section, a document and a check (tests/test_conditions.py).
+CONDITIONS_MODEL = """
+version: 1
+areas:
+  - id: product
+    title: Product
+    sections:
+      - id: design
+        title: Design
+        fields:
+          - {id: parenteral, label: Parenteral, type: yesno, required: true}
+          - {id: route, label: Route, type: choice, choices: [Intrathecal, Intravenous, Oral]}
+          - {id: sterility, label: Sterility assurance, type: longtext, required: true,
+             when: {field: product.design.parenteral, equals: true}}
+          - {id: device, label: Delivery device, type: text, required: true,
+             when: {all: [{field: product.design.parenteral, equals: true},
+                          {field: product.design.route, in: [intrathecal]}]}}
+          - {id: oral_note, label: Oral note, type: text,
+             when: {not: {field: product.design.parenteral, equals: true}}}
+          - {id: sterility_note, label: Note on sterility, type: text,
+             when: {field: product.design.sterility, filled: true}}
+          - id: batches
+            label: Batches
+            type: table
+            columns:
+              - {id: lot, label: Lot, type: text, required: true}
+              - {id: endotoxin, label: Endotoxin, type: text,
+                 when: {field: product.design.parenteral, equals: true}}
+      - id: catheter
+        title: Catheter
+        when: {any: [{field: product.design.route, equals: Intrathecal},
+                     {field: product.design.route, equals: Intravenous}]}
+        fields:
+          - {id: model, label: Catheter model, type: text, required: true}
+elements:
+  - {id: product, title: Product described, fields: [product.design.parenteral, product.design.sterility]}
+documents:
+  - {id: sterility-report, title: Sterility report, template: x.j2,
+     when: {field: product.design.parenteral, equals: true},
+     ectd: {heading: m3-2-p-3-5, folder: m3/32-body-data/32p-drug-prod/32p3-manuf, file: sterility.pdf}}
+checks:
+  - {id: oral-route, kind: required, severity: warning, fields: [product.design.route], message: Name the oral route,
+     when: {all: [{not: {field: product.design.parenteral, equals: true}},
+                  {field: product.design.route, filled: false}]}}
+"""
+
 VALUES = {
     "module1.sponsor.sponsor": {"organisation": "Example Children's Hospital", "name": "Dr. Ada Example"},
     "module1.sponsor.duns": "123456789",
