@@ -1,17 +1,20 @@
 """A section's form, generated from the content model: per field its label, the editor for its type,
 its help text and guidance source, a line for what is wrong with the input, and its history one
-click away. No section has a form of its own."""
+click away. No section has a form of its own. A field or table column whose `when:` condition is
+false is hidden (its value stays in the dossier) and comes back as soon as the condition holds."""
 
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QLabel, QScrollArea, QToolButton, QWidget
 
+from dossier.conditions import Applicability
 from dossier.fieldpath import FieldPath, base_path
-from dossier.model import Field, Section
+from dossier.model import ContentModel, Field, Section
 
 from .editors import FieldEditor, editor_for
 
@@ -23,11 +26,14 @@ class SectionForm(QWidget):
     attach_requested = Signal(str, list)   # field path or table cell, [Path]
     history_requested = Signal(str)        # field path
 
-    def __init__(self, section: Section, values: dict[str, Any], parent=None):
+    def __init__(self, section: Section, values: dict[str, Any], parent=None, model: ContentModel | None = None):
         super().__init__(parent)
         self.section = section
+        self.model = model
         self.editors: dict[str, FieldEditor] = {}
         self.errors: dict[str, QLabel] = {}
+        self.rows: dict[str, tuple[QWidget, ...]] = {}  # field path → the widgets of its row
+        self.hidden: set[str] = set()                   # fields and columns whose condition is false
         grid = QGridLayout(self)
         grid.setColumnStretch(1, 1)
         grid.setVerticalSpacing(4)
@@ -38,6 +44,8 @@ class SectionForm(QWidget):
         for field in section.fields:
             row = self._add_field(grid, row, field, values.get(field.path))
         grid.setRowStretch(row, 1)
+        if model is not None and model.conditions.conditional:
+            self._show_applying(Applicability(model, values), self._conditional_parts())
 
     def _add_field(self, grid: QGridLayout, row: int, field: Field, value: Any) -> int:
         marks = (" <span title='required'>*</span>" if field.required else "") + (" 🔒 PHI" if field.phi else "")
@@ -72,6 +80,7 @@ class SectionForm(QWidget):
         grid.addWidget(error, row + 2, 1)
         self.editors[field.path] = editor
         self.errors[field.path] = error
+        self.rows[field.path] = (label, editor, history, help_label)
         return row + 3
 
     @staticmethod
@@ -80,9 +89,49 @@ class SectionForm(QWidget):
         return f"<span style='color:#555'>{html.escape(field.help)}{source}</span>"
 
     def show_error(self, path: str, message: str) -> None:
-        error = self.errors[base_path(path)]
+        field = base_path(path)
+        error = self.errors[field]
         error.setText(message)
-        error.setVisible(bool(message))
+        error.setVisible(bool(message) and field not in self.hidden)
+
+    # Conditions -------------------------------------------------------------------------------
+
+    def _conditional_parts(self) -> list[str]:
+        """This form's fields and columns that have a condition of their own or in their section."""
+        inputs = self.model.conditions.inputs if self.model is not None else {}
+        keys = [key for path, editor in self.editors.items()
+                for key in (path, *(f"{path}.{c.id}" for c in editor.field.columns))]
+        return [key for key in keys if inputs.get(key)]
+
+    def refresh_conditions(self, changed: str, get: Callable[[str], Any]) -> bool:
+        """Show or hide the fields and columns whose applicability depends on the field that just
+        changed; `get(path)` reads a stored value. Only the parts that depend on it are evaluated,
+        reading only the values that decide them. True when something was shown or hidden."""
+        if self.model is None:
+            return False
+        prefix = self.section.path + "."
+        keys = [k for k in self.model.conditions.affected(changed) if k.startswith(prefix)]
+        if not keys:
+            return False
+        inputs = set().union(*(self.model.conditions.inputs[k] for k in keys))
+        return self._show_applying(Applicability(self.model, {p: get(p) for p in inputs}), keys)
+
+    def _show_applying(self, ap: Applicability, keys: list[str]) -> bool:
+        changed = False
+        for key in keys:
+            hide = not ap.field(key)
+            if hide == (key in self.hidden):
+                continue
+            changed = True
+            (self.hidden.add if hide else self.hidden.discard)(key)
+            if key in self.rows:
+                for widget in self.rows[key]:
+                    widget.setVisible(not hide)
+                self.errors[key].setVisible(not hide and bool(self.errors[key].text()))
+            else:
+                field, _, column = key.rpartition(".")
+                self.editors[field].show_column(column, not hide)
+        return changed
 
     def set_value(self, path: str, value: Any) -> None:
         self.editors[path].set_value(value)
@@ -98,7 +147,7 @@ class SectionForm(QWidget):
         return True
 
     def first_editor(self) -> FieldEditor | None:
-        return next(iter(self.editors.values()), None)
+        return next((e for p, e in self.editors.items() if p not in self.hidden), None)
 
 
 class SectionPage(QScrollArea):

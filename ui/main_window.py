@@ -56,6 +56,7 @@ class MainWindow(QMainWindow):
         session.opened.connect(self._show_dossier)
         session.closed.connect(self._show_start)
         session.changed.connect(self._show_change)
+        session.changed.connect(self._apply_conditions)
         session.problem.connect(self._show_problem)
         session.busy_changed.connect(self._show_busy)
         session.readiness_updated.connect(self._show_readiness)
@@ -230,7 +231,7 @@ class MainWindow(QMainWindow):
             return None
         page = self.pages.get(section_path)
         if page is None:
-            form = SectionForm(dossier.model.section(section_path), dossier.values())
+            form = SectionForm(dossier.model.section(section_path), dossier.values(), model=dossier.model)
             form.edit_requested.connect(self.session.edit)
             form.attach_requested.connect(self.session.attach)
             form.history_requested.connect(self.show_history)
@@ -259,6 +260,13 @@ class MainWindow(QMainWindow):
             if form is not None:
                 form.set_value(change.field, change.value)
         self.save_state.setText(f"Saved {change.label} at {time.strftime('%H:%M:%S')}")
+
+    def _apply_conditions(self, change: Change) -> None:
+        """Show or hide, in every open form, what the changed value decides (its `when:` conditions),
+        as soon as it is saved."""
+        dossier = self.session.dossier
+        for page in self.pages.values():
+            page.form.refresh_conditions(change.field, dossier.get)
 
     def _show_problem(self, path: str, message: str) -> None:
         section = section_of(path)

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QHeaderView, QStyle, QTreeWidget, QTreeWidgetItem
 
+from dossier.conditions import Applicability
 from dossier.fieldpath import section_of
 from dossier.model import SEVERITIES, ContentModel, Section
 from dossier.readiness import Report
@@ -46,6 +47,7 @@ class Navigator(QTreeWidget):
         self.setAccessibleName("Sections")
         self.setAccessibleDescription("The dossier's areas and sections; Ctrl+1 comes back here")
         self.setUniformRowHeights(True)
+        self.content_model: ContentModel | None = None
         self.items: dict[str, QTreeWidgetItem] = {}
         self.sections: dict[str, Section] = {}
         self._areas: list[tuple[QTreeWidgetItem, tuple[Section, ...]]] = []
@@ -55,6 +57,7 @@ class Navigator(QTreeWidget):
     def load(self, model: ContentModel) -> None:
         self.clear()
         self.items, self.sections, self._areas, self._shown = {}, {}, [], {}
+        self.content_model = model
         for area in model.areas:
             top = QTreeWidgetItem([area.title, "", ""])
             top.setFlags(top.flags() & ~Qt.ItemFlag.ItemIsSelectable)
@@ -83,7 +86,11 @@ class Navigator(QTreeWidget):
             self.section_chosen.emit(path)
 
     def update_from(self, report: Report, values: dict[str, Any]) -> None:
-        """Show each section's required fields filled and worst finding (only what changed is redrawn)."""
+        """Show each section's required fields filled and worst finding (only what changed is redrawn);
+        a section or area whose condition is false is hidden, a field whose condition is false not counted."""
+        if self.content_model is None:
+            return
+        ap = Applicability(self.content_model, values)
         by_section: dict[str, list] = {}
         for finding in report.findings:
             by_section.setdefault(section_of(finding.field), []).append(finding)
@@ -91,12 +98,15 @@ class Navigator(QTreeWidget):
             done = required = 0
             area_found: list = []
             for section in sections:
-                need = [f.path for f in section.fields if f.required]
+                self.items[section.path].setHidden(not ap.section(section.path))
+                fields = [f for f in section.fields if ap.field(f.path)]
+                need = [f.path for f in fields if f.required]
                 have = sum(1 for p in need if p in values)
                 found = by_section.get(section.path, [])
                 self._show(self.items[section.path], have, len(need), found,
-                           sum(1 for f in section.fields if f.path in values), len(section.fields))
+                           sum(1 for f in fields if f.path in values), len(fields))
                 done, required, area_found = done + have, required + len(need), area_found + found
+            top.setHidden(not any(ap.section(s.path) for s in sections))
             self._show(top, done, required, area_found, None, None)
 
     def _show(self, item: QTreeWidgetItem, have: int, need: int, found: list, filled, total) -> None:

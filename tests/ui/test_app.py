@@ -183,7 +183,9 @@ def test_every_form_fits_its_pane_at_the_default_size_with_its_history_buttons_i
         page = demo.form_stack.currentWidget()
         qtbot.waitUntil(lambda page=page: page.widget().width() <= page.viewport().width(), timeout=2000)
         assert not page.horizontalScrollBar().isVisible(), section.path
-        for button in (b for b in page.widget().findChildren(QToolButton) if b.text() == "History"):
+        # a field whose condition is false is hidden with its button (the Form 3926 summary in the demo)
+        buttons = page.widget().findChildren(QToolButton)
+        for button in (b for b in buttons if b.text() == "History" and not b.isHidden()):
             right = button.mapTo(page.viewport(), button.rect().topRight()).x()
             assert 0 < right <= page.viewport().width(), (section.path, button.accessibleName())
 

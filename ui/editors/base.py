@@ -58,6 +58,9 @@ class FieldEditor(QWidget):
     def focus_widget(self) -> QWidget:
         return self
 
+    def show_column(self, column_id: str, shown: bool) -> None:
+        """Show or hide one column (a table's column whose condition changed); other editors have none."""
+
     def focus_part(self, part: str | None = None, row: int | None = None) -> None:
         """Put the cursor in the editor (a table puts it in the cell `row`, column `part`)."""
         self.focus_widget().setFocus(Qt.FocusReason.OtherFocusReason)

@@ -213,7 +213,11 @@ class TableEditor(AcceptsFileDrops, FieldEditor):
         return buttons
 
     def current(self):
-        return self.model.value()
+        return self.model.value()  # a hidden column's cells are kept: its condition may hold again
+
+    def show_column(self, column_id: str, shown: bool) -> None:
+        index = next(i for i, c in enumerate(self.field.columns) if c.id == column_id)
+        self.view.setColumnHidden(index, not shown)
 
     def _show(self, value):
         self.model.load(value)
