@@ -123,9 +123,6 @@ class Applicability:
     def section(self, path: str) -> bool:
         return self.field(f"section:{path}")
 
-    def area(self, area_id: str) -> bool:
-        return self.field(f"area:{area_id}")
-
     def document(self, document: Document) -> bool:
         return self.holds(document.when)
 

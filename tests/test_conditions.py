@@ -61,6 +61,19 @@ def test_a_condition_on_a_field_that_does_not_apply_is_false(model):
     assert applies(model, model.field("product.design.oral_note"), {})
 
 
+def test_an_area_that_does_not_apply_takes_its_sections_and_fields_with_it(raw):
+    raw["areas"].append({"id": "sterile", "title": "Sterile manufacture",
+                         "when": {"field": "product.design.parenteral", "equals": True},
+                         "sections": [{"id": "fill", "title": "Aseptic fill", "fields": [
+                             {"id": "media_fills", "label": "Media fills", "type": "text", "required": True}]}]})
+    model = parse_model(raw, Path("conditions.yaml"))
+    assert Applicability(model, {"product.design.parenteral": True}).section("sterile.fill")
+    ap = Applicability(model, {"product.design.parenteral": False})
+    assert not ap.section("sterile.fill") and not ap.field("sterile.fill.media_fills")
+    assert set(model.conditions.affected("product.design.parenteral")) >= {"area:sterile", "section:sterile.fill",
+                                                                           "sterile.fill.media_fills"}
+
+
 def test_the_dependency_map_names_every_part_a_field_can_show_or_hide(model):
     affected = set(model.conditions.affected("product.design.parenteral"))
     assert affected == {"product.design.sterility", "product.design.device", "product.design.oral_note",
