@@ -12,13 +12,15 @@ from ui.form import SectionForm
 
 
 def pick(qtbot, combo, letter):
-    """Choose an entry of a drop-down by typing its first letter, as a user would (one letter: the
-    combo box searches what was typed within the keyboard interval, so "No" then "Yes" would be "NoYes")."""
+    """Choose an entry of a drop-down by typing its first letter, as a user would. The combo box
+    searches what was typed within the keyboard interval ("N" then "Y" would be "NY"), so the
+    interval passes first."""
     combo.window().activateWindow()
     combo.setFocus()
     qtbot.waitUntil(combo.hasFocus, timeout=2000)
+    qtbot.wait(QApplication.keyboardInputInterval() + 50)
     qtbot.keyClick(combo, letter)
-    qtbot.wait(QApplication.keyboardInputInterval() + 10)
+    qtbot.waitUntil(lambda: combo.currentText().startswith(letter), timeout=2000)
 
 
 def shown(form, path):
