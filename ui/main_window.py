@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QLabel,
     QMainWindow,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QSplitter,
@@ -58,6 +59,7 @@ class MainWindow(QMainWindow):
         session.changed.connect(self._show_change)
         session.changed.connect(self._apply_conditions)
         session.problem.connect(self._show_problem)
+        session.phi_cleared.connect(self._offer_purge)
         session.busy_changed.connect(self._show_busy)
         session.readiness_updated.connect(self._show_readiness)
         session.build_progress.connect(self._build_progress)
@@ -267,6 +269,17 @@ class MainWindow(QMainWindow):
         dossier = self.session.dossier
         for page in self.pages.values():
             page.form.refresh_conditions(change.field, dossier.get)
+
+    def _offer_purge(self, path: str, label: str) -> None:
+        """A user who empties a PHI field usually wants it gone: the history would still show it."""
+        answer = QMessageBox.question(
+            self, "Remove it from the history too?",
+            f"{label} holds protected health information, and its earlier values are still in this dossier's "
+            "history. Remove them from the history and from the file as well?\n\nThis cannot be undone, and "
+            "the undo history is cleared.", QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+        if answer == QMessageBox.StandardButton.Yes:
+            self.session.purge_history(path)
+            self.statusBar().showMessage(f"{label}: earlier values removed from the history", 10000)
 
     def _show_problem(self, path: str, message: str) -> None:
         section = section_of(path)

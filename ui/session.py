@@ -48,6 +48,7 @@ class DossierSession(QObject):
     busy_changed = Signal(str)           # what runs in the background on the dossier; "" when nothing does
     readiness_updated = Signal(object, object)  # Report, the filled values it was made from
     attached = Signal(str)               # the field or cell a file was attached to
+    phi_cleared = Signal(str, str)       # a field holding PHI was emptied (path, label); its history still holds it
     build_progress = Signal(float, str)
     build_finished = Signal(object)      # BuildResult
     build_failed = Signal(object, str)   # the exception (Cancelled when the user stopped it), its traceback
@@ -105,7 +106,19 @@ class DossierSession(QObject):
         self.problem.emit(path, "")
         old = self.dossier.get(path)
         if old != value:
-            self.undo_stack.push(SetField(self, path, old, value, self.dossier.field(path).label))
+            field = self.dossier.field(path)
+            self.undo_stack.push(SetField(self, path, old, value, field.label))
+            if value is None and field.phi:
+                self.phi_cleared.emit(path, field.label)
+
+    def purge_history(self, path: str) -> None:
+        """Remove every earlier value of a protected-health-information field from the history and the
+        file. Undo would bring a purged value back, so the undo history goes too."""
+        dossier = self._open()
+        dossier.clear(path, purge_history=True)
+        self.undo_stack.clear()
+        self.changed.emit(Change(path, None, dossier.field(path).label, True))
+        self.readiness_timer.start()
 
     def write_value(self, path: str, value: Any, shown: bool) -> None:
         """Store a value (the undo commands call this) and tell every screen."""

@@ -21,6 +21,7 @@ class Dialogs:
         self.messages: list[tuple[str, str, str]] = []
         self.ran: list[QDialog] = []
         self.answer = QDialog.Rejected
+        self.reply = QMessageBox.Ok  # what a static message box (question, warning…) answers
 
     def texts(self) -> list[str]:
         return [text for _, _, text in self.messages]
@@ -33,7 +34,7 @@ def dialogs(monkeypatch):
     def message(kind):
         def show(parent, title, text, *args, **kwargs):
             captured.messages.append((kind, title, text))
-            return QMessageBox.Ok
+            return captured.reply
         return staticmethod(show)
 
     for kind in ("critical", "warning", "information", "question"):

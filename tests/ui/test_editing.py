@@ -1,10 +1,12 @@
 """Filling the generated forms as a user would: every field type, saving as edits are made, invalid
 input kept and explained, undo and redo, history, attachments by drag and drop."""
 
+from pathlib import Path
+
 import pytest
 from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
 from PySide6.QtGui import QDropEvent
-from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog, QPushButton, QToolButton
+from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog, QMessageBox, QPushButton, QToolButton
 
 from dossier.service import Dossier
 from tests.helpers.pdfs import make_pdf
@@ -292,3 +294,23 @@ def test_a_weight_based_dose_and_an_onset_in_days(demo, qtbot):
     assert "units that fit: mg, µg (mass); mg/kg, µg/kg (mass per body weight)" in \
         demo.form.errors["clinical.dosing.starting_dose"].text()
     assert demo.dossier.get("clinical.dosing.starting_dose") == {"value": 0.1, "unit": "mg/kg"}
+
+
+@pytest.mark.parametrize("purge", [True, False])
+def test_emptying_a_phi_field_offers_to_purge_its_history(demo, qtbot, dialogs, purge):
+    path = "genetic.patient.record_number"
+    dialogs.reply = QMessageBox.Yes if purge else QMessageBox.No
+    text = editor(demo, path)
+    for typed in ("MRN-0042", ""):  # typed, then emptied, as a user would
+        text.line.setText(typed)
+        text.line.editingFinished.emit()
+    kind, _title, message = dialogs.messages[-1]
+    assert kind == "question" and "Medical record number" in message and "cannot be undone" in message
+    history = demo.session.dossier.history(path)
+    held = [e for e in history if "MRN-0042" in (str(e.old), str(e.new))]
+    assert demo.session.dossier.get(path) is None
+    if purge:
+        assert held == [] and not demo.session.undo_stack.canUndo()
+        assert b"MRN-0042" not in Path(demo.session.dossier.store.path).read_bytes()
+    else:
+        assert held and demo.session.undo_stack.canUndo()
