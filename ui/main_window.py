@@ -272,12 +272,13 @@ class MainWindow(QMainWindow):
 
     def _offer_purge(self, path: str, label: str) -> None:
         """A user who empties a PHI field usually wants it gone: the history would still show it."""
+        Button = QMessageBox.StandardButton
         answer = QMessageBox.question(
             self, "Remove it from the history too?",
             f"{label} holds protected health information, and its earlier values are still in this dossier's "
             "history. Remove them from the history and from the file as well?\n\nThis cannot be undone, and "
-            "the undo history is cleared.", QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
-        if answer == QMessageBox.StandardButton.Yes:
+            "the undo history is cleared.", Button.Yes | Button.No, Button.No)
+        if answer == Button.Yes:
             self.session.purge_history(path)
             self.statusBar().showMessage(f"{label}: earlier values removed from the history", 10000)
 
