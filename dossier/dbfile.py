@@ -8,6 +8,8 @@ import getpass
 import hashlib
 import os
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -90,12 +92,20 @@ def migrate(conn: sqlite3.Connection, upto: int = SCHEMA_VERSION) -> None:
     import sqlite_utils  # only to make or upgrade a file: importing it takes a tenth of a second
 
     db = sqlite_utils.Database(conn)
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with immediate(conn):
         for version, step in MIGRATIONS:
             if current < version <= upto:
                 step(db)
         conn.execute(f"PRAGMA user_version = {upto}")
+
+
+@contextmanager
+def immediate(conn: sqlite3.Connection) -> Iterator[None]:
+    """One write transaction, taken at once; rolled back on any error (a kill or full disk mid-way
+    leaves the file as it was)."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:
@@ -130,16 +140,10 @@ def drop_foreign(conn: sqlite3.Connection, objects: list[tuple[str, str]]) -> No
     """Remove what another program added, in one transaction: a trigger would run on every edit (and could
     delete the audit log's new rows), a view or an extra table is nothing the dossier needs."""
     order = {"trigger": 0, "view": 1, "index": 2, "table": 3}
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with immediate(conn):
         for kind, name in sorted(objects, key=lambda o: order.get(o[0], 4)):
             escaped = name.replace('"', '""')
             conn.execute(f'DROP {kind.upper()} IF EXISTS "{escaped}"')
-        conn.execute("COMMIT")
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
 
 
 def writable(path: Path) -> bool:
