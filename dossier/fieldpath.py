@@ -22,7 +22,7 @@ from .errors import UnknownFieldError
 _NAME = re.compile(r"[a-z][a-z0-9_]*")
 _SEGMENT = re.compile(r"(?P<name>[^\[\]]*)(?:\[(?P<index>[^\]]*)\])?")
 _MAX_DIGITS = 9  # a billion rows is no table; the cap keeps int() away from absurd inputs
-EXAMPLE = "genetic.variant.hgvs (a cell: cmc.batches.batches[0].coa)"
+EXAMPLE = "area.section.field (a table cell: area.section.table[0].column; `dossier fields FILE` lists them)"
 
 
 class FieldPathError(UnknownFieldError):

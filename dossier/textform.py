@@ -152,7 +152,7 @@ def read_values(src: Path, model: ContentModel) -> dict[str, Any]:
         rel = path.relative_to(src)
         if path.suffix != ".json" or path.stem not in sections:
             raise ImportFormatError(f"{rel}: not a section of the content model "
-                                    "(sections are named like genetic.variant.json)")
+                                    "(sections are named area.section.json)")
         data = _read_json(path, src)
         if not isinstance(data, dict) or data.get("section") != path.stem or not isinstance(data.get("fields"), dict):
             raise ImportFormatError(f"{rel}: expected {{\"section\": \"{path.stem}\", \"fields\": {{...}}}}")

@@ -166,8 +166,8 @@ def _flatten(out: ValuesFile, root: yaml.Node | None, fields: set[str], tables: 
     if root is None:
         return
     if not isinstance(root, yaml.MappingNode):
-        out.problems.append(Problem(_line(root), "", "the file must be a mapping of field paths to values, "
-                                                     "e.g. `genetic.variant.hgvs: NM_000391.4:c.1266+5G>A`"))
+        out.problems.append(Problem(_line(root), "", "the file must be a mapping of field paths to values, e.g. "
+                                                     "`area.section.field: value` (`dossier fields FILE` lists them)"))
         return
     _Flatten(out, fields, tables, from_json).mapping(root, "", data)
 

@@ -24,7 +24,7 @@ _UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e
 
 
 def printable(text: str) -> str:
-    """`text` with every character a terminal would act on written as \\uXXXX (also valid inside JSON strings),
+    """`text` with every character a terminal would act on written as an escape like \\u001b (valid in JSON too),
     so a value can neither move the cursor, recolour or retitle the terminal, nor hide what follows it."""
     return _UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 

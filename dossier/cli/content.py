@@ -190,7 +190,7 @@ def register(sub) -> None:
                 (("--title",), {"required": True, "help": "the dossier's title"}))
     add_command(sub, "demo", cmd_demo, "Create the built-in demo dossier (a complete fictional case).", FILE_ARG)
     add_command(sub, "get", cmd_get, "Print the value of one field.", FILE_ARG,
-                (("field",), {"help": "field path, e.g. genetic.variant.hgvs"}), JSON_ARG)
+                (("field",), {"help": "field path, area.section.field (`dossier fields FILE` lists them)"}), JSON_ARG)
     add_command(sub, "set", cmd_set, "Set one field, or many from a YAML or JSON file (validated, saved at once, "
                                      "recorded in the history).", FILE_ARG,
                 (("field",), {"nargs": "?", "help": "field path"}),
@@ -198,11 +198,11 @@ def register(sub) -> None:
                               "help": "the value; '-' reads it from standard input; '' clears the field"}),
                 (("--from",), {"dest": "values_from", "metavar": "VALUES",
                                "help": "a YAML or JSON file mapping field paths (or table cells like "
-                                       "clinical.dosing.escalation[0].dose) to values, set in one transaction; "
+                                       "area.section.table[0].column) to values, set in one transaction; "
                                        "if any value is refused, each is listed with its line and nothing is written"}),
                 description="Set one field: dossier set FILE FIELD VALUE. Or set many fields at once: dossier set FILE "
                             "--from VALUES.yaml, where the file maps field paths to values (nested mappings work too: "
-                            "genetic: {variant: {hgvs: ...}}); a table is a list of row mappings, an empty value "
+                            "area: {section: {field: ...}}); a table is a list of row mappings, an empty value "
                             "clears a field. All values are saved in one transaction, or none: when any is "
                             "refused, every problem is listed as VALUES.yaml:LINE: field: reason, and the exit "
                             "code is 2.").set_defaults(extras_hint=f"; {_SET_MIXED} ({_SET_USAGE})")
@@ -217,7 +217,7 @@ def register(sub) -> None:
     add_command(sub, "attach", cmd_attach, "Store a file inside the dossier and reference it from an attachment field.",
                 FILE_ARG,
                 (("field",), {"help": "attachment field, or a table cell like "
-                                       "nonclinical.pharmacology.studies[0].report"}),
+                                       "area.section.table[0].column"}),
                 (("path",), {"help": "the file to attach"}), (("--name",), {"help": "name to store it under"}))
     add_command(sub, "check", cmd_check, "Check readiness against the Plausible Mechanism Framework.",
                 FILE_ARG, JSON_ARG)
