@@ -19,7 +19,8 @@ from .fieldtypes import check_stored, coerce, is_filled
 from .limits import shown
 from .model import ContentModel, Field, default_model
 from .readiness import Finding, Report, check_dossier
-from .store import Attachment, AuditEntry, Store, SubmittedSequence, damaged_value
+from .records import Attachment, AuditEntry, SubmittedSequence, damaged_value
+from .store import Store
 
 _NAME_MAX = 64
 _SEQUENCE_DETAILS = "ectd.sequence.{}"  # the setting that holds what was recorded about a sequence's leaves

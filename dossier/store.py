@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import json
 import os
 import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -37,73 +35,22 @@ from .dbfile import (
     write_error,
 )
 from .errors import DamagedFileError, DossierError, DossierFileError, NotADossierError, ReadOnlyFileError
+from .records import (
+    Attachment,
+    AuditEntry,
+    SubmittedSequence,
+    _dumps,
+    _dumps_or_none,
+    _empty,
+    _loads,
+    _loads_logged,
+    _loads_value,
+)
 from .writer_lock import WriterLock
 
 _ATTACHMENT_COLUMNS = "name, media_type, size, sha256, md5, added_at, added_by"
 _AUDIT = "INSERT INTO audit(at, who, field, old, new) VALUES (?, ?, ?, ?, ?)"
 _SET_SETTING = "INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value"
-
-
-@dataclass(frozen=True)
-class AuditEntry:
-    at: str
-    who: str
-    field: str
-    old: Any
-    new: Any
-
-
-@dataclass(frozen=True)
-class Attachment:
-    name: str
-    media_type: str
-    size: int
-    sha256: str
-    md5: str
-    added_at: str
-    added_by: str
-
-
-@dataclass(frozen=True)
-class SubmittedSequence:
-    number: str
-    submitted_at: str
-    who: str
-    files: dict[str, str]
-
-
-def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-
-def _loads(text: str | None) -> Any:
-    return None if text is None else json.loads(text)
-
-
-def damaged_value(file: Path, path: str, problem: str) -> DamagedFileError:
-    """The one-line error for a stored value the program could not have written, with the way out."""
-    return DamagedFileError(f"{file.name}: {path}: {problem} (the file was changed outside Dossier Builder); clear "
-                            f"it with `dossier set {file.name} {path} ''` and enter it again")
-
-
-def _loads_value(text: str | None, path: str, file: Path) -> Any:
-    """A stored field value; a damaged one (not JSON) is named."""
-    try:
-        return _loads(text)
-    except (ValueError, RecursionError):
-        raise damaged_value(file, path, "the stored value is not valid JSON") from None
-
-
-def _loads_logged(text: str | None) -> Any:
-    """An audit entry's value; a damaged one is shown as the text it is, since the log only reports."""
-    try:
-        return _loads(text)
-    except (ValueError, RecursionError):
-        return text
-
-
-def _dumps_or_none(value: Any) -> str | None:
-    return None if value is None else _dumps(value)
 
 
 def _foreign_note(path: Path, objects: list[tuple[str, str]], done: str) -> list[str]:
@@ -112,10 +59,6 @@ def _foreign_note(path: Path, objects: list[tuple[str, str]], done: str) -> list
     listed = ", ".join(f"{kind} {name}" for kind, name in objects)
     return [f"{path.name} held objects Dossier Builder does not make ({listed}), added by another program; "
             f"Dossier Builder {done}"]
-
-
-def _empty(value: Any) -> bool:
-    return value is None or (isinstance(value, (str, list, dict)) and not value)
 
 
 class Store:

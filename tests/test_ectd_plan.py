@@ -8,8 +8,8 @@ from dossier.ectd.leaf import Leaf
 from dossier.ectd.lifecycle import LiveLeaf, apply_lifecycle, live_leaves, pinned_keyed
 from dossier.ectd.wanted import Inputs, Trees, attachment_leaves, finish_paths, keyed_folder, keyed_values
 from dossier.errors import DossierError
+from dossier.records import SubmittedSequence
 from dossier.roles import AttachmentHome
-from dossier.store import SubmittedSequence
 from tests.helpers.models import VALUES
 
 

@@ -22,7 +22,8 @@ from dossier.errors import (
     NewerVersionError,
     NotADossierError,
 )
-from dossier.store import AuditEntry, Store
+from dossier.records import AuditEntry
+from dossier.store import Store
 
 ROOT = str(Path(__file__).resolve().parents[1])
 # A real 1x1 PNG and the start of a real PDF.
