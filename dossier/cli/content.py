@@ -29,11 +29,19 @@ def cmd_new(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    from ..paths import demo_dir
-    from ..textform import import_dossier
+    from ..cases import builtin_cases, find_case, make_case
 
-    import_dossier(demo_dir(), args.file)
-    print(f"Created the demo dossier {args.file}")
+    cases = builtin_cases()
+    if args.list:
+        for case in cases:
+            print(f"{case.name}\t{case.summary}" + ("  (the default)" if case is cases[0] else ""))
+        return EXIT_OK
+    if args.file is None:
+        print("error: give the file to create: dossier demo FILE [--case NAME] (or --list the cases)", file=sys.stderr)
+        return EXIT_USAGE
+    case = find_case(args.case, cases)
+    make_case(case.name, args.file, cases=cases)
+    print(f"Created the demo dossier {args.file} (case {case.name}: {case.summary})")
     return EXIT_OK
 
 
@@ -188,7 +196,10 @@ def cmd_self_test(args) -> int:
 def register(sub) -> None:
     add_command(sub, "new", cmd_new, "Create an empty dossier file.", FILE_ARG,
                 (("--title",), {"required": True, "help": "the dossier's title"}))
-    add_command(sub, "demo", cmd_demo, "Create the built-in demo dossier (a complete fictional case).", FILE_ARG)
+    add_command(sub, "demo", cmd_demo, "Create a built-in demo dossier (a complete fictional case).",
+                (("file",), {"nargs": "?", "help": "the dossier file to create (.dossier)"}),
+                (("--case",), {"metavar": "NAME", "help": "which built-in case (default: the first `--list` shows)"}),
+                (("--list",), {"action": "store_true", "help": "list the built-in cases, one a line, name first"}))
     add_command(sub, "get", cmd_get, "Print the value of one field.", FILE_ARG,
                 (("field",), {"help": "field path, area.section.field (`dossier fields FILE` lists them)"}), JSON_ARG)
     add_command(sub, "set", cmd_set, "Set one field, or many from a YAML or JSON file (validated, saved at once, "
