@@ -11,9 +11,12 @@ from .model import Field
 
 
 def table_of(path: str) -> str | None:
-    """The table path of a cell path (`t[2].col` or `t[2]`), None for any other path."""
+    """The table path of a cell path (`t[2].col` or `t[2]`; in an instance `a.s[1].t[2].col` → `a.s[1].t`),
+    None for any other path."""
     where = FieldPath.match(path)
-    return where.field_path if where is not None and where.row is not None else None
+    if where is None or where.row is None:
+        return None
+    return str(FieldPath(where.area, where.section, where.field, where.instance))
 
 
 def apply_cells(field: Field, stored: list[dict] | None, cells: dict[str, Any]) -> tuple[list[dict], list[FieldError]]:

@@ -33,7 +33,27 @@ def describe_entry(path: str, old: Any, new: Any, field: Field | None) -> list[s
         return [f"stored ({new.get('size', '?')} bytes, sha256 {str(new.get('sha256', ''))[:12]}…)"]
     if path == "sequence" and isinstance(new, dict):
         return [f"sequence {new.get('number')} recorded as submitted ({new.get('files')} file(s))"]
+    if path.startswith("repeat:") and isinstance(old, list) and isinstance(new, list):
+        return [_instances_change(old, new)]
     return describe(field, old, new)
+
+
+def _instances_change(old: list, new: list) -> str:
+    """An entry `repeat:ID` holds the instances' names before and after one add, rename, move or removal."""
+    gone = [i for i, name in enumerate(old) if name not in new]
+    came = [i for i, name in enumerate(new) if name not in old]
+    if len(new) > len(old) and came:
+        return f"added {new[came[0]]!r} as [{came[0]}]"
+    if len(new) < len(old) and gone:
+        return f"removed {old[gone[0]]!r} (was [{gone[0]}])"
+    if gone and came:
+        return f"renamed [{gone[0]}] {old[gone[0]]!r} to {new[came[0]]!r}"
+    changed = [i for i, (a, b) in enumerate(zip(old, new, strict=False)) if a != b]
+    if not changed:
+        return "no change"
+    first, last = changed[0], changed[-1]  # one instance moved: it is at one end of the stretch that changed
+    name = old[first] if new[last] == old[first] else old[last]
+    return f"moved {name!r} from [{old.index(name)}] to [{new.index(name)}]"
 
 
 def value_text(spec: Field | Column | None, value: Any) -> str:

@@ -7,9 +7,13 @@
     area.section.field[row].column  cmc.batches.batches[0].coa       one cell of a table
     area.section[instance].field    clinical.sites[1].name           one instance of a repeatable section
 
+    area.section[instance].table[row].column                      one cell of a table in one instance
+
 Rows and instances count from 0, as the `[i]` of every finding and error message does. Names are lower
-case letters, digits and `_`, starting with a letter (the content model's ids). The instance slot is
-parsed and written here only: the model has no repeatable sections yet, so no other code gives it meaning.
+case letters, digits and `_`, starting with a letter (the content model's ids). A section takes an
+instance number when, and only when, the model declares it repeated (`repeat:`, see dossier.repeats):
+its values are stored once per instance under these paths, and `model_path` gives the path the model
+itself knows the field by (`area.section.field`).
 """
 
 from __future__ import annotations
@@ -80,6 +84,10 @@ class FieldPath:
         """The model's path of the section (`area.section`)."""
         return f"{self.area}.{self.section}"
 
+    def in_instance(self, instance: int | None) -> FieldPath:
+        """This path in one instance of its (repeated) section; None gives the model's path."""
+        return FieldPath(self.area, self.section, self.field, instance, self.row, self.part)
+
     def cell(self, row: int, column: str) -> FieldPath:
         """The cell of this table field at `row`, `column`."""
         return FieldPath(self.area, self.section, self.field, self.instance, row, column)
@@ -104,6 +112,13 @@ def base_path(text: str) -> str:
     """The field a path points into (`a.s.f[2].c` → `a.s.f`); a text that is no path is returned as is."""
     path = FieldPath.match(text)
     return path.field_path if path else text
+
+
+def model_path(text: str) -> str:
+    """The path the content model knows a concrete path by: the instance left out (`a.s[1].t[2].c` →
+    `a.s.t[2].c`); a text that is no path is returned as is."""
+    path = FieldPath.match(text)
+    return str(path.in_instance(None)) if path and path.instance is not None else text
 
 
 def section_of(text: str) -> str:

@@ -89,6 +89,20 @@ class Section:
     help: str
     fields: tuple[Field, ...]
     when: Condition | None = None
+    repeat: str | None = None  # the id of the repeat whose instances this section has, if it repeats
+
+
+@dataclass(frozen=True)
+class Repeat:
+    """A repeatable group (`repeats:` in the model): sections that say `repeat: <id>` hold their values
+    once per instance (`area.section[i].field`); every section sharing a repeat shares its instances,
+    each named by the text field at `name` (see dossier.repeats)."""
+    id: str
+    label: str                      # singular, in the user's words: "Drug substance"
+    name: str                       # the model path of the text field that names each instance
+    min: int = 0                    # fewer instances is a readiness error
+    max: int | None = None          # no more instances can be added
+    sections: tuple[str, ...] = ()  # the paths of the sections that repeat with it, in model order
 
 
 @dataclass(frozen=True)
@@ -161,13 +175,31 @@ class ContentModel:
     fields: dict[str, Field] = dc_field(repr=False)
     roles: Roles = dc_field(default_factory=Roles, repr=False)  # what code needs of particular fields
     derived: dict[str, Derived] = dc_field(default_factory=dict, repr=False)  # by path, derived.<id>
+    repeats: dict[str, Repeat] = dc_field(default_factory=dict, repr=False)  # by id
 
     def field(self, path: str) -> Field:
-        try:
-            return self.fields[path]
-        except KeyError:
-            FieldPath.parse(path)  # a text that is no path at all is told what is wrong with its shape
-            raise UnknownFieldError(path, unknown_field_message(self, path)) from None
+        """The field at a model path (`a.s.f`) or at an instance's path (`a.s[1].f`, in a repeated section)."""
+        found = self.fields.get(path)
+        if found is not None:
+            return found
+        where = FieldPath.parse(path)  # a text that is no path at all is told what is wrong with its shape
+        if where.instance is not None and where.row is None and where.part is None:
+            found = self.fields.get(where.field_path)
+            if found is not None and self.repeat_of(found.path) is None:
+                raise UnknownFieldError(path, f"{where.section_path} is not repeated: write {found.path} without "
+                                              f"[{where.instance}]")
+            if found is not None:
+                return found
+        raise UnknownFieldError(path, unknown_field_message(self, path))
+
+    def repeat_of(self, path: str) -> Repeat | None:
+        """The repeat of the section a field or section path (model or instance path) lies in, if any."""
+        section = self._section_repeats.get(section_of(path) or path)
+        return self.repeats[section] if section else None
+
+    @cached_property
+    def _section_repeats(self) -> dict[str, str]:
+        return {s.path: s.repeat for s in self.sections() if s.repeat}
 
     def quantity(self, path: str) -> Field:
         """A field, or a derived value as the number field it reads like."""

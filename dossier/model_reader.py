@@ -28,6 +28,7 @@ from .model import (
     Section,
 )
 from .model_cache import cached_parse
+from .model_repeats import attach_sections, check_repeat_uses, check_roles, read_repeats, section_repeat
 from .paths import content_model_path
 from .roles import read_roles
 
@@ -168,7 +169,7 @@ def _field(r: _Reader, data: Any, section_path: str, place: str) -> Field:
     )
 
 
-def _areas(r: _Reader, raw: dict) -> tuple[Area, ...]:
+def _areas(r: _Reader, raw: dict, repeats: dict) -> tuple[Area, ...]:
     areas = []
     for a, area_data in enumerate(r.items(raw.get("areas"), "areas")):
         place = f"areas[{a}]"
@@ -183,7 +184,8 @@ def _areas(r: _Reader, raw: dict) -> tuple[Area, ...]:
                            for i, f in enumerate(r.items(section_data.get("fields"), f"{splace}.fields")))
             sections.append(Section(section_path, section_data["id"], r.text(section_data, "title", splace),
                                     r.text(section_data, "help", splace, ""), fields,
-                                    parse_condition(section_data.get("when"), f"{splace}.when", r.fail)))
+                                    parse_condition(section_data.get("when"), f"{splace}.when", r.fail),
+                                    section_repeat(r, section_data, splace, repeats)))
         areas.append(Area(area_id, r.text(area_data, "title", place), tuple(sections),
                           parse_condition(area_data.get("when"), f"{place}.when", r.fail)))
     return tuple(areas)
@@ -307,7 +309,8 @@ def parse_model(raw: Any, source: Path) -> ContentModel:
     version = raw.get("version")
     if version != 1:
         raise r.fail("version", f"unsupported content model version {version!r} (this program reads 1)")
-    areas = _areas(r, raw)
+    repeats = read_repeats(r, raw.get("repeats"))
+    areas = _areas(r, raw, repeats)
     fields: dict[str, Field] = {}
     for area in areas:
         for section in area.sections:
@@ -316,10 +319,14 @@ def parse_model(raw: Any, source: Path) -> ContentModel:
                     raise r.fail(f"field {f.path}", "defined twice")
                 fields[f.path] = f
     model = ContentModel(version, areas, _elements(r, raw), _documents(r, raw), _checks(r, raw), fields,
-                         derived=read_derived(r, raw.get("derived") or [], fields))
+                         derived=read_derived(r, raw.get("derived") or [], fields),
+                         repeats=attach_sections(r, repeats, areas))
     _check_references(r, model)
     check_conditions(model, r.fail)
-    return replace(model, roles=read_roles(r, raw.get("roles"), model))
+    check_repeat_uses(r, model)
+    model = replace(model, roles=read_roles(r, raw.get("roles"), model))
+    check_roles(r, model)
+    return model
 
 
 def read_model(path: str | Path | None = None) -> ContentModel:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -16,10 +16,12 @@ from .conditions import Applicability
 from .errors import DossierError, FieldError, RefusedValuesError
 from .fieldpath import FieldPath, cell_path
 from .fieldtypes import check_stored, coerce, is_filled
+from .instance_edits import InstanceEdits, check_batch
 from .limits import shown
 from .model import ContentModel, Field, default_model
 from .readiness import Finding, Report, check_dossier
 from .records import Attachment, AuditEntry, SubmittedSequence, damaged_value
+from .repeats import check_instance_path, instance_key, instances
 from .store import Store
 
 _NAME_MAX = 64
@@ -41,7 +43,7 @@ def attachment_name(filename: str) -> str:
     return f"{stem[: _NAME_MAX - len('.pdf')].rstrip('-')}.pdf"
 
 
-class Dossier:
+class Dossier(InstanceEdits):
     """One open dossier file.
 
     >>> with Dossier.create("case.dossier", title="ASO for patient A") as d:
@@ -86,13 +88,29 @@ class Dossier:
         return self.model.field(path)
 
     def get(self, path: str) -> Any:
-        """The stored value of a field, or None when empty."""
-        return self._checked(self.model.field(path), self.store.get(path))
+        """The stored value of a field (in a repeated section: of one instance, `a.s[i].f`), or None when empty."""
+        field = self.model.field(path)
+        self._check_instance(path)
+        return self._checked(field, self.store.get(path))
 
     def values(self) -> dict[str, Any]:
-        """Every filled field of the model, path → value, in model order."""
+        """Every filled field of the model, path → value, in model order; a repeated section's fields once
+        per instance (`a.s[i].f`), instance by instance."""
         stored = self.store.values()
-        return {p: self._checked(f, stored[p]) for p, f in self.model.fields.items() if is_filled(stored.get(p))}
+        counts = {r: len(instances(self.model, stored, r)) for r in self.model.repeats}
+        values = {}
+        for section in self.model.sections():
+            keys = [[(f.path, f) for f in section.fields]] if section.repeat is None else \
+                [[(instance_key(f.path, i), f) for f in section.fields] for i in range(counts[section.repeat])]
+            for key, f in (pair for group in keys for pair in group):
+                if is_filled(stored.get(key)):
+                    values[key] = self._checked(f, stored[key])
+        return values
+
+    def _check_instance(self, path: str, adding: Iterable[int] = ()) -> None:
+        """Refuse a path into a repeated section that names no instance, or one that does not exist."""
+        if self.model.repeat_of(path) is not None:
+            check_instance_path(self.model, self.store.values(), path, adding)
 
     def _checked(self, field: Field, value: Any) -> Any:
         try:
@@ -104,12 +122,18 @@ class Dossier:
     def validate(self, path: str, raw: Any) -> Any:
         """The typed value `raw` would be stored as; FieldError when it does not fit."""
         field = self.model.field(path)
-        value = coerce(field, raw)
-        self._check_attachment_refs(field, value)
+        value = coerce(field, raw, path)
+        self._check_attachment_refs(path, field, value)
         return value
 
     def set(self, path: str, raw: Any, who: str | None = None) -> bool:
-        """Validate and store one field in its own transaction; True when the value changed."""
+        """Validate and store one field in its own transaction; True when the value changed. In a repeated
+        section the path names an instance (`a.s[i].f`); the name field of the next instance adds it."""
+        if self.model.repeat_of(path) is not None:
+            try:
+                return bool(self.set_many({path: raw}, who=who))
+            except RefusedValuesError as exc:
+                raise exc.errors[0] from None  # one value: its one refusal, as for any field
         return self.store.set(path, self.validate(path, raw), who=who)
 
     def set_many(self, raw_values: dict[str, Any], who: str | None = None) -> list[str]:
@@ -128,6 +152,9 @@ class Dossier:
         values: dict[str, Any] = {}
         errors: list[FieldError] = []
         cells: dict[str, dict[str, Any]] = {}
+        if self.model.repeats:  # instances named, added in order, named uniquely (dossier.instance_edits)
+            errors, not_taken = check_batch(self.model, self.store.values(), raw_values)
+            raw_values = {p: v for p, v in raw_values.items() if p not in not_taken}
         for path, raw in raw_values.items():
             table = table_of(path)
             if table is not None:
@@ -156,6 +183,11 @@ class Dossier:
         earlier value leaves the history too, and the file keeps no trace of them; the history then says
         that, when and by whom entries were purged, not what they held."""
         field = self.model.field(path)
+        self._check_instance(path)
+        repeat = self.model.repeat_of(path)
+        if repeat is not None and field.path == repeat.name:
+            raise FieldError(path, "an instance exists while its name is filled: rename it, or remove the "
+                                   "instance as a whole (`dossier instances remove`)")
         if not purge_history:
             return self.store.set(path, None, who=who)
         if not field.phi:
@@ -163,12 +195,17 @@ class Dossier:
                                    "(the audit trail of a dossier is kept); clear it without purging")
         return self.store.clear_and_purge(path, who=who)
 
-    def _check_attachment_refs(self, field: Field, value: Any) -> None:
+    def _check_references(self, values: Mapping[str, Any]) -> None:
+        """Every attachment the values (path → stored value) name is stored in the dossier."""
+        for path, value in values.items():
+            self._check_attachment_refs(path, self.model.field(path), value)
+
+    def _check_attachment_refs(self, path: str, field: Field, value: Any) -> None:
         refs: list[tuple[str, str]] = []  # (the field or cell that names it, attachment name)
         if field.type == "attachment" and value:
-            refs = [(field.path, name) for name in value]
+            refs = [(path, name) for name in value]
         elif field.type == "table" and value:
-            refs = [(cell_path(field.path, i, c.id), row[c.id]) for i, row in enumerate(value) for c in field.columns
+            refs = [(cell_path(path, i, c.id), row[c.id]) for i, row in enumerate(value) for c in field.columns
                     if c.type == "attachment" and c.id in row]
         known = {a.name for a in self.store.attachments()} if refs else set()
         for where, name in refs:
@@ -186,15 +223,15 @@ class Dossier:
 
         `target` is an attachment field (`cmc.batches.coa`) or a cell (`nonclinical.studies.poc[0].report`).
         """
-        field, row, column = self._attach_target(target)
+        holder, field, row, column = self._attach_target(target)
         given = source if isinstance(source, (str, Path)) else getattr(source, "name", "") or "attachment"
         wanted = attachment_name(name or Path(str(given)).name)
         final = self._free_name(wanted)
         if row is None:
-            current = list(self.store.get(field.path) or [])
+            current = list(self.store.get(holder) or [])
             new_value = (current + [final]) if field.multiple else [final]
         else:
-            table = [dict(r) for r in self.store.get(field.path) or []]
+            table = [dict(r) for r in self.store.get(holder) or []]
             if row > len(table):
                 raise FieldError(target, f"row {row} does not exist; the table has {len(table)} row(s)")
             if row == len(table):
@@ -208,20 +245,22 @@ class Dossier:
             problems = check_pdf(spooled.path)
             if problems:
                 raise FieldError(target, "; ".join(problems))
-            return self.store.attach(final, spooled.path, who=who, field=field.path, field_value=new_value)
+            return self.store.attach(final, spooled.path, who=who, field=holder, field_value=new_value)
 
-    def _attach_target(self, target: str) -> tuple[Field, int | None, str | None]:
+    def _attach_target(self, target: str) -> tuple[str, Field, int | None, str | None]:
+        """(the path of the field holding the value, in its instance; the field; the row; the column)."""
         where = FieldPath.parse(target)
+        holder = str(FieldPath(where.area, where.section, where.field, where.instance))
+        field = self.model.field(holder)
+        self._check_instance(target)
         if where.row is not None:
-            field = self.model.field(where.field_path)
             column = field.column(where.part) if field.type == "table" and where.part else None
             if column is None or column.type != "attachment":
                 raise FieldError(target, "this cell does not hold attachments")
-            return field, where.row, column.id
-        field = self.model.field(target)
-        if field.type != "attachment":
+            return holder, field, where.row, column.id
+        if field.type != "attachment" or where.part is not None:
             raise FieldError(target, f"{field.label} is a {field.type} field, not an attachment field")
-        return field, None, None
+        return holder, field, None, None
 
     def _free_name(self, wanted: str) -> str:
         taken = {a.name for a in self.store.attachments()}
@@ -259,7 +298,7 @@ class Dossier:
         changes = self._without_references(name)
         for path, value in changes.items():  # a required attachment cell: the row would no longer be valid
             try:
-                coerce(self.model.fields[path], value)
+                coerce(self.model.field(path), value, path)
             except FieldError as exc:
                 raise FieldError(path, f"removing {name} would leave {exc.problem} ({exc.field}); remove that row "
                                        "or attach another file in its place first") from None
@@ -268,7 +307,7 @@ class Dossier:
     def _without_references(self, name: str) -> dict[str, Any]:
         changes: dict[str, Any] = {}
         for path, value in self.values().items():
-            field = self.model.fields[path]
+            field = self.model.field(path)
             if field.type == "attachment" and name in value:
                 changes[path] = [n for n in value if n != name] or None
             elif field.type == "table":
@@ -327,7 +366,7 @@ class Dossier:
 
     def restore_from_history(self, path: str, who: str | None = None) -> Any:
         """Put back the last value the history recorded for a damaged field; returns it."""
-        self.model.field(path)
+        self.model.field(path)  # a damaged value may lie in an instance that no longer reads as one: no _check_instance
         return self.store.restore_from_history(path, who=who)
 
     @property

@@ -234,11 +234,16 @@ class Store:
         with self._transaction() as conn:
             return self._set_in(conn, path, value, who)
 
-    def set_many(self, values: dict[str, Any], who: str | None = None) -> list[str]:
-        """Store many values in one transaction (all or none), one audit entry per changed value;
-        returns the paths whose value changed."""
+    def set_many(self, values: dict[str, Any], who: str | None = None,
+                 event: tuple[str, Any, Any] | None = None) -> list[str]:
+        """Store many values in one transaction (all or none), one audit entry per changed value, and
+        `event` (entry, old, new) after them when given (what the changes did as a whole); returns the
+        paths whose value changed."""
         with self._transaction() as conn:
-            return [path for path, value in values.items() if self._set_in(conn, path, value, who)]
+            changed = [path for path, value in values.items() if self._set_in(conn, path, value, who)]
+            if event is not None:
+                self._audit(conn, *event, who)
+            return changed
 
     def _set_in(self, conn: sqlite3.Connection, path: str, value: Any, who: str | None) -> bool:
         row = conn.execute("SELECT value FROM field_values WHERE path = ?", (path,)).fetchone()

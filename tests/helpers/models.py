@@ -269,6 +269,64 @@ checks:
                   {field: product.design.route, filled: false}]}}
 """
 
+# A repeat shared by two sections in two areas (tests/test_repeats.py): each drug substance has its CMC
+# section and its nonclinical section; a condition, a check and an element read repeated fields.
+REPEATS_MODEL = """
+version: 1
+repeats:
+  - {id: substances, label: Drug substance, name: cmc.substance.name, min: 1, max: 4}
+areas:
+  - id: product
+    title: Product
+    sections:
+      - id: overview
+        title: Overview
+        fields:
+          - {id: product_name, label: Product name, type: text, required: true}
+          - {id: editor, label: Genome editor, type: yesno}
+  - id: cmc
+    title: CMC
+    sections:
+      - id: substance
+        title: Drug substance
+        repeat: substances
+        fields:
+          - {id: name, label: Name, type: text, required: true}
+          - {id: kind, label: Kind, type: choice, choices: [mRNA, Guide RNA, Lipid]}
+          - {id: sequence, label: Sequence, type: text, required: true,
+             when: {field: cmc.substance.kind, in: [mRNA, Guide RNA]}}
+          - {id: guide_design, label: Guide design, type: longtext,
+             when: {all: [{field: product.overview.editor, equals: true}, {field: cmc.substance.kind, equals: Guide RNA}]}}
+          - {id: report, label: Report, type: attachment}
+          - id: batches
+            label: Batches
+            type: table
+            columns:
+              - {id: lot, label: Lot, type: text, required: true}
+              - {id: coa, label: CoA, type: attachment}
+  - id: nonclinical
+    title: Nonclinical
+    sections:
+      - id: potency
+        title: Potency per substance
+        repeat: substances
+        fields:
+          - {id: summary, label: Summary, type: longtext}
+          - {id: ec50, label: EC50, type: number, units: [nM]}
+          - {id: limit, label: EC50 limit, type: number, units: [nM]}
+elements:
+  - {id: characterised, title: Substances characterised, fields: [cmc.substance.kind, nonclinical.potency.summary]}
+  - {id: named, title: Product named, fields: [product.overview.product_name]}
+documents:
+  - {id: substance, title: Drug substance, template: x.j2,
+     ectd: {heading: m3-2-s-1-1, folder: m3/32-body-data/32s-drug-sub/32s1-gen-info, file: substance.pdf}}
+checks:
+  - {id: potency-limit, kind: compare, severity: error, left: nonclinical.potency.ec50, op: "<=",
+     right: nonclinical.potency.limit, message: EC50 above its limit}
+  - {id: guide-designed, kind: required, severity: warning, fields: [cmc.substance.guide_design],
+     when: {field: cmc.substance.kind, equals: Guide RNA}, message: Describe the guide design}
+"""
+
 VALUES = {
     "module1.sponsor.sponsor": {"organisation": "Example Children's Hospital", "name": "Dr. Ada Example"},
     "module1.sponsor.duns": "123456789",
@@ -292,6 +350,22 @@ def mini_content_model() -> ContentModel:
 @functools.cache
 def ectd_content_model() -> ContentModel:
     return parse_model(yaml.safe_load(ECTD_MODEL), Path("ectd-test.yaml"))
+
+
+@functools.cache
+def repeats_content_model() -> ContentModel:
+    return parse_model(yaml.safe_load(REPEATS_MODEL), Path("repeats.yaml"))
+
+
+@pytest.fixture(scope="session")
+def repeats_model() -> ContentModel:
+    return repeats_content_model()
+
+
+@pytest.fixture
+def repeats_raw() -> dict:
+    """REPEATS_MODEL as parsed YAML, for tests that break it."""
+    return yaml.safe_load(REPEATS_MODEL)
 
 
 @pytest.fixture(scope="session")

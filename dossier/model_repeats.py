@@ -1,0 +1,163 @@
+"""The content model's repeatable groups (`repeats:`), read and checked at load: every repeat is used
+by a section and named by a text field of one of them, and nothing in the model reads repeated fields
+in a way that cannot say which instance it means (see dossier.repeats for the instances themselves)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from .fieldpath import FieldPath
+from .model import Repeat
+
+if TYPE_CHECKING:
+    from .model import Area, ContentModel
+
+_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+_KEYS = {"id", "label", "name", "min", "max"}
+
+
+def read_repeats(r, raw: Any) -> dict[str, Repeat]:
+    """The `repeats:` list as written (sections are filled in by `attach_sections`)."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, list):
+        raise r.fail("repeats", "expected a list of repeats ({id, label, name, min, max})")
+    repeats: dict[str, Repeat] = {}
+    for i, data in enumerate(raw):
+        place = f"repeats[{i}]"
+        data = r.mapping(data, place)
+        place = f"{place} ({data.get('id', '?')})"
+        unknown = set(data) - _KEYS
+        if unknown:
+            raise r.fail(place, f"unknown key(s) {', '.join(sorted(map(str, unknown)))}; a repeat has "
+                                "id, label, name, min and max")
+        repeat_id = r.ident(data, place, _ID)
+        if repeat_id in repeats:
+            raise r.fail(place, f"repeat id '{repeat_id}' is declared twice")
+        if "name" not in data:
+            raise r.fail(place, "a repeat needs 'name': the path of the text field that names each instance "
+                                "(e.g. name: cmc.substance.name)")
+        minimum, maximum = _count(r, data, "min", place), _count(r, data, "max", place)
+        if maximum is not None and maximum < max(minimum or 0, 1):
+            raise r.fail(place, f"'max' ({maximum}) must be at least 1 and at least 'min' ({minimum or 0})")
+        repeats[repeat_id] = Repeat(repeat_id, r.text(data, "label", place), r.text(data, "name", place),
+                                    minimum or 0, maximum)
+    return repeats
+
+
+def _count(r, data: dict, key: str, place: str) -> int | None:
+    value = data.get(key)
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+        raise r.fail(place, f"'{key}' must be a whole number from 0")
+    return value
+
+
+def section_repeat(r, data: dict, place: str, repeats: dict[str, Repeat]) -> str | None:
+    """A section's `repeat:`, which must name a declared repeat."""
+    repeat_id = data.get("repeat")
+    if repeat_id is None:
+        return None
+    if not isinstance(repeat_id, str) or repeat_id not in repeats:
+        known = ", ".join(repeats) or "none are declared"
+        raise r.fail(place, f"repeat '{repeat_id}' is not declared under `repeats:` (declared: {known})")
+    return repeat_id
+
+
+def attach_sections(r, repeats: dict[str, Repeat], areas: tuple[Area, ...]) -> dict[str, Repeat]:
+    """Each repeat with the sections that use it; refuses an unused repeat and a bad name field."""
+    out = {}
+    for repeat in repeats.values():
+        sections = [s for a in areas for s in a.sections if s.repeat == repeat.id]
+        place = f"repeats ({repeat.id})"
+        if not sections:
+            raise r.fail(place, "no section uses this repeat; add `repeat: " + repeat.id + "` to the sections that "
+                                "repeat, or remove it")
+        name = next((f for s in sections for f in s.fields if f.path == repeat.name), None)
+        if name is None:
+            paths = ", ".join(s.path for s in sections)
+            raise r.fail(place, f"'name: {repeat.name}' is not a field of its sections ({paths}); name a text "
+                                "field of one of them")
+        if name.type != "text":
+            raise r.fail(place, f"'name: {repeat.name}' is a {name.type} field; an instance is named by a "
+                                "one-line text field")
+        out[repeat.id] = Repeat(repeat.id, repeat.label, repeat.name, repeat.min, repeat.max,
+                                tuple(s.path for s in sections))
+    return out
+
+
+def check_repeat_uses(r, model: ContentModel) -> None:
+    """Refuse what mixes instances ambiguously: a condition outside a repeat on a field inside it, and a
+    check, element or derived value that reads fields of two repeats (which instance of each?)."""
+    if not model.repeats:
+        return
+    for area in model.areas:
+        _outside_only(r, model, area.when, None, f"area {area.id}.when")
+        for section in area.sections:
+            _outside_only(r, model, section.when, section.repeat, f"section {section.path}.when")
+            for f in section.fields:
+                _outside_only(r, model, f.when, section.repeat, f"field {f.path}.when")
+                for column in f.columns:
+                    _outside_only(r, model, column.when, section.repeat, f"column {f.path}.{column.id}.when")
+    for document in model.documents:
+        _outside_only(r, model, document.when, None, f"document {document.id}.when")
+    for check in model.checks:
+        paths = [p for key in ("fields", "field", "in", "left", "right", "by") for p in _listed(check.spec.get(key))]
+        _one_repeat(r, model, paths + sorted(check.when.fields() if check.when else ()), f"check {check.id}")
+    for element in model.elements:
+        _one_repeat(r, model, element.fields, f"element {element.id}")
+    for derived in model.derived.values():
+        _one_repeat(r, model, [p for formula in derived.formulas for p, _ in formula], f"derived {derived.field.id}")
+
+
+def check_roles(r, model: ContentModel) -> None:
+    """A role that names one value (a header line, a Module 1 entry) cannot point into a repeat."""
+    single = {**{f"roles.header.{k}": [v] for k, v in model.roles.header.items()},
+              **{f"roles.module1.{k}": list(v) for k, v in model.roles.module1.items()}}
+    for place, paths in single.items():
+        for path in paths:
+            repeat = model.repeat_of(path)
+            if repeat is not None:
+                raise r.fail(place, f"{path} is repeated ({repeat.label}: one value per instance), but this role "
+                                    "takes one value; point it at a field outside the repeat")
+
+
+def repeat_of_path(model: ContentModel, path: str) -> str | None:
+    """The repeat a model path (a field, a table column, or a derived value) reads from, if any."""
+    if path in model.derived:
+        found = {repeat_of_path(model, p) for formula in model.derived[path].formulas for p, _ in formula}
+        found.discard(None)
+        return next(iter(found)) if len(found) == 1 else None
+    repeat = model.repeat_of(path if FieldPath.match(path) else "")
+    return repeat.id if repeat else None
+
+
+def _outside_only(r, model: ContentModel, when, own: str | None, place: str) -> None:
+    for path in sorted(when.fields() if when else ()):
+        theirs = repeat_of_path(model, path)
+        if theirs is not None and theirs != own:
+            label = model.repeats[theirs].label
+            where = f"outside the repeat '{theirs}'" if own is None else f"in the repeat '{own}', not '{theirs}'"
+            raise r.fail(place, f"tests {path}, which has one value per {label.lower()}, from a part {where}: "
+                                "which instance would decide? Test a field outside the repeat, or move this part "
+                                f"into a section with `repeat: {theirs}`")
+
+
+def _one_repeat(r, model: ContentModel, paths: Iterable[str], place: str) -> None:
+    found: dict[str, str] = {}
+    for path in paths:
+        repeat = repeat_of_path(model, path)
+        if repeat is not None:
+            found.setdefault(repeat, path)
+    if len(found) > 1:
+        named = " and ".join(f"{p} (repeat '{rid}')" for rid, p in found.items())
+        raise r.fail(place, f"reads {named}: fields of two repeats cannot be paired instance by instance; "
+                            "split it in two, one per repeat")
+
+
+def _listed(value: Any) -> list[str]:
+    if value is None:
+        return []
+    return [v for v in (value if isinstance(value, list) else [value]) if isinstance(v, str)]
+

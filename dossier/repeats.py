@@ -1,0 +1,105 @@
+"""Instances of repeatable groups, read from a dossier's values: which exist, what one instance looks
+like to code written for a single one, and where its findings point.
+
+A section that says `repeat: substances` keeps its values once per instance, under
+`cmc.substance[0].name`, `cmc.substance[1].name`, … (instances count from 0, with no gaps). Instance i
+exists while the repeat's name field holds a value at `[i]`. Every section sharing the repeat shares
+its instances. `instance_view` shows one instance under the model's own paths, so checks, conditions,
+derived values and templates written for one value per field run per instance unchanged:
+
+    for i, name in enumerate(instances(model, values, "substances")):
+        view = instance_view(model, values, "substances", i)   # view["cmc.substance.sequence"]: instance i's
+        ...                                                    # in_instance(path, i) to point back at it
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from .errors import UnknownFieldError
+from .fieldpath import FieldPath
+from .fieldtypes import is_filled
+from .model import ContentModel, Repeat
+
+
+def instance_key(path: str, i: int) -> str:
+    """A model path of a repeated section's field (or its table cell) in instance i: `a.s.f` → `a.s[i].f`."""
+    return str(FieldPath.parse(path).in_instance(i))
+
+
+def instances(model: ContentModel, values: Mapping[str, Any], repeat_id: str) -> list[str]:
+    """The names of the repeat's instances, in order: instance i exists while its name is filled."""
+    name = model.repeats[repeat_id].name
+    names: list[str] = []
+    while is_filled(values.get(instance_key(name, len(names)))):
+        names.append(values[instance_key(name, len(names))])
+    return names
+
+
+def is_instance_of(model: ContentModel, repeat: Repeat, path: str) -> bool:
+    """Whether `path` is an instance path (`a.s[i]…`) into one of the repeat's sections."""
+    where = FieldPath.match(path)
+    return where is not None and where.instance is not None and where.section_path in repeat.sections
+
+
+def outside_repeats(model: ContentModel, values: Mapping[str, Any]) -> dict[str, Any]:
+    """The values that lie in no repeat: the dossier as it reads when every repeat is left out."""
+    if not model.repeats:
+        return dict(values)
+    return {p: v for p, v in values.items() if not _in_any(model, p)}
+
+
+def instance_view(model: ContentModel, values: Mapping[str, Any], repeat_id: str, i: int) -> dict[str, Any]:
+    """`values` with instance i of the repeat under the model's paths (`cmc.substance.sequence`), the
+    repeat's other instances left out, everything else as it is."""
+    repeat = model.repeats[repeat_id]
+    view = {}
+    for path, value in values.items():
+        where = FieldPath.match(path)
+        if where is None or where.section_path not in repeat.sections:
+            view[path] = value
+        elif where.instance == i:
+            view[str(where.in_instance(None))] = value
+    return view
+
+
+def in_instance(model: ContentModel, path: str, repeat_id: str, i: int) -> str:
+    """A path seen in instance i's view, as the dossier knows it: `cmc.substance.sequence` →
+    `cmc.substance[i].sequence` when the section shares the repeat; any other path as it is."""
+    where = FieldPath.match(path)
+    if where is None or where.instance is not None or where.section_path not in model.repeats[repeat_id].sections:
+        return path
+    return str(where.in_instance(i))
+
+
+def listed(repeat: Repeat, names: list[str]) -> str:
+    """The instances as an error message lists them: `[0] Editor mRNA, [1] Guide RNA`."""
+    return ", ".join(f"[{i}] {name}" for i, name in enumerate(names)) or f"none yet (add a {repeat.label.lower()})"
+
+
+def check_instance_path(model: ContentModel, values: Mapping[str, Any], path: str, adding: Iterable[int] = ()) -> None:
+    """Refuse a path that does not say which instance it means, names one that does not exist (other than
+    `adding`, instances being added together with it), or gives an instance to a section that does not
+    repeat. Other paths are left to model.field, which knows the fields."""
+    where = FieldPath.match(path)
+    if where is None:
+        return
+    repeat = model.repeat_of(where.section_path)
+    if repeat is None:
+        return
+    names = instances(model, values, repeat.id)
+    label = repeat.label.lower()
+    if where.instance is None:
+        example = str(where.in_instance(0))
+        raise UnknownFieldError(path, f"{where.section_path} is repeated: say which {label}, e.g. {example}; "
+                                      f"instances: {listed(repeat, names)}")
+    if where.instance >= len(names) and where.instance not in set(adding):
+        raise UnknownFieldError(path, f"there is no {label} [{where.instance}]: instances are "
+                                      f"{listed(repeat, names)}; add one with its name "
+                                      f"({instance_key(repeat.name, len(names))})")
+
+
+def _in_any(model: ContentModel, path: str) -> bool:
+    where = FieldPath.match(path)
+    return where is not None and model.repeat_of(where.section_path) is not None

@@ -1,0 +1,107 @@
+"""A content model with repeats is refused at load, with the file, the place and the reason, when a
+repeat is unused, unnamed or named by the wrong field, or when something reads repeated fields without
+being able to say which instance it means."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dossier.errors import ModelError
+from dossier.model_reader import parse_model
+
+
+def refused(raw: dict) -> str:
+    with pytest.raises(ModelError) as exc:
+        parse_model(raw, Path("repeats.yaml"))
+    assert str(exc.value).startswith("repeats.yaml: ")
+    return str(exc.value)
+
+
+def section(raw: dict, path: str) -> dict:
+    area, sid = path.split(".")
+    found = next(a for a in raw["areas"] if a["id"] == area)
+    return next(s for s in found["sections"] if s["id"] == sid)
+
+
+def field(raw: dict, path: str) -> dict:
+    area, sid, fid = path.split(".")
+    return next(f for f in section(raw, f"{area}.{sid}")["fields"] if f["id"] == fid)
+
+
+def test_the_repeat_and_its_sections_are_read(repeats_model):
+    repeat = repeats_model.repeats["substances"]
+    assert (repeat.label, repeat.name, repeat.min, repeat.max) == ("Drug substance", "cmc.substance.name", 1, 4)
+    assert repeat.sections == ("cmc.substance", "nonclinical.potency")
+    assert repeats_model.section("nonclinical.potency").repeat == "substances"
+
+
+def test_a_section_naming_an_undeclared_repeat_is_refused(repeats_raw):
+    section(repeats_raw, "nonclinical.potency")["repeat"] = "arms"
+    assert "areas[2].sections[0]: repeat 'arms' is not declared under `repeats:` (declared: substances)" \
+        in refused(repeats_raw)
+
+
+def test_a_repeat_no_section_uses_is_refused(repeats_raw):
+    repeats_raw["repeats"].append({"id": "arms", "label": "Arm", "name": "cmc.substance.name"})
+    assert "repeats (arms): no section uses this repeat" in refused(repeats_raw)
+
+
+def test_a_repeat_without_a_name_is_refused(repeats_raw):
+    del repeats_raw["repeats"][0]["name"]
+    assert "repeats[0] (substances): a repeat needs 'name'" in refused(repeats_raw)
+
+
+def test_a_name_outside_the_repeat_or_not_text_is_refused(repeats_raw):
+    repeats_raw["repeats"][0]["name"] = "product.overview.product_name"
+    assert "'name: product.overview.product_name' is not a field of its sections (cmc.substance, " \
+           "nonclinical.potency)" in refused(repeats_raw)
+    repeats_raw["repeats"][0]["name"] = "nonclinical.potency.summary"
+    assert "is a longtext field; an instance is named by a one-line text field" in refused(repeats_raw)
+
+
+@pytest.mark.parametrize("data, reason", [
+    ({"min": -1}, "'min' must be a whole number from 0"),
+    ({"max": 0}, "'max' (0) must be at least 1"),
+    ({"min": 3, "max": 2}, "must be at least 1 and at least 'min' (3)"),
+    ({"sections": ["x"]}, "unknown key(s) sections"),
+    ({"id": "Substances"}, "must match"),
+])
+def test_a_malformed_repeat_is_refused(repeats_raw, data, reason):
+    repeats_raw["repeats"][0].update(data)
+    assert reason in refused(repeats_raw)
+
+
+def test_a_condition_outside_the_repeat_on_a_field_inside_it_is_refused(repeats_raw):
+    field(repeats_raw, "product.overview.editor")["when"] = {"field": "cmc.substance.kind", "equals": "mRNA"}
+    message = refused(repeats_raw)
+    assert "field product.overview.editor.when: tests cmc.substance.kind, which has one value per drug substance, " \
+           "from a part outside the repeat 'substances': which instance would decide?" in message
+    assert "move this part into a section with `repeat: substances`" in message
+
+
+def test_a_document_condition_on_a_repeated_field_is_refused(repeats_raw):
+    repeats_raw["documents"][0]["when"] = {"field": "nonclinical.potency.summary", "filled": True}
+    assert "document substance.when: tests nonclinical.potency.summary" in refused(repeats_raw)
+
+
+def test_checks_and_elements_reading_two_repeats_are_refused(repeats_raw):
+    repeats_raw["repeats"].append({"id": "arms", "label": "Arm", "name": "product.overview.product_name"})
+    section(repeats_raw, "product.overview")["repeat"] = "arms"
+    del field(repeats_raw, "cmc.substance.guide_design")["when"]
+    repeats_raw["checks"] = []
+    repeats_raw["elements"][0]["fields"].append("product.overview.editor")
+    assert "element characterised: reads cmc.substance.kind (repeat 'substances') and product.overview.editor " \
+           "(repeat 'arms')" in refused(repeats_raw)
+    repeats_raw["elements"][0]["fields"].pop()
+    repeats_raw["checks"] = [{"id": "mixed", "kind": "equal", "severity": "error", "message": "m",
+                              "fields": ["cmc.substance.name", "product.overview.product_name"]}]
+    assert "check mixed: reads cmc.substance.name (repeat 'substances') and product.overview.product_name " \
+           "(repeat 'arms'): fields of two repeats cannot be paired" in refused(repeats_raw)
+
+
+def test_a_single_value_role_on_a_repeated_field_is_refused(repeats_raw):
+    repeats_raw["roles"] = {"header": {"product": "cmc.substance.name"}}
+    assert "roles.header.product: cmc.substance.name is repeated (Drug substance: one value per instance)" \
+        in refused(repeats_raw)
