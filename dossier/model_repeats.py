@@ -12,7 +12,7 @@ from .fieldpath import FieldPath
 from .model import Repeat
 
 if TYPE_CHECKING:
-    from .model import Area, ContentModel
+    from .model import Area, Check, ContentModel
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _KEYS = {"id", "label", "name", "min", "max"}
@@ -103,8 +103,7 @@ def check_repeat_uses(r, model: ContentModel) -> None:
     for document in model.documents:
         _outside_only(r, model, document.when, None, f"document {document.id}.when")
     for check in model.checks:
-        paths = [p for key in ("fields", "field", "in", "left", "right", "by") for p in _listed(check.spec.get(key))]
-        _one_repeat(r, model, paths + sorted(check.when.fields() if check.when else ()), f"check {check.id}")
+        _one_repeat(r, model, check_reads(check), f"check {check.id}")
     for element in model.elements:
         _one_repeat(r, model, element.fields, f"element {element.id}")
     for derived in model.derived.values():
@@ -121,6 +120,18 @@ def check_roles(r, model: ContentModel) -> None:
             if repeat is not None:
                 raise r.fail(place, f"{path} is repeated ({repeat.label}: one value per instance), but this role "
                                     "takes one value; point it at a field outside the repeat")
+    # Placing each instance's attachments, figures and keyed headings in the eCTD tree is not built yet:
+    # refused here rather than leaving an instance's files out of a sequence.
+    per_instance = {**{f"roles.attachments.{k}": [k] for k in model.roles.attachments},
+                    **{f"roles.figures.{k}": [v.table] for k, v in model.roles.figures.items()},
+                    **{f"roles.keyed_headings.{prefix}.{k}": list(v) for prefix, keyed in model.roles.keyed.items()
+                       for k, v in keyed.items()}}
+    for place, paths in per_instance.items():
+        repeated = [p for p in paths if model.repeat_of(p) is not None]
+        if repeated:
+            raise r.fail(place, f"{repeated[0]} is repeated: placing each instance's attachments, figures or "
+                                "keyed headings in the eCTD tree is not supported yet; point the role at a field "
+                                "outside the repeat")
 
 
 def repeat_of_path(model: ContentModel, path: str) -> str | None:
@@ -156,8 +167,21 @@ def _one_repeat(r, model: ContentModel, paths: Iterable[str], place: str) -> Non
                             "split it in two, one per repeat")
 
 
-def _listed(value: Any) -> list[str]:
-    if value is None:
-        return []
-    return [v for v in (value if isinstance(value, list) else [value]) if isinstance(v, str)]
+def check_reads(check: Check) -> list[str]:
+    """Every path a check reads: the fields (or columns, or derived values) it names, and its condition's."""
+    paths = []
+    for key in ("fields", "field", "in", "left", "right", "by"):
+        value = check.spec.get(key)
+        paths += [value] if isinstance(value, str) else [v for v in value if isinstance(v, str)] \
+            if isinstance(value, list) else []
+    return paths + sorted(check.when.fields() if check.when else ())
 
+
+def check_repeat(model: ContentModel, check: Check) -> str | None:
+    """The repeat whose fields a check reads (the loader allows one at most), if any."""
+    return fields_repeat(model, check_reads(check))
+
+
+def fields_repeat(model: ContentModel, paths: Iterable[str]) -> str | None:
+    """The repeat the first repeated one of `paths` lies in (an element's, a check's), if any."""
+    return next((found for found in (repeat_of_path(model, p) for p in paths) if found is not None), None)

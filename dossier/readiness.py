@@ -13,9 +13,12 @@ from . import quantities
 from .conditions import Applicability, same
 from .derived import derived_values
 from .errors import NotReadyError
-from .fieldpath import FieldPath, base_path, cell_path
+from .fieldpath import FieldPath, base_path, cell_path, model_path
 from .fieldtypes import display, is_filled
+from .instance_readiness import Scope, count_findings, scopes
 from .model import Check, ContentModel, Element
+from .model_repeats import check_reads, fields_repeat
+from .repeats import in_instance
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 # The one readiness gate: a readiness error blocks a final render or build (drafts are always
@@ -85,33 +88,38 @@ class Report:
 def check_dossier(model: ContentModel, values: dict[str, Any], attachment_names: Iterable[str] = ()) -> Report:
     """All findings for a dossier, worst first, then in model order. The checks see the dossier as the
     form shows it: a field that does not apply (dossier.conditions) reads as empty, is not required,
-    and no finding points at it."""
-    ap = Applicability(model, values)
-    values = ap.values_that_apply()
-    # derived values some check reads, computed only then: a conversion loads pint (~0.5 s)
-    values = {**values, **derived_values(model, values, _check_paths(model))}
-    findings = list(_required_fields(model, values, ap))
-    findings += dangling_attachments(model, values, set(attachment_names))
+    and no finding points at it. A repeated section is checked instance by instance (`values` holds it
+    under `a.s[i].f`; see dossier.instance_readiness), its findings pointing at the instance."""
+    names = set(attachment_names)
+    findings: list[Finding] = count_findings(model, values)
+    passes = []
+    for scope in scopes(model, values):
+        ap = Applicability(model, scope.values)
+        seen = ap.values_that_apply()
+        # derived values some check reads, computed only then: a conversion loads pint (~0.5 s)
+        seen = {**seen, **derived_values(model, seen, {p for c in model.checks for p in check_reads(c)})}
+        findings += scope.place(model, _findings(model, scope, seen, ap, names))
+        passes.append((scope, seen, ap))
+    order = {path: i for i, path in enumerate(model.fields)}
+    findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], order.get(base_path(f.field), len(order)),
+                                 _instance(f.field), f.check))
+    return Report(tuple(findings), tuple(_element(model, e, passes, findings) for e in model.elements))
+
+
+def _findings(model: ContentModel, scope: Scope, values: dict, ap: Applicability, names: set[str]) -> list[Finding]:
+    findings = list(_required_fields(model, values, ap, scope))
+    findings += dangling_attachments(model, {p: v for p, v in values.items() if scope.checks_field(p)}, names)
     for check in model.checks:
-        if ap.check(check):
+        if scope.runs(model, check) and ap.check(check):
             findings += [f for f in _run(check, model, values, ap) if _points_at_applying(ap, f.field)]
     # a finding on a derived value points at the field the user can change: its formula's first
-    findings = [replace(f, field=model.derived[f.field].formulas[0][0][0]) if f.field in model.derived else f
-                for f in findings]
-    order = {path: i for i, path in enumerate(model.fields)}
-    findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], order.get(base_path(f.field), len(order)), f.check))
-    return Report(tuple(findings), tuple(_element_state(e, values, findings, ap) for e in model.elements))
+    return [replace(f, field=model.derived[f.field].formulas[0][0][0]) if f.field in model.derived else f
+            for f in findings]
 
 
-def _check_paths(model: ContentModel) -> set[str]:
-    paths: set[str] = set()
-    for check in model.checks:
-        for key in ("fields", "field", "in", "left", "right", "by"):
-            value = check.spec.get(key)
-            paths.update(value if isinstance(value, list) else [value] if isinstance(value, str) else [])
-        if check.when is not None:
-            paths |= check.when.fields()
-    return paths
+def _instance(path: str) -> int:
+    where = FieldPath.match(path)
+    return -1 if where is None or where.instance is None else where.instance
 
 
 def _points_at_applying(ap: Applicability, path: str) -> bool:
@@ -122,9 +130,9 @@ def _points_at_applying(ap: Applicability, path: str) -> bool:
     return ap.field(where.field_path) and (where.part is None or ap.field(f"{where.field_path}.{where.part}"))
 
 
-def _required_fields(model: ContentModel, values: dict, ap: Applicability) -> Iterable[Finding]:
+def _required_fields(model: ContentModel, values: dict, ap: Applicability, scope: Scope) -> Iterable[Finding]:
     for f in model.fields.values():
-        if not ap.field(f.path):
+        if not scope.checks_field(f.path) or not ap.field(f.path):
             continue
         if f.required and not is_filled(values.get(f.path)):
             yield Finding("error", f"{f.label} is required; fill it in.", f.path, f.source, f"required:{f.path}")
@@ -133,13 +141,16 @@ def _required_fields(model: ContentModel, values: dict, ap: Applicability) -> It
 
 
 def dangling_attachments(model: ContentModel, values: dict, names: set[str]) -> Iterable[Finding]:
-    for f in model.fields.values():
-        value = values.get(f.path)
+    """An attachment a value names (at a field's path, or an instance's) that the dossier does not hold."""
+    for path, value in values.items():
+        f = model.fields.get(model_path(path))
         refs: list[tuple[str, str]] = []
+        if f is None:  # a derived value
+            continue
         if f.type == "attachment":
-            refs = [(f.path, name) for name in value or []]
+            refs = [(path, name) for name in value or []]
         elif f.type == "table":
-            refs = [(cell_path(f.path, i, c.id), row[c.id]) for i, row in enumerate(value or [])
+            refs = [(cell_path(path, i, c.id), row[c.id]) for i, row in enumerate(value or [])
                     for c in f.columns if c.type == "attachment" and c.id in row]
         for path, name in refs:
             if name not in names:
@@ -248,6 +259,28 @@ def _compare(check: Check, values: dict) -> list[Finding]:
     except ValueError as exc:
         return [_finding(check, detail=str(exc))]
     return [] if op(*numbers) else [_finding(check)]
+
+
+def _element(model: ContentModel, element: Element, passes: list[tuple[Scope, dict, Applicability]],
+             findings: list[Finding]) -> ElementState:
+    """An element's state; one whose fields repeat is supported only when every instance supports it
+    (no instance at all: as a dossier without them, its repeated fields lacking)."""
+    repeat = fields_repeat(model, element.fields)
+    ours = [p for p in passes if p[0].repeat == repeat and repeat is not None] or passes[:1]
+    states = [(scope, _element_state(element, seen, findings, ap)) for scope, seen, ap in ours]
+    if len(states) == 1:
+        scope, state = states[0]
+        return replace(state, filled=tuple(_placed(model, scope, state.filled)),
+                       missing=tuple(_placed(model, scope, state.missing)))
+    kinds = {state.state for _, state in states}
+    return ElementState(element.id, element.title, kinds.pop() if len(kinds) == 1 else "partial",
+                        tuple(p for scope, state in states for p in _placed(model, scope, state.filled)),
+                        tuple(p for scope, state in states for p in _placed(model, scope, state.missing)),
+                        states[0][1].errors)
+
+
+def _placed(model: ContentModel, scope: Scope, paths: Iterable[str]) -> list[str]:
+    return [p if scope.repeat is None else in_instance(model, p, scope.repeat, scope.instance) for p in paths]
 
 
 def _element_state(element: Element, values: dict, findings: list[Finding], ap: Applicability) -> ElementState:

@@ -55,8 +55,8 @@ def test_a_repeat_without_a_name_is_refused(repeats_raw):
 
 def test_a_name_outside_the_repeat_or_not_text_is_refused(repeats_raw):
     repeats_raw["repeats"][0]["name"] = "product.overview.product_name"
-    assert "'name: product.overview.product_name' is not a field of its sections (cmc.substance, " \
-           "nonclinical.potency)" in refused(repeats_raw)
+    assert ("'name: product.overview.product_name' is not a field of its sections (cmc.substance, "
+           "nonclinical.potency)") in refused(repeats_raw)
     repeats_raw["repeats"][0]["name"] = "nonclinical.potency.summary"
     assert "is a longtext field; an instance is named by a one-line text field" in refused(repeats_raw)
 
@@ -76,8 +76,8 @@ def test_a_malformed_repeat_is_refused(repeats_raw, data, reason):
 def test_a_condition_outside_the_repeat_on_a_field_inside_it_is_refused(repeats_raw):
     field(repeats_raw, "product.overview.editor")["when"] = {"field": "cmc.substance.kind", "equals": "mRNA"}
     message = refused(repeats_raw)
-    assert "field product.overview.editor.when: tests cmc.substance.kind, which has one value per drug substance, " \
-           "from a part outside the repeat 'substances': which instance would decide?" in message
+    assert ("field product.overview.editor.when: tests cmc.substance.kind, which has one value per drug substance, "
+           "from a part outside the repeat 'substances': which instance would decide?") in message
     assert "move this part into a section with `repeat: substances`" in message
 
 
@@ -92,16 +92,35 @@ def test_checks_and_elements_reading_two_repeats_are_refused(repeats_raw):
     del field(repeats_raw, "cmc.substance.guide_design")["when"]
     repeats_raw["checks"] = []
     repeats_raw["elements"][0]["fields"].append("product.overview.editor")
-    assert "element characterised: reads cmc.substance.kind (repeat 'substances') and product.overview.editor " \
-           "(repeat 'arms')" in refused(repeats_raw)
+    assert ("element characterised: reads cmc.substance.kind (repeat 'substances') and product.overview.editor "
+           "(repeat 'arms')") in refused(repeats_raw)
     repeats_raw["elements"][0]["fields"].pop()
     repeats_raw["checks"] = [{"id": "mixed", "kind": "equal", "severity": "error", "message": "m",
                               "fields": ["cmc.substance.name", "product.overview.product_name"]}]
-    assert "check mixed: reads cmc.substance.name (repeat 'substances') and product.overview.product_name " \
-           "(repeat 'arms'): fields of two repeats cannot be paired" in refused(repeats_raw)
+    assert ("check mixed: reads cmc.substance.name (repeat 'substances') and product.overview.product_name "
+           "(repeat 'arms'): fields of two repeats cannot be paired") in refused(repeats_raw)
 
 
 def test_a_single_value_role_on_a_repeated_field_is_refused(repeats_raw):
     repeats_raw["roles"] = {"header": {"product": "cmc.substance.name"}}
     assert "roles.header.product: cmc.substance.name is repeated (Drug substance: one value per instance)" \
         in refused(repeats_raw)
+
+
+def test_placing_instances_in_the_ectd_tree_is_refused_until_it_is_built(repeats_raw):
+    repeats_raw["roles"] = {"attachments": {"cmc.substance.batches.coa": {
+        "heading": "m3-2-s-4-4", "folder": "m3/32-body-data/32s-drug-sub/32s4-contr-drug-sub/32s44-batch-analys",
+        "title": "CoA {lot}"}}}
+    assert ("roles.attachments.cmc.substance.batches.coa: cmc.substance.batches.coa is repeated: placing each "
+            "instance's attachments") in refused(repeats_raw)
+
+
+def test_a_document_listing_a_repeated_field_is_not_rendered_yet(repeats_raw):
+    from dossier.errors import DossierError
+    from dossier.render.templating import given_values
+
+    field(repeats_raw, "cmc.substance.kind")["documents"] = ["substance"]
+    model = parse_model(repeats_raw, Path("repeats.yaml"))
+    with pytest.raises(DossierError, match=r"document substance lists repeated fields \(cmc.substance.kind\): "
+                                           "rendering a document per instance of a repeat is not supported yet"):
+        given_values(model, model.document("substance"), {"cmc.substance[0].kind": "mRNA"})

@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QLabel, QScrollArea, QToolButton, QWidget
 
 from dossier.conditions import Applicability
+from dossier.errors import DossierError
 from dossier.fieldpath import FieldPath, base_path
 from dossier.model import ContentModel, Field, Section
 
@@ -27,6 +28,10 @@ class SectionForm(QWidget):
     history_requested = Signal(str)        # field path
 
     def __init__(self, section: Section, values: dict[str, Any], parent=None, model: ContentModel | None = None):
+        if section.repeat is not None:  # its values are per instance: a form of the plain fields would lose them
+            raise DossierError(f"section {section.path} repeats ({section.repeat}): the desktop form for repeated "
+                               "sections is not built yet; use `dossier instances` and `dossier set FILE "
+                               f"{section.path}[0].FIELD VALUE` meanwhile")
         super().__init__(parent)
         self.section = section
         self.model = model

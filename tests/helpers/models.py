@@ -296,7 +296,8 @@ areas:
           - {id: sequence, label: Sequence, type: text, required: true,
              when: {field: cmc.substance.kind, in: [mRNA, Guide RNA]}}
           - {id: guide_design, label: Guide design, type: longtext,
-             when: {all: [{field: product.overview.editor, equals: true}, {field: cmc.substance.kind, equals: Guide RNA}]}}
+             when: {all: [{field: product.overview.editor, equals: true},
+                          {field: cmc.substance.kind, equals: Guide RNA}]}}
           - {id: report, label: Report, type: attachment}
           - id: batches
             label: Batches

@@ -1,0 +1,74 @@
+"""How readiness runs over a dossier with repeatable groups: once over everything outside the repeats,
+and once per instance over that instance's view (dossier.repeats.instance_view), whose findings then
+point at the instance (`cmc.substance[1].sequence`) and name it in their message.
+
+A check, or a required field, belongs to the repeat whose fields it reads (the loader allows at most
+one); the rest is checked once, as in a dossier without repeats.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+from .model_repeats import check_repeat
+from .repeats import in_instance, instance_key, instance_view, instances, outside_repeats
+
+if TYPE_CHECKING:
+    from .model import Check, ContentModel
+    from .readiness import Finding
+
+@dataclass(frozen=True)
+class Scope:
+    """One pass of readiness: the values it sees under the model's paths, what it checks, and how its
+    findings point back into the dossier. `fields` and `repeat` None: everything (a model without repeats)."""
+    values: dict[str, Any]
+    fields: frozenset[str] | None = None
+    repeat: str | None = None
+    instance: int = 0
+    name: str = ""
+
+    def checks_field(self, path: str) -> bool:
+        return self.fields is None or path in self.fields
+
+    def runs(self, model: ContentModel, check: Check) -> bool:
+        return self.fields is None or check_repeat(model, check) == self.repeat
+
+    def place(self, model: ContentModel, findings: Iterable[Finding]) -> list[Finding]:
+        """The findings of this pass as the dossier knows them: instance paths, the instance named."""
+        if self.repeat is None:
+            return list(findings)
+        return [replace(f, field=in_instance(model, f.field, self.repeat, self.instance),
+                        message=f"{self.name}: {f.message}") for f in findings]
+
+
+def scopes(model: ContentModel, values: dict[str, Any]) -> Iterator[Scope]:
+    """The passes readiness makes over `values` (field paths, instance paths in repeated sections)."""
+    if not model.repeats:
+        yield Scope(values)
+        return
+    repeated = {f.path for f in model.fields.values() if model.repeat_of(f.path) is not None}
+    yield Scope(outside_repeats(model, values), frozenset(p for p in model.fields if p not in repeated))
+    for repeat in model.repeats.values():
+        ours = frozenset(f.path for section in repeat.sections for f in model.section(section).fields)
+        for i, name in enumerate(instances(model, values, repeat.id)):
+            yield Scope(instance_view(model, values, repeat.id, i), ours, repeat.id, i, name)
+
+
+def count_findings(model: ContentModel, values: dict[str, Any]) -> list[Finding]:
+    """Too few instances of a repeat (its `min`), or more than its `max`."""
+    from .readiness import Finding
+
+    found = []
+    for repeat in model.repeats.values():
+        n, label = len(instances(model, values, repeat.id)), repeat.label.lower()
+        if n < repeat.min:
+            found.append(Finding("error", f"At least {repeat.min} {label} instance(s) are needed; there "
+                                          f"{'is' if n == 1 else 'are'} {n}. Add one.",
+                                 instance_key(repeat.name, n), "", f"instances:{repeat.id}"))
+        if repeat.max is not None and n > repeat.max:
+            found.append(Finding("error", f"At most {repeat.max} {label} instance(s) are allowed; there are {n}. "
+                                          "Remove one.", instance_key(repeat.name, n - 1), "",
+                                 f"instances:{repeat.id}"))
+    return found
