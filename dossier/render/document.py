@@ -22,7 +22,7 @@ from ..model import ContentModel, default_model
 from .templating import allowed_fields, given_values, not_applying, render_markup, template_sources
 from .tree import DocumentTree, parse, xml_safe
 
-RENDERER_VERSION = "1"
+RENDERER_VERSION = "2"  # 2: a final document leaves out empty fields' lines
 FORMATS = ("docx", "pdf")
 
 
@@ -84,11 +84,12 @@ def header_text(inp: RenderInput, model: ContentModel | None = None) -> str:
     return " · ".join(parts)
 
 
-def build_tree(inp: RenderInput, doc_id: str, model: ContentModel | None = None) -> DocumentTree:
-    """The document tree of one document: its template run over the fields it is given."""
+def build_tree(inp: RenderInput, doc_id: str, model: ContentModel | None = None, final: bool = False) -> DocumentTree:
+    """The document tree of one document: its template run over the fields it is given (a final one
+    without placeholders, see templating.Fields)."""
     model = model or default_model()
     document = model.document(doc_id)
-    markup, fields = render_markup(model, document, inp.values)
+    markup, fields = render_markup(model, document, inp.values, final)
     return parse(markup, document.title, fields.figure_data)
 
 
@@ -127,7 +128,7 @@ def render_document(inp: RenderInput, doc_id: str, out_dir: Path, formats=FORMAT
     """Write one document as <out_dir>/<eCTD file stem>.docx/.pdf, each file complete or absent."""
     model = model or default_model()
     formats = check_formats(formats)
-    tree = build_tree(inp, doc_id, model)
+    tree = build_tree(inp, doc_id, model, final=not draft)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = Path(model.document(doc_id).file).stem

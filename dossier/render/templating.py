@@ -164,14 +164,20 @@ def not_applying(model: ContentModel, document: Document, values: dict[str, Any]
 
 
 class Fields:
-    """What a template can ask about fields: `v`, `inline`, `has`, `applies`, `text`, `items`, `rows`,
-    `table`, `person`, `label`, `figure`. A field the template was not given (it does not list the
-    document, or it holds protected health information) reads as empty and shows its placeholder; a
+    """What a template can ask about fields: `v`, `inline`, `has`, `applies`, `shows`, `text`, `items`,
+    `rows`, `table`, `person`, `label`, `figure`. A field the template was not given (it does not list
+    the document, or it holds protected health information) reads as empty and shows its placeholder; a
     field that does not apply (its `when:` is false) shows nothing at all; a path the model does not
-    know is a template error."""
+    know is a template error.
 
-    def __init__(self, model: ContentModel, document: Document, values: dict[str, Any]):
-        self.model, self.document = model, document
+    In a final document (`final`) an empty field's paragraph, table or labelled line is left out rather
+    than shown as a placeholder: a required field is flagged by readiness before a final render, and an
+    optional one simply has no line. A placeholder a template still asks for inside a sentence is
+    recorded in `placeholders`, and render_markup refuses the final document."""
+
+    def __init__(self, model: ContentModel, document: Document, values: dict[str, Any], final: bool = False):
+        self.model, self.document, self.final = model, document, final
+        self.placeholders: list[str] = []  # fields shown as a placeholder (a final document refuses them)
         self.allowed = allowed_fields(model, document)
         self.hidden = set(not_applying(model, document, values))
         self.values = given_values(model, document, values)
@@ -201,11 +207,17 @@ class Fields:
         field = self._field(path)
         if path in self.hidden:
             return Markup("")
+        self.placeholders.append(path)
         reason = ' reason="phi"' if field.phi else ""
         return Markup('<placeholder field="{}" label="{}"{}/>').format(path, field.label, Markup(reason))
 
     def has(self, path: str) -> bool:
         return is_filled(self._value(path))
+
+    def shows(self, path: str) -> bool:
+        """Whether a field has a line in this document: it applies, and it is filled or (in a draft)
+        shown as its placeholder. The shared macros leave out the lines of fields that do not show."""
+        return self.applies(path) and (not self.final or self.has(path))
 
     def raw(self, path: str) -> Any:
         return self._value(path)
@@ -214,8 +226,12 @@ class Fields:
         return self._field(path).label
 
     def _empty(self, path: str) -> Markup:
-        """What an empty field shows as a paragraph: its placeholder, or nothing if it does not apply."""
-        return Markup("") if path in self.hidden else Markup("<p>{}</p>").format(self.placeholder(path))
+        """What an empty field shows as a paragraph: its placeholder in a draft, nothing in a final
+        document or if it does not apply."""
+        if path in self.hidden or self.final:
+            self._field(path)
+            return Markup("")
+        return Markup("<p>{}</p>").format(self.placeholder(path))
 
     def v(self, path: str) -> Markup:
         """One-line text of a field, or its placeholder."""
@@ -304,12 +320,14 @@ class Fields:
         return Markup('<figure kind="{}" caption="{}"/>').format(kind, caption)
 
 
-def render_markup(model: ContentModel, document: Document, values: dict[str, Any]) -> tuple[str, Fields]:
-    """Run a document's template; any error in it names the template and the line."""
-    fields = Fields(model, document, values)
+def render_markup(model: ContentModel, document: Document, values: dict[str, Any],
+                  final: bool = False) -> tuple[str, Fields]:
+    """Run a document's template; any error in it names the template and the line. A final document
+    that would still show a placeholder is refused, naming the fields (readiness reports them first)."""
+    fields = Fields(model, document, values, final)
     try:
         template = environment().get_template(document.template)
-        return template.render(f=fields, doc=document), fields
+        markup = template.render(f=fields, doc=document)
     except jinja2.TemplateSyntaxError as exc:
         name = Path(exc.filename).name if exc.filename else exc.name
         raise DossierError(f"template {name} line {exc.lineno}: {exc.message}") from None
@@ -318,6 +336,11 @@ def render_markup(model: ContentModel, document: Document, values: dict[str, Any
     except Exception as exc:  # a mistake in template code: say where it is
         where = _template_place(exc) or document.template
         raise DossierError(f"template {where}: {exc}") from None
+    if final and fields.placeholders:
+        missing = ", ".join(f"{model.quantity(p).label} ({p})" for p in dict.fromkeys(fields.placeholders))
+        raise DossierError(f"the final {document.title} would show 'not yet provided' for {missing}; fill it in, "
+                           "or render a draft")
+    return markup, fields
 
 
 def _template_place(exc: BaseException) -> str:
