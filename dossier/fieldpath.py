@@ -114,6 +114,13 @@ def base_path(text: str) -> str:
     return path.field_path if path else text
 
 
+def value_path(text: str) -> str:
+    """The path of the stored value a path points into: the field in its instance, without row or part
+    (`a.s[1].t[2].c` → `a.s[1].t`); a text that is no path is returned as is."""
+    path = FieldPath.match(text)
+    return str(FieldPath(path.area, path.section, path.field, path.instance)) if path else text
+
+
 def model_path(text: str) -> str:
     """The path the content model knows a concrete path by: the instance left out (`a.s[1].t[2].c` →
     `a.s.t[2].c`); a text that is no path is returned as is."""

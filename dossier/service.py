@@ -55,13 +55,10 @@ class Dossier(InstanceEdits):
         self.model = model or default_model()
 
     @classmethod
-    def create(cls, path: str | Path, title: str, who: str | None = None, model: ContentModel | None = None,
-               created: tuple[str, str] | None = None) -> Dossier:
-        """A new dossier file; `created` (when, by whom) keeps the identity of the dossier it continues
-        (an import of its text form, a merge of its copies)."""
+    def create(cls, path: str | Path, title: str, who: str | None = None, model: ContentModel | None = None) -> Dossier:
         if not title.strip():
             raise DossierError("give the dossier a title, e.g. --title 'ASO for patient A'")
-        return cls(Store.create(path, title.strip(), who=who, created=created), model)
+        return cls(Store.create(path, title.strip(), who=who), model)
 
     @classmethod
     def open(cls, path: str | Path, who: str | None = None, model: ContentModel | None = None,
@@ -123,8 +120,17 @@ class Dossier(InstanceEdits):
         return value
 
     def validate(self, path: str, raw: Any) -> Any:
-        """The typed value `raw` would be stored as; FieldError when it does not fit."""
+        """The typed value `raw` would be stored as; FieldError when it does not fit (an instance's name
+        also when it is empty or names another instance)."""
         field = self.model.field(path)
+        repeat = self.model.repeat_of(path)
+        if repeat is not None and field.path == repeat.name:
+            errors, _ = check_batch(self.model, self.store.values(), {path: raw})
+            if errors:
+                raise errors[0]
+        return self._typed(field, path, raw)
+
+    def _typed(self, field: Field, path: str, raw: Any) -> Any:
         value = coerce(field, raw, path)
         self._check_attachment_refs(path, field, value)
         return value
@@ -164,7 +170,7 @@ class Dossier(InstanceEdits):
                 cells.setdefault(table, {})[path] = raw
                 continue
             try:
-                values[path] = self.validate(path, raw)
+                values[path] = self._typed(self.model.field(path), path, raw)
             except FieldError as exc:
                 errors.append(exc)
         for table, given in cells.items():
@@ -174,7 +180,7 @@ class Dossier(InstanceEdits):
                 rows, refused = apply_cells(self.model.field(table), self.store.get(table), given)
                 errors += refused
                 if not refused:
-                    values[table] = self.validate(table, rows)
+                    values[table] = self._typed(self.model.field(table), table, rows)
             except FieldError as exc:
                 errors.append(exc)
         if errors:
@@ -329,22 +335,16 @@ class Dossier(InstanceEdits):
         """What was recorded about each submitted sequence's leaves (number → details; {} if none)."""
         return {s.number: self.store.get_setting(_SEQUENCE_DETAILS.format(s.number), {}) for s in self.sequences()}
 
-    def record_submission(self, number: str, files: dict[str, str], details: dict, who: str | None = None,
-                          at: str | None = None) -> None:
+    def record_submission(self, number: str, files: dict[str, str], details: dict, who: str | None = None) -> None:
         """Record sequence `number` as submitted: every file's MD5 (a deleted leaf as path → "") and
         the details of its leaves, in one transaction. A number is recorded once, never again."""
-        self.store.record_sequence(number, files, who=who, settings={_SEQUENCE_DETAILS.format(number): details}, at=at)
-
-    @property
-    def created(self) -> tuple[str, str]:
-        """When and by whom the dossier was made (kept by its text form, its imports and merges)."""
-        meta = self.store.meta()
-        return meta.get("created_at", ""), meta.get("created_by", "")
+        self.store.record_sequence(number, files, who=who, settings={_SEQUENCE_DETAILS.format(number): details})
 
     @property
     def identity(self) -> str:
         """Tells this dossier from any other, whatever its file is called (when and by whom it was made)."""
-        return "|".join(self.created)
+        meta = self.store.meta()
+        return f"{meta.get('created_at', '')}|{meta.get('created_by', '')}"
 
     def restore(self, attachments: Iterable[tuple[str, Path]], values: dict[str, Any],
                 history: list[AuditEntry] | None, who: str | None = None) -> None:

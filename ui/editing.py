@@ -3,6 +3,7 @@ the core); undoing writes the old value back, itself a saved and audited edit.""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from PySide6.QtGui import QUndoCommand
@@ -33,3 +34,22 @@ class SetField(QUndoCommand):
 
     def undo(self) -> None:
         self.writer.write_value(self.path, self.old, shown=True)
+
+
+class InstanceEdit(QUndoCommand):
+    """An instance of a repeated section added, moved or removed. The operation has already run when the
+    command is pushed (so a refusal is told before anything enters the undo history); the first redo
+    does nothing, later ones run `again`, undo runs `back`."""
+
+    def __init__(self, text: str, again: Callable[[], None], back: Callable[[], None]):
+        super().__init__(text)
+        self.again, self.back = again, back
+        self._first = True
+
+    def redo(self) -> None:
+        first, self._first = self._first, False
+        if not first:
+            self.again()
+
+    def undo(self) -> None:
+        self.back()

@@ -1,7 +1,10 @@
 """A section's form, generated from the content model: per field its label, the editor for its type,
 its help text and guidance source, a line for what is wrong with the input, and its history one
 click away. No section has a form of its own. A field or table column whose `when:` condition is
-false is hidden (its value stays in the dossier) and comes back as soon as the condition holds."""
+false is hidden (its value stays in the dossier) and comes back as soon as the condition holds.
+
+A repeated section has one form per instance (`instance=i`): its editors show and edit instance i's
+values (`cmc.substance[1].sequence`), and its conditions read that instance (ui.instances holds them)."""
 
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ from dossier.conditions import Applicability
 from dossier.errors import DossierError
 from dossier.fieldpath import FieldPath, base_path
 from dossier.model import ContentModel, Field, Section
+from dossier.repeats import instance_key, instance_view
 
 from .editors import FieldEditor, editor_for
 
@@ -27,15 +31,16 @@ class SectionForm(QWidget):
     attach_requested = Signal(str, list)   # field path or table cell, [Path]
     history_requested = Signal(str)        # field path
 
-    def __init__(self, section: Section, values: dict[str, Any], parent=None, model: ContentModel | None = None):
-        if section.repeat is not None:  # its values are per instance: a form of the plain fields would lose them
-            raise DossierError(f"section {section.path} repeats ({section.repeat}): the desktop form for repeated "
-                               "sections is not built yet; use `dossier instances` and `dossier set FILE "
-                               f"{section.path}[0].FIELD VALUE` meanwhile")
+    def __init__(self, section: Section, values: dict[str, Any], parent=None, model: ContentModel | None = None,
+                 instance: int | None = None):
+        if (section.repeat is None) != (instance is None):
+            raise DossierError(f"section {section.path} " + ("repeats: its form shows one instance; say which"
+                               if instance is None else f"is not repeated: it has no instance {instance}"))
         super().__init__(parent)
         self.section = section
         self.model = model
-        self.editors: dict[str, FieldEditor] = {}
+        self.instance = instance
+        self.editors: dict[str, FieldEditor] = {}        # by the model's field path
         self.errors: dict[str, QLabel] = {}
         self.rows: dict[str, tuple[QWidget, ...]] = {}  # field path → the widgets of its row
         self.hidden: set[str] = set()                   # fields and columns whose condition is false
@@ -47,10 +52,21 @@ class SectionForm(QWidget):
         grid.addWidget(title, 0, 0, 1, 3)
         row = 1
         for field in section.fields:
-            row = self._add_field(grid, row, field, values.get(field.path))
+            row = self._add_field(grid, row, field, values.get(self.key(field.path)))
         grid.setRowStretch(row, 1)
         if model is not None and model.conditions.conditional:
-            self._show_applying(Applicability(model, values), self._conditional_parts())
+            self._show_applying(Applicability(model, self._view(values)), self._conditional_parts())
+
+    def key(self, path: str) -> str:
+        """Where a model path of this section is stored: in this form's instance, if it has one."""
+        return path if self.instance is None else instance_key(path, self.instance)
+
+    def _view(self, values: dict[str, Any]) -> dict[str, Any]:
+        """The values as this form's conditions read them: its instance under the model's paths."""
+        if self.instance is None or self.model is None:
+            return values
+        assert self.section.repeat is not None
+        return instance_view(self.model, values, self.section.repeat, self.instance)
 
     def _add_field(self, grid: QGridLayout, row: int, field: Field, value: Any) -> int:
         marks = (" <span title='required'>*</span>" if field.required else "") + (" 🔒 PHI" if field.phi else "")
@@ -59,17 +75,18 @@ class SectionForm(QWidget):
         label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
         label.setMinimumWidth(120)
         label.setMaximumWidth(200)
+        key = self.key(field.path)
         editor = editor_for(field)
         editor.set_value(value)
-        editor.edited.connect(lambda raw, path=field.path: self.edit_requested.emit(path, raw))
+        editor.edited.connect(lambda raw, path=key: self.edit_requested.emit(path, raw))
         if hasattr(editor, "attach_requested"):
-            editor.attach_requested.connect(self.attach_requested)
+            editor.attach_requested.connect(lambda target, files: self.attach_requested.emit(self.key(target), files))
         label.setBuddy(editor.focus_widget())
         history = QToolButton()
         history.setText("History")
         history.setAccessibleName(f"History of {field.label}")
         history.setToolTip(f"Who changed {field.label}, when, and from what to what")
-        history.clicked.connect(lambda _=False, path=field.path: self.history_requested.emit(path))
+        history.clicked.connect(lambda _=False, path=key: self.history_requested.emit(path))
         help_label = QLabel(self._help_html(field))
         help_label.setWordWrap(True)
         help_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -114,12 +131,25 @@ class SectionForm(QWidget):
         reading only the values that decide them. True when something was shown or hidden."""
         if self.model is None:
             return False
+        where = FieldPath.match(changed)
+        if where is not None and where.instance is not None and where.instance != self.instance:
+            return False  # another instance's value decides only that instance's parts
         prefix = self.section.path + "."
-        keys = [k for k in self.model.conditions.affected(changed) if k.startswith(prefix)]
+        keys = [k for k in self.model.conditions.affected(base_path(changed)) if k.startswith(prefix)]
         if not keys:
             return False
         inputs = set().union(*(self.model.conditions.inputs[k] for k in keys))
-        return self._show_applying(Applicability(self.model, {p: get(p) for p in inputs}), keys)
+        read = {p: get(self._input_key(p)) for p in inputs}
+        return self._show_applying(Applicability(self.model, read), keys)
+
+    def _input_key(self, path: str) -> str:
+        """Where a condition's input is stored: in this instance when it lies in this form's repeat."""
+        if self.instance is None or self.model is None:
+            return path
+        repeat = self.model.repeat_of(path)
+        if repeat is not None and repeat.id == self.section.repeat:
+            return instance_key(path, self.instance)
+        return path
 
     def _show_applying(self, ap: Applicability, keys: list[str]) -> bool:
         changed = False
@@ -139,7 +169,7 @@ class SectionForm(QWidget):
         return changed
 
     def set_value(self, path: str, value: Any) -> None:
-        self.editors[path].set_value(value)
+        self.editors[base_path(path)].set_value(value)
         self.show_error(path, "")
 
     def focus_field(self, path: str) -> bool:
@@ -166,7 +196,17 @@ class SectionPage(QScrollArea):
         self.setWidget(form)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
 
-    def show_field(self, path: str) -> None:
+    @property
+    def forms(self) -> list[SectionForm]:
+        return [self.form]
+
+    def form_for(self, path: str) -> SectionForm | None:
+        """The form that shows a path of this section (a repeated section's page has one per instance)."""
+        return self.form
+
+    def show_field(self, path: str) -> SectionForm | None:
+        """Scroll the field into view; the form it is in."""
         editor = self.form.editors.get(base_path(path))
         if editor is not None:
             self.ensureWidgetVisible(editor, 50, 80)
+        return self.form

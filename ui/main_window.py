@@ -31,6 +31,7 @@ from .build_runner import BuildDialog, BuildResultDialog
 from .crash import show_exception
 from .editors import FieldEditor
 from .form import SectionForm, SectionPage
+from .instances import RepeatPage
 from .navigator import Navigator
 from .pages import HistoryDialog, StartPage, add_recent
 from .readiness_panel import ReadinessPanel
@@ -41,7 +42,7 @@ class MainWindow(QMainWindow):
     def __init__(self):
         super().__init__()
         self.session = DossierSession(self)
-        self.pages: dict[str, SectionPage] = {}
+        self.pages: dict[str, SectionPage | RepeatPage] = {}
         self.setWindowTitle("Dossier Builder")
         self.stack = QStackedWidget()
         self.start_page = StartPage()
@@ -58,6 +59,7 @@ class MainWindow(QMainWindow):
         session.closed.connect(self._show_start)
         session.changed.connect(self._show_change)
         session.changed.connect(self._apply_conditions)
+        session.instances_changed.connect(self._show_instances)
         session.problem.connect(self._show_problem)
         session.phi_cleared.connect(self._offer_purge)
         session.busy_changed.connect(self._show_busy)
@@ -200,8 +202,9 @@ class MainWindow(QMainWindow):
             return
         self.commit_pending()
         for page in self.pages.values():
-            for editor in page.form.editors.values():
-                editor.finish_waiting()
+            for form in page.forms:
+                for editor in form.editors.values():
+                    editor.finish_waiting()
 
     def _show_start(self) -> None:
         self._clear_pages()
@@ -225,7 +228,7 @@ class MainWindow(QMainWindow):
     @property
     def form(self) -> SectionForm | None:
         page = self.form_stack.currentWidget()
-        return page.form if isinstance(page, SectionPage) else None
+        return page.form if isinstance(page, (SectionPage, RepeatPage)) else None
 
     def select_section(self, section_path: str) -> SectionForm | None:
         dossier = self.session.dossier
@@ -233,15 +236,33 @@ class MainWindow(QMainWindow):
             return None
         page = self.pages.get(section_path)
         if page is None:
-            form = SectionForm(dossier.model.section(section_path), dossier.values(), model=dossier.model)
-            form.edit_requested.connect(self.session.edit)
-            form.attach_requested.connect(self.session.attach)
-            form.history_requested.connect(self.show_history)
-            page = self.pages[section_path] = SectionPage(form)
+            section = dossier.model.section(section_path)
+            page = RepeatPage(section, self.session, self._make_form) if section.repeat else \
+                SectionPage(self._make_form(section, dossier.values(), None))
+            self.pages[section_path] = page
             self.form_stack.addWidget(page)
         self.form_stack.setCurrentWidget(page)
         self.navigator.select(section_path)
         return page.form
+
+    def _make_form(self, section, values: dict, instance: int | None) -> SectionForm:
+        """The form of a section (of one instance of a repeated section), wired to the session."""
+        form = SectionForm(section, values, model=self.session.dossier.model, instance=instance)
+        form.edit_requested.connect(self.session.edit)
+        form.attach_requested.connect(self.session.attach)
+        form.history_requested.connect(self.show_history)
+        return form
+
+    def _show_instances(self, repeat_id: str, show: int) -> None:
+        """Instances were added, moved or removed (or that was undone): redraw the repeat's pages and
+        show its instance `show`."""
+        repeat = self.session.dossier.model.repeats[repeat_id]
+        for path in repeat.sections:
+            page = self.pages.get(path)
+            if isinstance(page, RepeatPage):
+                page.rebuild(show)
+        if not any(self.form_stack.currentWidget() is self.pages.get(path) for path in repeat.sections):
+            self.select_section(repeat.sections[0])
 
     def focus_form(self) -> None:
         editor = self.form.first_editor() if self.form else None
@@ -258,9 +279,15 @@ class MainWindow(QMainWindow):
 
     def _show_change(self, change: Change) -> None:
         if change.shown:
-            form = self.select_section(section_of(change.field))
+            self.select_section(section_of(change.field))
+            form = self.pages[section_of(change.field)].show_field(change.field)
             if form is not None:
                 form.set_value(change.field, change.value)
+        repeat = self.session.dossier.model.repeat_of(change.field) if self.session.dossier else None
+        if repeat is not None and base_path(change.field) == repeat.name:  # an instance renamed
+            for page in (self.pages.get(path) for path in repeat.sections):
+                if isinstance(page, RepeatPage):
+                    page.refresh_names()
         self.save_state.setText(f"Saved {change.label} at {time.strftime('%H:%M:%S')}")
 
     def _apply_conditions(self, change: Change) -> None:
@@ -268,7 +295,8 @@ class MainWindow(QMainWindow):
         as soon as it is saved."""
         dossier = self.session.dossier
         for page in self.pages.values():
-            page.form.refresh_conditions(change.field, dossier.get)
+            for form in page.forms:
+                form.refresh_conditions(change.field, dossier.get)
 
     def _offer_purge(self, path: str, label: str) -> None:
         """A user who empties a PHI field usually wants it gone: the history would still show it."""
@@ -286,9 +314,10 @@ class MainWindow(QMainWindow):
         section = section_of(path)
         if message:
             self.select_section(section)
-        page = self.pages.get(section)
-        if page is not None:
-            page.form.show_error(path, message)
+            self.pages[section].show_field(path)
+        form = self.pages[section].form_for(path) if section in self.pages else None
+        if form is not None:
+            form.show_error(path, message)
 
     def undo(self) -> None:
         self.commit_pending()  # what was just typed is the last edit, so Undo takes it back first
@@ -327,8 +356,8 @@ class MainWindow(QMainWindow):
         field = base_path(path)
         if self.session.dossier is None or field not in self.session.dossier.model.fields:
             return
-        form = self.select_section(section_of(field))
-        self.pages[section_of(field)].show_field(field)
+        self.select_section(section_of(field))
+        form = self.pages[section_of(field)].show_field(path)
         if form is not None:
             form.focus_field(path)
 

@@ -3,6 +3,8 @@ fields are filled and its worst finding (icon and count). Updated in place after
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -13,6 +15,7 @@ from dossier.conditions import Applicability
 from dossier.fieldpath import section_of
 from dossier.model import SEVERITIES, ContentModel, Section
 from dossier.readiness import Report
+from dossier.repeats import instance_key, instance_view, instances
 
 _PIXMAP = QStyle.StandardPixmap
 _STANDARD = {"error": _PIXMAP.SP_MessageBoxCritical, "warning": _PIXMAP.SP_MessageBoxWarning,
@@ -99,15 +102,33 @@ class Navigator(QTreeWidget):
             area_found: list = []
             for section in sections:
                 self.items[section.path].setHidden(not ap.section(section.path))
-                fields = [f for f in section.fields if ap.field(f.path)]
-                need = [f.path for f in fields if f.required]
-                have = sum(1 for p in need if p in values)
+                have, need, filled, total = self._counts(section, values, ap)
                 found = by_section.get(section.path, [])
-                self._show(self.items[section.path], have, len(need), found,
-                           sum(1 for f in fields if f.path in values), len(fields))
-                done, required, area_found = done + have, required + len(need), area_found + found
+                self._show(self.items[section.path], have, need, found, filled, total)
+                done, required, area_found = done + have, required + need, area_found + found
             top.setHidden(not any(ap.section(s.path) for s in sections))
             self._show(top, done, required, area_found, None, None)
+
+    def _counts(self, section: Section, values: dict[str, Any], ap: Applicability) -> tuple[int, int, int, int]:
+        """(required fields filled, required, fields filled, fields) of a section that applies; a repeated
+        section's counted over its instances, each with its own conditions."""
+        assert self.content_model is not None
+        model = self.content_model
+        views: list[tuple[Applicability, Callable[[str], str]]]
+        if section.repeat is None:
+            views = [(ap, str)]
+        else:
+            views = [(Applicability(model, instance_view(model, values, section.repeat, i)),
+                      functools.partial(instance_key, i=i))
+                     for i in range(len(instances(model, values, section.repeat)))]
+        have = need = filled = total = 0
+        for view, key in views:
+            fields = [f for f in section.fields if view.field(f.path)]
+            need += sum(1 for f in fields if f.required)
+            have += sum(1 for f in fields if f.required and key(f.path) in values)
+            filled += sum(1 for f in fields if key(f.path) in values)
+            total += len(fields)
+        return have, need, filled, total
 
     def _show(self, item: QTreeWidgetItem, have: int, need: int, found: list, filled, total) -> None:
         worst = min((SEVERITIES.index(f.severity) for f in found), default=None)

@@ -19,12 +19,14 @@ from PySide6.QtCore import QCoreApplication, QObject, QThreadPool, QTimer, Signa
 from PySide6.QtGui import QUndoStack
 
 from dossier.errors import DossierError, FieldError
-from dossier.fieldpath import base_path
+from dossier.fieldpath import value_path
+from dossier.model import ContentModel
+from dossier.repeats import instance_key
 from dossier.service import Dossier
 
 from .background import run_in_background
 from .build_runner import BuildRunner
-from .editing import SetField
+from .editing import InstanceEdit, SetField
 
 LARGE_ATTACHMENT = 4 * 1024 * 1024  # bytes; larger files are stored in the background
 
@@ -48,6 +50,7 @@ class DossierSession(QObject):
     busy_changed = Signal(str)           # what runs in the background on the dossier; "" when nothing does
     readiness_updated = Signal(object, object)  # Report, the filled values it was made from
     attached = Signal(str)               # the field or cell a file was attached to
+    instances_changed = Signal(str, int)  # a repeat's instances were added, moved or removed; the one to show
     phi_cleared = Signal(str, str)       # a field holding PHI was emptied (path, label); its history still holds it
     build_progress = Signal(float, str)
     build_finished = Signal(object)      # BuildResult
@@ -68,9 +71,9 @@ class DossierSession(QObject):
 
     # Opening and closing ----------------------------------------------------------------------
 
-    def open(self, path: str | Path) -> Dossier:
+    def open(self, path: str | Path, model: ContentModel | None = None) -> Dossier:
         """Open a dossier for editing (closing the one open); DossierError or OSError says why not."""
-        dossier = Dossier.open(path)
+        dossier = Dossier.open(path, model=model)
         self.close()
         self.dossier = dossier
         self.opened.emit(dossier)
@@ -147,6 +150,57 @@ class DossierSession(QObject):
             raise RuntimeError("no dossier is open")
         return self.dossier
 
+    # Instances of repeated sections ------------------------------------------------------------
+    # Each runs at once (a refusal raises DossierError before anything enters the undo history) and
+    # is one undoable step; `instances_changed` tells the screens which instance to show.
+
+    def add_instance(self, repeat_id: str, name: str) -> None:
+        dossier = self._idle()
+        i = dossier.add_instance(repeat_id, name)
+        self._instance_step(repeat_id, f"adding {name}", i,
+                            again=lambda: dossier.add_instance(repeat_id, name),
+                            back=lambda: dossier.remove_instance(repeat_id, i), back_shows=i - 1)
+
+    def rename_instance(self, repeat_id: str, i: int, name: str) -> None:
+        dossier = self._idle()
+        old = dossier.rename_instance(repeat_id, i, name)
+        path = instance_key(dossier.model.repeats[repeat_id].name, i)
+        self.undo_stack.push(SetField(self, path, old, dossier.get(path), dossier.field(path).label, stored=True))
+
+    def move_instance(self, repeat_id: str, i: int, to: int) -> None:
+        dossier = self._idle()
+        dossier.move_instance(repeat_id, i, to)
+        name = dossier.instances(repeat_id)[to]
+        self._instance_step(repeat_id, f"move of {name}", to,
+                            again=lambda: dossier.move_instance(repeat_id, i, to),
+                            back=lambda: dossier.move_instance(repeat_id, to, i), back_shows=i)
+
+    def remove_instance(self, repeat_id: str, i: int) -> None:
+        dossier = self._idle()
+        name = dossier.instances(repeat_id)[i]
+        removed = dossier.remove_instance(repeat_id, i)
+        self._instance_step(repeat_id, f"removal of {name}", max(i - 1, 0),
+                            again=lambda: dossier.remove_instance(repeat_id, i),
+                            back=lambda: dossier.restore_instance(repeat_id, i, removed), back_shows=i)
+
+    def _instance_step(self, repeat_id: str, text: str, shows: int, again, back, back_shows: int) -> None:
+        def run(operation, show: int) -> None:
+            operation()
+            self._instances_shown(repeat_id, show)
+
+        self.undo_stack.push(InstanceEdit(text, lambda: run(again, shows), lambda: run(back, back_shows)))
+        self._instances_shown(repeat_id, shows)
+
+    def _instances_shown(self, repeat_id: str, show: int) -> None:
+        self.instances_changed.emit(repeat_id, show)
+        self.readiness_timer.start()
+
+    def _idle(self) -> Dossier:
+        """The open dossier, for an edit; refused while background work writes to it."""
+        if self.busy:
+            raise DossierError(f"wait until this ends: {self.busy}")
+        return self._open()
+
     # Attachments ------------------------------------------------------------------------------
 
     def attach(self, target: str, files: list[Path]) -> None:
@@ -154,7 +208,7 @@ class DossierSession(QObject):
         edit; files over LARGE_ATTACHMENT bytes are stored in the background."""
         if self.dossier is None or self.busy or not files:
             return
-        path = base_path(target)
+        path = value_path(target)
         dossier, old = self.dossier, self.dossier.get(path)
 
         def store(report=None, cancel=None):
