@@ -84,9 +84,9 @@ def _table_changes(field: Field | None, old: list[dict], new: list[dict]) -> lis
             continue
         pairs = list(zip(range(i1, i2), range(j1, j2), strict=False)) if op == "replace" else []
         for i, j in pairs:
-            lines += [f"row {j + 1} {cell}" for cell in _cell_changes(field, old[i], new[j])]
-        lines += [f"row {i + 1} removed: {_row_text(field, old[i])}" for i in range(i1 + len(pairs), i2)]
-        lines += [f"row {j + 1} added: {_row_text(field, new[j])}" for j in range(j1 + len(pairs), j2)]
+            lines += [f"row {j + 1} {cell}" for cell in cell_changes(field, old[i], new[j])]
+        lines += [f"row {i + 1} removed: {row_text(field, old[i])}" for i in range(i1 + len(pairs), i2)]
+        lines += [f"row {j + 1} added: {row_text(field, new[j])}" for j in range(j1 + len(pairs), j2)]
     return lines or ["no change"]
 
 
@@ -97,11 +97,11 @@ def _columns(field: Field | None, *rows: dict) -> list[tuple[str, Column | None]
     return known + list(dict.fromkeys(extra))
 
 
-def _cell_changes(field: Field | None, old: dict, new: dict) -> list[str]:
+def cell_changes(field: Field | None, old: dict, new: dict) -> list[str]:
     return [f"{cid}: {value_text(col, old.get(cid))} -> {value_text(col, new.get(cid))}"
             for cid, col in _columns(field, old, new) if old.get(cid) != new.get(cid)]
 
 
-def _row_text(field: Field | None, row: dict) -> str:
+def row_text(field: Field | None, row: dict) -> str:
     cells = [f"{cid}={value_text(col, row.get(cid))}" for cid, col in _columns(field, row) if is_filled(row.get(cid))]
     return ", ".join(cells) or "(empty row)"

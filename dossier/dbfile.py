@@ -255,8 +255,10 @@ def check_file(path: Path, conn: sqlite3.Connection) -> list[tuple[str, str]]:
     return foreign_objects(path, conn)
 
 
-def make_file(path: Path, title: str, who: str | None = None, upto: int = SCHEMA_VERSION) -> None:
-    """Write a new, empty dossier file at schema `upto` (tests make old files with it)."""
+def make_file(path: Path, title: str, who: str | None = None, upto: int = SCHEMA_VERSION,
+              created: tuple[str, str] | None = None) -> None:
+    """Write a new, empty dossier file at schema `upto` (tests make old files with it). `created` (when, by
+    whom) is the identity of the dossier the file continues (an import, a merge); a new dossier gets its own."""
     if path.exists():
         raise DossierFileError(f"{path} already exists; choose another name or open it instead")
     if not path.parent.is_dir():
@@ -267,7 +269,8 @@ def make_file(path: Path, title: str, who: str | None = None, upto: int = SCHEMA
         conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
         conn.execute("PRAGMA journal_mode = WAL")
         migrate(conn, upto)
-        meta = {"title": title, "created_at": now(), "created_by": who or default_user(), "app_version": __version__}
+        created_at, created_by = created or (now(), who or default_user())
+        meta = {"title": title, "created_at": created_at, "created_by": created_by, "app_version": __version__}
         conn.executemany("INSERT INTO meta(key, value) VALUES (?, ?)", list(meta.items()))
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         conn.execute("PRAGMA journal_mode = DELETE")

@@ -71,6 +71,7 @@ class Field:
     multiple: bool = True
     min_rows: int = 0
     columns: tuple[Column, ...] = ()
+    key: tuple[str, ...] = ()  # a table's columns that tell its rows apart (diff and merge); see row_key
     partial: bool = False
     when: Condition | None = None
 
@@ -79,6 +80,15 @@ class Field:
             if column.id == column_id:
                 return column
         raise UnknownFieldError(self.path, f"table has no column '{column_id}'")
+
+    @property
+    def row_key(self) -> tuple[str, ...]:
+        """The columns whose values identify a row of this table when two copies are compared or merged:
+        the model's `key:`, else the first required column (else the first column)."""
+        if self.key:
+            return self.key
+        first = next((c for c in self.columns if c.required), self.columns[0] if self.columns else None)
+        return (first.id,) if first is not None else ()
 
 
 @dataclass(frozen=True)

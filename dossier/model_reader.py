@@ -156,6 +156,11 @@ def _field(r: _Reader, data: Any, section_path: str, place: str) -> Field:
             raise r.fail(place, "column ids must be unique")
         extras["columns"] = columns
         extras["min_rows"] = int(data.get("min_rows", 0))
+        extras["key"] = r.strings(data, "key", place)
+        for column_id in extras["key"]:
+            if column_id not in ids:
+                raise r.fail(place, f"key column '{column_id}' is not a column of this table; "
+                                    f"columns: {', '.join(ids)}")
     max_length = data.get("max_length")
     return Field(
         path=field_path(section_path, field_id), id=field_id, label=r.text(data, "label", place), type=kind,

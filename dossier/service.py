@@ -55,10 +55,13 @@ class Dossier(InstanceEdits):
         self.model = model or default_model()
 
     @classmethod
-    def create(cls, path: str | Path, title: str, who: str | None = None, model: ContentModel | None = None) -> Dossier:
+    def create(cls, path: str | Path, title: str, who: str | None = None, model: ContentModel | None = None,
+               created: tuple[str, str] | None = None) -> Dossier:
+        """A new dossier file; `created` (when, by whom) keeps the identity of the dossier it continues
+        (an import of its text form, a merge of its copies)."""
         if not title.strip():
             raise DossierError("give the dossier a title, e.g. --title 'ASO for patient A'")
-        return cls(Store.create(path, title.strip(), who=who), model)
+        return cls(Store.create(path, title.strip(), who=who, created=created), model)
 
     @classmethod
     def open(cls, path: str | Path, who: str | None = None, model: ContentModel | None = None,
@@ -335,16 +338,22 @@ class Dossier(InstanceEdits):
         """What was recorded about each submitted sequence's leaves (number → details; {} if none)."""
         return {s.number: self.store.get_setting(_SEQUENCE_DETAILS.format(s.number), {}) for s in self.sequences()}
 
-    def record_submission(self, number: str, files: dict[str, str], details: dict, who: str | None = None) -> None:
+    def record_submission(self, number: str, files: dict[str, str], details: dict, who: str | None = None,
+                          at: str | None = None) -> None:
         """Record sequence `number` as submitted: every file's MD5 (a deleted leaf as path → "") and
         the details of its leaves, in one transaction. A number is recorded once, never again."""
-        self.store.record_sequence(number, files, who=who, settings={_SEQUENCE_DETAILS.format(number): details})
+        self.store.record_sequence(number, files, who=who, settings={_SEQUENCE_DETAILS.format(number): details}, at=at)
+
+    @property
+    def created(self) -> tuple[str, str]:
+        """When and by whom the dossier was made (kept by its text form, its imports and merges)."""
+        meta = self.store.meta()
+        return meta.get("created_at", ""), meta.get("created_by", "")
 
     @property
     def identity(self) -> str:
         """Tells this dossier from any other, whatever its file is called (when and by whom it was made)."""
-        meta = self.store.meta()
-        return f"{meta.get('created_at', '')}|{meta.get('created_by', '')}"
+        return "|".join(self.created)
 
     def restore(self, attachments: Iterable[tuple[str, Path]], values: dict[str, Any],
                 history: list[AuditEntry] | None, who: str | None = None) -> None:

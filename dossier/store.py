@@ -83,9 +83,11 @@ class Store:
     # Opening and closing -------------------------------------------------------------------
 
     @classmethod
-    def create(cls, path: str | Path, title: str, who: str | None = None) -> Store:
-        """Make a new dossier file (built aside, renamed into place when complete) and open it."""
-        make_file(Path(path), title, who)
+    def create(cls, path: str | Path, title: str, who: str | None = None,
+               created: tuple[str, str] | None = None) -> Store:
+        """Make a new dossier file (built aside, renamed into place when complete) and open it; `created`
+        (when, by whom) carries over the identity of the dossier it continues (see make_file)."""
+        make_file(Path(path), title, who, created=created)
         return cls.open(path, who)
 
     @classmethod
@@ -423,13 +425,14 @@ class Store:
     # Submitted sequences and settings ------------------------------------------------------
 
     def record_sequence(self, number: str, files: dict[str, str], who: str | None = None,
-                        settings: dict[str, Any] | None = None) -> None:
-        """Record a submitted sequence, and `settings` with it in the same transaction."""
+                        settings: dict[str, Any] | None = None, at: str | None = None) -> None:
+        """Record a submitted sequence, and `settings` with it in the same transaction; `at` keeps the time
+        it was first recorded when a merge carries it over."""
         with self._transaction() as conn:
             if conn.execute("SELECT 1 FROM submitted_sequences WHERE number = ?", (number,)).fetchone():
                 raise DossierError(f"sequence {number} is already recorded as submitted; a number is never reused")
             conn.execute("INSERT INTO submitted_sequences(number, submitted_at, who, files) VALUES (?, ?, ?, ?)",
-                         (number, now(), who or self.who, _dumps(files)))
+                         (number, at or now(), who or self.who, _dumps(files)))
             for key, value in (settings or {}).items():
                 conn.execute(_SET_SETTING, (key, _dumps(value)))
             self._audit(conn, "sequence", None, {"number": number, "files": len(files)}, who)

@@ -3,7 +3,7 @@ them with their checksums, and the audit history. Export then import is lossless
 the result again gives byte-identical files, so a team can keep a dossier under version control.
 
 Layout:
-    dossier.json                            {"format", "format_version", "title"}
+    dossier.json                            {"format", "format_version", "title", "created_at", "created_by"}
     sections/<area>.<section>.json          {"section", "fields": {field id: value}}
     attachments/attachments.json            [{"name", "media_type", "size", "sha256", "md5"}]
     attachments/files/<name>
@@ -19,6 +19,7 @@ import re
 import shutil
 import stat
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -72,7 +73,11 @@ def _write_text_form(dossier: Dossier, work: Path, include_phi: bool) -> None:
     # The title is free text that often names the patient ("ASO for patient A"): it is PHI in a copy to share.
     phi = {p for p, f in model.fields.items() if f.phi} | {"title"}
     title = dossier.title if include_phi else WITHHELD_TITLE
-    _write(work / "dossier.json", _dump({"format": FORMAT, "format_version": FORMAT_VERSION, "title": title}))
+    # When and by whom the dossier was made is its identity: an import keeps it, so copies of one dossier
+    # kept in git or sent around are known as one dossier by `dossier merge` (older folders lack it).
+    created_at, created_by = dossier.created
+    _write(work / "dossier.json", _dump({"format": FORMAT, "format_version": FORMAT_VERSION, "title": title,
+                                         "created_at": created_at, "created_by": created_by}))
     for section in model.sections():
         fields = {f.id: values[f.path] for f in section.fields
                   if f.path in values and (include_phi or f.path not in phi)}
@@ -85,10 +90,14 @@ def _write_text_form(dossier: Dossier, work: Path, include_phi: bool) -> None:
         manifest.append({"name": attachment.name, "media_type": attachment.media_type, "size": attachment.size,
                          "sha256": attachment.sha256, "md5": attachment.md5})
     _write(work / "attachments" / "attachments.json", _dump(manifest))
-    lines = [json.dumps({"at": e.at, "who": e.who, "field": e.field, "old": e.old, "new": e.new},
-                        ensure_ascii=False, separators=(",", ":"))
-             for e in dossier.history() if include_phi or e.field not in phi]
+    lines = [history_line(e) for e in dossier.history() if include_phi or e.field not in phi]
     _write(work / "history.jsonl", "".join(line + "\n" for line in lines))
+
+
+def history_line(e: AuditEntry) -> str:
+    """One audit entry as its line of history.jsonl (without the newline)."""
+    return json.dumps({"at": e.at, "who": e.who, "field": e.field, "old": e.old, "new": e.new},
+                      ensure_ascii=False, separators=(",", ":"))
 
 
 def _move_into_place(work: Path, out_dir: Path) -> None:
@@ -236,30 +245,63 @@ def _read_history(src: Path) -> list[AuditEntry] | None:
     return entries
 
 
-def import_dossier(src: str | Path, target: str | Path, who: str | None = None,
-                   model: ContentModel | None = None) -> Path:
-    """Make a new dossier file from a text-form folder; all of it or nothing."""
-    src, target = Path(src), Path(target)
+@dataclass(frozen=True)
+class Folder:
+    """A text-form folder read and checked whole: what an import stores, what a diff or merge compares."""
+    src: Path
+    title: str
+    created: tuple[str, str] | None  # None: written before exports kept the dossier's identity
+    values: dict[str, Any]
+    attachments: list[dict]  # attachments.json entries, each with the checked file's "path"
+    history: list[AuditEntry] | None
+
+
+def read_folder(src: str | Path, model: ContentModel | None = None) -> Folder:
+    """Read a text-form folder: values validated, attachments checked against their checksums and FDA's
+    PDF rules, references to attachments resolved; ImportFormatError names the first problem."""
+    src = Path(src)
     model = model or default_model()
-    if target.exists():
-        raise DossierError(f"{target} already exists; choose a new file name")
     meta = _read_json(src / "dossier.json", src)
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise ImportFormatError(f"{src}/dossier.json does not describe a {FORMAT} folder")
     if meta.get("format_version") != FORMAT_VERSION:
         raise ImportFormatError(f"text form version {meta.get('format_version')!r} is not supported "
                                 f"(this program reads {FORMAT_VERSION})")
+    created = _created(meta, src)
     values = read_values(src, model)
     attachments = _read_attachments(src)
-    history = _read_history(src)
     _check_refs(model, values, {a["name"] for a in attachments})
+    title = meta["title"] if isinstance(meta.get("title"), str) and meta["title"].strip() else src.name
+    return Folder(src, title, created, values, attachments, _read_history(src))
+
+
+def _created(meta: dict, src: Path) -> tuple[str, str] | None:
+    """The dossier's identity (when and by whom it was made), None in a folder exported before it was kept."""
+    at, who = meta.get("created_at"), meta.get("created_by")
+    if at is None and who is None:
+        return None
+    if not (isinstance(at, str) and at and isinstance(who, str) and who):
+        raise ImportFormatError(f"{src}/dossier.json: created_at and created_by must both be given as texts "
+                                "(as the export wrote them), or both left out")
+    return at, who
+
+
+def import_dossier(src: str | Path, target: str | Path, who: str | None = None,
+                   model: ContentModel | None = None) -> Path:
+    """Make a new dossier file from a text-form folder; all of it or nothing. The new file is the same
+    dossier as the one exported (its identity is kept), so it can be merged with its other copies."""
+    target = Path(target)
+    if target.exists():
+        raise DossierError(f"{target} already exists; choose a new file name")
+    folder = read_folder(src, model)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.importing-", dir=target.parent)
     os.close(fd)
     os.unlink(temp_name)
     try:
-        with Dossier.create(temp_name, meta.get("title") or src.name, who=who, model=model) as dossier:
-            dossier.restore([(entry["name"], entry["path"]) for entry in attachments], values, history, who=who)
+        with Dossier.create(temp_name, folder.title, who=who, model=model, created=folder.created) as dossier:
+            dossier.restore([(entry["name"], entry["path"]) for entry in folder.attachments], folder.values,
+                            folder.history, who=who)
         os.replace(temp_name, target)
     except BaseException:
         for leftover in (temp_name, temp_name + "-wal", temp_name + "-shm"):
