@@ -13,11 +13,14 @@ with the same content are equal however they got there.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .changes import cell_changes, row_text, value_text
-from .model import ContentModel, Field
+from .errors import DossierError
+from .fieldpath import FieldPath
+from .model import ContentModel, Field, Repeat
+from .repeats import instance_key, instances
 from .snapshot import AttachmentCopy, Snapshot
 
 RowKey = tuple[tuple[str, ...], int]  # the key columns' values (as JSON), and which row of that key
@@ -55,6 +58,39 @@ def row_keys(field: Field, rows: list[dict] | None) -> dict[RowKey, dict]:
     return keyed
 
 
+@dataclass(frozen=True)
+class Named:
+    """A copy's values with the instances of each repeat by name, not position: `outside` holds the values
+    of no repeat; `repeats[repeat id][instance name]` an instance's values under the model's paths."""
+    outside: dict[str, Any]
+    repeats: dict[str, dict[str, dict[str, Any]]]
+
+
+def by_name(model: ContentModel, values: dict[str, Any], copy: str) -> Named:
+    """`values` with each repeat's instances keyed by name (instances are matched by name, so two of one
+    name in one copy are refused, naming the copy)."""
+    repeats: dict[str, dict[str, dict[str, Any]]] = {}
+    names: dict[tuple[str, int], str] = {}
+    for repeat in model.repeats.values():
+        listed = instances(model, values, repeat.id)
+        for i, name in enumerate(listed):
+            if listed.index(name) != i:
+                raise DossierError(f"{copy} has two {repeat.label.lower()} instances named '{name}' "
+                                   f"([{listed.index(name)}] and [{i}]); instances are matched by name, so rename "
+                                   "one in that copy and try again")
+            names[(repeat.id, i)] = name
+        repeats[repeat.id] = {name: {} for name in listed}
+    outside = {}
+    for path, value in values.items():
+        where = FieldPath.match(path)
+        held = model.repeat_of(path) if where is not None and where.instance is not None else None
+        if held is None or where is None or where.instance is None:
+            outside[path] = value
+        elif (held.id, where.instance) in names:  # a value of no instance (its name empty) is no part of it
+            repeats[held.id][names[(held.id, where.instance)]][str(where.in_instance(None))] = value
+    return Named(outside, repeats)
+
+
 def key_text(field: Field, key: RowKey, row: dict) -> str:
     """A row's key in words, as a user would point at the row: batch='B-2' (a second row with it: (2nd))."""
     parts = [f"{c}={value_text(field.column(c), row.get(c))}" for c in field.row_key]
@@ -71,19 +107,53 @@ def diff(a: Snapshot, b: Snapshot, model: ContentModel) -> list[Difference]:
     if a.title != b.title:
         found.append(Difference("title", "title", "changed", a.title, b.title,
                                 details=(f"{value_text(None, a.title)} -> {value_text(None, b.title)}",)))
-    for path in _paths(model, a.values, b.values):
-        old, new = a.values.get(path), b.values.get(path)
+    named_a, named_b = by_name(model, a.values, "A"), by_name(model, b.values, "B")
+    found += diff_values(model, named_a.outside, named_b.outside)
+    for repeat_id, repeat in model.repeats.items():
+        found += _diff_instances(model, repeat, named_a.repeats[repeat_id], named_b.repeats[repeat_id])
+    found += diff_attachments(a.attachments, b.attachments)
+    found += _diff_sequences(a, b)
+    return found
+
+
+def _diff_instances(model: ContentModel, repeat: Repeat, old: dict[str, dict],
+                    new: dict[str, dict]) -> list[Difference]:
+    """A repeat's instances matched by name: added, removed, their values, and their order."""
+    found: list[Difference] = []
+    for name in dict.fromkeys([*old, *new]):
+        at = list(new).index(name) if name in new else list(old).index(name)
+        label = f"{repeat.label.lower()} '{name}'"
+        if name not in old:
+            found.append(Difference("instance", instance_key(repeat.name, at), "added", None, name,
+                                    details=(f"{label} added",)))
+        elif name not in new:
+            found.append(Difference("instance", instance_key(repeat.name, at), "removed", name, None,
+                                    details=(f"{label} removed",)))
+        found += diff_values(model, old.get(name, {}), new.get(name, {}), at, label)
+    if [n for n in old if n in new] != [n for n in new if n in old]:
+        found.append(Difference("order", repeat.id, "changed", list(old), list(new),
+                                details=(f"{repeat.label.lower()} instances in another order",)))
+    return found
+
+
+def diff_values(model: ContentModel, a: dict[str, Any], b: dict[str, Any], instance: int | None = None,
+                label: str = "") -> list[Difference]:
+    """Value by value (model paths; in `instance`, shown at its path there and named by `label`)."""
+    found: list[Difference] = []
+    for path in _paths(model, a, b):
+        old, new = a.get(path), b.get(path)
         if old == new:
             continue
         field = model.fields.get(path)
+        shown = path if instance is None else instance_key(path, instance)
         if field is not None and field.type == "table":
-            found += diff_table(field, old, new, path)
+            found += diff_table(field, old, new, shown)
         else:
             change = "added" if old is None else "removed" if new is None else "changed"
-            found.append(Difference("field", path, change, old, new,
+            found.append(Difference("field", shown, change, old, new,
                                     details=(f"{value_text(field, old)} -> {value_text(field, new)}",)))
-    found += diff_attachments(a.attachments, b.attachments)
-    found += _diff_sequences(a, b)
+    if label:
+        found = [replace(d, details=(*d.details[:-1], f"{d.details[-1]} (in {label})")) for d in found]
     return found
 
 

@@ -16,13 +16,14 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
 
-from .diffing import RowKey, key_text, row_keys
+from .diffing import Named, RowKey, by_name, key_text, row_keys
 from .errors import DossierError, FieldError
-from .fieldpath import cell_path
+from .fieldpath import base_path, cell_path
 from .fieldtypes import coerce, is_filled
 from .model import Column, ContentModel, Field
 from .readiness import dangling_attachments
 from .records import AuditEntry
+from .repeats import instance_key
 from .snapshot import AttachmentCopy, Snapshot
 
 _SET_TYPES = {"multichoice", "hpo"}
@@ -65,9 +66,10 @@ class Merger:
     def __init__(self, model: ContentModel):
         self.model = model
         self.conflicts: list[Conflict] = []
+        self.inside = ""  # the repeat instance being merged, in words, for its conflicts
 
     def conflict(self, path: str, what: str, b: Any, o: Any, t: Any, spec: Field | Column | None = None) -> None:
-        self.conflicts.append(Conflict(path, what, b, o, t, spec))
+        self.conflicts.append(Conflict(path, f"{what}{self.inside}", b, o, t, spec))
 
     def values(self, base: dict[str, Any], ours: dict[str, Any], theirs: dict[str, Any]) -> dict[str, Any]:
         """Path → merged value, in model order; an empty result leaves the path out."""
@@ -84,7 +86,7 @@ class Merger:
         chosen = pick(b, o, t)
         if chosen is not BOTH_CHANGED:
             return chosen
-        field = self.model.fields.get(path)
+        field = self.model.fields.get(base_path(path))  # an instance's path (a.s[1].f) is of the field a.s.f
         merged = self._combined(field, path, b, o, t) if field is not None else BOTH_CHANGED
         if merged is BOTH_CHANGED or field is None:
             what = "changed differently on both sides" if o is not None and t is not None else \
@@ -160,6 +162,36 @@ class Merger:
         return merged
 
 
+def merge_instances(m: Merger, b: Named, o: Named, t: Named) -> dict[str, Any]:
+    """Each repeat's instances matched by name: one added or removed on one side is added or removed; one
+    kept on both merges value by value; the instances numbered afresh in the merged order."""
+    merged: dict[str, Any] = {}
+    for repeat_id, repeat in m.model.repeats.items():
+        base, ours, theirs = b.repeats[repeat_id], o.repeats[repeat_id], t.repeats[repeat_id]
+        kept: dict[str, dict[str, Any]] = {}
+        for name in dict.fromkeys([*ours, *theirs, *base]):
+            chosen = pick(base.get(name), ours.get(name), theirs.get(name))
+            if chosen is BOTH_CHANGED and (name not in ours or name not in theirs):
+                m.conflict(f"{repeat.label.lower()} '{name}'", "removed on one side, changed on the other",
+                           name, ours.get(name) and name, theirs.get(name) and name)
+                chosen = ours.get(name)
+            elif chosen is BOTH_CHANGED:
+                at, m.inside = list(ours).index(name), f" (in {repeat.label.lower()} '{name}')"
+                chosen = {p: v for p in dict.fromkeys([*ours[name], *theirs[name], *base.get(name, {})])
+                          if is_filled(v := m.value(instance_key(p, at), base.get(name, {}).get(p),
+                                                    ours[name].get(p), theirs[name].get(p)))}
+            m.inside = ""
+            if chosen is not None:
+                kept[name] = chosen
+        order = merged_order(list(base), list(ours), list(theirs), kept)
+        if order is None:
+            m.conflict(repeat.id, f"{repeat.label.lower()} instances put in a different order on each side",
+                       list(base), list(ours), list(theirs))
+            order = list(kept)
+        merged.update({instance_key(p, i): v for i, name in enumerate(order) for p, v in kept[name].items()})
+    return merged
+
+
 def merge_set(b: list | None, o: list, t: list, key: Callable[[Any], Hashable]) -> list:
     """Items either side added stay, items either side removed go; ours' order, then theirs' additions."""
     in_b, in_o, in_t = ({key(x) for x in v or []} for v in (b, o, t))
@@ -169,7 +201,8 @@ def merge_set(b: list | None, o: list, t: list, key: Callable[[Any], Hashable]) 
 
 def merged_order(b: list, o: list, t: list, kept: dict) -> list | None:
     """The order of the kept rows: a side that reordered the rows it shares with BASE sets the order (None
-    when both did, differently); rows the other side added follow the row they followed there."""
+    when both did, differently); rows the other side added come before the row they came before there,
+    or last when they were last."""
     def common(seq: list, other: list) -> list:
         return [k for k in seq if k in other and k in kept]
 
@@ -179,17 +212,14 @@ def merged_order(b: list, o: list, t: list, kept: dict) -> list | None:
     skeleton, extra = (t, o) if t_moved and not o_moved else (o, t)
     order = [k for k in skeleton if k in kept]
     placed = set(order)
-    after: Any = None
-    for k in extra:
+    following: Any = None  # walking backwards: the next row of `extra` that is already placed
+    for k in reversed(extra):
         if k in placed:
-            after = k
-            continue
-        if k not in kept:
-            continue
-        at = order.index(after) + 1 if after is not None else 0
-        order.insert(at, k)
-        placed.add(k)
-        after = k
+            following = k
+        elif k in kept:
+            order.insert(order.index(following) if following is not None else len(order), k)
+            placed.add(k)
+            following = k
     return order + [k for k in kept if k not in placed]
 
 
@@ -230,7 +260,8 @@ def merge(base: Snapshot, ours: Snapshot, theirs: Snapshot, model: ContentModel)
     title = pick(base.title, ours.title, theirs.title)
     if title is BOTH_CHANGED:
         m.conflict("title", "changed differently on both sides", base.title, ours.title, theirs.title)
-    values = m.values(base.values, ours.values, theirs.values)
+    named = [by_name(model, s.values, role) for s, role in ((base, "BASE"), (ours, "OURS"), (theirs, "THEIRS"))]
+    values = {**m.values(*(n.outside for n in named)), **merge_instances(m, *named)}
     attachments = merge_attachments(m, base.attachments, ours.attachments, theirs.attachments)
     for finding in dangling_attachments(model, values, set(attachments)):
         m.conflict(finding.field, f"{finding.message.split(';')[0]}: one side removed it, the other refers to it",
