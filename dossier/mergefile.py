@@ -3,7 +3,9 @@ calls a merge driver (%O %A %B %P) for a file both branches changed. Each kind o
 `dossier merge` merges that part of the dossier, so a git merge of two branches of an exported folder
 gives the folder `dossier merge` would write:
 
-    sections/<area>.<section>.json   field by field, table rows by key (dossier.merging)
+    sections/<area>.<section>.json   field by field, table rows by key, a repeated section's instances by
+                                     name (when both sides changed a section whose instances are named
+                                     in another file, that is a conflict: use `dossier merge`)
     attachments/attachments.json     by name and content hash (git merges the files beside it)
     history.jsonl                    both histories, each entry once, in time order
     dossier.json                     the title; the identity and format must agree
@@ -18,15 +20,18 @@ import os
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from .diffing import by_name
 from .errors import DossierError, FieldError
+from .fieldpath import section_of
 from .fieldtypes import coerce
-from .merging import BOTH_CHANGED, Conflict, Merger, combine_history, merge_attachments, pick
-from .model import ContentModel, default_model
+from .merging import BOTH_CHANGED, Conflict, Merger, combine_history, merge_attachments, merge_instances, pick
+from .model import ContentModel, Section, default_model
+from .repeats import instance_key, instances
 from .snapshot import AttachmentCopy
 from .tempdirs import temp_name
 from .textform import _dump, _history_entry, history_line
 
-_IDENTITY = ("format", "format_version", "created_at", "created_by")
+_IDENTITY = ("format", "format_version", "model_version", "created_at", "created_by")
 
 
 def merge_file(base: str | Path, ours: str | Path, theirs: str | Path, path: str,
@@ -127,19 +132,37 @@ def _section(texts: list[str], section_path: str, model: ContentModel, path: str
         section = model.section(section_path)
     except DossierError:
         raise DossierError(f"{path}: {section_path} is not a section of the content model") from None
-    known = {f.id: f for f in section.fields}
-    versions = []
-    for text in texts:
-        data = _json(text, path, {"section": section_path, "fields": {}})
-        fields = data.get("fields") if isinstance(data, dict) and data.get("section") == section_path else None
-        if not isinstance(fields, dict) or any(k not in known for k in fields):
-            raise DossierError(f"{path}: one version is not the section file of {section_path} "
-                               f"(fields of this section: {', '.join(known)})")
-        try:
-            versions.append({known[k].path: coerce(known[k], v) for k, v in fields.items()})
-        except FieldError as exc:
-            raise DossierError(f"{path}: {exc}") from None
+    repeat = model.repeat_of(section_path)
+    versions = [_section_values(text, section, repeat is not None, path) for text in texts]
     merger = Merger(model)
-    merged = merger.values(*versions)
-    body = {f.id: merged[f.path] for f in section.fields if f.path in merged}
-    return _dump({"section": section_path, "fields": body}), merger.conflicts
+    if repeat is None:
+        merged = merger.values(*versions)
+        body = {f.id: merged[f.path] for f in section.fields if f.path in merged}
+        return _dump({"section": section_path, "fields": body}), merger.conflicts
+    if repeat.name not in {f.path for f in section.fields}:
+        # Which instance is which is told by the name, in another file: this file alone cannot pair them.
+        return texts[1], [Conflict(section_path, f"both sides changed it, and its {repeat.label.lower()} instances "
+                                                 f"are named in {section_of(repeat.name)}.json: merge the two copies "
+                                                 "with `dossier merge` (see docs/collaboration.md)", None, None, None)]
+    named = [by_name(model, v, role) for v, role in zip(versions, ("BASE", "OURS", "THEIRS"), strict=True)]
+    merged = merge_instances(merger, *named)
+    body_instances = [{f.id: merged[instance_key(f.path, i)] for f in section.fields
+                       if instance_key(f.path, i) in merged} for i in range(len(instances(model, merged, repeat.id)))]
+    return _dump({"section": section_path, "instances": body_instances}), merger.conflicts
+
+
+def _section_values(text: str, section: Section, repeated: bool, path: str) -> dict[str, Any]:
+    """One version of a section file as values by path (a repeated section's as instance paths)."""
+    known = {f.id: f for f in section.fields}
+    shape = "instances" if repeated else "fields"
+    data = _json(text, path, {"section": section.path, shape: [] if repeated else {}})
+    body = data.get(shape) if isinstance(data, dict) and data.get("section") == section.path else None
+    listed = (body if isinstance(body, list) else None) if repeated else ([body] if isinstance(body, dict) else None)
+    if listed is None or not all(isinstance(b, dict) and all(k in known for k in b) for b in listed):
+        raise DossierError(f"{path}: one version is not the section file of {section.path} "
+                           f'(expected "{shape}" with the fields of this section: {", ".join(known)})')
+    try:
+        return {(instance_key(known[k].path, i) if repeated else known[k].path): coerce(known[k], v)
+                for i, fields in enumerate(listed) for k, v in fields.items()}
+    except FieldError as exc:
+        raise DossierError(f"{path}: {exc}") from None

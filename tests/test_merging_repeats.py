@@ -3,12 +3,14 @@ by a CMC and a nonclinical section): instances are matched by their name, never 
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import pytest
 
 from dossier.diffing import diff
 from dossier.errors import DossierError
+from dossier.mergefile import merge_file
 from dossier.merging import merge
 from dossier.service import Dossier
 from dossier.snapshot import read_snapshot, write_snapshot
@@ -40,7 +42,7 @@ def merged(paths, model, out):
 
 
 def test_instances_are_matched_by_name_not_position(copies, tmp_path, repeats_model):
-    base, ours, theirs = copies
+    _base, ours, theirs = copies
     with Dossier.open(ours, model=repeats_model) as d:  # ours puts the guide first and edits it
         d.move_instance(SUBSTANCES, 1, 0)
         d.set("cmc.substance[0].sequence", "GGCUAGCA")
@@ -62,7 +64,7 @@ def test_instances_are_matched_by_name_not_position(copies, tmp_path, repeats_mo
 
 
 def test_an_instance_value_changed_differently_is_a_conflict_naming_the_instance(copies, tmp_path, repeats_model):
-    base, ours, theirs = copies
+    _base, ours, theirs = copies
     with Dossier.open(ours, model=repeats_model) as d:
         d.move_instance(SUBSTANCES, 1, 0)
         d.set("cmc.substance[0].sequence", "OURS")
@@ -78,7 +80,7 @@ def test_an_instance_value_changed_differently_is_a_conflict_naming_the_instance
 
 
 def test_an_instance_removed_on_one_side_and_changed_on_the_other_is_a_conflict(copies, tmp_path, repeats_model):
-    base, ours, theirs = copies
+    _base, ours, theirs = copies
     with Dossier.open(ours, model=repeats_model) as d:
         d.remove_instance(SUBSTANCES, 0)
     with Dossier.open(theirs, model=repeats_model) as d:
@@ -91,7 +93,7 @@ def test_an_instance_removed_on_one_side_and_changed_on_the_other_is_a_conflict(
 
 
 def test_an_instance_removed_on_one_side_goes(copies, tmp_path, repeats_model):
-    base, ours, theirs = copies
+    _base, ours, theirs = copies
     with Dossier.open(ours, model=repeats_model) as d:
         d.remove_instance(SUBSTANCES, 0)
     with Dossier.open(theirs, model=repeats_model) as d:
@@ -117,7 +119,7 @@ def test_diff_pairs_instances_by_name(copies, repeats_model):
 
 
 def test_two_instances_of_one_name_are_refused(copies, tmp_path, repeats_model):
-    base, ours, theirs = copies
+    _base, ours, _theirs = copies
     with Dossier.open(ours, model=repeats_model) as d:
         try:
             d.rename_instance(SUBSTANCES, 1, "Editor mRNA")
@@ -127,3 +129,35 @@ def test_two_instances_of_one_name_are_refused(copies, tmp_path, repeats_model):
     with pytest.raises(DossierError, match=r"OURS has two drug substance instances named 'Editor mRNA' \(\[0\] and "
                                            r"\[1\]\); instances are matched by name"):
         merged(copies, repeats_model, tmp_path / "m.dossier")
+
+
+def section_file(path, section, instances_):
+    path.write_text(json.dumps({"section": section, "instances": instances_}, indent=2) + "\n", encoding="utf-8")
+    return path
+
+
+def test_merge_file_pairs_the_instances_of_a_section_file_by_name(tmp_path, repeats_model):
+    mrna, guide = {"name": "Editor mRNA", "kind": "mRNA"}, {"name": "Guide RNA", "kind": "Guide RNA"}
+    base = section_file(tmp_path / "base", "cmc.substance", [mrna, guide])
+    ours = section_file(tmp_path / "ours", "cmc.substance", [{**guide, "sequence": "GGC"}, mrna])
+    theirs = section_file(tmp_path / "theirs", "cmc.substance", [mrna, {**guide, "batches": [{"lot": "G-1"}]},
+                                                                 {"name": "Lipid", "kind": "Lipid"}])
+
+    assert merge_file(base, ours, theirs, "case/sections/cmc.substance.json", repeats_model) == []
+
+    assert json.loads(ours.read_text())["instances"] == [
+        {"name": "Guide RNA", "kind": "Guide RNA", "sequence": "GGC", "batches": [{"lot": "G-1"}]},
+        mrna, {"name": "Lipid", "kind": "Lipid"}]
+
+
+def test_merge_file_leaves_a_section_whose_instances_are_named_elsewhere_to_dossier_merge(tmp_path, repeats_model):
+    base = section_file(tmp_path / "base", "nonclinical.potency", [{"summary": "a"}, {"summary": "b"}])
+    ours = section_file(tmp_path / "ours", "nonclinical.potency", [{"summary": "b"}, {"summary": "a"}])
+    theirs = section_file(tmp_path / "theirs", "nonclinical.potency", [{"summary": "a"}, {"summary": "b2"}])
+    before = ours.read_bytes()
+
+    conflicts = merge_file(base, ours, theirs, "case/sections/nonclinical.potency.json", repeats_model)
+
+    assert [c.path for c in conflicts] == ["nonclinical.potency"]
+    assert "named in cmc.substance.json: merge the two copies with `dossier merge`" in conflicts[0].what
+    assert ours.read_bytes() == before
