@@ -299,7 +299,11 @@ def import_dossier(src: str | Path, target: str | Path, who: str | None = None,
     os.close(fd)
     os.unlink(temp_name)
     try:
-        with Dossier.create(temp_name, folder.title, who=who, model=model, created=folder.created) as dossier:
+        # A folder exported before the identity was kept: its first recorded change stands in for the making,
+        # so every import of it is the same dossier (without a history, the import is a dossier of its own).
+        first = folder.history[0] if folder.history else None
+        created = folder.created or ((first.at, first.who) if first else None)
+        with Dossier.create(temp_name, folder.title, who=who, model=model, created=created) as dossier:
             dossier.restore([(entry["name"], entry["path"]) for entry in folder.attachments], folder.values,
                             folder.history, who=who)
         os.replace(temp_name, target)

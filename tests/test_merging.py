@@ -243,3 +243,52 @@ def test_an_import_keeps_the_identity_of_the_exported_dossier(copies, tmp_path, 
     assert cli("import", tmp_path / "text", tmp_path / "again.dossier").code == 0
     with Dossier.open(base, read_only=True) as a, Dossier.open(tmp_path / "again.dossier", read_only=True) as b:
         assert a.identity == b.identity
+
+
+RELEASE_1 = Path(__file__).parent / "fixtures" / "release-1" / "text-form"
+
+
+def test_a_folder_exported_by_release_1_merges_with_copies_imported_from_it(tmp_path, cli):
+    """An older text form (no identity in dossier.json) is read as an import reads it; its history tells
+    that both copies started from it."""
+    for side in ("ours", "theirs"):
+        assert cli("import", RELEASE_1, tmp_path / f"{side}.dossier").code == 0
+    edit(tmp_path / "ours.dossier", {SYMBOL: "CLN3B"})
+    edit(tmp_path / "theirs.dossier", {"clinical.design.objectives": "Theirs"})
+
+    result = cli("merge", RELEASE_1, tmp_path / "ours.dossier", tmp_path / "theirs.dossier", "--out", tmp_path / "m")
+
+    assert result.code == 0, result.err
+    merged = read_snapshot(tmp_path / "m")
+    assert merged.values[SYMBOL] == "CLN3B" and merged.values["clinical.design.objectives"] == "Theirs"
+
+
+def test_a_value_purged_on_one_side_stays_out_of_the_merged_history(copies, tmp_path, cli):
+    base, ours, theirs = copies
+    phi = next(p for p, f in default_model().fields.items() if f.phi and f.type == "text" and p in values_of(base))
+    secret = values_of(base)[phi]
+    with Dossier.open(ours) as d:
+        d.clear(phi, purge_history=True)
+    edit(theirs, {SYMBOL: "CLN3B"})
+
+    assert cli("merge", base, ours, theirs, "--out", tmp_path / "m").code == 0
+
+    merged = read_snapshot(tmp_path / "m")
+    assert phi not in merged.values
+    assert [e.field for e in merged.history or [] if phi in e.field] == [f"purged:{phi}"]
+    assert secret in [e.new for e in read_snapshot(theirs).history or [] if e.field == phi]
+
+
+def test_sequences_recorded_on_either_side_are_kept_and_one_number_recorded_twice_differently_conflicts(
+        copies, tmp_path, cli):
+    base, ours, theirs = copies
+    with Dossier.open(ours) as d:
+        d.record_submission("0001", {"index.xml": "a" * 32}, {"leaves": {}})
+    assert cli("merge", base, ours, theirs, "--out", tmp_path / "m.dossier").code == 0
+    with Dossier.open(tmp_path / "m.dossier", read_only=True) as m, Dossier.open(ours, read_only=True) as o:
+        assert m.sequences() == o.sequences() and m.sequence_details() == {"0001": {"leaves": {}}}
+
+    with Dossier.open(theirs) as d:
+        d.record_submission("0001", {"index.xml": "b" * 32}, {"leaves": {}})
+    result = cli("merge", base, ours, theirs, "--out", tmp_path / "m2.dossier")
+    assert result.code == 1 and "CONFLICT sequence:0001: recorded as submitted with other files" in result.err
