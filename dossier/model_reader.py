@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from . import quantities
+from .checkkinds import kinds, spec_paths
 from .conditions import check_conditions, parse_condition
 from .derived import read_derived
 from .errors import ModelError
@@ -231,9 +233,11 @@ def _checks(r: _Reader, raw: dict) -> tuple[Check, ...]:
         data = r.mapping(data, place)
         place = f"{place} ({data.get('id', '?')})"
         kind = r.text(data, "kind", place)
-        if kind not in CHECK_KINDS:
-            raise r.fail(place, f"check kind '{kind}' is not one of {', '.join(sorted(CHECK_KINDS))}")
-        missing = [k for k in CHECK_KINDS[kind] if k not in data]
+        registered = {name: k.needs for name, k in kinds().items()}
+        known_kinds = {**CHECK_KINDS, **registered}
+        if kind not in known_kinds:
+            raise r.fail(place, f"check kind '{kind}' is not one of {', '.join(sorted(known_kinds))}")
+        missing = [k for k in known_kinds[kind] if k not in data]
         if missing:
             raise r.fail(place, f"a '{kind}' check needs {', '.join(missing)}")
         severity = r.text(data, "severity", place)
@@ -267,8 +271,15 @@ def _check_references(r: _Reader, model: ContentModel) -> None:
         for key in ("fields", "field", "in", "left", "right", "by"):
             for path in _as_list(c.spec.get(key)):
                 _resolve(r, model, path, place)
+        for path in spec_paths(c):
+            _resolve(r, model, path, place)
         if c.kind == "compare":
             _check_compare(r, model, c.spec, place)
+        registered = kinds().get(c.kind)
+        if registered is not None:
+            if registered.validate is not None:
+                registered.validate(c, model, partial(r.fail, place))
+            continue
         table = model.fields.get(c.spec.get("field", ""))
         for column in _as_list(c.spec.get("has")) + list((c.spec.get("where") or {}).keys()):
             if table is None or table.type != "table" or column not in {col.id for col in table.columns}:

@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from .checkkinds import spec_paths
 from .fieldpath import FieldPath
 from .model import Repeat
 
@@ -174,7 +175,7 @@ def check_reads(check: Check) -> list[str]:
         value = check.spec.get(key)
         paths += [value] if isinstance(value, str) else [v for v in value if isinstance(v, str)] \
             if isinstance(value, list) else []
-    return paths + sorted(check.when.fields() if check.when else ())
+    return paths + spec_paths(check) + sorted(check.when.fields() if check.when else ())
 
 
 def check_repeat(model: ContentModel, check: Check) -> str | None:

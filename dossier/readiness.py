@@ -4,45 +4,27 @@ five plausible-mechanism elements. Pure functions of (model, values, attachment 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from . import quantities
+from .checkkinds import Context, kinds
 from .conditions import Applicability, same
 from .derived import derived_values
 from .errors import NotReadyError
 from .fieldpath import FieldPath, base_path, cell_path, model_path
-from .fieldtypes import display, is_filled
+from .fieldtypes import is_filled
+from .findings import BLOCKING, Finding, cannot_check, finding, normalize, texts
 from .instance_readiness import Scope, count_findings, scopes
+from .limits import shown
 from .model import Check, ContentModel, Element
 from .model_repeats import check_reads, fields_repeat
 from .repeats import in_instance
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
-# The one readiness gate: a readiness error blocks a final render or build (drafts are always
-# allowed); warnings and notes are shown, never blocking.
-BLOCKING = frozenset({"error"})
 _OPS = {">=": lambda a, b: a >= b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, "<": lambda a, b: a < b}
-
-
-@dataclass(frozen=True)
-class Finding:
-    severity: str
-    message: str
-    field: str
-    source: str
-    check: str
-    element: str | None = None
-
-    @property
-    def blocks(self) -> bool:
-        """Whether this finding stops a final render or build (see BLOCKING)."""
-        return self.severity in BLOCKING
-
-    def as_dict(self) -> dict:
-        return asdict(self)
+__all__ = ["BLOCKING", "Finding", "Report", "check_dossier"]
 
 
 @dataclass(frozen=True)
@@ -158,35 +140,8 @@ def dangling_attachments(model: ContentModel, values: dict, names: set[str]) -> 
                               path, f.source, "attachment-missing")
 
 
-def _texts(model: ContentModel, values: dict, path: str) -> list[str]:
-    """Every filled value at a field or table-column path, as text."""
-    if path in model.fields or path in model.derived:
-        spec = model.quantity(path)
-        value: Any = values.get(path)
-        if not is_filled(value):
-            return []
-        if spec.type == "table":
-            return [" ".join(display(spec.column(k), v) for k, v in row.items()) for row in value]
-        if spec.type in ("multichoice", "attachment"):
-            return list(value)
-        if spec.type == "hpo":
-            return [t["label"] for t in value]
-        return [display(spec, value)]
-    where = FieldPath.parse(path)  # the model's check reads a table's column here (validated at load)
-    column = model.fields[where.field_path].column(where.part or "")
-    rows = values.get(where.field_path) or []
-    return [display(column, row[column.id]) for row in rows if is_filled(row.get(column.id))]
-
-
-def _normalize(text: str, how: str | None) -> str:
-    if how == "sequence":
-        text = re.sub(r"5['′]|3['′]|[\s\-\d]", "", text.upper()).replace("U", "T")
-        return text
-    return " ".join(text.casefold().split())
-
-
 def _mentions(a: str, b: str) -> bool:
-    a, b = _normalize(a, "text"), _normalize(b, "text")
+    a, b = normalize(a, "text"), normalize(b, "text")
     return bool(a and b) and (a in b or b in a)
 
 
@@ -195,54 +150,60 @@ def _row_matches(row: dict, where: dict | None) -> bool:
                for col, wanted in (where or {}).items())
 
 
-def _finding(check: Check, field: str | None = None, detail: str = "") -> Finding:
-    message = f"{check.message} ({detail})" if detail else check.message
-    return Finding(check.severity, message, field or check.field, check.source, check.id, check.element)
-
-
 def _run(check: Check, model: ContentModel, values: dict, ap: Applicability) -> list[Finding]:
     spec = check.spec
     kind = check.kind
     if kind == "required":
-        return [_finding(check, p) for p in spec["fields"] if not _texts(model, values, p)]
+        return [finding(check, p) for p in spec["fields"] if not texts(model, values, p)]
     if kind == "any_filled":
         shown = [p for p in spec["fields"] if ap.field(p)]  # the finding points at the first one the form shows
-        return [] if not shown or any(_texts(model, values, p) for p in shown) else [_finding(check, shown[0])]
+        return [] if not shown or any(texts(model, values, p) for p in shown) else [finding(check, shown[0])]
     if kind == "equal":
-        texts = [_texts(model, values, p) for p in spec["fields"]]
-        if not all(texts):
-            return []
-        normal = {_normalize(t[0], spec.get("normalize")) for t in texts}
-        return [] if len(normal) == 1 else [_finding(check)]
+        return _equal(check, model, values)
     if kind == "contains":
-        needle, haystack = _texts(model, values, spec["field"]), _texts(model, values, spec["in"])
+        needle, haystack = texts(model, values, spec["field"]), texts(model, values, spec["in"])
         if not needle or not haystack:
             return []
-        return [] if any(_normalize(n, "text") in _normalize(" ".join(haystack), "text") for n in needle) \
-            else [_finding(check, spec["in"])]
+        return [] if any(normalize(n, "text") in normalize(" ".join(haystack), "text") for n in needle) \
+            else [finding(check, spec["in"])]
     if kind == "rows":
         rows = [r for r in values.get(spec["field"]) or [] if _row_matches(r, spec.get("where"))]
         wanted = int(spec.get("min", 1))
-        return [] if len(rows) >= wanted else [_finding(check, detail=f"{len(rows)} of {wanted} found")]
+        return [] if len(rows) >= wanted else [finding(check, detail=f"{len(rows)} of {wanted} found")]
     if kind == "each_row":
         found = []
         for i, row in enumerate(values.get(spec["field"]) or []):
             if _row_matches(row, spec.get("where")):
-                found += [_finding(check, cell_path(spec["field"], i, col))
+                found += [finding(check, cell_path(spec["field"], i, col))
                           for col in spec["has"] if not is_filled(row.get(col))]
         return found
     if kind == "compare":
         return _compare(check, values)
     if kind == "overlap":
-        ours, theirs = _texts(model, values, spec["left"]), _texts(model, values, spec["right"])
+        ours, theirs = texts(model, values, spec["left"]), texts(model, values, spec["right"])
         if not ours or not theirs:
             return []
-        return [] if any(_mentions(a, b) for a in ours for b in theirs) else [_finding(check)]
+        return [] if any(_mentions(a, b) for a in ours for b in theirs) else [finding(check)]
     if kind == "covers":
-        needed, offered = _texts(model, values, spec["field"]), _texts(model, values, spec["by"])
+        needed, offered = texts(model, values, spec["field"]), texts(model, values, spec["by"])
         missing = [w for w in needed if not any(_mentions(w, o) for o in offered)]
-        return [_finding(check, detail=f"not covered: {m}") for m in dict.fromkeys(missing)]
+        return [finding(check, detail=f"not covered: {m}") for m in dict.fromkeys(missing)]
+    if kind in kinds():
+        return kinds()[kind].run(check, Context(model, values, ap))
     raise AssertionError(f"check kind {kind} passed model validation but has no implementation")
+
+
+def _equal(check: Check, model: ContentModel, values: dict) -> list[Finding]:
+    """One value in several places (one molecule, one route): the finding shows each place's value.
+    While only some of the places are filled the check cannot tell, and says so."""
+    found = {p: texts(model, values, p) for p in check.spec["fields"]}
+    empty = [p for p, t in found.items() if not t]
+    if empty:
+        return [] if len(empty) == len(found) else [cannot_check(check, model, empty)]
+    normal = {p: normalize(t[0], check.spec.get("normalize")) for p, t in found.items()}
+    if len(set(normal.values())) == 1:
+        return []
+    return [finding(check, detail="; ".join(f"{p}: {shown(v)}" for p, v in normal.items()))]
 
 
 def _compare(check: Check, values: dict) -> list[Finding]:
@@ -253,12 +214,12 @@ def _compare(check: Check, values: dict) -> list[Finding]:
         return []
     op = _OPS[check.spec["op"]]
     if isinstance(left, str) and isinstance(right, str):
-        return [] if op(*quantities.compare_dates(left, right)) else [_finding(check)]
+        return [] if op(*quantities.compare_dates(left, right)) else [finding(check)]
     try:
         numbers = quantities.comparable(*(side if isinstance(side, dict) else {} for side in (left, right)))
     except ValueError as exc:
-        return [_finding(check, detail=str(exc))]
-    return [] if op(*numbers) else [_finding(check)]
+        return [finding(check, detail=str(exc))]
+    return [] if op(*numbers) else [finding(check)]
 
 
 def _element(model: ContentModel, element: Element, passes: list[tuple[Scope, dict, Applicability]],

@@ -1,0 +1,70 @@
+"""The registry of check kinds that live outside dossier.readiness: each kind says which keys its
+spec needs, which of them name field paths (resolved when the model loads), how to validate the
+rest of its spec at load, and how to run it. A module of kinds registers them on import:
+
+    @check_kind("complementary", needs=("sequence", "target"), paths=("sequence", "target"))
+    def complementary(check: Check, ctx: Context) -> list[Finding]: ...
+
+and is listed once in `kinds()` below. docs/content-model-format.md documents every kind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .conditions import Applicability
+    from .errors import ModelError
+    from .findings import Finding
+    from .model import Check, ContentModel
+
+# fail(reason) -> the ModelError to raise, already naming the file and the check
+Fail = Callable[[str], "ModelError"]
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a check runs over: the model, the values that apply (with derived values) and applicability."""
+    model: ContentModel
+    values: dict[str, Any]
+    ap: Applicability
+
+
+@dataclass(frozen=True)
+class CheckKind:
+    name: str
+    needs: tuple[str, ...]
+    paths: tuple[str, ...]
+    run: Callable[[Check, Context], list[Finding]]
+    validate: Callable[[Check, ContentModel, Fail], None] | None = None
+
+
+_KINDS: dict[str, CheckKind] = {}
+
+
+def check_kind(name: str, needs: tuple[str, ...], paths: tuple[str, ...] = (),
+               validate: Callable[[Check, ContentModel, Fail], None] | None = None):
+    """Register the decorated function as the runner of check kind `name`."""
+    def register(run: Callable[[Check, Context], list[Finding]]):
+        _KINDS[name] = CheckKind(name, needs, paths, run, validate)
+        return run
+    return register
+
+
+def kinds() -> dict[str, CheckKind]:
+    """Every registered kind by name (the modules register themselves when first imported)."""
+    from . import checks_sequence  # noqa: F401
+
+    return _KINDS
+
+
+def spec_paths(check: Check) -> list[str]:
+    """The field paths a registered kind's spec names (a key may hold one path or a list)."""
+    kind = kinds().get(check.kind)
+    found: list[str] = []
+    for key in kind.paths if kind else ():
+        value = check.spec.get(key)
+        found += value if isinstance(value, list) else [value] if isinstance(value, str) else []
+    return found

@@ -1,0 +1,80 @@
+"""What a readiness check reports (a Finding) and the small readers every check kind shares: the
+text of a field or table column, a finding of a check, and the honest "cannot check" finding."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from .fieldpath import FieldPath
+from .fieldtypes import display, is_filled
+from .model import Check, ContentModel
+
+# The one readiness gate: a readiness error blocks a final render or build (drafts are always
+# allowed); warnings and notes are shown, never blocking.
+BLOCKING = frozenset({"error"})
+
+
+@dataclass(frozen=True)
+class Finding:
+    severity: str
+    message: str
+    field: str
+    source: str
+    check: str
+    element: str | None = None
+
+    @property
+    def blocks(self) -> bool:
+        """Whether this finding stops a final render or build (see BLOCKING)."""
+        return self.severity in BLOCKING
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def texts(model: ContentModel, values: dict, path: str) -> list[str]:
+    """Every filled value at a field or table-column path, as text."""
+    if path in model.fields or path in model.derived:
+        spec = model.quantity(path)
+        value: Any = values.get(path)
+        if not is_filled(value):
+            return []
+        if spec.type == "table":
+            return [" ".join(display(spec.column(k), v) for k, v in row.items()) for row in value]
+        if spec.type in ("multichoice", "attachment"):
+            return list(value)
+        if spec.type == "hpo":
+            return [t["label"] for t in value]
+        return [display(spec, value)]
+    where = FieldPath.parse(path)  # the model's check reads a table's column here (validated at load)
+    column = model.fields[where.field_path].column(where.part or "")
+    rows = values.get(where.field_path) or []
+    return [display(column, row[column.id]) for row in rows if is_filled(row.get(column.id))]
+
+
+def normalize(text: str, how: str | None) -> str:
+    if how == "sequence":
+        return re.sub(r"5['′]|3['′]|[\s\-\d]", "", text.upper()).replace("U", "T")
+    return " ".join(text.casefold().split())
+
+
+def finding(check: Check, field: str | None = None, detail: str = "") -> Finding:
+    message = f"{check.message} ({detail})" if detail else check.message
+    return Finding(check.severity, message, field or check.field, check.source, check.id, check.element)
+
+
+def cannot_check(check: Check, model: ContentModel, missing: list[str], why: str = "not filled") -> Finding:
+    """A check whose inputs are missing says so instead of passing: a warning naming what it lacks."""
+    names = ", ".join(f"{label(model, p)} ({p})" for p in missing)
+    return Finding("warning", f"Cannot check this yet: {names} {why}. (The check: {check.message})", missing[0],
+                   check.source, check.id, check.element)
+
+
+def label(model: ContentModel, path: str) -> str:
+    """A field's or table column's label, for messages."""
+    if path in model.fields or path in model.derived:
+        return model.quantity(path).label
+    where = FieldPath.parse(path)
+    return model.fields[where.field_path].column(where.part or "").label

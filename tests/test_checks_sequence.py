@@ -1,0 +1,137 @@
+"""The sequence checks on the demo: it raises none of them, and one edit to a copy raises exactly the
+finding it should, with the sequences and numbers in its message; a missing input says so; a malformed
+check is refused when the model loads."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+import yaml
+
+from dossier.errors import ModelError
+from dossier.model import default_model
+from dossier.model_reader import parse_model
+from dossier.paths import content_model_path
+from dossier.readiness import check_dossier
+from tests.helpers.demo import with_values
+
+SEQUENCE_CHECKS = {"aso-pairs-with-target", "sirna-guide-pairs-with-target", "ds-formula-and-weight", "same-sequence"}
+TARGET = "GCTCTTCCAGGTGAGCCTGGGCTCTGCCAGGTCCTCACCAGGTAAGTTCCTGGGACCTTGGCTCAGCCTC"
+
+
+def findings(inp, **changes):
+    inp = with_values(inp, **changes)
+    return check_dossier(default_model(), inp.values, [a["name"] for a in inp.attachments]).findings
+
+
+def only(found, check):
+    assert [f.check for f in found] == [check] * len(found) and found, [(f.check, f.message) for f in found]
+    return found
+
+
+def test_the_demo_raises_no_finding(demo_input):
+    assert findings(demo_input) == ()
+
+
+def test_a_target_that_does_not_pair_shows_the_best_match_and_its_mismatches(demo_input):
+    wrong = TARGET[:51] + "C" + TARGET[52:]  # target position 52 (G) lies under strand position 4
+    [f] = only(findings(demo_input, nonclinical__design__target_sequence=wrong), "aso-pairs-with-target")
+    assert f.field == "nonclinical.design.sequence" and f.severity == "error"
+    assert "reverse complement CTCACCAGGTAAGTTCCTGGGA is not in the target" in f.message
+    assert "target 34–55 (CTCACCAGGTAAGTTCCTCGGA)" in f.message and "strand position(s) 4" in f.message
+
+
+def test_the_variant_base_must_be_the_patients_allele(demo_input):
+    [f] = only(findings(demo_input, nonclinical__design__variant_position={"value": 5}), "aso-pairs-with-target")
+    assert f.field == "nonclinical.design.target_sequence"
+    assert "position 5 of the target is T, but NM_001042432.2:c.1056+34C>A puts A there" in f.message
+
+
+def test_a_binding_site_far_from_the_variant_is_found(demo_input):
+    [f] = only(findings(demo_input, nonclinical__design__target_sequence="A" + "C" * 60 + TARGET,
+                        nonclinical__design__variant_position={"value": 1}), "aso-pairs-with-target")
+    assert f.field == "nonclinical.design.variant_position"
+    assert "binds target position(s) 95–116, 94 nt from the variant at position 1" in f.message
+    assert "lie within 50 nt of it" in f.message
+
+
+def test_an_sirna_guide_pairs_with_a_two_nt_overhang_left_aside(demo_input):
+    guide = "5'-" + "".join(reversed(TARGET[10:29].translate(str.maketrans("ACGT", "UGCA")))) + "dTdT-3'"
+    assert findings(demo_input, module1__product__drug_class="siRNA", nonclinical__design__sequence=guide,
+                    cmc__substance__sequence=guide) == ()
+    wrong = guide.replace("GCUC", "GCUG", 1)
+    found = findings(demo_input, module1__product__drug_class="siRNA", nonclinical__design__sequence=wrong,
+                     cmc__substance__sequence=wrong)
+    [f] = only(found, "sirna-guide-pairs-with-target")
+    assert "mismatches at strand position(s)" in f.message
+
+
+def test_a_wrong_molecular_weight_shows_the_computed_one(demo_input):
+    [f] = only(findings(demo_input, cmc__substance__molecular_weight={"value": 7620.4, "unit": "g/mol"}),
+               "ds-formula-and-weight")
+    assert f.field == "cmc.substance.molecular_weight"
+    assert "declared 7,620.4 g/mol, 1,627.8 from the computed value (tolerance 1.0 g/mol)" in f.message
+    assert "sodium salt: C286H393N83Na21O153P21S21, 9,248.2 g/mol" in f.message
+    assert "free acid C286H414N83O153P21S21, 8,786.6 g/mol" in f.message
+
+
+def test_a_wrong_formula_is_found(demo_input):
+    [f] = only(findings(demo_input, cmc__substance__molecular_formula="C230H318N72O120P21S21Na21 (fictional)"),
+               "ds-formula-and-weight")
+    assert f.field == "cmc.substance.molecular_formula"
+    assert "declared C230H318N72Na21O120P21S21; computed for the sodium salt: C286H393N83Na21O153P21S21" in f.message
+
+
+def test_a_salt_weight_declared_as_free_acid_is_found_twice(demo_input):
+    found = only(findings(demo_input, cmc__substance__salt_form="Free acid"), "ds-formula-and-weight")
+    assert {f.field for f in found} == {"cmc.substance.molecular_formula", "cmc.substance.molecular_weight"}
+    assert all("computed for the free acid: C286H414N83O153P21S21, 8,786.6 g/mol" in f.message for f in found)
+
+
+def test_one_molecule_shows_both_sequences(demo_input):
+    [f] = only(findings(demo_input, cmc__substance__sequence="TCCCAGGAACTTACCTGGTGAA",
+                        cmc__substance__molecular_weight=None, cmc__substance__molecular_formula=None), "same-sequence")
+    assert "cmc.substance.sequence: TCCCAGGAACTTACCTGGTGAA; nonclinical.design.sequence: TCCCAGGAACTTACCTGGTGAG" \
+        in f.message
+
+
+@pytest.mark.parametrize("changes, field, words", [
+    ({"nonclinical__design__target_sequence": None}, "nonclinical.design.target_sequence", "not filled"),
+    ({"nonclinical__design__chemistry": ["2'-MOE", "PMO"]}, "nonclinical.design.chemistry",
+     "includes PMO, whose formula this check cannot compute"),
+    ({"nonclinical__design__modification_pattern": "5-10-5"}, "nonclinical.design.modification_pattern",
+     "is not wing–gap–wing lengths adding up to the 22-nt sequence"),
+    ({"cmc__substance__salt_form": None}, "cmc.substance.salt_form", "not filled"),
+])
+def test_a_check_that_cannot_run_says_what_it_lacks(demo_input, changes, field, words):
+    [f] = findings(demo_input, **changes)
+    assert f.severity == "warning" and f.field == field
+    assert f.message.startswith("Cannot check this yet:") and words in f.message
+
+
+def _shipped() -> dict:
+    return yaml.safe_load(content_model_path().read_text(encoding="utf-8"))
+
+
+def _check(raw: dict, check_id: str) -> dict:
+    return next(c for c in raw["checks"] if c["id"] == check_id)
+
+
+@pytest.mark.parametrize("check_id, change, expected", [
+    ("ds-formula-and-weight", {"modifications": {"Morpholino": {"sugar": "moe"}}},
+     "modification 'Morpholino' is not a choice of nonclinical.design.chemistry"),
+    ("ds-formula-and-weight", {"forms": {"Free acid": None}},
+     "'forms' must give each choice of cmc.substance.salt_form"),
+    ("ds-formula-and-weight", {"modifications": {"2'-MOE": {"sugar": "ribose-ish"}}}, "must say sugar (dna, rna"),
+    ("aso-pairs-with-target", {"target": "nonclinical.design.length"}, "'target' must be a field of type text"),
+    ("aso-pairs-with-target", {"max_distance": -3}, "'max_distance' must be a whole number"),
+    ("aso-pairs-with-target", {"target": "nonclinical.design.nothing"}, "unknown field 'nonclinical.design.nothing'"),
+])
+def test_a_malformed_sequence_check_is_refused_at_load(check_id, change, expected):
+    raw = copy.deepcopy(_shipped())
+    _check(raw, check_id).update(change)
+    with pytest.raises(ModelError) as err:
+        parse_model(raw, Path("broken.yaml"))
+    assert str(err.value).startswith(f"broken.yaml: check {check_id}: ") and expected in str(err.value)
