@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .checks_phi import all_phi, appears, leaks
 from .errors import DossierError, FieldError, ImportFormatError, output_error
 from .fieldtypes import coerce
 from .model import ContentModel, default_model
@@ -70,6 +71,9 @@ def export_dossier(dossier: Dossier, out_dir: str | Path, include_phi: bool = Tr
 
 def _write_text_form(dossier: Dossier, work: Path, include_phi: bool) -> None:
     model, values = dossier.model, dossier.values()
+    history = dossier.history()
+    if not include_phi:
+        history = _refuse_phi_outside_its_fields(model, values, history)
     # The title is free text that often names the patient ("ASO for patient A"): it is PHI in a copy to share.
     phi = {p for p, f in model.fields.items() if f.phi} | {"title"}
     title = dossier.title if include_phi else WITHHELD_TITLE
@@ -90,7 +94,7 @@ def _write_text_form(dossier: Dossier, work: Path, include_phi: bool) -> None:
         manifest.append({"name": attachment.name, "media_type": attachment.media_type, "size": attachment.size,
                          "sha256": attachment.sha256, "md5": attachment.md5})
     _write(work / "attachments" / "attachments.json", _dump(manifest))
-    lines = [history_line(e) for e in dossier.history() if include_phi or e.field not in phi]
+    lines = [history_line(e) for e in history if include_phi or e.field not in phi]
     _write(work / "history.jsonl", "".join(line + "\n" for line in lines))
 
 
@@ -98,6 +102,22 @@ def history_line(e: AuditEntry) -> str:
     """One audit entry as its line of history.jsonl (without the newline)."""
     return json.dumps({"at": e.at, "who": e.who, "field": e.field, "old": e.old, "new": e.new},
                       ensure_ascii=False, separators=(",", ":"))
+
+
+def _refuse_phi_outside_its_fields(model: ContentModel, values: dict, history: list) -> list:
+    """A copy without PHI is refused while a PHI value (today's or an earlier one) is written in another
+    field: cutting it out of free text would ship whatever spelling the search missed and change the
+    text without its author, so the author removes it, which also keeps it out of the documents. Earlier
+    values of other fields that held it stay out of the copy's history. Returns the history to write."""
+    phi = all_phi(model, values, history)
+    found = list(dict.fromkeys(path for path, _ in leaks(model, values, phi)))
+    if found:
+        raise DossierError(
+            f"a copy without protected health information was not written: PHI appears outside its own fields, "
+            f"in {', '.join(found[:5])}{f' and {len(found) - 5} more' if len(found) > 5 else ''}. Remove it from "
+            "there (`dossier check` shows each place) and export again")
+    return [e for e in history
+            if not any(appears(p, json.dumps([e.old, e.new], ensure_ascii=False)) for p in phi)]
 
 
 def _move_into_place(work: Path, out_dir: Path) -> None:

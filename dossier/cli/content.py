@@ -240,7 +240,8 @@ def register(sub) -> None:
                             "types and choices) and repeat information.")
     add_command(sub, "export", cmd_export, "Export the dossier to a folder of plain text files.", FILE_ARG,
                 (("dir",), {"help": "the folder to write"}),
-                (("--without-phi",), {"action": "store_true", "help": "leave out protected health information"}),
+                (("--without-phi",), {"action": "store_true",
+                  "help": "leave out protected health information (refused while PHI is written in another field)"}),
                 (("--replace",), {"action": "store_true", "help": "replace the folder if it exists"}))
     add_command(sub, "import", cmd_import, "Make a new dossier file from an exported folder.",
                 (("dir",), {"help": "the exported folder"}), (("file",), {"help": "the new dossier file"}))

@@ -1,0 +1,165 @@
+"""Protected health information outside its own fields: the values of fields marked `phi: true` (a
+name, a date of birth in any common written form, a record number) looked for in every other field.
+The check kind `phi_in_text` reports where one appears, never the value itself; `dossier export
+--without-phi` refuses to write a copy while one does (see dossier.textform).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from .checkkinds import Context, Fail, check_kind
+from .fieldpath import cell_path, model_path
+from .fieldtypes import is_filled
+from .findings import Finding, finding
+from .model import Check, ContentModel
+
+_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+           "november", "december")
+_ORDINAL = r"(?:st|nd|rd|th)?"
+_NUMERIC = re.compile(r"\b(\d{1,4})[-/.](\d{1,2})[-/.](\d{1,4})\b")
+_COMPACT = re.compile(r"\b(\d{4})(\d{2})(\d{2})\b")
+_DAY_MONTH = re.compile(rf"\b(\d{{1,2}}){_ORDINAL}\s+(?:of\s+)?([A-Za-z]{{3,9}})\.?,?\s+(\d{{2,4}})\b")
+_MONTH_DAY = re.compile(rf"\b([A-Za-z]{{3,9}})\.?\s+(\d{{1,2}}){_ORDINAL},?\s+(\d{{2,4}})\b")
+_TEXT_TYPES = ("text", "longtext", "person")
+
+
+@dataclass(frozen=True)
+class Phi:
+    """One PHI value to look for: the field holding it, its label and how it is matched."""
+    path: str
+    label: str
+    how: str      # name | date | identifier
+    value: str
+
+
+def phi_values(model: ContentModel, values: dict, identifiers: Iterable[str] = ()) -> list[Phi]:
+    """The filled values of the model's PHI fields, each with how it is looked for."""
+    ids = set(identifiers)
+    found = []
+    for path, value in values.items():
+        f = model.fields.get(model_path(path))
+        if f is not None and f.phi and isinstance(value, str) and is_filled(value):
+            how = "date" if f.type == "date" else "identifier" if f.path in ids else "name"
+            found.append(Phi(path, f.label, how, value))
+    return found
+
+
+def texts_outside_phi(model: ContentModel, values: dict) -> Iterator[tuple[str, str]]:
+    """(path, text) of every free-text value of a field that is not PHI: text, long text, a person's
+    parts and the text cells of tables (cell paths)."""
+    for path, value in values.items():
+        f = model.fields.get(model_path(path))
+        if f is None or f.phi or not is_filled(value):
+            continue
+        if f.type in _TEXT_TYPES:
+            yield path, value if isinstance(value, str) else " ".join(str(v) for v in value.values())
+        elif f.type == "table":
+            for i, row in enumerate(value):
+                for column in f.columns:
+                    if column.type in ("text", "longtext") and isinstance(row.get(column.id), str):
+                        yield cell_path(path, i, column.id), row[column.id]
+
+
+def appears(phi: Phi, text: str) -> bool:
+    """Whether the PHI value is written in `text`."""
+    if phi.how == "date":
+        return _has_date(text, phi.value)
+    core = re.sub(r"\([^)]*\)", " ", phi.value).strip()  # "(fictional)" and such notes are not the value
+    if phi.how == "identifier":
+        return _has_identifier(text, core)
+    return _has_name(text, core)
+
+
+def _has_name(text: str, name: str) -> bool:
+    words = re.findall(r"[^\W\d_]+(?:['-][^\W\d_]+)*", name)
+    if not words:
+        return False
+    forms = [words, words[-1:] + words[:-1]]  # Jane Zebediah, Zebediah Jane / Zebediah, Jane
+    if any(re.search(r"\b" + r"\W{1,3}".join(map(re.escape, form)) + r"\b", text, re.IGNORECASE) for form in forms):
+        return True
+    surname = words[-1]  # a surname alone, as written with its capital, is a name in the text too
+    return len(words) > 1 and len(surname) >= 4 and re.search(rf"\b{re.escape(surname)}\b", text) is not None
+
+
+def _has_identifier(text: str, identifier: str) -> bool:
+    squeezed = re.sub(r"[\W_]", "", identifier).casefold()
+    if len(squeezed) >= 4 and squeezed in re.sub(r"[\W_]", "", text).casefold():
+        return True
+    digits = [run for run in re.findall(r"\d+", identifier) if len(run) >= 5]
+    return any(re.search(rf"(?<!\d){run}(?!\d)", text) for run in digits)
+
+
+def _has_date(text: str, iso: str) -> bool:
+    try:
+        year, month, day = (int(part) for part in iso.split("-"))
+    except ValueError:
+        return False
+    return any(_is(year, month, day, *found) for found in _written_dates(text))
+
+
+def _written_dates(text: str) -> Iterator[tuple[int, int, int]]:
+    """(year, month, day) readings of each date-like expression: every order a numeric date may mean."""
+    for a, b, c in _NUMERIC.findall(text):
+        if len(a) == 4:
+            yield int(a), int(b), int(c)
+        else:
+            yield int(c), int(b), int(a)  # day/month/year
+            yield int(c), int(a), int(b)  # month/day/year
+    for y, m, d in _COMPACT.findall(text):
+        yield int(y), int(m), int(d)
+    for d, name, y in _DAY_MONTH.findall(text):
+        yield int(y), _month(name), int(d)
+    for name, d, y in _MONTH_DAY.findall(text):
+        yield int(y), _month(name), int(d)
+
+
+def _month(name: str) -> int:
+    name = name.casefold()
+    return next((i + 1 for i, month in enumerate(_MONTHS) if month.startswith(name) and len(name) >= 3), 0)
+
+
+def _is(year: int, month: int, day: int, y: int, m: int, d: int) -> bool:
+    return (m, d) == (month, day) and (y == year or (y < 100 and y == year % 100))
+
+
+def leaks(model: ContentModel, values: dict, phi: list[Phi]) -> list[tuple[str, Phi]]:
+    """(path where, the PHI value) for each PHI value written in a field that is not PHI."""
+    return [(path, p) for path, text in texts_outside_phi(model, values) for p in phi if appears(p, text)]
+
+
+def _validate(check: Check, model: ContentModel, fail: Fail) -> None:
+    for path in check.spec.get("identifiers", []):
+        field = model.fields.get(path)
+        if field is None or not field.phi or field.type != "text":
+            raise fail(f"identifier '{path}' must be a text field marked phi: true")
+
+
+_SAY = {"date": "in a written form of the date", "identifier": "", "name": ""}
+
+
+@check_kind("phi_in_text", needs=(), paths=("identifiers",), validate=_validate)
+def phi_in_text(check: Check, ctx: Context) -> list[Finding]:
+    """One finding per field where a PHI value appears, naming the PHI field, never echoing the value."""
+    phi = phi_values(ctx.model, ctx.values, check.spec.get("identifiers", []))
+    return [finding(check, path, f"{p.label} ({p.path}) appears in this field {_SAY[p.how]}".rstrip())
+            for path, p in leaks(ctx.model, ctx.values, phi)]
+
+
+def identifier_fields(model: ContentModel) -> list[str]:
+    """The PHI fields the model's phi_in_text check reads as identifiers (record numbers)."""
+    return next((c.spec.get("identifiers", []) for c in model.checks if c.kind == "phi_in_text"), [])
+
+
+def all_phi(model: ContentModel, values: dict, history: Iterable[Any]) -> list[Phi]:
+    """Every PHI value to keep out of a shared copy: today's and the earlier ones the audit history
+    holds (a name changed since may still be written elsewhere)."""
+    ids = identifier_fields(model)
+    phi = phi_values(model, values, ids)
+    for entry in history:
+        for value in (entry.old, entry.new):
+            phi += phi_values(model, {entry.field: value}, ids)
+    return list(dict.fromkeys(phi))
