@@ -107,7 +107,7 @@ def test_the_same_cell_changed_differently_is_a_conflict(copies, tmp_path, cli):
     result = cli("merge", base, ours, theirs, "--out", tmp_path / "m.dossier")
 
     assert result.code == 1 and not (tmp_path / "m.dossier").exists()
-    assert f"CONFLICT {ENDPOINTS}[1].timing (endpoint='Correct CLN3 splicing in blood cells')" in result.err
+    assert f"CONFLICT {ENDPOINTS}[1].timing (endpoint='Correct CLN3 splicing in CSF cells')" in result.err
     assert "instrument" not in result.err  # changed on one side only: no conflict
 
 
