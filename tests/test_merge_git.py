@@ -73,6 +73,8 @@ def work_on(repo: Path, branch: str, values: dict, attach: str | None = None) ->
 def test_a_git_merge_through_the_driver_gives_what_dossier_merge_gives(repo, cli):
     base = repo.parent / "base-folder"
     shutil.copytree(repo / "case", base)
+    before = json.loads((base / "sections" / "module1.letters.json").read_text())["fields"].get(
+        "letters_of_authorization", [])  # the demo's own letter(s)
     theirs = work_on(repo, "theirs", {"clinical.endpoints.endpoints[2].timing": "Weekly",
                                       "clinical.design.objectives": "Theirs"}, attach="theirs-letter.pdf")
     ours = work_on(repo, "ours", {SYMBOL: "CLN3B", "clinical.endpoints.endpoints[0].instrument": "Scale v2"},
@@ -86,7 +88,7 @@ def test_a_git_merge_through_the_driver_gives_what_dossier_merge_gives(repo, cli
     endpoints = json.loads((repo / "case" / "sections" / "clinical.endpoints.json").read_text())["fields"]["endpoints"]
     assert endpoints[0]["instrument"] == "Scale v2" and endpoints[2]["timing"] == "Weekly"
     letters = json.loads((repo / "case" / "sections" / "module1.letters.json").read_text())["fields"]
-    assert letters["letters_of_authorization"] == ["ours-letter.pdf", "theirs-letter.pdf"]
+    assert letters["letters_of_authorization"] == [*before, "ours-letter.pdf", "theirs-letter.pdf"]
     assert import_dossier(repo / "case", repo.parent / "imported.dossier").is_file()  # a folder that imports
 
 

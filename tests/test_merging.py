@@ -125,6 +125,8 @@ def test_a_row_removed_on_one_side_and_changed_on_the_other_is_a_conflict(copies
 
 def test_attachments_added_on_both_sides_merge(copies, tmp_path, cli):
     base, ours, theirs = copies
+    with Dossier.open(base, read_only=True) as b:
+        before = b.get(LETTERS) or []  # the demo's own letter(s)
     for side, text in ((ours, "Letter from ours"), (theirs, "Letter from theirs")):
         pdf = tmp_path / f"{side.stem}-letter.pdf"
         pdf.write_bytes(pdf_bytes(text))
@@ -135,7 +137,7 @@ def test_attachments_added_on_both_sides_merge(copies, tmp_path, cli):
 
     with Dossier.open(tmp_path / "m.dossier", read_only=True) as m, Dossier.open(ours, read_only=True) as o, \
             Dossier.open(theirs, read_only=True) as t:
-        assert m.get(LETTERS) == ["ours-letter.pdf", "theirs-letter.pdf"]
+        assert m.get(LETTERS) == [*before, "ours-letter.pdf", "theirs-letter.pdf"]
         mine = {a.name: a.sha256 for a in m.attachments()}
         assert {a.name: a.sha256 for a in o.attachments()}.items() <= mine.items()
         assert {a.name: a.sha256 for a in t.attachments()}.items() <= mine.items()

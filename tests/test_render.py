@@ -95,7 +95,7 @@ def test_pdf_margins_leave_room(rendered):
 def test_bookmarks_mirror_headings(rendered, demo_input):
     _, results = rendered
     for doc_id, files in results.items():
-        tree = build_tree(demo_input, doc_id)
+        tree = build_tree(demo_input, doc_id, final=True)
         with pikepdf.open(files["pdf"]) as pdf, pdf.open_outline() as outline:
             titles = _outline_titles(outline.root, doc_id)
         assert titles == [h.text for h in tree.headings()], doc_id
@@ -155,7 +155,8 @@ def test_docx_structure(rendered, demo_input):
         assert document.paragraphs[0].style.name == "Title"
         assert document.paragraphs[0].text == MODEL.document(doc_id).title
         headings = [(p.style.name, p.text) for p in document.paragraphs if p.style.name.startswith("Heading")]
-        assert headings == [(f"Heading {min(h.level, 4)}", h.text) for h in build_tree(demo_input, doc_id).headings()]
+        tree = build_tree(demo_input, doc_id, final=True)
+        assert headings == [(f"Heading {min(h.level, 4)}", h.text) for h in tree.headings()]
         assert 'TOC \\o "1-3"' in document.element.xml
         header = document.sections[0].header.paragraphs[0].text
         assert header == header_text(demo_input) and "DRAFT" not in header

@@ -17,7 +17,7 @@ from dossier.store import Store
 def demo_values(demo_master):
     """The demo dossier's values without attachment references (a fresh dossier holds no files)."""
     with Dossier.open(demo_master, read_only=True) as d:
-        values = d.values()
+        values = {p: v for p, v in d.values().items() if d.model.fields[p].type != "attachment"}
         attachment_columns = {p: {c.id for c in d.field(p).columns if c.type == "attachment"} for p in values}
     return {p: [{k: v for k, v in row.items() if k not in attachment_columns[p]} for row in value]
             if d.model.fields[p].type == "table" else value for p, value in values.items()}

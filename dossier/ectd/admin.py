@@ -10,7 +10,7 @@ from typing import Any
 from ..errors import DossierError
 from ..roles import Roles
 from .leaf import Module1
-from .regional import IND, NO_DUNS, ORIGINAL_APPLICATION, SUB_AMENDMENT, SUB_ORIGINAL
+from .regional import IND, NO_DUNS, ORIGINAL_APPLICATION, SUB_AMENDMENT, SUB_ORIGINAL, fit_description
 from .wanted import as_text, first_filled
 
 REGULATORY_CONTACT = "fdaact1"  # a contact whose kind the dossier does not code
@@ -103,6 +103,6 @@ def module1(roles: Roles, values: dict[str, Any], number: str, draft: bool, note
     reason = as_text(_get(roles, values, "reason"))
     description = ("DRAFT - not for submission. " if draft else "") + (reason or "Investigational New Drug application")
     return Module1(duns=duns if len(duns) == 9 else NO_DUNS, company=company or "Sponsor not given",
-                   description=description[:128], contacts=found_contacts,
+                   description=fit_description(description), contacts=found_contacts,
                    application_number=(ind or "0").zfill(6)[-6:], application_type=IND,
                    submission_type=ORIGINAL_APPLICATION, submission_sub_type=sub_type, submission_id="0001")

@@ -17,4 +17,10 @@ KEYED_FOLDERS: dict[str, tuple[str, tuple[str, ...]]] = {
 
 # FDA form-type codes this product has verified (ECTD.md). A form document whose number is not
 # here stays out of the sequence, with a note, rather than being declared as the wrong form.
+# Sources: FDA's Module 1 specification (v2.3, DTD 3.3) puts Form 1571 in the admin section's <form>
+# with form-type fdaft1 (its IND example). FDA's Comprehensive Table of Contents Headings and Hierarchy
+# (v1.2.2, 2018) lists the forms of 1.1 as 1571, 356h, 3397, 2252, 2253 and 2567: Forms 1572 and 3674
+# are not among them, and FDA's valid-values list of form-type codes was not at hand to confirm one
+# (code tables outside FDA give fdaft7 for 3674 and none for 1572). Both stay out until a code is
+# confirmed in FDA's own list (checked for issue 10, November 2026).
 FORM_TYPES: dict[str, str] = {"1571": "fdaft1"}

@@ -33,6 +33,18 @@ MAX_CONTACT = 64
 MAX_DESCRIPTION = 128
 
 
+def fit_description(text: str) -> str:
+    """A submission description within FDA's 128 characters, shortened at a word boundary with "..."
+    (FDA shows only the first 128 characters; a word cut in half reads as a typo)."""
+    text = " ".join(text.split())
+    if len(text) <= MAX_DESCRIPTION:
+        return text
+    cut = text[:MAX_DESCRIPTION - 3]
+    if " " in cut and not text[MAX_DESCRIPTION - 3].isspace():
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:-") + "..."
+
+
 def _text(parent: etree._Element, tag: str, text: str, **attrs: str) -> etree._Element:
     el = etree.SubElement(parent, tag, **attrs)
     el.text = text
@@ -50,7 +62,7 @@ def regional_xml(plan: Plan, tree: HeadingTree) -> bytes:
     _text(info, "id", m1.duns or NO_DUNS)
     _text(info, "company-name", m1.company)
     if m1.description:
-        _text(info, "submission-description", m1.description[:MAX_DESCRIPTION])
+        _text(info, "submission-description", fit_description(m1.description))
     contacts = etree.SubElement(info, "applicant-contacts")
     for contact in m1.contacts:
         el = etree.SubElement(contacts, "applicant-contact")

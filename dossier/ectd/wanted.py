@@ -141,8 +141,9 @@ def document_leaves(inputs: Inputs, trees: Trees, notes: list[str]) -> list[Leaf
             continue
         if doc.heading in ("m1-1", "m1-1-forms", "form"):
             if _form_heading(doc) is None:
-                notes.append(f"{doc.title} is not in the sequence: its FDA form-type code is not one this product "
-                             "has verified (it is in the Word copies)")
+                notes.append(f"{doc.title} is not in the sequence: FDA's Module 1 form list has no form-type code "
+                             "for it that this product could confirm (dossier/ectd/mapping.py); send the signed "
+                             "form with the submission as FDA asks (the sheet is in the Word copies)")
                 continue
             heading = "form"
         else:
