@@ -4,12 +4,16 @@ write a values file for `dossier set --from` from this alone."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .fieldpath import section_of
 from .fieldtypes import PERSON_KEYS
 from .limits import LIMITS
-from .model import Column, Field
+from .model import Column, Field, Repeat
+from .repeats import Instance, instance_key
+
+if TYPE_CHECKING:
+    from .service import Dossier
 
 # What each field type accepts, in the words a values file is written in (the type's `coerce` decides).
 ACCEPTS = {
@@ -72,16 +76,17 @@ def describe_column(column: Column) -> dict[str, Any]:
             "accepts": ACCEPTS[column.type], "example": example(column)}
 
 
-def describe_field(field: Field, filled: bool, applies: bool = True) -> dict[str, Any]:
+def describe_field(field: Field, filled: bool, applies: bool = True, path: str | None = None,
+                   instance: Instance | None = None, count: int = 0) -> dict[str, Any]:
     """One field as plain data: what it is, where it goes, and the values it accepts.
 
     `applies` says whether the field applies under the dossier's current values (its `when:`
-    condition, see dossier.conditions); one that does not is neither required nor rendered.
-    `repeat` will describe a repeatable group once the model has them; until then it is null for
-    every field.
+    condition, see dossier.conditions); one that does not is neither required nor rendered. A field of
+    a repeated section is described once per instance: `path` is the instance's (`a.s[i].f`), and
+    `repeat` says which instance of which repeat (`count` instances exist) and how to add the next.
     """
     return {
-        "path": field.path,
+        "path": path or field.path,
         "section": section_of(field.path),
         "type": field.type,
         "label": field.label,
@@ -103,6 +108,30 @@ def describe_field(field: Field, filled: bool, applies: bool = True) -> dict[str
         "multiple": field.multiple if field.type == "attachment" else None,
         "min_rows": field.min_rows if field.type == "table" else None,
         "columns": [describe_column(c) for c in field.columns],
-        "repeat": None,
+        "repeat": describe_repeat(instance.repeat, count, instance) if instance else None,
         "documents": list(field.documents),
     }
+
+
+def describe_repeat(repeat: Repeat, count: int, instance: Instance | None = None) -> dict[str, Any]:
+    """A repeat as plain data: the instance a field belongs to, and where the next one is added (setting
+    its name adds it; None once `max` instances exist)."""
+    full = repeat.max is not None and count >= repeat.max
+    return {"id": repeat.id, "label": repeat.label, "name_field": repeat.name, "min": repeat.min, "max": repeat.max,
+            "sections": list(repeat.sections), "count": count,
+            "instance": instance.index if instance else None, "instance_name": instance.name if instance else None,
+            "add": None if full else instance_key(repeat.name, count)}
+
+
+def describe_fields(dossier: Dossier) -> list[dict[str, Any]]:
+    """Every field of an open dossier, each instance's fields under their paths, followed by one entry per
+    repeat that has no instance yet (its `repeat` says how to add the first)."""
+    counts = {r: len(dossier.instances(r)) for r in dossier.model.repeats}
+    rows = [describe_field(s.field, s.filled, s.applies, s.path, s.instance,
+                           counts[s.instance.repeat.id] if s.instance else 0) for s in dossier.fields()]
+    for repeat in dossier.model.repeats.values():
+        if not counts[repeat.id]:
+            name = dossier.model.field(repeat.name)
+            rows.append({**describe_field(name, False, True, instance_key(name.path, 0)),
+                         "repeat": describe_repeat(repeat, 0)})
+    return rows

@@ -15,12 +15,21 @@ derived values and templates written for one value per field run per instance un
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from .errors import UnknownFieldError
 from .fieldpath import FieldPath
 from .fieldtypes import is_filled
 from .model import ContentModel, Repeat
+
+
+@dataclass(frozen=True)
+class Instance:
+    """One instance of a repeat: its number (from 0) and its name."""
+    repeat: Repeat
+    index: int
+    name: str
 
 
 def instance_key(path: str, i: int) -> str:

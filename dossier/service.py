@@ -8,7 +8,7 @@ import dataclasses
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NamedTuple
 
 from .attachments_io import Spooled
 from .cells import apply_cells, table_of
@@ -21,7 +21,7 @@ from .limits import shown
 from .model import ContentModel, Field, default_model
 from .readiness import Finding, Report, check_dossier
 from .records import Attachment, AuditEntry, SubmittedSequence, damaged_value
-from .repeats import check_instance_path, instance_key, instances
+from .repeats import Instance, check_instance_path, instance_key, instance_view, instances
 from .store import Store
 
 _NAME_MAX = 64
@@ -41,6 +41,16 @@ def attachment_name(filename: str) -> str:
     stem = name[: -len(".pdf")] if name.lower().endswith(".pdf") else name.rpartition(".")[0] or name
     stem = re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-") or "attachment"
     return f"{stem[: _NAME_MAX - len('.pdf')].rstrip('-')}.pdf"
+
+
+class FieldState(NamedTuple):
+    """A field as a dossier holds it (Dossier.fields): where, whether filled, whether it applies, and
+    for a field of a repeated section, which instance."""
+    path: str
+    field: Field
+    filled: bool
+    applies: bool
+    instance: Instance | None = None
 
 
 class Dossier(InstanceEdits):
@@ -396,13 +406,21 @@ class Dossier(InstanceEdits):
         """Which parts of the model apply under this dossier's values (see dossier.conditions)."""
         return Applicability(self.model, self.values() if values is None else values)
 
-    def fields(self) -> Iterable[tuple[Field, bool, bool]]:
-        """Every field of the model: (field, filled, applies). Completeness counts the fields that
-        apply; one that does not keeps its value but is neither required nor counted."""
+    def fields(self) -> Iterable[FieldState]:
+        """Every field of the model, with its path, whether it is filled and whether it applies; a field of
+        a repeated section once per instance (its path `a.s[i].f`, `instance` saying which). Completeness
+        counts the fields that apply; one that does not keeps its value but is neither required nor counted."""
         values = self.values()
-        ap = self.applicability(values)
-        for field in self.model.fields.values():
-            yield field, field.path in values, ap.field(field.path)
+        ap = self.applicability(values)  # a field outside the repeats depends on no repeated field
+        for section in self.model.sections():
+            if section.repeat is None:
+                yield from (FieldState(f.path, f, f.path in values, ap.field(f.path)) for f in section.fields)
+                continue
+            repeat = self.model.repeats[section.repeat]
+            for i, name in enumerate(instances(self.model, values, repeat.id)):
+                seen = self.applicability(instance_view(self.model, values, repeat.id, i))
+                yield from (FieldState(path, f, path in values, seen.field(f.path), Instance(repeat, i, name))
+                            for f, path in ((f, instance_key(f.path, i)) for f in section.fields))
 
     def history(self, path: str | None = None) -> list[AuditEntry]:
         if path is not None and path != "title" and not path.startswith("attachment:"):

@@ -4,7 +4,9 @@ each with the line it was written on, so that every refusal can say where to loo
 The file is one mapping. Keys are field paths (`genetic.variant.hgvs: NM_…`), or parts of one with the
 rest nested below (`genetic: {variant: {hgvs: NM_…}}`), or one table cell (`….studies[0].readout: …`,
 also `….studies[0]: {readout: …}` for several cells of one row). A table is a list of row mappings. An
-empty value clears the field.
+empty value clears the field. A repeated section's fields name their instance (`cmc.substance[1].name:
+…`, also `cmc.substance[1]: {name: …}`), or the section is a list of instances, each a mapping of its
+fields (`cmc: {substance: [{name: Editor mRNA, …}, {name: Guide RNA, …}]}`).
 
 YAML scalars are kept as the text that was written (only an empty value or `null` means nothing): the
 field's type reads them (`coerce`), so `1.10` stays `1.10` in a text field and `yes` is not turned into
@@ -124,13 +126,16 @@ class _Mismatch(Exception):
     """The YAML parser read a JSON file otherwise than `json` did (only in odd escapes): lines are left out."""
 
 
-def read_values(path: str | Path, field_paths: Iterable[str], table_paths: Iterable[str] = ()) -> ValuesFile:
+def read_values(path: str | Path, field_paths: Iterable[str], table_paths: Iterable[str] = (),
+                repeated_sections: Iterable[str] = ()) -> ValuesFile:
     """Read a values file into path → value as written (field paths, and `table[i].column` cells).
 
     `field_paths` are the content model's fields; `table_paths` those that are tables (so that
-    `table[i]: {column: …}` is taken apart into its cells). Problems with the file itself (malformed
-    YAML or JSON, a path given twice, a key that is not text) are collected in `problems`; whether a
-    path is a field and whether a value fits it is for the dossier to say (Dossier.set_many).
+    `table[i]: {column: …}` is taken apart into its cells); `repeated_sections` the sections that repeat
+    (so that `section[i]: {field: …}` and a list of instances are taken apart into their fields). Problems
+    with the file itself (malformed YAML or JSON, a path given twice, a key that is not text) are collected
+    in `problems`; whether a path is a field and whether a value fits it is for the dossier to say
+    (Dossier.set_many).
     Raises DossierError only when the file cannot be read at all.
     """
     path = Path(path)
@@ -144,32 +149,39 @@ def read_values(path: str | Path, field_paths: Iterable[str], table_paths: Itera
         except json.JSONDecodeError as exc:
             out.problems.append(Problem(exc.lineno, "", f"not valid JSON: {exc.msg} (column {exc.colno})"))
             return out
-    fields, tables = set(field_paths), set(table_paths)
+    model = _Known(set(field_paths), set(table_paths), set(repeated_sections))
     root = _compose(text, out, from_json)
     try:
-        _flatten(out, root, fields, tables, from_json, data)
+        _flatten(out, root, model, from_json, data)
     except _Mismatch:
         root = None
     if root is None and from_json:
         # Valid JSON that the YAML parser reads otherwise (a key over 1024 characters, an odd escape): the
         # values as json read them, without lines.
         out = ValuesFile(path)
-        _flatten(out, SafeRepresenter(sort_keys=False).represent_data(data), fields, tables, True, data)
+        _flatten(out, SafeRepresenter(sort_keys=False).represent_data(data), model, True, data)
         out.lines.clear()
     if not out.values and not out.problems:
         out.problems.append(Problem(None, "", "the file holds no values; write one `field.path: value` a line"))
     return out
 
 
-def _flatten(out: ValuesFile, root: yaml.Node | None, fields: set[str], tables: set[str], from_json: bool,
-             data: Any) -> None:
+@dataclass(frozen=True)
+class _Known:
+    """What the content model has: field paths, the tables among them, the sections that repeat."""
+    fields: set[str]
+    tables: set[str]
+    repeated: set[str]
+
+
+def _flatten(out: ValuesFile, root: yaml.Node | None, model: _Known, from_json: bool, data: Any) -> None:
     if root is None:
         return
     if not isinstance(root, yaml.MappingNode):
         out.problems.append(Problem(_line(root), "", "the file must be a mapping of field paths to values, e.g. "
                                                      "`area.section.field: value` (`dossier fields FILE` lists them)"))
         return
-    _Flatten(out, fields, tables, from_json).mapping(root, "", data)
+    _Flatten(out, model, from_json).mapping(root, "", data)
 
 
 def _read_text(path: Path) -> str:
@@ -221,9 +233,9 @@ class _Flatten:
     and holds a mapping goes on into it; anything else is given to the dossier as it is (it will say
     that no such field exists, naming the fields nearby)."""
 
-    def __init__(self, out: ValuesFile, fields: set[str], tables: set[str], from_json: bool):
-        self.out, self.fields, self.tables = out, fields, tables
-        self.prefixes = {p[:i] for p in fields for i, c in enumerate(p) if c == "."}
+    def __init__(self, out: ValuesFile, model: _Known, from_json: bool):
+        self.out, self.fields, self.tables, self.repeated = out, model.fields, model.tables, model.repeated
+        self.prefixes = {p[:i] for p in self.fields for i, c in enumerate(p) if c == "."}
         self.walk = _Walk(out, from_json)
 
     def mapping(self, node: yaml.MappingNode, prefix: str, data: Any) -> None:
@@ -241,7 +253,11 @@ class _Flatten:
     def entry(self, path: str, key_node: yaml.Node, node: yaml.Node, data: Any) -> None:
         cell = FieldPath.match(path)
         row = cell is not None and cell.row is not None and cell.field_path in self.tables and not cell.part
-        if isinstance(node, yaml.MappingNode) and (row or (path not in self.fields and path in self.prefixes)):
+        if path in self.repeated and isinstance(node, yaml.SequenceNode):
+            self.instances(path, node, data)
+            return
+        if isinstance(node, yaml.MappingNode) and (row or self.is_instance(path) or
+                                                   (path not in self.fields and path in self.prefixes)):
             self.out.lines.setdefault(path, _line(key_node))
             self.mapping(node, path, data)  # a section's fields, or a row's cells (each as table[i].column)
         elif path in self.prefixes and path not in self.fields:
@@ -250,6 +266,25 @@ class _Flatten:
                                              f"field: give its fields, e.g. {example}: …, or nested below it"))
         else:
             self.put(path, _line(key_node), self.walk.value(node, path, data))
+
+    def is_instance(self, path: str) -> bool:
+        """Whether `path` is one instance of a repeated section (`cmc.substance[1]`)."""
+        base, bracket, rest = path.partition("[")
+        return bool(bracket) and base in self.repeated and rest.endswith("]") and rest[:-1].isdigit()
+
+    def instances(self, path: str, node: yaml.SequenceNode, data: Any) -> None:
+        """A repeated section given as a list of its instances, each a mapping of its fields."""
+        for i, item in enumerate(node.value):
+            sub = f"{path}[{i}]"
+            self.out.lines.setdefault(sub, _line(item))
+            if not isinstance(item, yaml.MappingNode):
+                self.out.problems.append(Problem(_line(item), sub, "an instance is a mapping of its fields, e.g. "
+                                                                   f"- {{{self.first_field(path)}: …}}"))
+                continue
+            self.mapping(item, sub, self.walk.part(data, i))
+
+    def first_field(self, section: str) -> str:
+        return min(f for f in self.fields if f.startswith(section + ".")).rpartition(".")[2]
 
     def put(self, path: str, line: int | None, value: Any) -> None:
         if path in self.out.values:

@@ -135,19 +135,27 @@ def cmd_check(args) -> int:
 
 
 def cmd_fields(args) -> int:
-    from ..fieldinfo import describe_field
+    from ..fieldinfo import describe_fields
 
     with _open(args, read_only=True) as d:
-        rows = [describe_field(f, filled, applies) for f, filled, applies in d.fields()]
+        rows = describe_fields(d)
     if args.json:
         print_json(rows)
         return EXIT_OK
     width = max(len(r["path"]) for r in rows)
     for r in rows:
         mark = "-" if not r["applies"] else "x" if r["filled"] else ("!" if r["required"] else " ")
-        print(f"[{mark}] {r['path']:<{width}}  {r['type']:<11} {r['label']}")
+        print(printable(f"[{mark}] {r['path']:<{width}}  {r['type']:<11} {r['label']}{_instance_note(r['repeat'])}"))
     print("\n[x] filled   [!] required and empty   [-] does not apply (its condition is false; a value is kept)")
     return EXIT_OK
+
+
+def _instance_note(repeat: dict | None) -> str:
+    if repeat is None:
+        return ""
+    if repeat["instance_name"] is None:
+        return f"  (no {repeat['label'].lower()} yet: set {repeat['add']} to add one)"
+    return f"  ({repeat['label'].lower()} [{repeat['instance']}] {repeat['instance_name']})"
 
 
 def cmd_export(args) -> int:
@@ -174,6 +182,7 @@ def cmd_import(args) -> int:
 
 def cmd_history(args) -> int:
     from ..changes import describe_entry
+    from ..fieldpath import model_path
 
     with _open(args, read_only=True) as d:
         entries, fields = d.history(args.field), d.model.fields
@@ -181,7 +190,7 @@ def cmd_history(args) -> int:
         print_json([e.__dict__ for e in entries])
         return EXIT_OK
     for e in entries:
-        lines = describe_entry(e.field, e.old, e.new, fields.get(e.field))
+        lines = describe_entry(e.field, e.old, e.new, fields.get(model_path(e.field)))
         head = f"{e.at}  {e.who:<12} {e.field}:"
         print(printable(f"{head} {lines[0]}" if len(lines) == 1 else "\n    ".join([head, *lines])))
     return EXIT_OK

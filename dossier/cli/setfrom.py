@@ -17,7 +17,7 @@ def set_from(file: str, values_path: str) -> int:
     model = default_model()  # the one Dossier.open uses
     tables = [path for path, field in model.fields.items() if field.type == "table"]
     # read before the dossier is opened: a bad file touches nothing
-    values = read_values(values_path, model.fields, tables)
+    values = read_values(values_path, model.fields, tables, [s.path for s in model.sections() if s.repeat])
     refusals = [(p.line, p.path, p.message) for p in values.problems]
     if refusals and not values.values:
         return _refuse(file, values, refusals)
