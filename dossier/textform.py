@@ -5,6 +5,7 @@ the result again gives byte-identical files, so a team can keep a dossier under 
 Layout:
     dossier.json                            {"format", "format_version", "title", "created_at", "created_by"}
     sections/<area>.<section>.json          {"section", "fields": {field id: value}}
+                                            a repeated section: {"section", "instances": [{field id: value}]}
     attachments/attachments.json            [{"name", "media_type", "size", "sha256", "md5"}]
     attachments/files/<name>
     history.jsonl                           one audit entry per line (absent in hand-made folders)
@@ -26,8 +27,10 @@ from typing import Any
 from .checks_phi import all_phi, appears, leaks
 from .errors import DossierError, FieldError, ImportFormatError, output_error
 from .fieldtypes import coerce
-from .model import ContentModel, default_model
+from .instance_edits import check_batch
+from .model import ContentModel, Section, default_model
 from .readiness import dangling_attachments
+from .repeats import instance_key
 from .service import AuditEntry, Dossier
 
 FORMAT = "dossier-builder-text"
@@ -82,10 +85,16 @@ def _write_text_form(dossier: Dossier, work: Path, include_phi: bool) -> None:
     created_at, created_by = dossier.created
     _write(work / "dossier.json", _dump({"format": FORMAT, "format_version": FORMAT_VERSION, "title": title,
                                          "created_at": created_at, "created_by": created_by}))
+    withheld = set() if include_phi else phi
     for section in model.sections():
-        fields = {f.id: values[f.path] for f in section.fields
-                  if f.path in values and (include_phi or f.path not in phi)}
-        _write(work / "sections" / f"{section.path}.json", _dump({"section": section.path, "fields": fields}))
+        kept = [f for f in section.fields if f.path not in withheld]
+        if section.repeat is None:
+            body: dict[str, Any] = {"fields": {f.id: values[f.path] for f in kept if f.path in values}}
+        else:
+            count = len(dossier.instances(section.repeat))
+            keys = [[(f.id, instance_key(f.path, i)) for f in kept] for i in range(count)]
+            body = {"instances": [{fid: values[k] for fid, k in instance if k in values} for instance in keys]}
+        _write(work / "sections" / f"{section.path}.json", _dump({"section": section.path, **body}))
     manifest = []
     files = work / "attachments" / "files"
     files.mkdir(parents=True)
@@ -182,21 +191,42 @@ def read_values(src: Path, model: ContentModel) -> dict[str, Any]:
         if path.suffix != ".json" or path.stem not in sections:
             raise ImportFormatError(f"{rel}: not a section of the content model "
                                     "(sections are named area.section.json)")
-        data = _read_json(path, src)
-        if not isinstance(data, dict) or data.get("section") != path.stem or not isinstance(data.get("fields"), dict):
-            raise ImportFormatError(f"{rel}: expected {{\"section\": \"{path.stem}\", \"fields\": {{...}}}}")
-        known = {f.id: f for f in sections[path.stem].fields}
-        for field_id, raw in data["fields"].items():
-            if field_id not in known:
-                raise ImportFormatError(f"{rel}: unknown field '{field_id}'; "
-                                        f"fields of this section: {', '.join(known)}")
-            try:
-                value = coerce(known[field_id], raw)
-            except FieldError as exc:
-                raise ImportFormatError(f"{rel}: {exc}") from None
-            if value is not None:
-                values[known[field_id].path] = value
+        section = sections[path.stem]
+        for i, fields in _section_values(_read_json(path, src), section, rel):
+            known = {f.id: f for f in section.fields}
+            for field_id, raw in fields.items():
+                if field_id not in known:
+                    raise ImportFormatError(f"{rel}: unknown field '{field_id}'; "
+                                            f"fields of this section: {', '.join(known)}")
+                key = known[field_id].path if i is None else instance_key(known[field_id].path, i)
+                try:
+                    value = coerce(known[field_id], raw, key)
+                except FieldError as exc:
+                    raise ImportFormatError(f"{rel}: {exc}") from None
+                if value is not None:
+                    values[key] = value
+    if model.repeats:  # every instance named, names unique, numbered from 0 without gaps
+        errors, _ = check_batch(model, {}, values)
+        if errors:
+            more = f"; and {len(errors) - 3} more" if len(errors) > 3 else ""
+            raise ImportFormatError("; ".join(str(e) for e in errors[:3]) + more)
     return values
+
+
+def _section_values(data: Any, section: Section, rel: Path) -> list[tuple[int | None, dict]]:
+    """A section file's fields ((None, fields)), or a repeated section's instances ((i, fields) each)."""
+    key, shape = ("fields", "{...}") if section.repeat is None else ("instances", "[{...}, ...]")
+    given = data.get(key) if isinstance(data, dict) else None
+    if not isinstance(data, dict) or data.get("section") != section.path or \
+            not isinstance(given, dict if section.repeat is None else list):
+        raise ImportFormatError(f"{rel}: expected {{\"section\": \"{section.path}\", \"{key}\": {shape}}}"
+                                + (" (the section repeats: one mapping of fields per instance)" if section.repeat
+                                   else ""))
+    if isinstance(given, dict):
+        return [(None, given)]
+    if not all(isinstance(fields, dict) for fields in given):
+        raise ImportFormatError(f"{rel}: each instance is a mapping of field id to value")
+    return list(enumerate(given))
 
 
 def _read_attachments(src: Path) -> list[dict]:

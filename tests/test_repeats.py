@@ -249,3 +249,39 @@ def test_instance_view_shows_one_instance_under_the_model_paths(repeats_model):
         "cmc.substance.name": "B", "nonclinical.potency.summary": "s", "product.overview.product_name": "p"}
     assert in_instance(repeats_model, "nonclinical.potency.ec50", "substances", 1) == "nonclinical.potency[1].ec50"
     assert in_instance(repeats_model, "product.overview.editor", "substances", 1) == "product.overview.editor"
+
+
+def test_the_text_form_keeps_every_instance_and_exports_again_byte_for_byte(dossier, tmp_path, repeats_model):
+    from dossier.textform import export_dossier, import_dossier
+
+    fill(dossier)
+    dossier.attach("cmc.substance[1].batches[0].coa", make_pdf(tmp_path / "coa.pdf"))
+    first = export_dossier(dossier, tmp_path / "one")
+    section = (first / "sections" / "nonclinical.potency.json").read_text()
+    assert '"instances"' in section and "Cuts at the target" in section
+    copy = import_dossier(first, tmp_path / "copy.dossier", model=repeats_model)
+    with Dossier.open(copy, model=repeats_model) as again:
+        assert again.values() == dossier.values()
+        assert again.instances("substances") == ["Editor mRNA", "Guide RNA"]
+        second = export_dossier(again, tmp_path / "two")
+    for path in sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file()):
+        assert (first / path).read_bytes() == (second / path).read_bytes(), path
+
+
+def test_a_text_form_with_an_unnamed_instance_is_refused(dossier, tmp_path, repeats_model):
+    import json
+
+    from dossier.errors import ImportFormatError
+    from dossier.textform import export_dossier, import_dossier
+
+    fill(dossier)
+    out = export_dossier(dossier, tmp_path / "one")
+    path = out / "sections" / "cmc.substance.json"
+    data = json.loads(path.read_text())
+    del data["instances"][0]["name"]
+    path.write_text(json.dumps(data))
+    with pytest.raises(ImportFormatError, match=r"cmc.substance\[1\].name: there are 0 drug substance instance"):
+        import_dossier(out, tmp_path / "copy.dossier", model=repeats_model)
+    path.write_text(json.dumps({"section": "cmc.substance", "fields": {"name": "x"}}))
+    with pytest.raises(ImportFormatError, match="the section repeats: one mapping of fields per instance"):
+        import_dossier(out, tmp_path / "copy.dossier", model=repeats_model)
