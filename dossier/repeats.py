@@ -46,12 +46,6 @@ def instances(model: ContentModel, values: Mapping[str, Any], repeat_id: str) ->
     return names
 
 
-def is_instance_of(model: ContentModel, repeat: Repeat, path: str) -> bool:
-    """Whether `path` is an instance path (`a.s[i]…`) into one of the repeat's sections."""
-    where = FieldPath.match(path)
-    return where is not None and where.instance is not None and where.section_path in repeat.sections
-
-
 def outside_repeats(model: ContentModel, values: Mapping[str, Any]) -> dict[str, Any]:
     """The values that lie in no repeat: the dossier as it reads when every repeat is left out."""
     if not model.repeats:
