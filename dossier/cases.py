@@ -120,12 +120,12 @@ def _chain(case: Case, cases: list[Case]) -> list[Case]:
 
 def _apply(changes: list[Case], path: Path, model: ContentModel) -> None:
     from .service import Dossier
-    from .valuesfile import read_values
+    from .valuesfile import read_model_values
 
     with Dossier.open(path, model=model) as dossier:
         for case in changes:
             assert case.values is not None
-            read = read_values(case.values, model.fields, [p for p, f in model.fields.items() if f.type == "table"])
+            read = read_model_values(case.values, model)
             if read.problems:
                 raise DossierError("; ".join(f"{read.place(p.line)}: {p.path}: {p.message}" for p in read.problems))
             dossier.set_many(read.values, who=f"built-in case {case.name}")

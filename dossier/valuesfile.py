@@ -22,13 +22,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from yaml.representer import SafeRepresenter
 
 from .errors import DossierError
 from .fieldpath import FieldPath
+
+if TYPE_CHECKING:
+    from .model import ContentModel
 
 _NULL = "tag:yaml.org,2002:null"
 _SURROGATE_PAIR = re.compile(r"(?<!\\)((?:\\\\)*)\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}")
@@ -124,6 +127,12 @@ class _TooBig(Exception):
 
 class _Mismatch(Exception):
     """The YAML parser read a JSON file otherwise than `json` did (only in odd escapes): lines are left out."""
+
+
+def read_model_values(path: str | Path, model: ContentModel) -> ValuesFile:
+    """read_values with what the content model has: its fields, tables and repeated sections."""
+    return read_values(path, model.fields, [p for p, f in model.fields.items() if f.type == "table"],
+                       [s.path for s in model.sections() if s.repeat])
 
 
 def read_values(path: str | Path, field_paths: Iterable[str], table_paths: Iterable[str] = (),

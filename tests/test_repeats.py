@@ -285,4 +285,3 @@ def test_a_text_form_with_an_unnamed_instance_is_refused(dossier, tmp_path, repe
     path.write_text(json.dumps({"section": "cmc.substance", "fields": {"name": "x"}}))
     with pytest.raises(ImportFormatError, match="the section repeats: one mapping of fields per instance"):
         import_dossier(out, tmp_path / "copy.dossier", model=repeats_model)
-

@@ -12,12 +12,10 @@ def set_from(file: str, values_path: str) -> int:
     from ..errors import RefusedValuesError
     from ..model import default_model
     from ..service import Dossier
-    from ..valuesfile import read_values
+    from ..valuesfile import read_model_values
 
-    model = default_model()  # the one Dossier.open uses
-    tables = [path for path, field in model.fields.items() if field.type == "table"]
-    # read before the dossier is opened: a bad file touches nothing
-    values = read_values(values_path, model.fields, tables, [s.path for s in model.sections() if s.repeat])
+    # read before the dossier is opened (with the model Dossier.open uses): a bad file touches nothing
+    values = read_model_values(values_path, default_model())
     refusals = [(p.line, p.path, p.message) for p in values.problems]
     if refusals and not values.values:
         return _refuse(file, values, refusals)
