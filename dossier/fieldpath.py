@@ -128,6 +128,19 @@ def model_path(text: str) -> str:
     return str(path.in_instance(None)) if path and path.instance is not None else text
 
 
+def section_instance(text: str) -> tuple[str, int] | None:
+    """The section and instance number `area.section[i]` spells (one instance of a repeated section as a
+    whole, as a values file may give it); None for any other text."""
+    parts = text.split(".")
+    if len(parts) != 2:
+        return None
+    try:
+        (area, a_index), (section, instance) = (_segment(text, part) for part in parts)
+    except FieldPathError:
+        return None
+    return (f"{area}.{section}", instance) if a_index is None and instance is not None else None
+
+
 def section_of(text: str) -> str:
     """The section path a field path lies in (`a.s.f[2].c` → `a.s`); "" for a text that is no path."""
     path = FieldPath.match(text)

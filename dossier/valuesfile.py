@@ -28,7 +28,7 @@ import yaml
 from yaml.representer import SafeRepresenter
 
 from .errors import DossierError
-from .fieldpath import FieldPath
+from .fieldpath import FieldPath, section_instance
 
 if TYPE_CHECKING:
     from .model import ContentModel
@@ -278,8 +278,8 @@ class _Flatten:
 
     def is_instance(self, path: str) -> bool:
         """Whether `path` is one instance of a repeated section (`cmc.substance[1]`)."""
-        base, bracket, rest = path.partition("[")
-        return bool(bracket) and base in self.repeated and rest.endswith("]") and rest[:-1].isdigit()
+        found = section_instance(path)
+        return found is not None and found[0] in self.repeated
 
     def instances(self, path: str, node: yaml.SequenceNode, data: Any) -> None:
         """A repeated section given as a list of its instances, each a mapping of its fields."""
