@@ -12,11 +12,13 @@ import pytest
 from lxml import etree
 
 from dossier.build import build_sequence
+from dossier.cases import builtin_cases, make_case
 from dossier.conditions import Applicability
 from dossier.ectd import admin
 from dossier.ectd.headings import ich_tree, regional_tree
 from dossier.ectd.plan import Inputs, Trees, plan_sequence
 from dossier.errors import DossierError
+from dossier.fieldpath import base_path
 from dossier.model import default_model
 from dossier.readiness import check_dossier
 from dossier.render.templating import allowed_fields, render_markup
@@ -31,18 +33,20 @@ PLACEHOLDER_TEXT = PLACEHOLDER.split("{")[0].strip("[ ")  # "Not yet provided:"
 
 
 def incomplete_dossiers(values: dict) -> Iterator[tuple[str, dict]]:
-    """(what was cleared, the values) for every field the demo fills, and every optional column of a
-    table the demo fills, cleared in every row (a required column cannot be stored empty)."""
-    for path, field in MODEL.fields.items():
-        if path not in values:
+    """(what was cleared, the values) for every value the dossier holds (a field, or a field of one
+    instance of a repeated section), and every optional column of a table it fills, cleared in every
+    row (a required column cannot be stored empty)."""
+    for path, value in values.items():
+        field = MODEL.fields.get(base_path(path))
+        if field is None:
             continue
         yield path, {p: v for p, v in values.items() if p != path}
         if field.type != "table":
             continue
         for column in field.columns:
-            if column.required or not any(column.id in row for row in values[path]):
+            if column.required or not any(column.id in row for row in value):
                 continue
-            rows = [{k: v for k, v in row.items() if k != column.id} for row in values[path]]
+            rows = [{k: v for k, v in row.items() if k != column.id} for row in value]
             yield f"{path}.{column.id}", {**values, path: rows}
 
 
@@ -51,7 +55,7 @@ def _final_documents(values: dict, cleared: str) -> None:
     document that would show a placeholder raises DossierError."""
     ap = Applicability(MODEL, values)
     header = set(MODEL.roles.header.values())
-    field = cleared if cleared in MODEL.fields else cleared.rsplit(".", 1)[0]
+    field = base_path(cleared)
     for document in MODEL.documents:
         if ap.document(document) and (field in header or field in allowed_fields(MODEL, document)
                                       or document.when is not None):
@@ -75,21 +79,28 @@ def trees(tmp_path_factory) -> Trees:
         return Trees(ich_tree(folder), regional_tree(folder))
 
 
-def test_every_build_refusal_was_a_check_finding_first(trees):
-    demo = demo_render_input()
-    names = [a["name"] for a in demo.attachments]
-    attachments = {a["name"]: a.get("md5", "0" * 32) for a in demo.attachments}
-    assert not check_dossier(MODEL, demo.values, names).blocking, "the demo itself checks clean"
-    cases = list(incomplete_dossiers(demo.values))
+@pytest.fixture(scope="module", params=[case.name for case in builtin_cases()])
+def case(request, tmp_path_factory) -> tuple[dict, dict[str, str]]:
+    """A built-in case (`dossier demo --case NAME`) as its values and its attachments' MD5s."""
+    path = make_case(request.param, tmp_path_factory.mktemp("case") / "case.dossier")
+    with Dossier.open(path, read_only=True) as d:
+        return d.values(), {a.name: a.md5 for a in d.attachments()}
+
+
+def test_every_build_refusal_was_a_check_finding_first(case, trees):
+    values, attachments = case
+    names = list(attachments)
+    assert not check_dossier(MODEL, values, names).blocking, "the case itself checks clean"
+    cases = list(incomplete_dossiers(values))
     assert len(cases) > 150, "the set covers the model's fields, not a hand-picked few"
     refused_unannounced, blocked = [], 0
-    for cleared, values in cases:
-        if check_dossier(MODEL, values, names).blocking:
+    for cleared, incomplete in cases:
+        if check_dossier(MODEL, incomplete, names).blocking:
             blocked += 1  # a final render or build stops at the readiness gate, naming the findings
             continue
         try:
-            _planned(values, attachments, trees)
-            _final_documents(values, cleared)
+            _planned(incomplete, attachments, trees)
+            _final_documents(incomplete, cleared)
         except DossierError as exc:
             refused_unannounced.append(f"{cleared}: {exc}")
     assert refused_unannounced == []
