@@ -9,12 +9,16 @@ import re
 
 import pytest
 
+from dossier.ectd import admin
+from dossier.ectd.headings import ich_tree, regional_tree
+from dossier.ectd.plan import Inputs, Trees, plan_sequence
 from dossier.ectd.regional import MAX_DESCRIPTION, fit_description
 from dossier.model import default_model
 from dossier.readiness import check_dossier
 from dossier.render import render_document
 from tests.helpers.demo import with_values
 from tests.helpers.documents import docx_text, pdf_text
+from tests.helpers.ectd import install_standards
 
 MODEL = default_model()
 
@@ -116,3 +120,20 @@ def test_submission_description_is_never_cut_mid_word(text):
         assert " ".join(text.split()).startswith(kept)
         rest = " ".join(text.split())[len(kept):]
         assert not kept or rest[:1] in (" ", ",", ".") or " " not in text  # ends at a word boundary
+
+
+def test_an_environmental_assessment_is_required_and_goes_to_module_1_12_14(demo_input, tmp_path, monkeypatch):
+    ea = with_values(demo_input, module1__forms__environmental="Environmental assessment")
+    path = "module1.forms.environmental_assessment"
+    assert _errors(ea).get(path) == f"required:{path}"
+    attached = with_values(ea, module1__forms__environmental_assessment=["environmental-assessment.pdf"])
+    md5s = {a["name"]: a["md5"] for a in demo_input.attachments} | {"environmental-assessment.pdf": "0" * 32}
+    folder = install_standards(monkeypatch, tmp_path / "standards")
+    trees = Trees(ich_tree(folder), regional_tree(folder))
+    facts = admin.module1(MODEL.roles, attached.values, "0001", False, [])
+    keys = {d.id: "key" for d in MODEL.documents}
+    plan = plan_sequence(Inputs(MODEL, attached.values, md5s, keys, {}), trees, "0001", {}, facts)
+    leaf = next(leaf for leaf in plan.leaves if leaf.ref == "environmental-assessment.pdf")
+    assert leaf.heading.startswith("m1-12-14") and leaf.path.startswith("m1/us/1214-env-analysis/")
+    for text in _texts(attached, "cover-letter", tmp_path / "letter"):
+        assert "environmental assessment is enclosed" in " ".join(text.split())
