@@ -207,6 +207,26 @@ def test_figures_are_vector_in_pdf_and_images_in_docx(rendered):
     assert "Biomarker validation report" in pdf_text(results["confirmatory-plan"]["pdf"])
 
 
+def test_a_pdf_is_the_same_whatever_was_rendered_before_it_in_the_process(rendered, demo_input, tmp_path):
+    """Font subsets are made and compressed once per process and shared by the documents that use the
+    same characters (fonts._Face): a PDF rendered after every other is byte for byte the one a fresh
+    process writes, and a document with other characters still embeds and shows them."""
+    import sys
+
+    from dossier.render import RenderInput, render_document
+
+    here = render_document(demo_input, "cover-letter", tmp_path / "here", formats=("pdf",))["pdf"]
+    script = ("import pickle, sys; from pathlib import Path; from dossier.render import render_document; "
+              "render_document(pickle.loads(sys.stdin.buffer.read()), 'cover-letter', Path(sys.argv[1]), ('pdf',))")
+    subprocess.run([sys.executable, "-c", script, str(tmp_path / "fresh")], input=pickle.dumps(demo_input),
+                   check=True, capture_output=True)
+    assert here.read_bytes() == (tmp_path / "fresh" / here.name).read_bytes()
+    product = MODEL.roles.header["product"]
+    greek = RenderInput(demo_input.title, {**demo_input.values, product: "ΑΒΓ-ωψ therapy"}, demo_input.attachments)
+    other = render_document(greek, "cover-letter", tmp_path / "greek", formats=("pdf",))["pdf"]
+    assert "ΑΒΓ-ωψ therapy" in pdf_text(other) and pdf_problems(other) == []
+
+
 def test_phi_never_reaches_a_document(rendered, demo_input):
     _, results = rendered
     secrets = []
