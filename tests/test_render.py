@@ -207,6 +207,35 @@ def test_figures_are_vector_in_pdf_and_images_in_docx(rendered):
     assert "Biomarker validation report" in pdf_text(results["confirmatory-plan"]["pdf"])
 
 
+def test_docx_figures_are_true_colour_pictures_at_200_dpi(rendered):
+    """The chart's picture (a PNG written by figures._png_file) reads back in Pillow at 200 dpi of its
+    size in points, on white, the patient's series in its red; a chart shown by two documents is
+    made once and is the same picture in both."""
+    import io
+    import math
+
+    from PIL import Image
+
+    from dossier.render.figures import HEIGHT, PATIENT, WIDTH
+
+    _, results = rendered
+    blobs = []
+    for doc_id in ("clinical-protocol", "genetic-rationale"):
+        document = docx.Document(str(results[doc_id]["docx"]))
+        blobs.append(document.part.related_parts[document.inline_shapes[0]._inline.graphic.graphicData.pic
+                                                 .blipFill.blip.embed].blob)
+    assert blobs[0] == blobs[1]
+    image = Image.open(io.BytesIO(blobs[0]))
+    image.load()
+    assert image.format == "PNG" and image.mode == "RGB"
+    assert image.size == (math.ceil(WIDTH * 200 / 72), math.ceil(HEIGHT * 200 / 72))
+    pixels = image.tobytes()
+    colours = Counter(zip(pixels[0::3], pixels[1::3], pixels[2::3], strict=True))
+    assert colours.most_common(1)[0][0] == (255, 255, 255)
+    red = tuple(round(c * 255) for c in PATIENT.rgb())
+    assert colours[red] > 100, "the patient's series is drawn in its colour"
+
+
 def test_a_pdf_is_the_same_whatever_was_rendered_before_it_in_the_process(rendered, demo_input, tmp_path):
     """Font subsets are made and compressed once per process and shared by the documents that use the
     same characters (fonts._Face): a PDF rendered after every other is byte for byte the one a fresh

@@ -19,7 +19,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Emu, Inches, Pt, RGBColor
 
-from .figures import drawings_for, png
+from .figures import pictures
 from .tree import DocumentTree, Figure, Heading, ListBlock, Paragraph, Run, Table
 
 PAGE_WIDTH, PAGE_HEIGHT, MARGIN = Inches(8.5), Inches(11), Inches(1)
@@ -162,14 +162,14 @@ def _table(document, block: Table) -> None:
 
 
 def _figure(document, block: Figure) -> None:
-    for drawing in drawings_for(block):
-        width = min(Inches(drawing.width / 72), TEXT_WIDTH)
-        picture = document.add_picture(io.BytesIO(png(drawing)), width=width)
+    for made in pictures(block):
+        width = min(Inches(made.width / 72), TEXT_WIDTH)
+        picture = document.add_picture(io.BytesIO(made.png), width=width)
         holder = document.paragraphs[-1]
         holder.alignment = WD_ALIGN_PARAGRAPH.CENTER
         holder.paragraph_format.keep_with_next = True  # the caption stays with its picture
         doc_pr = picture._inline.docPr
-        doc_pr.set("descr", getattr(drawing, "description", "") or block.caption)
+        doc_pr.set("descr", made.description or block.caption)
     if block.caption:
         caption = _paragraph(document, "Caption", block.caption)
         caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
