@@ -236,6 +236,27 @@ def test_docx_figures_are_true_colour_pictures_at_200_dpi(rendered):
     assert colours[red] > 100, "the patient's series is drawn in its colour"
 
 
+def test_word_files_written_one_after_another_share_nothing(demo_input, tmp_path):
+    """Every Word file starts as a copy of one base document per header (docx_writer._base_document):
+    a picture or a link of one document never reaches the next, and a draft's header is its own."""
+    import zipfile
+
+    from dossier.render import render_document
+
+    protocol = render_document(demo_input, "clinical-protocol", tmp_path / "p", formats=("docx",), draft=True)
+    references = render_document(demo_input, "references", tmp_path / "r", formats=("docx",))["docx"]
+    final = render_document(demo_input, "cover-letter", tmp_path / "f", formats=("docx",))["docx"]
+    draft = render_document(demo_input, "cover-letter", tmp_path / "d", formats=("docx",), draft=True)["docx"]
+    assert any(n.startswith("word/media/") for n in zipfile.ZipFile(protocol["docx"]).namelist())
+    assert docx.Document(str(references)).part.rels.xml.count(b"hyperlink") > 0
+    for path, is_draft in ((final, False), (draft, True)):
+        assert not [n for n in zipfile.ZipFile(path).namelist() if n.startswith("word/media/")]
+        document = docx.Document(str(path))
+        assert document.part.rels.xml.count(b"hyperlink") == 0
+        header = document.sections[0].header.paragraphs[0].text
+        assert header.startswith(header_text(demo_input)) and ("DRAFT" in header) == is_draft
+
+
 def test_a_pdf_is_the_same_whatever_was_rendered_before_it_in_the_process(rendered, demo_input, tmp_path):
     """Font subsets are made and compressed once per process and shared by the documents that use the
     same characters (fonts._Face): a PDF rendered after every other is byte for byte the one a fresh

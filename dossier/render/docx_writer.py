@@ -15,8 +15,10 @@ from pathlib import Path
 import docx
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.opc.constants import RELATIONSHIP_TYPE
+from docx.opc.part import Part, XmlPart
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.table import CT_Tbl
 from docx.shared import Emu, Inches, Pt, RGBColor
 
 from .figures import pictures
@@ -34,34 +36,47 @@ CORE_PROPERTY_MAX = 255  # characters of a core property (title, author): python
 TEXT_NODE_MAX = 1_000_000  # characters of one w:t; lxml (and so python-docx) refuses a text node over 10 MB
 
 
-def _field(paragraph, instruction: str, placeholder: str = "") -> None:
-    """Append a Word field (PAGE, NUMPAGES, TOC …) to a paragraph, marked dirty so Word updates it."""
-    def fld(kind: str):
-        el = OxmlElement("w:fldChar")
-        el.set(qn("w:fldCharType"), kind)
-        if kind == "begin":
-            el.set(qn("w:dirty"), "true")
-        paragraph.add_run()._r.append(el)
+def _field(p, instruction: str, placeholder: str = "") -> None:
+    """Append a Word field (PAGE, NUMPAGES, TOC …) to a w:p, marked dirty so Word updates it."""
+    def run(child) -> None:
+        r = OxmlElement("w:r")
+        r.append(child)
+        p.append(r)
 
-    fld("begin")
+    run(_element("w:fldChar", fldCharType="begin", dirty="true"))
     instr = OxmlElement("w:instrText")
     instr.set(qn("xml:space"), "preserve")
     instr.text = f" {instruction} "
-    paragraph.add_run()._r.append(instr)
-    fld("separate")
-    paragraph.add_run(placeholder)
-    fld("end")
+    run(instr)
+    run(_element("w:fldChar", fldCharType="separate"))
+    p.append(_run(Run(placeholder)) if placeholder else OxmlElement("w:r"))
+    run(_element("w:fldChar", fldCharType="end"))
 
 
-def _paragraph(document, style_id: str = "", text: str = ""):
-    """A paragraph with a style set by its id: python-docx's lookup by name costs an XPath search
-    of the whole styles part per call, which dominated rendering time."""
-    paragraph = document.add_paragraph()
-    if style_id:
-        paragraph._p.style = style_id
-    if text:
-        _runs(paragraph, [Run(text)])
-    return paragraph
+class _Body:
+    """Where a document's blocks go: built as lxml elements and put in place before the section
+    properties. python-docx's add_paragraph, add_run and add_row search the children for where an
+    element belongs and cost several XPath lookups each, which dominated writing a document."""
+
+    def __init__(self, document):
+        self.document, self.part = document, document.part
+        self._end = document.element.body.sectPr
+
+    def add(self, element):
+        self._end.addprevious(element)
+        return element
+
+    def paragraph(self, style_id: str = "", runs: list[Run] | tuple[Run, ...] = (), centred: bool = False):
+        """A w:p with its style set by id (python-docx looks a name up in the whole styles part)."""
+        p = OxmlElement("w:p")
+        if style_id or centred:
+            props = p.get_or_add_pPr()
+            if style_id:
+                props.append(_element("w:pStyle", val=style_id))
+            if centred:
+                props.append(_element("w:jc", val="center"))
+        _runs(p, self.part, list(runs))
+        return self.add(p)
 
 
 def _element(tag: str, **attrs: str):
@@ -100,79 +115,87 @@ def _run(item: Run, link: bool = False):
     return run
 
 
-def _runs(paragraph, runs: list[Run]) -> None:
-    p = paragraph._p if hasattr(paragraph, "_p") else paragraph
+def _runs(p, part, runs: list[Run]) -> None:
+    """Append the runs to a w:p; a link becomes a real Word hyperlink: w:hyperlink pointing at an
+    external relationship of `part` (a web address, or a relative path to another file of the
+    submission). A run without text (an empty title or header cell) is left out."""
     for item in runs:
+        if not item.text:
+            continue
         if not item.href:
             p.append(_run(item))
             continue
-        # a real Word hyperlink: w:hyperlink pointing at an external relationship (a web address,
-        # or a relative path to another file of the submission)
         link = _element("w:hyperlink")
-        link.set(qn("r:id"), paragraph.part.relate_to(item.href, RELATIONSHIP_TYPE.HYPERLINK, is_external=True))
+        link.set(qn("r:id"), part.relate_to(item.href, RELATIONSHIP_TYPE.HYPERLINK, is_external=True))
         link.append(_run(item, link=True))
         p.append(link)
 
 
-class _CellParagraph:
-    """The w:p of a table cell with the part it lives in (all `_runs` needs)."""
+def _row(widths: list[int], header: bool = False):
+    """A w:tr of empty cells of these widths (twips), as python-docx's add_row makes it; the table's
+    header row repeats on every page and is shaded."""
+    tr = OxmlElement("w:tr")
+    if header:
+        props = OxmlElement("w:trPr")
+        props.append(_element("w:tblHeader", val="true"))
+        tr.append(props)
+    for width in widths:
+        tc = OxmlElement("w:tc")
+        props = OxmlElement("w:tcPr")
+        props.append(_element("w:tcW", type="dxa", w=str(width)))
+        if header:
+            props.append(_element("w:shd", val="clear", fill=HEADER_FILL))
+        tc.append(props)
+        tc.append(OxmlElement("w:p"))
+        tr.append(tc)
+    return tr
 
-    def __init__(self, p, part):
-        self._p, self.part = p, part
+
+def _column_widths(weights: list[float]) -> list[int]:
+    """Fixed column widths (twips) from the relative weights: Word and LibreOffice both honour the
+    grid of a fixed-layout table."""
+    return [int(TEXT_WIDTH.twips * weight / sum(weights)) for weight in weights]
 
 
-def _repeat_header(row) -> None:
-    header = OxmlElement("w:tblHeader")
-    header.set(qn("w:val"), "true")
-    row._tr.get_or_add_trPr().append(header)
+def _fill(tr, part, cells) -> None:
+    for tc, runs in zip(tr.iterchildren(qn("w:tc")), cells, strict=False):
+        _runs(tc.find(qn("w:p")), part, runs)
 
 
-def _column_widths(table, weights: list[float]) -> None:
-    """Fixed column widths from the relative weights (Word and LibreOffice both honour the grid
-    of a fixed-layout table; setting every cell's width would cost a lot on long tables)."""
-    table.autofit = False  # w:tblLayout type="fixed", in its schema place
-    for col, weight in zip(table._tbl.tblGrid.iterchildren(qn("w:gridCol")), weights, strict=True):
-        col.set(qn("w:w"), str(int(TEXT_WIDTH.twips * weight / sum(weights))))
-
-
-def _table(document, block: Table) -> None:
+def _table(body: _Body, block: Table) -> None:
     columns = max(len(block.header), max((len(r) for r in block.rows), default=0), 1)
-    table = document.add_table(rows=0, cols=columns)
-    table._tbl.tblPr.style = "TableGrid"
-    _column_widths(table, block.widths if len(block.widths) == columns else [1.0] * columns)
+    tbl = body.add(CT_Tbl.new_tbl(0, columns, TEXT_WIDTH))
+    tbl.tblPr.style = "TableGrid"
+    tbl.tblPr.autofit = False  # w:tblLayout type="fixed", in its schema place
+    widths = _column_widths(block.widths if len(block.widths) == columns else [1.0] * columns)
+    for col, width in zip(tbl.tblGrid.iterchildren(qn("w:gridCol")), widths, strict=True):
+        col.set(qn("w:w"), str(width))
     if block.header:
-        row = table.add_row()
-        _repeat_header(row)
-        for cell, text in zip(row.cells, block.header, strict=True):
-            cell.paragraphs[0].add_run(text).bold = True
-            shading = OxmlElement("w:shd")
-            shading.set(qn("w:val"), "clear")
-            shading.set(qn("w:fill"), HEADER_FILL)
-            cell._tc.get_or_add_tcPr().append(shading)
-    if block.rows:
-        # one empty row made by python-docx, copied for every row (add_row is slow on long tables)
-        blank = table.add_row()._tr
-        table._tbl.remove(blank)
-        for values in block.rows:
-            tr = deepcopy(blank)
-            for tc, runs in zip(tr.iterchildren(qn("w:tc")), values, strict=False):
-                _runs(_CellParagraph(tc.find(qn("w:p")), table.part), runs)
-            table._tbl.append(tr)
-    document.add_paragraph()
+        header = _row(widths, header=True)
+        _fill(header, body.part, [[Run(text, "b")] for text in block.header])
+        tbl.append(header)
+    blank = _row(widths)
+    for values in block.rows:
+        tr = deepcopy(blank)
+        _fill(tr, body.part, values)
+        tbl.append(tr)
+    body.paragraph()
 
 
-def _figure(document, block: Figure) -> None:
+def _figure(body: _Body, block: Figure) -> None:
     for made in pictures(block):
+        holder = body.paragraph(centred=True)
+        holder.pPr.insert(0, _element("w:keepNext"))  # the caption stays with its picture
         width = min(Inches(made.width / 72), TEXT_WIDTH)
-        picture = document.add_picture(io.BytesIO(made.png), width=width)
-        holder = document.paragraphs[-1]
-        holder.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        holder.paragraph_format.keep_with_next = True  # the caption stays with its picture
-        doc_pr = picture._inline.docPr
-        doc_pr.set("descr", made.description or block.caption)
+        inline = body.part.new_pic_inline(io.BytesIO(made.png), width, None)
+        inline.docPr.set("descr", made.description or block.caption)
+        drawing = OxmlElement("w:drawing")
+        drawing.append(inline)
+        run = OxmlElement("w:r")
+        run.append(drawing)
+        holder.append(run)
     if block.caption:
-        caption = _paragraph(document, "Caption", block.caption)
-        caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        body.paragraph("Caption", [Run(block.caption)], centred=True)
 
 
 def _header_footer(document, header: str, draft: bool) -> None:
@@ -189,17 +212,18 @@ def _header_footer(document, header: str, draft: bool) -> None:
     foot = section.footer.paragraphs[0]
     foot.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     foot.add_run("Page ")
-    _field(foot, "PAGE", "1")
+    _field(foot._p, "PAGE", "1")
     foot.add_run(" of ")
-    _field(foot, "NUMPAGES", "1")
+    _field(foot._p, "NUMPAGES", "1")
 
 
-@lru_cache(maxsize=1)
-def _base_document():
-    """python-docx's default template (Letter, the built-in styles) without the parts a new
-    document should not carry: the template's thumbnail picture, the Word 2010 duplicate of the
-    styles and the custom XML. Each document starts as a copy of it, which is quicker than
-    reading the template again and halves the time to save."""
+@lru_cache(maxsize=4)
+def _base_document(header: str, draft: bool):
+    """What every document of a dossier starts as (each is a copy): python-docx's default template
+    (Letter, the built-in styles) without the parts a new document should not carry (the template's
+    thumbnail picture, the Word 2010 duplicate of the styles, the custom XML), with the page set up
+    and the header and footer written. The parts no document changes are frozen into their bytes,
+    so they are neither copied as XML nor serialised again for each document."""
     document = docx.Document()
     package = document.part.package
     for rel_id, rel in list(package.rels.items()):
@@ -209,7 +233,23 @@ def _base_document():
         if rel.reltype.endswith(("/stylesWithEffects", "/customXml")):
             document.part.drop_rel(rel_id)
     _keep_styles(document.styles.element, STYLES_USED)
+    _header_footer(document, header, draft)
+    _freeze(package, keep={document.part, package._core_properties_part})
     return document
+
+
+def _freeze(package, keep: set) -> None:
+    """Replace every XML part but those in `keep` (and those with relationships of their own) by a
+    plain part holding its serialised bytes."""
+    frozen: dict = {}
+    for source in [package, *package.iter_parts()]:
+        for rel in source.rels.values():
+            part = None if rel.is_external else rel.target_part
+            if isinstance(part, XmlPart) and part not in keep and not len(part.rels):
+                # python-docx has no call to swap a relationship's target
+                if part not in frozen:
+                    frozen[part] = Part(part.partname, part.content_type, part.blob, package)
+                rel._target = frozen[part]
 
 
 def _keep_styles(styles, wanted: set[str]) -> None:
@@ -246,22 +286,22 @@ def _properties(document, title: str, author: str) -> None:
 
 
 def write_docx(tree: DocumentTree, path: Path, header: str, author: str, draft: bool) -> None:
-    document = deepcopy(_base_document())
+    document = deepcopy(_base_document(header, draft))
     _properties(document, tree.title, author)
-    _header_footer(document, header, draft)
-    _paragraph(document, "Title", tree.title)
-    _field(document.add_paragraph(), 'TOC \\o "1-3" \\h \\z \\u', TOC_HINT)
+    body = _Body(document)
+    body.paragraph("Title", [Run(tree.title)])
+    _field(body.paragraph(), 'TOC \\o "1-3" \\h \\z \\u', TOC_HINT)
     for block in tree.blocks:
         if isinstance(block, Heading):
-            _paragraph(document, f"Heading{min(block.level, 4)}", block.text)
+            body.paragraph(f"Heading{min(block.level, 4)}", [Run(block.text)])
         elif isinstance(block, Paragraph):
             runs = block.runs if block.style != "note" else [Run(r.text, r.style + "i", r.href) for r in block.runs]
-            _runs(document.add_paragraph(), runs)
+            body.paragraph("", runs)
         elif isinstance(block, ListBlock):
             for item in block.items:
-                _runs(_paragraph(document, "ListNumber" if block.ordered else "ListBullet"), item)
+                body.paragraph("ListNumber" if block.ordered else "ListBullet", item)
         elif isinstance(block, Table):
-            _table(document, block)
+            _table(body, block)
         elif isinstance(block, Figure):
-            _figure(document, block)
+            _figure(body, block)
     document.save(str(path))
