@@ -5,6 +5,7 @@ import re
 import shutil
 import subprocess
 import threading
+from pathlib import Path
 
 import docx
 import pikepdf
@@ -233,6 +234,31 @@ def test_document_key_follows_templates_and_macros(broken_templates, demo_input)
     before = document_key(demo_input, "references", False)
     (broken_templates / "_macros.j2").write_text((broken_templates / "_macros.j2").read_text() + "\n")
     assert document_key(demo_input, "references", False) != before
+
+
+def test_what_templates_import_is_kept_on_disk_and_follows_their_sources(broken_templates, demo_input, monkeypatch):
+    """The documents' keys need what each template imports; a later process reads that from the cache
+    beside the compiled templates instead of parsing every template, and an edited template is parsed."""
+    from dossier.render import RenderJob
+
+    before = {d.id: document_key(demo_input, d.id, False) for d in MODEL.documents}
+    RenderJob(demo_input, draft=True, out_dir=Path("unused"))  # computes the keys and keeps the references
+    templating._references.cache_clear()
+    templating._known_references.cache_clear()
+
+    def no_parsing(*_):
+        raise AssertionError("parsed although its references are on disk")
+
+    monkeypatch.setattr(templating.meta, "find_referenced_templates", no_parsing)
+    assert {d.id: document_key(demo_input, d.id, False) for d in MODEL.documents} == before
+    monkeypatch.undo()
+    monkeypatch.setattr(templating, "templates_dir", lambda: broken_templates)
+    (broken_templates / "_extra.j2").write_text("<p>shared</p>\n")
+    cover = broken_templates / "cover_letter.j2"
+    cover.write_text('{% include "_extra.j2" %}\n' + cover.read_text())
+    changed = document_key(demo_input, "cover-letter", False)
+    (broken_templates / "_extra.j2").write_text("<p>shared, edited</p>\n")
+    assert changed != before["cover-letter"] and document_key(demo_input, "cover-letter", False) != changed
 
 
 # --- render_all and the command ----------------------------------------------------------------------

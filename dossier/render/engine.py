@@ -33,6 +33,7 @@ from ..readiness import check_dossier
 from ..tempdirs import temp_name
 from .cache import RenderCache
 from .document import FORMATS, RenderInput, check_formats, document_key, render_document, snapshot, writers
+from .templating import keep_references
 
 GUESS_SECONDS = 0.05      # expected render time of a document never rendered here
 START_SECONDS = {"fork": 0.1, "spawn": 1.2}  # measured cost of starting a pool, per start method
@@ -75,6 +76,7 @@ class RenderJob:
         self.input = _ready_input(source, self.model, draft, doing)
         self.doc_ids = documents_that_apply(self.model, self.input.values)
         self.keys = {d: document_key(self.input, d, draft, self.model) for d in self.doc_ids}
+        keep_references()
         self.cache = RenderCache(cache) if isinstance(cache, (str, Path)) else cache
         self.out_dir = Path(out_dir) if out_dir is not None else None
         self.workers = max(1, workers or 1)

@@ -7,8 +7,10 @@ exactly its inputs.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
+import uuid
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -124,9 +126,57 @@ def template_names(document: Document) -> list[str]:
 
 @lru_cache(maxsize=256)
 def _references(source: str) -> tuple[str, ...]:
-    """The templates a template's source imports or includes; every document's key asks for the
-    shared macros' references, and parsing them each time cost most of the keys' time."""
-    return tuple(n for n in meta.find_referenced_templates(environment().parse(source)) if n)
+    """The templates a template's source imports or includes. Parsing every template for them took
+    most of the documents' keys' time (40 ms for the demo, in every `dossier render`), so what each
+    source references is kept on disk beside the compiled templates, keyed by the source's hash
+    (written by keep_references)."""
+    key = hashlib.sha256(source.encode("utf-8")).hexdigest()
+    known = _known_references()
+    _used.add(key)
+    if key not in known:
+        known[key] = [n for n in meta.find_referenced_templates(environment().parse(source)) if n]
+        _unsaved.add(key)
+    return tuple(known[key])
+
+
+_unsaved: set[str] = set()  # sources whose references are not yet on disk
+_used: set[str] = set()  # sources asked about in this process
+REFERENCES_KEPT = 1000  # sources remembered; past that, only those of the templates in use stay
+
+
+def _references_file() -> Path:
+    return Path(_compiled_templates().directory) / "references.json"
+
+
+@lru_cache(maxsize=1)
+def _known_references() -> dict[str, list[str]]:
+    try:
+        known = json.loads(_references_file().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    valid = isinstance(known, dict) and all(isinstance(v, list) and all(isinstance(n, str) for n in v)
+                                            for v in known.values())
+    return known if valid else {}
+
+
+def keep_references() -> None:
+    """Put the references found since the last call on disk (once for all the documents' keys, not
+    once a template). Written whole and atomically; a cache that cannot be written costs speed,
+    never a render."""
+    if not _unsaved:
+        return
+    _unsaved.clear()
+    known, path = _known_references(), _references_file()
+    if len(known) > REFERENCES_KEPT:  # old versions of edited templates
+        for key in set(known) - _used:
+            del known[key]
+    temp = path.with_name(f".references.{os.getpid()}.{uuid.uuid4().hex[:8]}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temp.write_text(json.dumps(known, sort_keys=True), encoding="utf-8")
+        os.replace(temp, path)
+    except OSError:
+        temp.unlink(missing_ok=True)
 
 
 def template_sources(document: Document) -> list[str]:
