@@ -88,3 +88,25 @@ def test_a_pool_is_used_only_where_it_pays():
     assert not pays([0.05] * 4, 1, "fork")               # one worker
     assert pays([0.5] * 10, 2, "fork")                   # 5 s of work in two processes
     assert not pays([0.05] * 10, 2, "spawn")             # half a second: spawning costs more
+
+
+def test_a_first_render_starts_with_the_document_given_most_fields(demo_input, tmp_path):
+    """With no render times known yet, the longest document is guessed from the fields it is given,
+    so it starts first instead of holding up the end of the render."""
+    import threading
+
+    from dossier.errors import Cancelled
+    from dossier.model import default_model
+    from dossier.render import render_all
+    from dossier.render.templating import allowed_fields
+
+    model, cancel, seen = default_model(), threading.Event(), []
+
+    def progress(done, total, doc_id):
+        seen.append(doc_id)
+        cancel.set()  # stop before the second document
+
+    with pytest.raises(Cancelled):
+        render_all(demo_input, tmp_path / "out", formats=("pdf",), draft=True, progress=progress, cancel=cancel,
+                   cache=tmp_path / "cache")
+    assert seen == [max(model.documents, key=lambda d: len(allowed_fields(model, d))).id]
