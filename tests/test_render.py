@@ -277,6 +277,20 @@ def test_a_pdf_is_the_same_whatever_was_rendered_before_it_in_the_process(render
     assert "ΑΒΓ-ωψ therapy" in pdf_text(other) and pdf_problems(other) == []
 
 
+def test_remembered_font_streams_survive_threads():
+    """The desktop app renders on a worker thread: streams compressed on several threads at once, more
+    than are remembered, each come back as their own."""
+    import zlib
+    from concurrent.futures import ThreadPoolExecutor
+
+    from dossier.render.fonts import _COMPRESSED_ONCE
+
+    streams = [f"stream {i} ".encode() * 500 for i in range(3 * _COMPRESSED_ONCE.KEEP)]
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(_COMPRESSED_ONCE.encode, streams * 4))
+    assert [zlib.decompress(r) for r in results] == streams * 4
+
+
 def test_phi_never_reaches_a_document(rendered, demo_input):
     _, results = rendered
     secrets = []

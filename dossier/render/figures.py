@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import struct
+import threading
 import zlib
 from collections import OrderedDict
 from typing import Any, NamedTuple
@@ -206,6 +207,7 @@ class Picture(NamedTuple):
 
 
 _PICTURES: OrderedDict[str, tuple[Picture, ...]] = OrderedDict()
+_PICTURES_LOCK = threading.Lock()  # the desktop app renders on a worker thread
 PICTURES_KEPT = 8
 
 
@@ -214,13 +216,14 @@ def pictures(figure: Figure) -> tuple[Picture, ...]:
     demo's protocol and genetic rationale show the same natural-history chart, and a picture takes
     longer to make than the rest of its Word file."""
     key = repr(figure)
-    made = _PICTURES.get(key)
+    with _PICTURES_LOCK:
+        made = _PICTURES.pop(key, None)
     if made is None:
         made = tuple(Picture(png(d), d.width, getattr(d, "description", "")) for d in drawings_for(figure))
+    with _PICTURES_LOCK:
         _PICTURES[key] = made
-        if len(_PICTURES) > PICTURES_KEPT:
+        while len(_PICTURES) > PICTURES_KEPT:
             _PICTURES.popitem(last=False)
-    _PICTURES.move_to_end(key)
     return made
 
 

@@ -13,6 +13,7 @@ bookmarks (outline titles need no font).
 from __future__ import annotations
 
 import re
+import threading
 import zlib
 from collections import OrderedDict
 from functools import lru_cache
@@ -39,14 +40,17 @@ class _CompressedOnce:
 
     def __init__(self) -> None:
         self._done: OrderedDict[bytes, bytes] = OrderedDict()
+        self._lock = threading.Lock()  # the desktop app renders on a worker thread
 
     def encode(self, content: bytes) -> bytes:
-        compressed = self._done.get(content)
+        with self._lock:
+            compressed = self._done.pop(content, None)
         if compressed is None:
-            compressed = self._done[content] = zlib.compress(content)
-            if len(self._done) > self.KEEP:
+            compressed = zlib.compress(content)
+        with self._lock:
+            self._done[content] = compressed
+            while len(self._done) > self.KEEP:
                 self._done.popitem(last=False)
-        self._done.move_to_end(content)
         return compressed
 
     def decode(self, encoded: bytes) -> bytes:
