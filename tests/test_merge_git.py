@@ -105,3 +105,22 @@ def test_a_conflicting_git_merge_stops_with_the_conflict_listed(repo):
     assert "case/sections/genetic.gene.json" in git(repo, "diff", "--name-only", "--diff-filter=U").stdout
     kept = json.loads((repo / "case" / "sections" / "genetic.gene.json").read_text())  # no conflict markers
     assert kept["fields"]["symbol"] == "CLN3-OURS"
+
+
+def test_an_edit_changes_only_its_own_lines_of_the_text_form(tmp_path, demo_file):
+    """What keeps git merges and reviews small: exporting again after one edit changes that value's line
+    and adds the history's line, nothing else."""
+    with Dossier.open(demo_file) as d:
+        export_dossier(d, tmp_path / "before")
+        d.set_many({"clinical.endpoints.endpoints[1].timing": "Every second visit"})
+        export_dossier(d, tmp_path / "after")
+    before, after = tree(tmp_path / "before"), tree(tmp_path / "after")
+
+    changed = sorted(name for name in after if before.get(name) != after[name])
+
+    assert changed == ["history.jsonl", "sections/clinical.endpoints.json"]
+    old, new = (x["sections/clinical.endpoints.json"].decode().splitlines() for x in (before, after))
+    assert [(a, b) for a, b in zip(old, new, strict=True) if a != b] == [
+        ('        "timing": "Each dosing visit"', '        "timing": "Every second visit"')]
+    assert after["history.jsonl"].startswith(before["history.jsonl"])
+    assert after["history.jsonl"].count(b"\n") == before["history.jsonl"].count(b"\n") + 1

@@ -76,6 +76,8 @@ def test_a_conflicting_merge_writes_nothing_and_lists_the_three_values(copies, t
     assert f"CONFLICT {SYMBOL}: changed differently on both sides" in result.err
     assert "base:   'CLN3'" in result.err and "'OURS1'" in result.err and "'THEIRS1'" in result.err
     assert "1 conflict(s); nothing was written" in result.err
+    assert cli("merge", base, ours, theirs, "--out", tmp_path / "folder").code == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["base.dossier", "ours.dossier", "theirs.dossier"]
     data = json.loads(cli("merge", base, ours, theirs, "--out", out, "--json").out)
     assert data["merged"] is None and data["conflicts"] == [
         {"path": SYMBOL, "what": "changed differently on both sides", "base": "CLN3", "ours": "OURS1",
