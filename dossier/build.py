@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from . import standards as std
+from .docunits import unit_title
 from .ectd import admin, lifecycle, submitted
 from .ectd.headings import ich_tree, regional_tree
 from .ectd.leaf import Plan
@@ -158,7 +159,7 @@ def _assemble(build: _Build, plan: Plan, trees: Trees, folder: Path, job: Render
     final = build.app_dir / plan.number
     temp = build.app_dir / temp_name(plan.number, "building")
     writer = _writer(build, plan, trees, folder, job, temp)
-    titles = {d.id: d.title for d in build.dossier.model.documents}
+    titles = {unit: unit_title(job.model, unit, job.input.values) for unit in job.doc_ids}
     try:
         job.start()  # forks render workers (if they pay) before any thread of ours starts
         writer.start()  # attachments copy while documents render

@@ -139,6 +139,7 @@ class Document:
     folder: str
     file: str
     when: Condition | None = None
+    per: str | None = None  # a repeat's id: rendered once per instance (dossier.docunits)
 
 
 @dataclass(frozen=True)
@@ -234,6 +235,8 @@ class ContentModel:
         raise UnknownFieldError(path, "no such section in the content model")
 
     def document(self, doc_id: str) -> Document:
+        """The document of an id, or of a rendered unit's name (`ds-structure@1`: see dossier.docunits)."""
+        doc_id = doc_id.partition("@")[0]
         for document in self.documents:
             if document.id == doc_id:
                 return document

@@ -219,6 +219,7 @@ def _documents(r: _Reader, raw: dict) -> tuple[Document, ...]:
             template=r.text(data, "template", place), heading=r.text(ectd, "heading", f"{place}.ectd"),
             folder=r.text(ectd, "folder", f"{place}.ectd").strip("/"), file=r.text(ectd, "file", f"{place}.ectd"),
             when=parse_condition(data.get("when"), f"{place}.when", r.fail),
+            per=r.text(data, "per", place) if data.get("per") is not None else None,
         ))
         earlier = [d for d in documents[:-1] if d.id == documents[-1].id or d.file == documents[-1].file]
         if earlier:  # documents are rendered side by side into one folder, named by their file

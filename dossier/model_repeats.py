@@ -101,14 +101,33 @@ def check_repeat_uses(r, model: ContentModel) -> None:
                 _outside_only(r, model, f.when, section.repeat, f"field {f.path}.when")
                 for column in f.columns:
                     _outside_only(r, model, column.when, section.repeat, f"column {f.path}.{column.id}.when")
-    for document in model.documents:
-        _outside_only(r, model, document.when, None, f"document {document.id}.when")
+    check_documents(r, model)
     for check in model.checks:
         _one_repeat(r, model, check_reads(check), f"check {check.id}")
     for element in model.elements:
         _one_repeat(r, model, element.fields, f"element {element.id}")
     for derived in model.derived.values():
         _one_repeat(r, model, [p for formula in derived.formulas for p, _ in formula], f"derived {derived.field.id}")
+
+
+def check_documents(r, model: ContentModel) -> None:
+    """A document rendered per instance (`per:`) names a repeat; a document given a repeated field is
+    rendered per instance of that field's repeat (one value each), and its condition reads only its own
+    repeat's fields or fields outside any repeat."""
+    for document in model.documents:
+        place = f"document {document.id}"
+        if document.per is not None and document.per not in model.repeats:
+            known = ", ".join(model.repeats) or "this content model declares none"
+            raise r.fail(f"{place}.per", f"names no repeat '{document.per}' (repeats: {known})")
+        _outside_only(r, model, document.when, document.per, f"{place}.when")
+        for f in model.fields.values():
+            repeat = model.repeat_of(f.path)
+            if repeat is not None and document.id in f.documents and repeat.id != document.per:
+                how = f"give the document `per: {repeat.id}` (one {repeat.label.lower()} per file)" \
+                    if document.per is None else f"it is rendered per instance of '{document.per}'"
+                raise r.fail(f"field {f.path}", f"feeds document {document.id}, but has one value per "
+                                                f"{repeat.label.lower()}: {how}, or take the document out of "
+                                                "the field's `documents:`")
 
 
 def check_roles(r, model: ContentModel) -> None:
@@ -121,18 +140,16 @@ def check_roles(r, model: ContentModel) -> None:
             if repeat is not None:
                 raise r.fail(place, f"{path} is repeated ({repeat.label}: one value per instance), but this role "
                                     "takes one value; point it at a field outside the repeat")
-    # Placing each instance's attachments, figures and keyed headings in the eCTD tree is not built yet:
-    # refused here rather than leaving an instance's files out of a sequence.
+    # A keyed heading may take its value from a repeated field: a document rendered per instance gets
+    # its own keyed heading from its instance (dossier.ectd.wanted). Placing each instance's attachments
+    # and figures is not built yet: refused here rather than leaving an instance's files out of a sequence.
     per_instance = {**{f"roles.attachments.{k}": [k] for k in model.roles.attachments},
-                    **{f"roles.figures.{k}": [v.table] for k, v in model.roles.figures.items()},
-                    **{f"roles.keyed_headings.{prefix}.{k}": list(v) for prefix, keyed in model.roles.keyed.items()
-                       for k, v in keyed.items()}}
+                    **{f"roles.figures.{k}": [v.table] for k, v in model.roles.figures.items()}}
     for place, paths in per_instance.items():
         repeated = [p for p in paths if model.repeat_of(p) is not None]
         if repeated:
-            raise r.fail(place, f"{repeated[0]} is repeated: placing each instance's attachments, figures or "
-                                "keyed headings in the eCTD tree is not supported yet; point the role at a field "
-                                "outside the repeat")
+            raise r.fail(place, f"{repeated[0]} is repeated: placing each instance's attachments or figures in "
+                                "the eCTD tree is not supported yet; point the role at a field outside the repeat")
 
 
 def repeat_of_path(model: ContentModel, path: str) -> str | None:

@@ -113,14 +113,3 @@ def test_placing_instances_in_the_ectd_tree_is_refused_until_it_is_built(repeats
         "title": "CoA {lot}"}}}
     assert ("roles.attachments.cmc.substance.batches.coa: cmc.substance.batches.coa is repeated: placing each "
             "instance's attachments") in refused(repeats_raw)
-
-
-def test_a_document_listing_a_repeated_field_is_not_rendered_yet(repeats_raw):
-    from dossier.errors import DossierError
-    from dossier.render.templating import given_values
-
-    field(repeats_raw, "cmc.substance.kind")["documents"] = ["substance"]
-    model = parse_model(repeats_raw, Path("repeats.yaml"))
-    with pytest.raises(DossierError, match=r"document substance lists repeated fields \(cmc.substance.kind\): "
-                                           "rendering a document per instance of a repeat is not supported yet"):
-        given_values(model, model.document("substance"), {"cmc.substance[0].kind": "mRNA"})

@@ -42,32 +42,50 @@ def leaf_element(leaf: Leaf, href: str | None) -> etree._Element:
     return el
 
 
-def nest(parent: etree._Element, tree: HeadingTree, placed: Iterable[tuple[str, etree._Element]],
-         keyed: dict[str, dict[str, str]], below: str) -> None:
-    """Put each (heading, element) under its chain of headings, creating only headings that hold
-    something, siblings in the order the DTD demands."""
-    nodes: dict[str, etree._Element] = {below: parent}
-    wanted: dict[str, list[etree._Element]] = {}
-    for heading, element in placed:
+Keyed = dict[str, dict[str, str]]
+Group = tuple | None  # which keyed headings of its own a leaf sits under (None: the shared ones)
+
+
+def _group(own: Keyed | None) -> Group:
+    return None if own is None else tuple(sorted((h, tuple(sorted(a.items()))) for h, a in own.items()))
+
+
+def nest(parent: etree._Element, tree: HeadingTree, placed: Iterable[tuple], keyed: Keyed, below: str) -> None:
+    """Put each (heading, element[, its own keyed headings]) under its chain of headings, creating only
+    headings that hold something, siblings in the order the DTD demands. A leaf with keyed headings of its
+    own (one drug substance's 3.2.S) gets its own copy of every heading from the keyed one down."""
+    nodes: dict[tuple[str, Group], etree._Element] = {(below, None): parent}
+    wanted: dict[tuple[str, Group], list[etree._Element]] = {}
+    groups: dict[Group, Keyed] = {None: keyed}
+    for heading, element, *own in placed:
         if heading not in tree:
             raise DossierError(f"'{heading}' is not a heading of {tree.root}")
-        wanted.setdefault(heading, []).append(element)
-    needed = sorted({h for heading in wanted for h in tree.chain(heading)} - {below, tree.root},
-                    key=tree.position)
-    for name in needed:
+        group = _group(own[0] if own else None)
+        groups.setdefault(group, own[0] if own else keyed)
+        wanted.setdefault((heading, group), []).append(element)
+
+    def owner(name: str, group: Group) -> Group:
+        """The group a heading of a leaf's chain belongs to: its own below its own keyed heading."""
+        own = groups[group] if group is not None else {}
+        return group if any(own.get(h) for h in tree.chain(name) if h not in (below, tree.root)) else None
+
+    order = {g: i for i, g in enumerate(groups)}
+    needed = {(h, owner(h, group)) for heading, group in wanted for h in tree.chain(heading)
+              if h not in (below, tree.root)}
+    for name, group in sorted(needed, key=lambda n: (tree.position(n[0]), order[n[1]])):
         parent = tree[name].parent
         assert parent is not None, f"{name} is below the root, so it has a parent"
-        holder = nodes[parent]  # DTD order puts every parent before its children
+        holder = nodes[(parent, owner(parent, group))]  # DTD order puts every parent before its children
         node = etree.SubElement(holder, name.split(":")[-1])
         for attr in tree[name].required_keys + tree[name].optional_keys:
-            value = keyed.get(name, {}).get(attr)
+            value = groups[group].get(name, {}).get(attr)
             if value:
                 node.set(attr, value)
             elif attr in tree[name].required_keys:
                 raise DossierError(f"heading {name} needs its '{attr}' value; fill the field it comes from")
-        nodes[name] = node
-    for heading, elements in wanted.items():
-        node = nodes[heading]
+        nodes[(name, group)] = node
+    for (heading, group), elements in wanted.items():
+        node = nodes[(heading, owner(heading, group))]
         for element in elements:
             # The DTDs put a heading's own leaves before its subheadings: (leaf*, m3-2-p-1?, …).
             node.insert(sum(1 for child in node if child.tag == "leaf"), element)
@@ -88,8 +106,8 @@ def index_xml(plan: Plan, tree: HeadingTree, regional_md5: str) -> bytes:
     regional = Leaf(path=REGIONAL_PATH, heading="m1-administrative-information-and-prescribing-information",
                     title="FDA Module 1 regional information", kind="regional", ref="", fingerprint="",
                     md5=regional_md5)
-    placed = [(regional.heading, leaf_element(regional, REGIONAL_PATH))]
-    placed += [(leaf.heading, leaf_element(leaf, leaf.path)) for leaf in plan.leaves if not leaf.module1]
+    placed = [(leaf.heading, leaf_element(leaf, leaf.path), leaf.keyed) for leaf in [regional, *plan.leaves]
+              if leaf is regional or not leaf.module1]
     nest(root, tree, placed, plan.keyed, tree.root)
     return serialize(root, ICH_DOCTYPE, ICH_STYLESHEET)
 

@@ -38,6 +38,9 @@ class Leaf:
     extra_studies: dict[str, str] = field(default_factory=dict)  # other studies listing this file (key → title)
     file_tag: str | None = None  # the STF file tag of this leaf within its study
     categories: dict[str, str] = field(default_factory=dict)  # STF categories (species …) from the study row
+    # A document rendered per instance (a drug substance's 3.2.S) sits under keyed headings of its own,
+    # valued from its instance: heading → attribute values. None: the sequence's shared keyed headings.
+    keyed: dict[str, dict[str, str]] | None = None
 
     def in_study(self, study: str) -> bool:
         return self.study == study or study in self.extra_studies

@@ -2,7 +2,8 @@
 operations the next sequence needs against it, and the history of each leaf.
 
 A submitted sequence is recorded in the dossier as {file path → MD5} (a deleted leaf as path → "")
-plus each leaf's heading, ID, title and content fingerprint (Dossier.record_submission and
+plus each leaf's heading, ID, title, content fingerprint and, for a document rendered per instance, the
+keyed headings of its own that a later deletion must sit under (Dossier.record_submission and
 Dossier.sequence_details keep them).
 """
 
@@ -25,6 +26,7 @@ class LiveLeaf:
     id: str
     title: str
     kind: str
+    keyed: dict[str, dict[str, str]] | None = None  # its own keyed headings (an instance's document)
 
 
 def lifecycle_file(path: str) -> bool:
@@ -48,7 +50,8 @@ def live_leaves(sequences: Iterable[Any], details: dict[str, dict]) -> dict[str,
             if heading in PER_SEQUENCE_HEADINGS:
                 continue
             live[path] = LiveLeaf(path, seq.number, md5, d.get("fingerprint") or md5, heading,
-                                  d.get("id") or leaf_id(heading, path), d.get("title") or path, d.get("kind", ""))
+                                  d.get("id") or leaf_id(heading, path), d.get("title") or path, d.get("kind", ""),
+                                  d.get("keyed"))
     return live
 
 
@@ -93,13 +96,14 @@ def apply_lifecycle(wanted: list[Leaf], live: dict[str, LiveLeaf]) -> tuple[list
 
 def _deletion(old: LiveLeaf) -> Leaf:
     return Leaf(path=old.path, heading=old.heading, title=old.title, kind=old.kind or "deleted", ref="",
-                fingerprint="", operation="delete", modified_seq=old.seq, modified_id=old.id)
+                fingerprint="", operation="delete", modified_seq=old.seq, modified_id=old.id, keyed=old.keyed)
 
 
 def details_of(leaves: Iterable[Leaf], keyed: dict[str, dict[str, str]]) -> dict:
     """What a submitted sequence records about its leaves beyond their MD5s."""
     return {"leaves": {leaf.path: {"heading": leaf.heading, "id": leaf.id, "title": leaf.title,
-                                   "fingerprint": leaf.fingerprint, "kind": leaf.kind, "operation": leaf.operation}
+                                   "fingerprint": leaf.fingerprint, "kind": leaf.kind, "operation": leaf.operation,
+                                   **({"keyed": leaf.keyed} if leaf.keyed is not None else {})}
                        for leaf in leaves},
             "keyed": keyed}
 

@@ -63,7 +63,9 @@ def plan_sequence(inputs: Inputs, trees: Trees, number: str, live: dict[str, Liv
     """Decide every leaf of sequence `number` and its operation against the `live` leaves."""
     notes: list[str] = []
     wanted = document_leaves(inputs, trees, notes) + attachment_leaves(inputs, trees, notes)
-    headings = {leaf.heading for leaf in wanted} | {old.heading for old in live.values() if old.heading}
+    # Shared keyed headings; a per-instance document's own come from its instance (wanted._document_leaf).
+    headings = {leaf.heading for leaf in wanted if leaf.keyed is None} | \
+        {old.heading for old in live.values() if old.heading and old.keyed is None}
     keyed = keyed_values(inputs, trees, headings)
     finish_paths(wanted, trees, keyed)
     wanted += study_leaves(wanted)

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from ..conditions import Applicability
+from ..docunits import slug, split_unit, unit_title, unit_values
 from ..errors import DossierError
 from ..fieldpath import FieldPath, base_path
 from ..model import ContentModel
@@ -48,15 +49,6 @@ class Inputs:
     render_keys: dict[str, str]           # document id → render key
     keyed: dict[str, dict[str, str]]      # keyed values pinned by an earlier submission (heading → attrs)
     homes: dict[str, AttachmentHome] | None = None  # None: the content model's (roles: attachments:)
-
-
-def slug(text: str, limit: int = 40) -> str:
-    """A folder-safe form of `text`, cut at a word boundary within `limit` characters."""
-    out = re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-")
-    if len(out) > limit:
-        cut = out[:limit + 1].rfind("-")
-        out = out[:cut if cut >= limit // 2 else limit]
-    return out.strip("-") or "unnamed"
 
 
 def first_filled(values: dict[str, Any], paths: Iterable[str]) -> Any:
@@ -132,30 +124,45 @@ def _form_heading(doc) -> str | None:
 def document_leaves(inputs: Inputs, trees: Trees, notes: list[str]) -> list[Leaf]:
     leaves = []
     ap = Applicability(inputs.model, inputs.values)
+    rendered: dict[str, list[str]] = {}
+    for unit in inputs.render_keys:
+        rendered.setdefault(split_unit(unit)[0], []).append(unit)
     for doc in inputs.model.documents:
-        if not ap.document(doc):
+        if doc.per is None and not ap.document(doc):
             notes.append(f"{doc.title} is not in the sequence: it does not apply to this dossier "
                          "(its condition is false)")
             continue
-        if doc.id not in inputs.render_keys:
-            continue
-        if doc.heading in ("m1-1", "m1-1-forms", "form"):
-            if _form_heading(doc) is None:
-                notes.append(f"{doc.title} is not in the sequence: FDA's Module 1 form list has no form-type code "
-                             "for it that this product could confirm (dossier/ectd/mapping.py); send the signed "
-                             "form with the submission as FDA asks (the sheet is in the Word copies)")
-                continue
-            heading = "form"
-        else:
-            heading = trees.resolve(doc.heading)
-        study = slug(doc.id) if needs_stf(heading) else None  # e.g. the protocol in 5.3.5: its own study
-        tag = None
-        if study:
-            tag = "protocol-or-amendment" if "protocol" in f"{doc.id} {doc.title}".lower() else file_tag(heading)
-        leaves.append(Leaf(path=f"{doc.folder}/{file_name(doc.file)}", heading=heading, title=doc.title,
-                           kind="document", ref=doc.id, fingerprint=inputs.render_keys[doc.id],
-                           study=study, study_title=doc.title if study else None, file_tag=tag))
+        for unit in rendered.get(doc.id, []):
+            leaf = _document_leaf(inputs, trees, notes, doc, unit)
+            if leaf is not None:
+                leaves.append(leaf)
     return leaves
+
+
+def _document_leaf(inputs: Inputs, trees: Trees, notes: list[str], doc, unit: str) -> Leaf | None:
+    """The leaf of one rendered unit: a document, or one instance's rendering of a per-instance document,
+    which gets its own keyed headings from its instance (a drug substance's 3.2.S under its own name)."""
+    if doc.heading in ("m1-1", "m1-1-forms", "form"):
+        if _form_heading(doc) is None:
+            notes.append(f"{doc.title} is not in the sequence: FDA's Module 1 form list has no form-type code "
+                         "for it that this product could confirm (dossier/ectd/mapping.py); send the signed "
+                         "form with the submission as FDA asks (the sheet is in the Word copies)")
+            return None
+        heading = "form"
+    else:
+        heading = trees.resolve(doc.heading)
+    study = slug(doc.id) if needs_stf(heading) else None  # e.g. the protocol in 5.3.5: its own study
+    tag = None
+    if study:
+        tag = "protocol-or-amendment" if "protocol" in f"{doc.id} {doc.title}".lower() else file_tag(heading)
+    own = None
+    if split_unit(unit)[1] is not None:  # its instance's values give its keyed headings; nothing is pinned
+        instance = replace(inputs, values=unit_values(inputs.model, unit, inputs.values), keyed={})
+        own = keyed_values(instance, trees, [heading])
+    return Leaf(path=f"{doc.folder}/{file_name(doc.file)}", heading=heading,
+                title=unit_title(inputs.model, unit, inputs.values), kind="document", ref=unit,
+                fingerprint=inputs.render_keys[unit], study=study, study_title=doc.title if study else None,
+                file_tag=tag, keyed=own)
 
 
 def _attachment_refs(inputs: Inputs) -> Iterable[tuple[str, str, dict]]:
@@ -253,7 +260,8 @@ def finish_paths(leaves: list[Leaf], trees: Trees, keyed: dict[str, dict[str, st
     taken: set[str] = set()
     for leaf in leaves:
         folder, _, name = leaf.path.rpartition("/")
-        folder = keyed_folder(folder, trees.tree_of(leaf.heading).chain(leaf.heading), keyed)
+        folder = keyed_folder(folder, trees.tree_of(leaf.heading).chain(leaf.heading),
+                              keyed if leaf.keyed is None else leaf.keyed)
         folder = "/".join(s if valid_segment(s) else slug(s) for s in folder.split("/") if s)
         path = fit_path(folder, file_name(name))
         n = 2

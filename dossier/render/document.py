@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
+from ..docunits import unit_stem, unit_title, unit_values
 from ..errors import DossierError
 from ..fieldtypes import is_filled
 from ..model import ContentModel, default_model
@@ -50,13 +51,15 @@ def document_key(inp: RenderInput, doc_id: str, draft: bool, model: ContentModel
     model = model or default_model()
     document = model.document(doc_id)
     allowed = sorted(allowed_fields(model, document))
+    values = unit_values(model, doc_id, inp.values)  # a per-instance document: its instance's values
     payload = {
         "program": __version__, "renderer": RENDERER_VERSION, "draft": bool(draft),
         "templates": template_sources(document), "document": repr(document),
         "definitions": {p: repr(model.derived.get(p) or model.fields.get(p)) for p in allowed},
         "roles": repr((model.roles.header, model.roles.figures)),
-        "values": given_values(model, document, inp.values),
-        "not_applying": not_applying(model, document, inp.values),
+        "title": unit_title(model, doc_id, inp.values),
+        "values": given_values(model, document, values),
+        "not_applying": not_applying(model, document, values),
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
 
@@ -89,8 +92,8 @@ def build_tree(inp: RenderInput, doc_id: str, model: ContentModel | None = None,
     without placeholders, see templating.Fields)."""
     model = model or default_model()
     document = model.document(doc_id)
-    markup, fields = render_markup(model, document, inp.values, final)
-    return parse(markup, document.title, fields.figure_data)
+    markup, fields = render_markup(model, document, unit_values(model, doc_id, inp.values), final)
+    return parse(markup, unit_title(model, doc_id, inp.values), fields.figure_data)
 
 
 def _writing(writer: Callable, tree: DocumentTree, header: str, author: str, draft: bool) -> Callable[[Path], Any]:
@@ -131,7 +134,7 @@ def render_document(inp: RenderInput, doc_id: str, out_dir: Path, formats=FORMAT
     tree = build_tree(inp, doc_id, model, final=not draft)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    stem = Path(model.document(doc_id).file).stem
+    stem = unit_stem(model, doc_id, inp.values)
     header, author = header_text(inp, model), _sponsor(inp.values, model)
     written = {}
     for fmt in formats:

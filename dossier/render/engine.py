@@ -26,7 +26,7 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
-from ..conditions import Applicability
+from ..docunits import unit_stem, units
 from ..errors import Cancelled
 from ..model import ContentModel, default_model
 from ..readiness import check_dossier
@@ -184,7 +184,7 @@ class RenderJob:
         return str(self._work / doc_id) if self._work is not None else str(self.out_dir)
 
     def _stem(self, doc_id: str) -> str:
-        return Path(self.model.document(doc_id).file).stem
+        return unit_stem(self.model, doc_id, self.input.values)
 
     def _rendered(self, doc_id: str, paths: dict[str, str], done: int, total: int, progress: Progress | None) -> None:
         if self.cache is not None:
@@ -194,10 +194,9 @@ class RenderJob:
 
 
 def documents_that_apply(model: ContentModel, values: dict) -> list[str]:
-    """The ids of the documents to render: a document whose `when:` is false is neither rendered nor
-    in the sequence (dossier.conditions)."""
-    ap = Applicability(model, values)
-    return [d.id for d in model.documents if ap.document(d)]
+    """The documents to render (their units: one per instance for a per-instance document, see
+    dossier.docunits): a document whose `when:` is false is neither rendered nor in the sequence."""
+    return units(model, values)
 
 
 def render_all(source, out_dir: Path, formats=FORMATS, draft: bool = False, progress: Progress | None = None,

@@ -102,11 +102,10 @@ def given_values(model: ContentModel, document: Document, values: dict[str, Any]
     that does not apply (dossier.conditions) is given as empty, and a derived value reads only fields
     that apply."""
     allowed = sorted(allowed_fields(model, document))
-    repeated = [p for p in allowed if model.repeat_of(p) is not None]
-    if repeated:  # their values are stored per instance, under paths no template can name yet
-        raise DossierError(f"document {document.id} lists repeated fields ({', '.join(repeated)}): rendering a "
-                           "document per instance of a repeat is not supported yet; take these fields out of the "
-                           "document (their `documents:` in the content model) until it is")
+    repeated = [p for p in allowed if (r := model.repeat_of(p)) is not None and r.id != document.per]
+    if repeated:  # the loader refuses this model: one value per instance, in a document rendered once
+        raise DossierError(f"document {document.id} lists repeated fields ({', '.join(repeated)}) but is not "
+                           "rendered per instance of their repeat (`per:`)")
     values = Applicability(model, values).values_that_apply()
     derived = derived_values(model, values, allowed)
     return {p: derived.get(p) if p in model.derived else values.get(p) for p in allowed}

@@ -36,7 +36,12 @@ def installed(tmp_path, monkeypatch) -> Path:
 
 
 def _feeds(inp, model, doc_id: str) -> dict:
-    return {p: inp.values[p] for p, f in model.fields.items() if doc_id in f.documents and p in inp.values}
+    """The values a document (or one instance's rendering of it, `doc@i`) is given."""
+    from dossier.docunits import split_unit, unit_values
+
+    values = unit_values(model, doc_id, inp.values)
+    doc = split_unit(doc_id)[0]
+    return {p: values[p] for p, f in model.fields.items() if doc in f.documents and p in values}
 
 
 class FakeRenderer:
@@ -79,11 +84,12 @@ def fake_renderer(monkeypatch) -> type[FakeRenderer]:
     return use_fake_renderer(monkeypatch)
 
 
-def new_dossier(path: Path, tmp_path: Path, values: dict | None = None):
-    """A dossier of the test model with Module 1 filled, two studies, a CoA and a reference attached."""
+def new_dossier(path: Path, tmp_path: Path, values: dict | None = None, model=None):
+    """A dossier of the test model (or of `model`, a variant of it) with Module 1 filled, two studies, a CoA
+    and a reference attached."""
     from dossier.service import Dossier
 
-    d = Dossier.create(path, "eCTD test", model=ectd_content_model())
+    d = Dossier.create(path, "eCTD test", model=model or ectd_content_model())
     d.set_many(values or VALUES)
     files = tmp_path / "files"
     d.attach("nonclinical.pharmacology.studies[0].report", make_pdf(files / "Splice Rescue Study.pdf", "splice"))
