@@ -73,6 +73,16 @@ class ImportFormatError(DossierError):
     """A text-form folder that cannot be imported."""
 
 
+class BadLinesError(ImportFormatError):
+    """Lines of an imported file that cannot be taken, each `(line number, reason)`; nothing was imported."""
+
+    def __init__(self, source: str, lines: list[tuple[int, str]]):
+        self.lines = list(lines)
+        listed = "\n".join(f"  line {n}: {reason}" for n, reason in self.lines)
+        super().__init__(f"{source}: {len(self.lines)} bad line(s), so nothing was imported; fix them and "
+                         f"import again:\n{listed}")
+
+
 class OutputError(DossierError):
     """A file or folder could not be written (read-only place, no permission, full disk)."""
 

@@ -6,6 +6,7 @@ fast; pint's registry (0.5–1 s to build) is loaded on the first conversion onl
 against pint by tests/test_quantities.py: every spelling means what pint says it means.
 
 Months are 1/12 of a year of 365.25 days (pint's `month` and `year`): 1 month = 30.4375 days.
+"points" are a clinical score's (pint's point is a typographic length).
 "Da" is read as g/mol: a molecule's weight in daltons is numerically its molar mass in g/mol.
 """
 
@@ -56,10 +57,12 @@ _TABLE: dict[str, tuple[dict[str, int], tuple[tuple[str, str, tuple[str, ...]], 
     "molar_mass": ({"[mass]": 1, "[substance]": -1}, (
         ("g/mol", "gram/mole", ()), ("Da", "gram/mole", ()), ("kDa", "kilogram/mole", ()))),
     "nucleotides": ({"[nucleotide]": 1}, (("nt", "nucleotide", ()),)),
+    # A clinical score or scale (a natural-history measure): a pure number, convertible to nothing else.
+    "score": ({"[score_point]": 1}, (("points", "score_point", ("score",)),)),
 }
 # Units pint does not define (or defines otherwise: pint's "nt" is a nanometric ton).
 PINT_DEFINITIONS = ("endotoxin_unit = [endotoxin] = EU", "vector_genome = [vector_genome] = vg",
-                    "nucleotide = [nucleotide]")
+                    "nucleotide = [nucleotide]", "score_point = [score_point]")
 _CASE_MATTERS = {"molar_concentration"}
 _SINGULAR = {"hours": "hour", "days": "day", "weeks": "week", "months": "month", "years": "year"}
 _SIGNIFICANT = 12  # printing and comparing keep 12 significant digits: float noise (0.32000000000000006) goes

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from dataclasses import field as dc_field
 from typing import Any
 
+from .evidence_roles import EvidenceRoles, read_evidence
 from .fieldpath import FieldPath
 
 # The roles code asks for, with the field types that can play them (None: any type).
@@ -67,6 +68,7 @@ class Roles:
     attachments: dict[str, AttachmentHome] = dc_field(default_factory=dict)
     figures: dict[str, FigureRole] = dc_field(default_factory=dict)
     codes: dict[str, dict[str, str]] = dc_field(default_factory=dict)  # choice field or column → choice → code
+    evidence: EvidenceRoles = dc_field(default_factory=EvidenceRoles)  # import-natural-history, export-phenopackets
 
     def fields(self, role: str) -> tuple[str, ...]:
         """The fields playing a Module 1 role, first choice first (none when the model declares none)."""
@@ -89,13 +91,35 @@ def read_roles(r, raw: Any, model) -> Roles:
     if raw is None:
         return Roles()
     raw = r.mapping(raw, "roles")
-    _known_keys(r, raw, {"module1", "header", "keyed_headings", "attachments", "figures", "codes"}, "roles")
+    _known_keys(r, raw, {"module1", "header", "keyed_headings", "attachments", "figures", "codes", "evidence"},
+                "roles")
     module1 = _paths_by_role(r, model, raw.get("module1"), MODULE1_ROLES, "roles.module1")
     header = _paths_by_role(r, model, raw.get("header"), HEADER_ROLES, "roles.header", single=True)
+    figures = _figures(r, model, raw.get("figures"))
+    evidence = read_evidence(r, raw.get("evidence"), model, _field_or_column, _choice, _known_keys)
+    _check_import_target(r, evidence, figures)
     return Roles(module1=module1, header={k: v[0] for k, v in header.items()},
                  keyed=_keyed(r, model, raw.get("keyed_headings")),
                  attachments=_attachments(r, model, raw.get("attachments")),
-                 figures=_figures(r, model, raw.get("figures")), codes=_codes(r, model, raw.get("codes")))
+                 figures=figures, codes=_codes(r, model, raw.get("codes")), evidence=evidence)
+
+
+def _check_import_target(r, evidence: EvidenceRoles, figures: dict[str, FigureRole]) -> None:
+    """The natural-history import writes the natural-history figure's table: its subject column must be one of
+    that table's, and its group one of the figure's series other than the highlighted (the patient)."""
+    roles = evidence.natural_history
+    if not roles:
+        return
+    place = "roles.evidence.natural_history"
+    figure = figures.get("natural-history")
+    if figure is None:
+        raise r.fail(place, "needs the natural-history figure (roles.figures.natural-history) whose table it fills")
+    if FieldPath.parse(roles["subject"]).field_path != figure.table:
+        raise r.fail(f"{place}.subject", f"must be a column of the figure's table {figure.table}")
+    if roles["group"] not in figure.series or roles["group"] == figure.highlight:
+        others = [s for s in figure.series if s != figure.highlight]
+        raise r.fail(f"{place}.group", f"'{roles['group']}' is not one of the figure's other series "
+                                       f"({', '.join(others)})")
 
 
 def _known_keys(r, data: dict, known, place: str) -> None:

@@ -16,7 +16,8 @@ from dossier.model import default_model
 
 MODEL = default_model()
 # Spellings the table reads otherwise than pint does, on purpose (see dossier/quantities.py).
-OVERRIDDEN = {"nt": "pint's nt is a nanometric ton", "Da": "read as g/mol", "kDa": "read as kg/mol"}
+OVERRIDDEN = {"nt": "pint's nt is a nanometric ton", "Da": "read as g/mol", "kDa": "read as kg/mol",
+              "points": "pint's point is a typographic length; ours are a score's"}
 
 
 def test_every_spelling_means_what_pint_says_it_means():

@@ -9,10 +9,10 @@ import sys
 
 from .. import __version__
 from ..errors import DossierError, FieldError, UnknownFieldError, output_error
-from . import collab, content, ectd, instances, render
+from . import collab, content, ectd, evidence, instances, render
 from .common import EPILOG, EXIT_BROKEN_PIPE, EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_USAGE, printable
 
-COMMAND_MODULES = (content, instances, render, ectd, collab)
+COMMAND_MODULES = (content, instances, render, ectd, collab, evidence)
 
 
 def build_parser() -> argparse.ArgumentParser:
