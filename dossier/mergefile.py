@@ -16,7 +16,6 @@ The result is written over OURS (aside, then renamed); on a conflict OURS is lef
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -28,7 +27,7 @@ from .merging import BOTH_CHANGED, Conflict, Merger, combine_history, merge_atta
 from .model import ContentModel, Section, default_model
 from .repeats import instance_key, instances
 from .snapshot import AttachmentCopy
-from .tempdirs import temp_name
+from .tempdirs import replace_text
 from .textform import _dump, _history_entry, history_line
 
 _IDENTITY = ("format", "format_version", "model_version", "created_at", "created_by")
@@ -55,7 +54,7 @@ def merge_file(base: str | Path, ours: str | Path, theirs: str | Path, path: str
                            "history.jsonl and dossier.json of an exported folder); route only those to the dossier "
                            "driver in .gitattributes (see docs/collaboration.md)")
     if not conflicts:
-        _replace(Path(ours), merged)
+        replace_text(Path(ours), merged, "merging")
     return conflicts
 
 
@@ -77,16 +76,6 @@ def _json(text: str, path: str, empty: Any) -> Any:
     except (ValueError, RecursionError):
         raise DossierError(f"{path}: one version is not valid JSON (a conflict marker left in it?); "
                            "export the folder again and merge again") from None
-
-
-def _replace(target: Path, text: str) -> None:
-    temp = target.with_name(temp_name(target.name, "merging"))
-    try:
-        with open(temp, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(temp, target)
-    finally:
-        temp.unlink(missing_ok=True)
 
 
 def _history(texts: list[str]) -> str:

@@ -18,6 +18,18 @@ def temp_name(name: str, kind: str) -> str:
     return f".{name + '.' if name else ''}{kind}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
 
 
+def replace_text(target: Path, text: str, kind: str) -> None:
+    """Write `text` (UTF-8, \\n line ends) to `target` through a temporary file renamed over it: a reader sees the
+    old file or the whole new one, and a failure part way leaves no half-written file."""
+    temp = target.with_name(temp_name(target.name, kind))
+    try:
+        with open(temp, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+        os.replace(temp, target)
+    finally:
+        temp.unlink(missing_ok=True)
+
+
 def temp_dir(parent: Path, name: str, kind: str) -> Path:
     path = parent / temp_name(name, kind)
     path.mkdir(parents=True)

