@@ -69,7 +69,7 @@ def read_lines(path: str | Path) -> tuple[list[tuple[int, dict[str, str]]], bool
     except OSError as exc:
         raise DossierError(f"cannot read {path}: {exc.strerror or exc}") from None
     except UnicodeDecodeError as exc:
-        raise BadLinesError(str(path), [(text_line(exc), "not UTF-8 text; save the file as UTF-8 CSV")]) from None
+        raise BadLinesError(str(path), [(_text_line(exc), "not UTF-8 text; save the file as UTF-8 CSV")]) from None
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -87,7 +87,7 @@ def read_lines(path: str | Path) -> tuple[list[tuple[int, dict[str, str]]], bool
     return lines, delimiter == ";"
 
 
-def text_line(exc: UnicodeDecodeError) -> int:
+def _text_line(exc: UnicodeDecodeError) -> int:
     return exc.object[:exc.start].count(b"\n") + 1
 
 
@@ -202,7 +202,8 @@ def _summary(roles: dict, measures: dict, rows: list[dict], imported: int) -> Su
     for name in dict.fromkeys(r[roles["chart"]] for r in group):
         mine = [r for r in group if r[roles["chart"]] == name]
         values = [r[roles["y"]]["value"] for r in mine]
-        spreads.append(Spread(name, measures[name.casefold()].get(roles["unit"]) or "", len(values),
+        unit = measures.get(str(name).casefold(), {}).get(roles["unit"]) or ""  # a hand-entered row may name any
+        spreads.append(Spread(name, unit, len(values),
                               len({r.get(roles["subject"]) for r in mine if r.get(roles["subject"])}),
                               statistics.fmean(values), statistics.stdev(values) if len(values) > 1 else None,
                               statistics.median(values), min(values), max(values),

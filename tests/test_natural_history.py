@@ -94,3 +94,10 @@ def test_a_measure_without_a_known_unit_is_a_bad_line(tmp_path, cli, demo_file):
     result = cli("import-natural-history", demo_file,
                  write_csv(tmp_path / "u.csv", "id,age,age_unit,measure,value,unit", [f"R1,4,years,{SCORE},6,points"]))
     assert result.code == 2 and "line 2: measure 'Hamburg motor-language score' has no unit dossier knows" in result.err
+
+
+def test_a_file_that_is_not_utf8_is_refused_naming_its_line(tmp_path, cli, demo_file):
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes("id,age,age_unit,measure,value,unit\nRé1,4,years,x,1,points\n".encode("latin-1"))
+    result = cli("import-natural-history", demo_file, latin)
+    assert result.code == 2 and "line 2: not UTF-8 text" in result.err
