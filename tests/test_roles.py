@@ -142,3 +142,20 @@ def test_module1_codes_come_from_the_model(ectd_model):
     del values["module1.sponsor.contacts"]  # the sponsor stands in, its role written as a code
     assert [(c["name"], c["type"]) for c in module1(ectd_model.roles, values, "0002", True, []).contacts] == \
         [("Dr. A", "fdaact2")]
+
+
+@pytest.mark.parametrize("change, place, reason", [
+    (lambda r: r["evidence"]["phenopacket"].update(onset="genetic.patient.date_of_birth"),
+     "roles.evidence.phenopacket.onset", "holds protected health information; a shared export never reads it"),
+    (lambda r: r["evidence"]["natural_history"].update(group="Patient"),
+     "roles.evidence.natural_history.group", "'Patient' is not one of the figure's other series"),
+    (lambda r: r["evidence"]["natural_history"].update(age_unit="mg"),
+     "roles.evidence.natural_history.age_unit", "'mg' is not a unit of time"),
+    (lambda r: r["evidence"]["natural_history"].update(subject="clinical.natural_history.measures.instrument"),
+     "roles.evidence.natural_history.subject", "must be a column of the figure's table"),
+    (lambda r: r["evidence"]["terms"]["genetic.variant.zygosity"].update(Mosaic="GENO:0000539 mosaic"),
+     "roles.evidence.terms.genetic.variant.zygosity.Mosaic", "'Mosaic' is not a choice"),
+])
+def test_evidence_roles_are_checked_against_the_model(shipped_raw, change, place, reason):
+    message = refused(shipped_raw, change)
+    assert f"{place}: " in message and reason in message
