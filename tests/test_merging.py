@@ -296,3 +296,27 @@ def test_sequences_recorded_on_either_side_are_kept_and_one_number_recorded_twic
         d.record_submission("0001", {"index.xml": "b" * 32}, {"leaves": {}})
     result = cli("merge", base, ours, theirs, "--out", tmp_path / "m2.dossier")
     assert result.code == 1 and "CONFLICT sequence:0001: recorded as submitted with other files" in result.err
+
+
+def test_copies_in_an_older_file_format_are_brought_up_to_date_and_merged(tmp_path, cli):
+    import sqlite3
+
+    from dossier.dbfile import SCHEMA_VERSION, make_file
+
+    base = tmp_path / "base.dossier"
+    make_file(base, "Old case", upto=1)  # as the first release wrote it
+    with sqlite3.connect(base) as conn:
+        conn.execute("INSERT INTO field_values(path, value, updated_at, updated_by) VALUES (?, ?, ?, ?)",
+                     ("clinical.design.objectives", '"Old objectives"', "2026-01-01T00:00:00Z", "old"))
+    conn.close()
+    for side in ("ours", "theirs"):
+        shutil.copyfile(base, tmp_path / f"{side}.dossier")
+    edit(tmp_path / "ours.dossier", {SYMBOL: "CLN3"})  # ours was opened by this version; theirs never was
+
+    result = cli("merge", base, tmp_path / "ours.dossier", tmp_path / "theirs.dossier", "--out", tmp_path / "m.dossier")
+
+    assert result.code == 0, result.err
+    assert values_of(tmp_path / "m.dossier") == {"clinical.design.objectives": "Old objectives", SYMBOL: "CLN3"}
+    with sqlite3.connect(tmp_path / "theirs.dossier") as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    conn.close()
