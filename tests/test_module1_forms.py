@@ -137,3 +137,12 @@ def test_an_environmental_assessment_is_required_and_goes_to_module_1_12_14(demo
     assert leaf.heading.startswith("m1-12-14") and leaf.path.startswith("m1/us/1214-env-analysis/")
     for text in _texts(attached, "cover-letter", tmp_path / "letter"):
         assert "environmental assessment is enclosed" in " ".join(text.split())
+
+
+def test_a_registered_study_needs_its_nct_number_and_an_unregistered_one_has_no_line(demo_input, tmp_path):
+    registered = with_values(demo_input, module1__forms__nct_number="")
+    assert _errors(registered).get("module1.forms.nct_number") == "nct-registered"
+    phase1 = with_values(registered, module1__forms__clinicaltrials_status="Requirements not applicable")
+    assert not _errors(phase1)
+    for text in _texts(phase1, "form-3674", tmp_path):
+        assert "Requirements not applicable" in text and "NCT" not in text and "Not yet provided" not in text
