@@ -55,7 +55,7 @@ def check_kind(name: str, needs: tuple[str, ...], paths: tuple[str, ...] = (),
 
 def kinds() -> dict[str, CheckKind]:
     """Every registered kind by name (the modules register themselves when first imported)."""
-    from . import checks_genetics, checks_phi, checks_sequence  # noqa: F401
+    from . import checks_genetics, checks_phi, checks_sequence, dosemargin, dosesteps, endotoxin, toxfit  # noqa: F401
 
     return _KINDS
 

@@ -24,6 +24,7 @@ class Finding:
     source: str
     check: str
     element: str | None = None
+    fields: tuple[str, ...] = ()  # the other fields (or table cells) the check read, for the app to show
 
     @property
     def blocks(self) -> bool:

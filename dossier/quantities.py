@@ -191,6 +191,16 @@ def _rounded(number: int | float) -> float:
     return float(f"{number:.{_SIGNIFICANT}g}")
 
 
+# Exact factors to one unit (factor 1) of each of a few dimensions, so that the readiness checks convert doses and
+# durations without loading pint (~0.5 s); tests/test_quantities.py checks each against pint.
+_FACTORS: dict[str, float] = {
+    "mg": 1, "g": 1e3, "kg": 1e6, "µg": 1e-3, "ng": 1e-6,
+    "mg/kg": 1, "µg/kg": 1e-3, "ng/kg": 1e-6, "g/kg": 1e3,
+    "mL": 1, "L": 1e3, "µL": 1e-3,
+    "hours": 1 / 24, "days": 1, "weeks": 7, "months": 365.25 / 12, "years": 365.25,
+}
+
+
 def convert(number: int | float, spelling: str, to: str) -> int | float:
     """`number` in unit `spelling` expressed in unit `to` (both known, of one dimension)."""
     if spelling == to:
@@ -198,6 +208,8 @@ def convert(number: int | float, spelling: str, to: str) -> int | float:
     source, target = unit_of(spelling), unit_of(to)
     if source.dimension != target.dimension:
         raise ValueError(f"cannot convert {spelling} ({source.dimension}) to {to} ({target.dimension})")
+    if spelling in _FACTORS and to in _FACTORS:
+        return number * _FACTORS[spelling] / _FACTORS[to]
     units = registry()
     return units.Quantity(number, source.pint).to(target.pint).magnitude
 

@@ -95,8 +95,12 @@ def _findings(model: ContentModel, scope: Scope, values: dict, ap: Applicability
         if scope.runs(model, check) and ap.check(check):
             findings += [f for f in _run(check, model, values, ap) if _points_at_applying(ap, f.field)]
     # a finding on a derived value points at the field the user can change: its formula's first
-    return [replace(f, field=model.derived[f.field].formulas[0][0][0]) if f.field in model.derived else f
+    return [replace(f, field=_changed_by(model, f.field), fields=tuple(_changed_by(model, p) for p in f.fields))
             for f in findings]
+
+
+def _changed_by(model: ContentModel, path: str) -> str:
+    return model.derived[path].formulas[0][0][0] if path in model.derived else path
 
 
 def _instance(path: str) -> int:

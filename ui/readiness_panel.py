@@ -93,7 +93,8 @@ class ReadinessPanel(QWidget):
         for finding in report.findings:
             item = QListWidgetItem(severity_icon(self, finding.severity), f"{self._label(finding)}: {finding.message}")
             item.setData(Qt.ItemDataRole.UserRole, finding)
-            item.setToolTip(f"{finding.severity}: {finding.field}\nSource: {finding.source}")
+            also = f"\nAlso read: {', '.join(finding.fields)}" if finding.fields else ""  # the numbers' other fields
+            item.setToolTip(f"{finding.severity}: {finding.field}{also}\nSource: {finding.source}")
             self.findings.addItem(item)
         self.findings.setUpdatesEnabled(True)
 

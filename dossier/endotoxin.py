@@ -1,0 +1,100 @@
+"""Check kind `endotoxin`: the endotoxin a patient receives with the maximum dose, per kg of body
+weight, against the threshold K of the route (USP <85>: K = 0.2 EU/kg intrathecal, 5 EU/kg for other
+parenteral routes; the limit is K/M, M the maximum dose per kg given within one hour).
+
+Two limits are judged, each on its own: the drug substance's (EU/mg × maximum dose in mg ÷ body
+weight) and the drug product's (EU/mL × the volume of the maximum dose ÷ body weight, or EU/mg as for
+the substance). Each finding shows its numbers.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from . import checkinputs as ci
+from .checkinputs import Inputs, g, shown
+from .findings import Finding
+
+if TYPE_CHECKING:
+    from .model import Check, ContentModel
+
+KEYS = ("route", "thresholds", "maximum", "weight", "substance_limit", "product_limit")
+OPTIONAL = ("concentration",)
+
+
+def run(check: Check, model: ContentModel, values: dict[str, Any]) -> list[Finding]:
+    c = Inputs(check, model, values)
+    routed = c.for_route("route", "thresholds", "the endotoxin dose",
+                        "state the limit's basis in the specification: no endotoxin threshold K")
+    if isinstance(routed, Finding):
+        return [routed]
+    route, threshold = routed
+    maximum, weight = c.value("maximum"), c.value("weight")
+    if maximum is None or weight is None:
+        return [c.cannot_run("the endotoxin dose", [check.spec["maximum"], check.spec["weight"]])]
+    dose_mg, kg = ci.number_in(maximum, "mg"), ci.number_in(weight, "kg")
+    k = threshold["k"]
+    found = []
+    for key, what in (("substance_limit", "drug substance"), ("product_limit", "drug product")):
+        limit = c.value(key, record=False)
+        if limit is None:
+            found.append(c.cannot_run(f"the {what} endotoxin limit", [check.spec[key]]))
+            continue
+        dose_eu = _endotoxin(c, limit, dose_mg)
+        if isinstance(dose_eu, Finding):
+            found.append(dose_eu)
+            continue
+        eu, working = dose_eu
+        per_kg = eu / kg
+        if per_kg > k * (1 + 1e-9):
+            found.append(c.finding(
+                f"the {what} limit gives {working} ÷ {shown(weight)} = {g(per_kg, 'EU/kg')}, above K = "
+                f"{g(k, 'EU/kg')} for {route} ({threshold['why']}); the limit must be at most "
+                f"{_allowed(limit, k * kg, eu)}.",
+                check.spec[key], [check.spec["maximum"], check.spec["weight"], check.spec["route"]]))
+    return found
+
+
+def _endotoxin(c: Inputs, limit: dict, dose_mg: float) -> tuple[float, str] | Finding:
+    """EU in the maximum dose, with the working shown: EU/mg × mg, or EU/mL × (mg ÷ mg/mL)."""
+    if ci.dimension(limit) == "endotoxin_per_mass":
+        eu = ci.number_in(limit, "EU/mg") * dose_mg
+        return eu, f"{shown(limit)} × {g(dose_mg, 'mg')} = {g(eu, 'EU')}"
+    concentration = c.value("concentration", record=False)
+    if concentration is None or ci.dimension(concentration) != "concentration":
+        return c.cannot_run("the drug product endotoxin limit per mL", [c.spec.get("concentration")],
+                            "a limit per mL needs the product's concentration in mg/mL to know the dose's volume")
+    volume = dose_mg / ci.number_in(concentration, "mg/mL")
+    eu = ci.number_in(limit, "EU/mL") * volume
+    return eu, (f"{shown(limit)} × {g(volume, 'mL')} (maximum dose {g(dose_mg, 'mg')} at {shown(concentration)}) "
+                f"= {g(eu, 'EU')}")
+
+
+def _allowed(limit: dict, allowed_eu: float, eu: float) -> str:
+    """The highest limit in the limit's own unit that keeps the dose at K."""
+    return g(limit["value"] * allowed_eu / eu, limit["unit"]) if eu else shown(limit)
+
+
+def validate(r, model: ContentModel, spec: dict, place: str) -> None:
+    ci.validate_keys(r, spec, KEYS, OPTIONAL, place)
+    ci.need_field(r, model, spec, "route", place, {"choice", "text"})
+    ci.need_field(r, model, spec, "maximum", place, {"number"}, {"mass"})
+    ci.need_field(r, model, spec, "weight", place, {"number"}, {"mass"})
+    ci.need_field(r, model, spec, "substance_limit", place, {"number"}, {"endotoxin_per_mass"})
+    ci.need_field(r, model, spec, "product_limit", place, {"number"}, {"endotoxin_per_mass", "endotoxin_per_volume"})
+    ci.need_field(r, model, spec, "concentration", place, {"number"}, {"concentration"})
+    thresholds = spec["thresholds"]
+    if not isinstance(thresholds, list) or not thresholds:
+        raise r.fail(place, "'thresholds' must be a list of {routes, k, why}")
+    choices = ci.route_choices(model, spec, ("route",))
+    for n, data in enumerate(thresholds):
+        where = f"{place}.thresholds[{n}]"
+        data = r.mapping(data, where)
+        ci.validate_keys(r, data, ("routes", "k", "why"), (), where)
+        ci.need_routes(r, data, where, choices)
+        ci.need_number(r, data, "k", where)
+        r.text(data, "why", where)
+
+
+ci.register("endotoxin", KEYS, ("route", "maximum", "weight", "substance_limit", "product_limit", "concentration"),
+            validate, run)
