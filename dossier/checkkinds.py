@@ -55,7 +55,17 @@ def check_kind(name: str, needs: tuple[str, ...], paths: tuple[str, ...] = (),
 
 def kinds() -> dict[str, CheckKind]:
     """Every registered kind by name (the modules register themselves when first imported)."""
-    from . import checks_genetics, checks_phi, checks_sequence, dosemargin, dosesteps, endotoxin, toxfit  # noqa: F401
+    from . import (  # noqa: F401
+        checks_clinical,
+        checks_cmc,
+        checks_genetics,
+        checks_phi,
+        checks_sequence,
+        dosemargin,
+        dosesteps,
+        endotoxin,
+        toxfit,
+    )
 
     return _KINDS
 
