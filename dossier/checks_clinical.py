@@ -16,7 +16,7 @@ from .checkkinds import Context, Fail, check_kind
 from .conditions import same
 from .fieldpath import FieldPath, cell_path
 from .fieldtypes import is_filled
-from .findings import Finding, cannot_check, finding, label, normalize
+from .findings import Finding, cannot_check, finding, label, normalize, row_name
 from .model import Check, ContentModel, Field
 
 
@@ -48,7 +48,7 @@ def links(check: Check, ctx: Context) -> list[Finding]:
     keys = {normalize(str(r[key]), "text"): str(r[key]) for r in ctx.values.get(target.path) or [] if r.get(key)}
     found = []
     for i, row in enumerate(ctx.values.get(table.path) or []):
-        where, name = cell_path(table.path, i, column), _row_name(table, row)
+        where, name = cell_path(table.path, i, column), row_name(table, row)
         named = _names(str(row.get(column) or ""))
         if not named:
             found.append(finding(check, where, f"row {i + 1} ({name}) names no row of {label(ctx.model, target.path)}"))
@@ -59,13 +59,6 @@ def links(check: Check, ctx: Context) -> list[Finding]:
             found.append(finding(check, where, f"row {i + 1} ({name}) names {', '.join(unknown)}, which "
                                                f"{label(ctx.model, target.path)} does not have (it has {have})"))
     return found
-
-
-def _row_name(table, row: dict) -> str:
-    return next((str(row[c.id]) for c in table.columns if c.required and row.get(c.id)), "?")
-
-
-_COMPARATOR_COLUMNS = ("measure_names", "age_min", "age_max", "follow_up")
 
 
 def _validate_comparator(check: Check, model: ContentModel, fail: Fail) -> None:

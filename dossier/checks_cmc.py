@@ -1,6 +1,10 @@
-"""Check kinds for CMC content (docs/content-model-format.md): `lists`, a table column that must name
-each of a set of items (a parenteral drug product's minimum release tests), each item by any of its
-spellings."""
+"""Check kinds for CMC content (docs/content-model-format.md):
+
+- `lists`: a table column names each of a set of items, each by any of its spellings (a parenteral
+  drug product's minimum release tests);
+- `row_compare`: two dates of each row, or a row's date and a field's (a stability study starts after
+  its batch was made; a batch is made after the variant it is designed for was reported).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ import re
 from . import quantities
 from .checkkinds import Context, Fail, check_kind
 from .fieldpath import FieldPath, cell_path
-from .findings import Finding, cannot_check, finding, label, texts
+from .findings import COMPARISONS, Finding, cannot_check, finding, label, row_name, texts
 from .model import Check, ContentModel
 
 
@@ -40,9 +44,6 @@ def lists(check: Check, ctx: Context) -> list[Finding]:
                     f"missing: {', '.join(missing)}; the specification lists {', '.join(written)}")]
 
 
-_ROW_OPS = {">=": lambda a, b: a >= b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, "<": lambda a, b: a < b}
-
-
 def _validate_rows(check: Check, model: ContentModel, fail: Fail) -> None:
     spec = check.spec
     table = model.fields.get(spec["table"])
@@ -51,8 +52,8 @@ def _validate_rows(check: Check, model: ContentModel, fail: Fail) -> None:
     ids = {c.id: c for c in table.columns}
     if spec["column"] not in ids or ("than" in spec and spec["than"] not in ids):
         raise fail(f"'column' and 'than' must be columns of {table.path} ({', '.join(ids)})")
-    if spec["op"] not in _ROW_OPS:
-        raise fail(f"op '{spec['op']}' is not one of {', '.join(_ROW_OPS)}")
+    if spec["op"] not in COMPARISONS:
+        raise fail(f"op '{spec['op']}' is not one of {', '.join(COMPARISONS)}")
     if ("than" in spec) == ("than_field" in spec):
         raise fail("compare with a column of the same row ('than') or with a field ('than_field'), one of them")
     other = ids[spec["than"]] if "than" in spec else model.fields.get(spec["than_field"])
@@ -78,13 +79,10 @@ def row_compare(check: Check, ctx: Context) -> list[Finding]:
         if not (left and right):
             found.append(cannot_check(check, model, [cell_path(table.path, i, spec["column"] if not left else
                                                                spec["than"])]))
-        elif not _ROW_OPS[spec["op"]](*quantities.compare_dates(left, right)):
+        elif not COMPARISONS[spec["op"]](*quantities.compare_dates(left, right)):
             what = label(model, spec["than_field"]) if fixed else table.column(spec["than"]).label.lower()
             found.append(finding(check, cell_path(table.path, i, spec["column"]),
-                                 f"row {i + 1} ({_row_name(table, row)}): {table.column(spec['column']).label.lower()} "
+                                 f"row {i + 1} ({row_name(table, row)}): {table.column(spec['column']).label.lower()} "
                                  f"{left} is not {spec['op']} {what} {right}"))
     return found
 
-
-def _row_name(table, row: dict) -> str:
-    return next((str(row[c.id]) for c in table.columns if c.required and c.type == "text" and row.get(c.id)), "?")

@@ -9,11 +9,13 @@ from typing import Any
 
 from .fieldpath import FieldPath
 from .fieldtypes import display, is_filled
-from .model import Check, ContentModel
+from .model import Check, ContentModel, Field
 
 # The one readiness gate: a readiness error blocks a final render or build (drafts are always
 # allowed); warnings and notes are shown, never blocking.
 BLOCKING = frozenset({"error"})
+# The comparisons checks make (compare, row_compare): of numbers, or of dates at the coarser precision.
+COMPARISONS = {">=": lambda a, b: a >= b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, "<": lambda a, b: a < b}
 
 
 @dataclass(frozen=True)
@@ -79,3 +81,8 @@ def label(model: ContentModel, path: str) -> str:
         return model.quantity(path).label
     where = FieldPath.parse(path)
     return model.fields[where.field_path].column(where.part or "").label
+
+
+def row_name(table: Field, row: dict) -> str:
+    """A row as messages name it: its first filled required text column (a batch number, a toxicity)."""
+    return next((str(row[c.id]) for c in table.columns if c.required and c.type == "text" and row.get(c.id)), "?")

@@ -15,7 +15,7 @@ from .derived import derived_values
 from .errors import NotReadyError
 from .fieldpath import FieldPath, base_path, cell_path, model_path
 from .fieldtypes import is_filled
-from .findings import BLOCKING, Finding, cannot_check, finding, normalize, texts
+from .findings import BLOCKING, COMPARISONS, Finding, cannot_check, finding, normalize, texts
 from .instance_readiness import Scope, count_findings, scopes
 from .limits import shown
 from .model import Check, ContentModel, Element
@@ -23,7 +23,7 @@ from .model_repeats import check_reads, fields_repeat
 from .repeats import in_instance
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
-_OPS = {">=": lambda a, b: a >= b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, "<": lambda a, b: a < b}
+_OPS = COMPARISONS
 __all__ = ["BLOCKING", "Finding", "Report", "check_dossier"]
 
 

@@ -89,7 +89,7 @@ def test_a_script_fills_a_fresh_dossier_from_the_description_alone(tmp_path, cli
         by_type = {d.field(p).type: (p, v) for p, v in d.values().items()}
         assert set(d.values()) == set(chosen)
     path_, value = by_type["number"]
-    assert value["unit"] == d.model.fields[path_].units[-1]
+    assert value.get("unit") == (d.model.fields[path_].units or [None])[-1]
     table_path, table = by_type["table"]
     assert len(table) == 2 and set(table[0]) == {c.id for c in d.model.fields[table_path].columns
                                                  if c.type != "attachment"}
