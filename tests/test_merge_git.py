@@ -121,7 +121,8 @@ def test_an_edit_changes_only_its_own_lines_of_the_text_form(tmp_path, demo_file
 
     assert changed == ["history.jsonl", "sections/clinical.endpoints.json"]
     old, new = (x["sections/clinical.endpoints.json"].decode().splitlines() for x in (before, after))
-    assert [(a, b) for a, b in zip(old, new, strict=True) if a != b] == [
+    # a cell that another column follows ends in a comma, on both sides
+    assert [(a.rstrip(","), b.rstrip(",")) for a, b in zip(old, new, strict=True) if a != b] == [
         (f'        "timing": {json.dumps(was, ensure_ascii=False)}', '        "timing": "Every second visit"')]
     assert after["history.jsonl"].startswith(before["history.jsonl"])
     assert after["history.jsonl"].count(b"\n") == before["history.jsonl"].count(b"\n") + 1
