@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from .checkkinds import Context, Fail, check_kind
@@ -75,22 +76,34 @@ def appears(phi: Phi, text: str) -> bool:
 
 
 def _has_name(text: str, name: str) -> bool:
+    return any(pattern.search(text) for pattern in _name_patterns(name))
+
+
+@lru_cache(maxsize=64)
+def _name_patterns(name: str) -> tuple[re.Pattern, ...]:
+    """The name's words in order or surname first (Jane Zebediah, Zebediah, Jane), case aside, and the
+    surname alone as written with its capital: a check runs them over every text, so they are built once."""
     words = re.findall(r"[^\W\d_]+(?:['-][^\W\d_]+)*", name)
     if not words:
-        return False
-    forms = [words, words[-1:] + words[:-1]]  # Jane Zebediah, Zebediah Jane / Zebediah, Jane
-    if any(re.search(r"\b" + r"\W{1,3}".join(map(re.escape, form)) + r"\b", text, re.IGNORECASE) for form in forms):
-        return True
-    surname = words[-1]  # a surname alone, as written with its capital, is a name in the text too
-    return len(words) > 1 and len(surname) >= 4 and re.search(rf"\b{re.escape(surname)}\b", text) is not None
+        return ()
+    forms = [words, words[-1:] + words[:-1]]
+    found = [re.compile(r"\b" + r"\W{1,3}".join(map(re.escape, form)) + r"\b", re.IGNORECASE) for form in forms]
+    if len(words) > 1 and len(words[-1]) >= 4:
+        found.append(re.compile(rf"\b{re.escape(words[-1])}\b"))
+    return tuple(found)
 
 
 def _has_identifier(text: str, identifier: str) -> bool:
-    squeezed = re.sub(r"[\W_]", "", identifier).casefold()
-    if len(squeezed) >= 4 and squeezed in re.sub(r"[\W_]", "", text).casefold():
+    squeezed = _squeezed(identifier)
+    if len(squeezed) >= 4 and squeezed in _squeezed(text):
         return True
     digits = [run for run in re.findall(r"\d+", identifier) if len(run) >= 5]
     return any(re.search(rf"(?<!\d){run}(?!\d)", text) for run in digits)
+
+
+@lru_cache(maxsize=1024)
+def _squeezed(text: str) -> str:
+    return re.sub(r"[\W_]", "", text).casefold()
 
 
 def _has_date(text: str, iso: str) -> bool:
@@ -98,7 +111,13 @@ def _has_date(text: str, iso: str) -> bool:
         year, month, day = (int(part) for part in iso.split("-"))
     except ValueError:
         return False
-    return any(_is(year, month, day, *found) for found in _written_dates(text))
+    return any(_is(year, month, day, *found) for found in _dates_in(text))
+
+
+@lru_cache(maxsize=1024)
+def _dates_in(text: str) -> tuple[tuple[int, int, int], ...]:
+    """Each text's readings, kept: the panel checks the same texts again after every edit."""
+    return tuple(_written_dates(text))
 
 
 def _written_dates(text: str) -> Iterator[tuple[int, int, int]]:
