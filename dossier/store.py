@@ -13,12 +13,13 @@ import hashlib
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from .attachments_io import FlushHandle, bulk_append, insert_parts, part_rows, readable, stream_into
+from .backup import write_backup
 from .dbfile import (
     BUSY_SECONDS,
     SCHEMA_VERSION,
@@ -79,6 +80,9 @@ class Store:
         self._writer = lock  # None: opened read-only
         self._flush = FlushHandle(path)
         self._lock = threading.RLock()
+        # How values read when they are not stored as they read (a read-only file of an older content model,
+        # read through its upgrade: dossier.upgrade); None reads them as stored.
+        self.read_through: Callable[[dict[str, Any]], dict[str, Any]] | None = None
 
     # Opening and closing -------------------------------------------------------------------
 
@@ -110,6 +114,10 @@ class Store:
             probe = connect(path, read_only=True)
             try:
                 foreign = check_file(path, probe)
+                if probe.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
+                    # The file as the older release left it, before anything here changes it (even the
+                    # writer's switch to WAL).
+                    write_backup(path, probe, f"schema-{SCHEMA_VERSION}")
             finally:
                 probe.close()
             conn = connect(path)
@@ -224,12 +232,19 @@ class Store:
             self._audit(conn, "title", old, title, who)
 
     def get(self, path: str) -> Any:
+        if self.read_through is not None:
+            return self.values().get(path)
         rows = self._query("SELECT value FROM field_values WHERE path = ?", (path,))
         return _loads_value(rows[0][0], path, self.path) if rows else None
 
     def values(self) -> dict[str, Any]:
-        return {path: _loads_value(value, path, self.path)
-                for path, value in self._query("SELECT path, value FROM field_values ORDER BY path")}
+        values = {path: _loads_value(value, path, self.path)
+                  for path, value in self._query("SELECT path, value FROM field_values ORDER BY path")}
+        return values if self.read_through is None else self.read_through(values)
+
+    def stored_paths(self) -> list[str]:
+        """The paths values are stored at, as they are stored (whatever `read_through` makes of them)."""
+        return [row[0] for row in self._query("SELECT path FROM field_values ORDER BY path")]
 
     def set(self, path: str, value: Any, who: str | None = None) -> bool:
         """Store one value in its own transaction, with an audit entry; False when unchanged."""
@@ -266,6 +281,35 @@ class Store:
                      "ON CONFLICT(path) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at, "
                      "updated_by = excluded.updated_by, checksum = excluded.checksum",
                      (path, text, stamp, who or self.who, value_checksum(path, text)))
+
+    def move_values(self, moves: dict[str, str], added: dict[str, Any], settings: dict[str, Any],
+                    event: tuple[str, Any], before_commit: Callable[[], None] | None = None) -> None:
+        """Move values to other paths (old → new), add values and set settings, all in one transaction.
+        A moved value keeps its JSON text byte for byte (its checksum follows it to its new path); the audit
+        log gains, per move, the text leaving the old path and arriving at the new, and `event`
+        (entry, what was done) after them. `before_commit` runs inside the transaction, last."""
+        with self._transaction() as conn:
+            stamp = now()
+            rows = {old: conn.execute("SELECT value, updated_at, updated_by FROM field_values WHERE path = ?",
+                                      (old,)).fetchone() for old in moves}
+            conn.executemany("DELETE FROM field_values WHERE path = ?", [(old,) for old in moves])  # swaps too
+            for old, new in moves.items():
+                text, updated_at, updated_by = rows[old]
+                conn.execute("INSERT INTO field_values(path, value, updated_at, updated_by, checksum) "
+                             "VALUES (?, ?, ?, ?, ?)", (new, text, updated_at, updated_by, value_checksum(new, text)))
+                conn.executemany(_AUDIT, [(stamp, self.who, old, text, None), (stamp, self.who, new, None, text)])
+            for path, value in added.items():
+                self._set_in(conn, path, value, None)
+            for key, value in settings.items():
+                conn.execute(_SET_SETTING, (key, _dumps(value)))
+            self._audit(conn, event[0], None, event[1], None)
+            if before_commit is not None:
+                before_commit()
+
+    def backup(self, label: str) -> Path:
+        """Write the file as it is now beside it, as `NAME.before-upgrade-<label>.dossier` (dossier.backup)."""
+        with self._lock:
+            return write_backup(self.path, self._writable(), label)
 
     def damaged_values(self) -> list[str]:
         """Paths whose stored value no longer matches its checksum: changed outside Dossier Builder (a flipped
