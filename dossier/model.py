@@ -18,6 +18,7 @@ from .roles import Roles
 
 if TYPE_CHECKING:
     from .conditions import Condition, ConditionIndex
+    from .upgrade import Upgrade
 
 FIELD_TYPES = {
     "text", "longtext", "choice", "multichoice", "date", "number", "yesno",
@@ -187,6 +188,7 @@ class ContentModel:
     roles: Roles = dc_field(default_factory=Roles, repr=False)  # what code needs of particular fields
     derived: dict[str, Derived] = dc_field(default_factory=dict, repr=False)  # by path, derived.<id>
     repeats: dict[str, Repeat] = dc_field(default_factory=dict, repr=False)  # by id
+    upgrades: tuple[Upgrade, ...] = dc_field(default=(), repr=False)  # how older values move (dossier.upgrade)
 
     def field(self, path: str) -> Field:
         """The field at a model path (`a.s.f`) or at an instance's path (`a.s[1].f`, in a repeated section)."""

@@ -33,6 +33,7 @@ from .model_cache import cached_parse
 from .model_repeats import attach_sections, check_repeat_uses, check_roles, read_repeats, section_repeat
 from .paths import content_model_path
 from .roles import read_roles
+from .upgrade import read_upgrades
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _DOC_ID = re.compile(r"^[a-z][a-z0-9-]*$")
@@ -343,7 +344,7 @@ def parse_model(raw: Any, source: Path) -> ContentModel:
     check_repeat_uses(r, model)
     model = replace(model, roles=read_roles(r, raw.get("roles"), model))
     check_roles(r, model)
-    return model
+    return replace(model, upgrades=read_upgrades(r, raw.get("upgrades"), model))
 
 
 def read_model(path: str | Path | None = None) -> ContentModel:

@@ -23,6 +23,7 @@ from .readiness import Finding, Report, check_dossier
 from .records import Attachment, AuditEntry, SubmittedSequence, damaged_value
 from .repeats import Instance, check_instance_path, instance_key, instance_view, instances
 from .store import Store
+from .upgrade import VERSION_KEY, Plan, apply_upgrade, bring_forward, values_version
 
 _NAME_MAX = 64
 _SEQUENCE_DETAILS = "ectd.sequence.{}"  # the setting that holds what was recorded about a sequence's leaves
@@ -71,14 +72,25 @@ class Dossier(InstanceEdits):
         (an import of its text form, a merge of its copies)."""
         if not title.strip():
             raise DossierError("give the dossier a title, e.g. --title 'ASO for patient A'")
-        return cls(Store.create(path, title.strip(), who=who, created=created), model)
+        dossier = cls(Store.create(path, title.strip(), who=who, created=created), model)
+        dossier.store.set_setting(VERSION_KEY, values_version(dossier.model))  # the layout its values follow
+        return dossier
 
     @classmethod
     def open(cls, path: str | Path, who: str | None = None, model: ContentModel | None = None,
              read_only: bool = False) -> Dossier:
         """Open for editing (one program at a time), or with `read_only` for reading, which works also
-        while another program edits the file; every change then raises DossierFileError."""
-        return cls(Store.open(path, who=who, read_only=read_only), model)
+        while another program edits the file; every change then raises DossierFileError. A dossier whose
+        values follow an older content model is upgraded first (a backup is kept beside it, and `notes`
+        says so); read-only, it is read as upgraded and left as it is (dossier.upgrade)."""
+        store = Store.open(path, who=who, read_only=read_only)
+        try:
+            dossier = cls(store, model)
+            bring_forward(store, dossier.model)
+        except BaseException:
+            store.close()
+            raise
+        return dossier
 
     def close(self) -> None:
         self.store.close()
@@ -366,9 +378,10 @@ class Dossier(InstanceEdits):
         return "|".join(self.created)
 
     def restore(self, attachments: Iterable[tuple[str, Path]], values: dict[str, Any],
-                history: list[AuditEntry] | None, who: str | None = None) -> None:
+                history: list[AuditEntry] | None, who: str | None = None, upgrade: Plan | None = None) -> None:
         """Fill a new, empty dossier from its text form (dossier.textform): each attachment under its
-        name, the values (already validated), and the history as it was when given."""
+        name, the values (already validated), the history as it was when given, and then, for a folder
+        of an older content model, the `upgrade` that moves its values (logged as opening an older file logs it)."""
         if self.store.values() or self.attachments():
             raise DossierError(f"{self.path.name} is not empty; a text form is imported into a new dossier only")
         for name, path in attachments:
@@ -376,6 +389,8 @@ class Dossier(InstanceEdits):
         self.store.set_many(values, who=who)
         if history is not None:
             self.store.replace_history(history)
+        if upgrade is not None:
+            apply_upgrade(self.store, upgrade, None)
 
     # Readiness and history ----------------------------------------------------------------
 

@@ -2,13 +2,17 @@
 them with their checksums, and the audit history. Export then import is lossless, and exporting
 the result again gives byte-identical files, so a team can keep a dossier under version control.
 
-Layout:
-    dossier.json                            {"format", "format_version", "title", "created_at", "created_by"}
-    sections/<area>.<section>.json          {"section", "fields": {field id: value}}
-                                            a repeated section: {"section", "instances": [{field id: value}]}
+Layout (format 2; format 1, written by release 1, had no model_version and no instances):
+    dossier.json                            {"format", "format_version", "model_version", "title",
+                                             "created_at", "created_by"}
+    sections/<area>.<section>.json          {"section", "fields": {field id: value}}, or for a repeated
+                                            section {"section", "instances": [{field id: value}, ...]}
     attachments/attachments.json            [{"name", "media_type", "size", "sha256", "md5"}]
     attachments/files/<name>
     history.jsonl                           one audit entry per line (absent in hand-made folders)
+
+A folder whose values follow an older content model (every format 1 folder) is read through the
+model's upgrades, as opening an older dossier file upgrades it (dossier.upgrade).
 """
 
 from __future__ import annotations
@@ -25,16 +29,18 @@ from pathlib import Path
 from typing import Any
 
 from .checks_phi import all_phi, appears, leaks
-from .errors import DossierError, FieldError, ImportFormatError, output_error
-from .fieldtypes import coerce
+from .errors import DossierError, ImportFormatError, output_error
+from .fieldpath import FieldPath, section_of
 from .instance_edits import check_batch
-from .model import ContentModel, Section, default_model
+from .model import ContentModel, default_model
 from .readiness import dangling_attachments
-from .repeats import instance_key
 from .service import AuditEntry, Dossier
+from .textform_sections import read_section_files, section_bodies, typed_values
+from .upgrade import Plan, plan, values_version
 
 FORMAT = "dossier-builder-text"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+READ_VERSIONS = (1, 2)
 _NAME_OK = re.compile(r"^[a-z0-9][a-z0-9-]*(\.[a-z0-9]+)?$")
 WITHHELD_TITLE = "Dossier (title withheld: it may name the patient)"
 _JSON_MAX = 256 << 20  # far above any section file an export writes (a value is at most a few MB)
@@ -79,22 +85,20 @@ def _write_text_form(dossier: Dossier, work: Path, include_phi: bool) -> None:
         history = _refuse_phi_outside_its_fields(model, values, history)
     # The title is free text that often names the patient ("ASO for patient A"): it is PHI in a copy to share.
     phi = {p for p, f in model.fields.items() if f.phi} | {"title"}
+
+    def keep(path: str) -> bool:
+        where = FieldPath.match(path)
+        return include_phi or (where.field_path if where else path) not in phi
+
     title = dossier.title if include_phi else WITHHELD_TITLE
     # When and by whom the dossier was made is its identity: an import keeps it, so copies of one dossier
     # kept in git or sent around are known as one dossier by `dossier merge` (older folders lack it).
     created_at, created_by = dossier.created
-    _write(work / "dossier.json", _dump({"format": FORMAT, "format_version": FORMAT_VERSION, "title": title,
+    _write(work / "dossier.json", _dump({"format": FORMAT, "format_version": FORMAT_VERSION,
+                                         "model_version": values_version(model), "title": title,
                                          "created_at": created_at, "created_by": created_by}))
-    withheld = set() if include_phi else phi
-    for section in model.sections():
-        kept = [f for f in section.fields if f.path not in withheld]
-        if section.repeat is None:
-            body: dict[str, Any] = {"fields": {f.id: values[f.path] for f in kept if f.path in values}}
-        else:
-            count = len(dossier.instances(section.repeat))
-            keys = [[(f.id, instance_key(f.path, i)) for f in kept] for i in range(count)]
-            body = {"instances": [{fid: values[k] for fid, k in instance if k in values} for instance in keys]}
-        _write(work / "sections" / f"{section.path}.json", _dump({"section": section.path, **body}))
+    for section_path, body in section_bodies(model, values, keep).items():
+        _write(work / "sections" / f"{section_path}.json", _dump(body))
     manifest = []
     files = work / "attachments" / "files"
     files.mkdir(parents=True)
@@ -103,7 +107,7 @@ def _write_text_form(dossier: Dossier, work: Path, include_phi: bool) -> None:
         manifest.append({"name": attachment.name, "media_type": attachment.media_type, "size": attachment.size,
                          "sha256": attachment.sha256, "md5": attachment.md5})
     _write(work / "attachments" / "attachments.json", _dump(manifest))
-    lines = [history_line(e) for e in history if include_phi or e.field not in phi]
+    lines = [history_line(e) for e in history if keep(e.field)]
     _write(work / "history.jsonl", "".join(line + "\n" for line in lines))
 
 
@@ -179,54 +183,53 @@ def _read_json(path: Path, src: Path) -> Any:
                                 f"{'nested too deeply' if isinstance(exc, RecursionError) else exc}") from None
 
 
-def read_values(src: Path, model: ContentModel) -> dict[str, Any]:
-    """Validated values of every section file; refuses unknown sections and fields."""
-    sections = {s.path: s for s in model.sections()}
-    values: dict[str, Any] = {}
-    folder = src / "sections"
-    if not folder.is_dir():
-        raise ImportFormatError(f"{src} has no sections/ folder; is it a dossier text form?")
-    for path in sorted(folder.iterdir()):
-        rel = path.relative_to(src)
-        if path.suffix != ".json" or path.stem not in sections:
-            raise ImportFormatError(f"{rel}: not a section of the content model "
-                                    "(sections are named area.section.json)")
-        section = sections[path.stem]
-        for i, fields in _section_values(_read_json(path, src), section, rel):
-            known = {f.id: f for f in section.fields}
-            for field_id, raw in fields.items():
-                if field_id not in known:
-                    raise ImportFormatError(f"{rel}: unknown field '{field_id}'; "
-                                            f"fields of this section: {', '.join(known)}")
-                key = known[field_id].path if i is None else instance_key(known[field_id].path, i)
-                try:
-                    value = coerce(known[field_id], raw, key)
-                except FieldError as exc:
-                    raise ImportFormatError(f"{rel}: {exc}") from None
-                if value is not None:
-                    values[key] = value
+def read_values(src: str | Path, model: ContentModel) -> dict[str, Any]:
+    """The values of a text-form folder as a dossier imported from it holds them (upgraded, if need be)."""
+    src = Path(src)
+    values, moves = _stored_values(src, model, *_model_version(_read_meta(src), model))
+    return moves.apply(values) if moves else values
+
+
+def _stored_values(src: Path, model: ContentModel, format_version: int,
+                   since: int) -> tuple[dict[str, Any], Plan | None]:
+    """The values of every section file, validated against the model, keyed by the path each was written
+    at, and the upgrade that moves them when they follow an older model version `since` (else None).
+    Unknown sections and fields are refused."""
+    # A folder of an older model may hold sections this one no longer has, whose values the upgrade moves.
+    sections = {s.path for s in model.sections()} | {section_of(old) for step in model.upgrades
+                                                     if step.version > since for old, _ in step.moves}
+    raw = read_section_files(src, lambda path: _read_json(path, src), format_version >= 2, sections)
+    moves = plan(model, raw, since) if since < values_version(model) else None
+    renames = moves.renames if moves else {}
+    typed = typed_values(model, {renames.get(p, p): v for p, v in raw.items()})
     if model.repeats:  # every instance named, names unique, numbered from 0 without gaps
-        errors, _ = check_batch(model, {}, values)
+        errors, _ = check_batch(model, {}, {**typed, **(moves.names if moves else {})})
         if errors:
             more = f"; and {len(errors) - 3} more" if len(errors) > 3 else ""
             raise ImportFormatError("; ".join(str(e) for e in errors[:3]) + more)
-    return values
+    return {p: typed[renames.get(p, p)] for p in raw if renames.get(p, p) in typed}, moves
 
 
-def _section_values(data: Any, section: Section, rel: Path) -> list[tuple[int | None, dict]]:
-    """A section file's fields ((None, fields)), or a repeated section's instances ((i, fields) each)."""
-    key, shape = ("fields", "{...}") if section.repeat is None else ("instances", "[{...}, ...]")
-    given = data.get(key) if isinstance(data, dict) else None
-    if not isinstance(data, dict) or data.get("section") != section.path or \
-            not isinstance(given, dict if section.repeat is None else list):
-        raise ImportFormatError(f"{rel}: expected {{\"section\": \"{section.path}\", \"{key}\": {shape}}}"
-                                + (" (the section repeats: one mapping of fields per instance)" if section.repeat
-                                   else ""))
-    if isinstance(given, dict):
-        return [(None, given)]
-    if not all(isinstance(fields, dict) for fields in given):
-        raise ImportFormatError(f"{rel}: each instance is a mapping of field id to value")
-    return list(enumerate(given))
+def _read_meta(src: Path) -> dict:
+    meta = _read_json(src / "dossier.json", src)
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        raise ImportFormatError(f"{src}/dossier.json does not describe a {FORMAT} folder")
+    return meta
+
+
+def _model_version(meta: dict, model: ContentModel) -> tuple[int, int]:
+    """(format version, model version its values follow) of a folder's dossier.json."""
+    version = meta.get("format_version")
+    if version not in READ_VERSIONS:
+        raise ImportFormatError(f"text form version {version!r} is not supported (this program reads "
+                                f"{' and '.join(map(str, READ_VERSIONS))}); a newer Dossier Builder wrote it")
+    since = meta.get("model_version", 1) if version >= 2 else 1  # format 1: release 1, model version 1
+    if not isinstance(since, int) or isinstance(since, bool) or since < 1:
+        raise ImportFormatError(f"dossier.json: model_version must be a whole number from 1, got {since!r}")
+    if since > values_version(model):
+        raise ImportFormatError(f"the folder's values follow content model version {since}, newer than this "
+                                f"program's (version {values_version(model)}); update Dossier Builder to import it")
+    return version, since
 
 
 def _read_attachments(src: Path) -> list[dict]:
@@ -301,9 +304,11 @@ class Folder:
     src: Path
     title: str
     created: tuple[str, str] | None  # None: written before exports kept the dossier's identity
-    values: dict[str, Any]
+    values: dict[str, Any]  # as this content model places them (upgraded, for a folder of an older one)
     attachments: list[dict]  # attachments.json entries, each with the checked file's "path"
     history: list[AuditEntry] | None
+    stored: dict[str, Any] | None = None  # a folder of an older model: its values where it wrote them,
+    upgrade: Plan | None = None           # and the upgrade that moves them (an import logs it)
 
 
 def read_folder(src: str | Path, model: ContentModel | None = None) -> Folder:
@@ -311,18 +316,15 @@ def read_folder(src: str | Path, model: ContentModel | None = None) -> Folder:
     PDF rules, references to attachments resolved; ImportFormatError names the first problem."""
     src = Path(src)
     model = model or default_model()
-    meta = _read_json(src / "dossier.json", src)
-    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-        raise ImportFormatError(f"{src}/dossier.json does not describe a {FORMAT} folder")
-    if meta.get("format_version") != FORMAT_VERSION:
-        raise ImportFormatError(f"text form version {meta.get('format_version')!r} is not supported "
-                                f"(this program reads {FORMAT_VERSION})")
+    meta = _read_meta(src)
+    format_version, since = _model_version(meta, model)
     created = _created(meta, src)
-    values = read_values(src, model)
+    stored, moves = _stored_values(src, model, format_version, since)
+    values = moves.apply(stored) if moves else stored
     attachments = _read_attachments(src)
     _check_refs(model, values, {a["name"] for a in attachments})
     title = meta["title"] if isinstance(meta.get("title"), str) and meta["title"].strip() else src.name
-    return Folder(src, title, created, values, attachments, _read_history(src))
+    return Folder(src, title, created, values, attachments, _read_history(src), stored if moves else None, moves)
 
 
 def _created(meta: dict, src: Path) -> tuple[str, str] | None:
@@ -339,7 +341,8 @@ def _created(meta: dict, src: Path) -> tuple[str, str] | None:
 def import_dossier(src: str | Path, target: str | Path, who: str | None = None,
                    model: ContentModel | None = None) -> Path:
     """Make a new dossier file from a text-form folder; all of it or nothing. The new file is the same
-    dossier as the one exported (its identity is kept), so it can be merged with its other copies."""
+    dossier as the one exported (its identity is kept), so it can be merged with its other copies. The
+    values of a folder of an older content model move as opening an older file moves them, logged alike."""
     target = Path(target)
     if target.exists():
         raise DossierError(f"{target} already exists; choose a new file name")
@@ -354,8 +357,9 @@ def import_dossier(src: str | Path, target: str | Path, who: str | None = None,
         first = folder.history[0] if folder.history else None
         created = folder.created or ((first.at, first.who) if first else None)
         with Dossier.create(temp_name, folder.title, who=who, model=model, created=created) as dossier:
-            dossier.restore([(entry["name"], entry["path"]) for entry in folder.attachments], folder.values,
-                            folder.history, who=who)
+            dossier.restore([(entry["name"], entry["path"]) for entry in folder.attachments],
+                            folder.values if folder.stored is None else folder.stored, folder.history, who=who,
+                            upgrade=folder.upgrade)
         os.replace(temp_name, target)
     except BaseException:
         for leftover in (temp_name, temp_name + "-wal", temp_name + "-shm"):

@@ -175,10 +175,12 @@ class MainWindow(QMainWindow):
         """Open a dossier file; a file that cannot be used gives a dialog that says why."""
         self._finish_edits()
         try:
-            self.session.open(path)
+            dossier = self.session.open(path)
         except Exception as exc:
             show_exception(self, "Cannot open the dossier", exc)
             return False
+        if dossier.notes:  # an upgrade and where its backup went, objects another program had added
+            self.statusBar().showMessage(" ".join(dossier.notes), 60000)
         add_recent(Path(path))
         return True
 

@@ -1,0 +1,265 @@
+"""Bringing a dossier's values forward to the layout of a newer content model, as the model's
+`upgrades:` declare it (docs/content-model-format.md, "Upgrades").
+
+A dossier records the model version its values follow (the setting `content_model.version`; a file
+without it was made by release 1 and follows version 1). Opening one that follows an older version
+for editing writes a backup beside it, then moves every value in one transaction, audit-logged, and
+records the new version; opening it read-only reads through the moves without writing. The store
+knows nothing of the model: this module tells it which paths move where.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from .errors import DossierError, NewerVersionError
+from .fieldpath import FieldPath
+
+if TYPE_CHECKING:
+    from .model import ContentModel
+    from .store import Store
+
+VERSION_KEY = "content_model.version"
+# Test hook: when set (to a file path), an upgrade creates that file inside its transaction and waits, so a
+# test can kill the process there. The real upgrade runs all the same.
+PAUSE_HOOK = "DOSSIER_TEST_PAUSE_IN_UPGRADE"
+
+
+class UpgradeError(DossierError):
+    """The values of a dossier cannot be brought to the content model's version (nothing was changed)."""
+
+
+@dataclass(frozen=True)
+class Upgrade:
+    """One step of `upgrades:`: the values of a dossier older than `version` move as `moves` say
+    (old path → new path); `names` gives an instance a move made its name (repeat id → "… {n}")."""
+    version: int
+    moves: tuple[tuple[str, str], ...]
+    names: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What an upgrade does to one dossier's values: `renames` (stored path → new path, chains of moves
+    followed to their end) and `names` (name field path of an instance a move made → its name)."""
+    since: int
+    to: int
+    renames: dict[str, str]
+    names: dict[str, str]
+
+    def apply(self, values: dict[str, Any]) -> dict[str, Any]:
+        """`values` (path → anything) as they read after the upgrade."""
+        moved = {self.renames.get(path, path): value for path, value in values.items()}
+        return {**moved, **self.names}
+
+
+def read_upgrades(r: Any, raw: Any, model: ContentModel) -> tuple[Upgrade, ...]:
+    """The model's `upgrades:` (absent: none), each move checked against the model: a value moves to a
+    field of this model (or to one a later step moves on), into a given instance of a section that repeats."""
+    if raw is None:
+        return ()
+    steps: list[Upgrade] = []
+    for i, data in enumerate(r.items(raw, "upgrades")):
+        place = f"upgrades[{i}]"
+        data = r.mapping(data, place)
+        unknown = sorted(str(k) for k in data if k not in ("version", "moves", "names"))
+        if unknown:
+            raise r.fail(place, f"unknown key(s) {', '.join(unknown)}; an upgrade has version, moves and names")
+        version, last = data.get("version"), steps[-1].version if steps else 1
+        if not isinstance(version, int) or isinstance(version, bool) or version <= last:
+            raise r.fail(place, f"'version' must be a whole number above {last}: versions only go up, and version 1 "
+                                "is the layout of files made before any upgrade")
+        moves = tuple(_move(r, m, f"{place}.moves[{j}]") for j, m in enumerate(data.get("moves") or []))
+        for k, what in ((0, "from"), (1, "to")):
+            twice = sorted({m[k] for m in moves if [n[k] for n in moves].count(m[k]) > 1})
+            if twice:
+                raise r.fail(f"{place}.moves", f"'{what}' {twice[0]} appears in two moves of one upgrade")
+        steps.append(Upgrade(version, moves, _names(r, model, data.get("names"), f"{place}.names")))
+    for i, step in enumerate(steps):
+        later = {source for s in steps[i + 1:] for source, _ in s.moves}
+        for j, (_, target) in enumerate(step.moves):
+            if target not in later:
+                _check_target(r, model, target, f"upgrades[{i}].moves[{j}]")
+    return tuple(steps)
+
+
+def _move(r: Any, data: Any, place: str) -> tuple[str, str]:
+    data = r.mapping(data, place)
+    ends = []
+    for key in ("from", "to"):
+        where = FieldPath.match(data.get(key))
+        if where is None or where.row is not None or where.part is not None:
+            raise r.fail(place, f"'{key}' must be a field path, area.section.field (area.section[0].field in a "
+                                f"section that repeats), got {data.get(key)!r}")
+        ends.append(str(where))
+    if ends[0] == ends[1]:
+        raise r.fail(place, f"moves {ends[0]} onto itself")
+    return ends[0], ends[1]
+
+
+def _check_target(r: Any, model: ContentModel, target: str, place: str) -> None:
+    where = FieldPath.parse(target)
+    if where.field_path not in model.fields:
+        raise r.fail(place, f"'to' refers to unknown field '{target}'")
+    repeats = repeat_of(model, where.section_path) is not None
+    if repeats and where.instance is None:
+        first = FieldPath(where.area, where.section, where.field, 0)
+        raise r.fail(place, f"{where.section_path} repeats: say which instance the value moves to, e.g. {first}")
+    if not repeats and where.instance is not None:
+        raise r.fail(place, f"{where.section_path} does not repeat, so '{target}' names no instance; "
+                            f"write {where.field_path}")
+
+
+def _names(r: Any, model: ContentModel, raw: Any, place: str) -> dict[str, str]:
+    if raw is None:
+        return {}
+    names = r.mapping(raw, place)
+    for repeat_id, template in names.items():
+        if repeat_id not in getattr(model, 'repeats', {}):
+            raise r.fail(place, f"'{repeat_id}' is not a repeat of the model (repeats: "
+                                f"{', '.join(getattr(model, 'repeats', {})) or 'none'})")
+        try:
+            ok = isinstance(template, str) and bool(template.format(n=1).strip())
+        except (KeyError, IndexError, ValueError):
+            ok = False
+        if not ok:
+            raise r.fail(f"{place}.{repeat_id}", f"must be a name, with {{n}} for the instance's number "
+                                                 f"(\"Drug substance {{n}}\"), got {template!r}")
+    return dict(names)
+
+
+def values_version(model: ContentModel) -> int:
+    """The model version whose layout the model's values follow: its last upgrade's, else 1."""
+    return model.upgrades[-1].version if model.upgrades else 1
+
+
+def plan(model: ContentModel, paths: Iterable[str], since: int) -> Plan:
+    """How values stored at `paths` by model version `since` move to the model's version.
+    UpgradeError when two values would land on one path."""
+    where = {path: path for path in paths}
+    names: dict[str, str] = {}
+    for step in model.upgrades:
+        if step.version > since:
+            moves = dict(step.moves)
+            where = {old: moves.get(now, now) for old, now in where.items()}
+            names.update(step.names)
+    # A value of a section that now repeats, stored without an instance, belongs to its first instance.
+    where = {old: _first_instance(model, now) for old, now in where.items()}
+    _refuse_collisions(where, since, values_version(model))
+    renames = {old: now for old, now in where.items() if old != now}
+    return Plan(since, values_version(model), renames,
+                _instance_names(model, set(renames.values()), set(where.values()), names))
+
+
+def _first_instance(model: ContentModel, path: str) -> str:
+    where = FieldPath.match(path)
+    if where is None or where.instance is not None or repeat_of(model, where.section_path) is None:
+        return path
+    return str(FieldPath(where.area, where.section, where.field, 0, where.row, where.part))
+
+
+def _refuse_collisions(where: dict[str, str], since: int, to: int) -> None:
+    landed: dict[str, str] = {}
+    for old, now in where.items():
+        if now in landed:
+            first, second = sorted((landed[now], old))
+            raise UpgradeError(f"the values of {first} and {second} would both move to {now} in the upgrade from "
+                               f"content model version {since} to {to}; nothing was changed. Clear one of them with "
+                               "the release that made the file, or correct the model's upgrades:")
+        landed[now] = old
+
+
+def _instance_names(model: ContentModel, arrived: set[str], present: set[str], names: dict[str, str]) -> dict[str, str]:
+    """A name for every instance a move made whose name field holds nothing (and for any instance before
+    it, since instances have no gaps): the model's `names:` template with {n} its number from 1, else the
+    repeat's label and the number."""
+    last: dict[str, int] = {}
+    for path in arrived:
+        where = FieldPath.parse(path)
+        repeat = repeat_of(model, where.section_path)
+        if repeat is not None and where.instance is not None:
+            last[repeat.id] = max(last.get(repeat.id, 0), where.instance)
+    made: dict[str, str] = {}
+    for repeat_id, count in sorted(last.items()):
+        repeat, name = model.repeats[repeat_id], FieldPath.parse(model.repeats[repeat_id].name)
+        template = names.get(repeat_id, f"{repeat.label} {{n}}")
+        for i in range(count + 1):
+            name_path = str(FieldPath(name.area, name.section, name.field, i))
+            if name_path not in present:
+                made[name_path] = template.format(n=i + 1)
+    return made
+
+
+def repeat_of(model: ContentModel, section_path: str) -> Any:
+    """The repeat a section of the model belongs to (its `repeat:`), or None."""
+    finder = getattr(model, "repeat_of", None)  # TEMP until repeats lands
+    return finder(section_path) if finder else None
+
+
+def stored_version(store: Store) -> int:
+    version = store.get_setting(VERSION_KEY)
+    return version if isinstance(version, int) and not isinstance(version, bool) else 1
+
+
+def bring_forward(store: Store, model: ContentModel) -> None:
+    """Called on opening; when the values follow the model's version, one settings read is all it costs.
+    A dossier of an older version is upgraded in place when open for editing, and read through the moves
+    when read-only; one of a newer version is refused."""
+    target, since = values_version(model), stored_version(store)
+    if since == target:
+        return
+    if since > target:
+        raise NewerVersionError(f"{store.path} holds values of content model version {since}, newer than this "
+                                f"program's (version {target}); update Dossier Builder to open it. The file was not "
+                                "changed.")
+    moves = plan(model, store.stored_paths(), since)
+    if store.read_only:
+        # Nothing is written: every read applies the moves to what is stored then (cheap, and right also if
+        # another program upgrades the file meanwhile, since moving upgraded values again moves nothing).
+        store.read_through = lambda values: plan(model, values, since).apply(values)
+        store.notes.append(f"{store.path.name} follows content model version {since}: it is read as version {target} "
+                           "places its values, and upgraded when it is next opened for editing")
+        return
+    _check_types(model, moves, store)
+    backup = store.backup(f"{target}")
+    apply_upgrade(store, moves, backup.name)
+    store.notes.append(f"{store.path.name} was upgraded from content model version {since} to {target} "
+                       f"({len(moves.renames)} value(s) moved); the file as it was is kept as {backup.name}")
+
+
+def apply_upgrade(store: Store, moves: Plan, backup: str | None) -> None:
+    """Move the values and record the new version in one transaction, logged as an `upgrade` entry that
+    names the backup (None: the dossier was imported from a text form, which stays as it was)."""
+    store.move_values(moves.renames, moves.names, {VERSION_KEY: moves.to},
+                      ("upgrade", {"content_model": {"from": moves.since, "to": moves.to},
+                                   "moved": len(moves.renames), "named": len(moves.names), "backup": backup}),
+                      before_commit=_pause_hook)
+
+
+def _check_types(model: ContentModel, moves: Plan, store: Store) -> None:
+    """Every moved value must fit the field it moves to, or nothing is changed."""
+    from .errors import FieldError
+    from .fieldtypes import check_stored
+
+    for old, new in moves.renames.items():
+        where = FieldPath.match(new)
+        target = model.fields.get(where.field_path) if where else None
+        if target is None:
+            continue  # kept as it is, as any value of a field the model no longer has
+        try:
+            check_stored(target, store.get(old))
+        except FieldError as exc:
+            raise UpgradeError(f"{store.path.name}: the value of {old} cannot move to {new} ({exc.problem}); nothing "
+                               "was changed. Correct the model's upgrades: so that the move fits") from None
+
+
+def _pause_hook() -> None:
+    marker = os.environ.get(PAUSE_HOOK)
+    if marker:
+        with open(marker, "w", encoding="utf-8") as fh:
+            fh.write(str(os.getpid()))
+        time.sleep(120)

@@ -1,0 +1,303 @@
+"""A dossier made by release 1 (tests/fixtures/release-1) opens in this release: with today's model as it
+is, and with a model that moves values (into a repeated section) upgraded in place, a backup first,
+every value byte for byte, every attachment, the whole audit log and the submitted sequence kept, in one
+transaction that a kill leaves undone."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from dossier.dbfile import make_file
+from dossier.errors import ImportFormatError, ModelError, NewerVersionError
+from dossier.service import Dossier
+from dossier.textform import import_dossier
+from dossier.upgrade import PAUSE_HOOK, VERSION_KEY, UpgradeError
+from tests.helpers.release1 import DOSSIER, TEXT_FORM, contents, copy_of_release1, section, shipped_model_with
+
+ROOT = Path(__file__).resolve().parents[1]
+RELEASE1 = contents(DOSSIER)
+
+
+def _upgrading(raw: dict) -> None:
+    """Version 2 of the shipped model, as a team's would be: the second allele gets a section of its own."""
+    variant = section(raw, "genetic.variant")
+    area = next(a for a in raw["areas"] if a["id"] == "genetic")
+    area["sections"].insert(area["sections"].index(variant) + 1, {
+        "id": "allele", "title": "Alleles",
+        "fields": [{"id": "name", "label": "Allele", "type": "text"},
+                   {"id": "hgvs", "label": "Allele (HGVS)", "type": "hgvs"}]})
+    raw["upgrades"] = [{"version": 2, "moves": [{"from": "genetic.variant.second_allele",
+                                                 "to": "genetic.allele.hgvs"}]}]
+
+
+def upgrading_model():
+    return shipped_model_with(_upgrading)
+
+
+# Where release 1's values are after the upgrade, and what the upgrade adds.
+MOVED = {"genetic.variant.second_allele": "genetic.allele.hgvs"}
+ADDED: dict[str, str] = {}
+UPGRADED = {MOVED.get(p, p): text for p, text in RELEASE1.values.items()} | ADDED
+
+
+def backups(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.glob("*before-upgrade*"))
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def assert_release1_kept(now, values: dict[str, str]) -> None:
+    """Attachments (bytes and recorded checksums), the submitted sequence, the meta data and the audit
+    log as release 1 wrote them; `values` (path → stored JSON text) byte for byte."""
+    assert now.values == values
+    assert now.attachments == RELEASE1.attachments
+    assert now.blobs == RELEASE1.blobs == RELEASE1.attachments
+    assert now.sequences == RELEASE1.sequences
+    assert now.meta == RELEASE1.meta
+    assert now.audit[:len(RELEASE1.audit)] == RELEASE1.audit
+
+
+def test_release1_file_opens_unchanged_with_todays_model(tmp_path):
+    path = copy_of_release1(tmp_path)
+    with Dossier.open(path) as d:
+        assert d.values()["clinical.dosing.body_weight"] == {"value": 24, "unit": "kg"}
+        assert not d.notes
+    after = contents(path)
+    assert_release1_kept(after, RELEASE1.values)
+    assert after.audit == RELEASE1.audit and after.settings == RELEASE1.settings
+    assert backups(tmp_path) == []  # nothing to upgrade: no backup
+
+
+def test_release1_file_upgrades_in_place_with_a_backup_first(tmp_path):
+    path = copy_of_release1(tmp_path)
+    model = upgrading_model()
+    with Dossier.open(path, model=model) as d:
+        assert d.get("genetic.allele.hgvs") == "NM_001042432.2:c.462_677del"
+        assert d.get("genetic.variant.second_allele") is None
+        assert any("demo.before-upgrade-2.dossier" in note for note in d.notes)
+    backup = tmp_path / "demo.before-upgrade-2.dossier"
+    assert backup.read_bytes() == DOSSIER.read_bytes()  # the file as release 1 left it, exactly
+    after = contents(path)
+    assert_release1_kept(after, UPGRADED)
+    assert after.settings == RELEASE1.settings | {VERSION_KEY: "2"}
+    added = after.audit[len(RELEASE1.audit):]
+    moves = [(field, old, new) for _, _, _, field, old, new in added[:-1]]
+    for old, new in MOVED.items():
+        assert (old, RELEASE1.values[old], None) in moves and (new, None, RELEASE1.values[old]) in moves
+    assert added[-1][3] == "upgrade" and '"from":1,"to":2' in added[-1][5]
+    with Dossier.open(path, model=model) as d:  # upgraded once: opening again changes nothing
+        assert not d.notes
+    assert contents(path) == after
+    assert backups(tmp_path) == ["demo.before-upgrade-2.dossier"]
+
+
+def test_read_only_open_reads_through_the_upgrade_and_writes_nothing(tmp_path):
+    path = copy_of_release1(tmp_path)
+    with Dossier.open(path, model=upgrading_model(), read_only=True) as d:
+        assert d.get("genetic.allele.hgvs") == "NM_001042432.2:c.462_677del"
+        assert "genetic.variant.second_allele" not in d.values()
+        assert any("upgraded when it is next opened for editing" in note for note in d.notes)
+    assert sha256(path) == sha256(DOSSIER)
+    assert backups(tmp_path) == []
+
+
+def test_an_earlier_backup_is_never_overwritten(tmp_path):
+    path = copy_of_release1(tmp_path)
+    (tmp_path / "demo.before-upgrade-2.dossier").write_bytes(b"an earlier backup")
+    with Dossier.open(path, model=upgrading_model()):
+        pass
+    assert (tmp_path / "demo.before-upgrade-2.dossier").read_bytes() == b"an earlier backup"
+    assert (tmp_path / "demo.before-upgrade-2.2.dossier").read_bytes() == DOSSIER.read_bytes()
+
+
+def test_values_of_a_newer_model_are_refused_unchanged(tmp_path):
+    path = copy_of_release1(tmp_path)
+    with Dossier.open(path, model=upgrading_model()):
+        pass
+    before = sha256(path)
+    with pytest.raises(NewerVersionError, match="content model version 2, newer than this program's"):
+        Dossier.open(path)
+    assert sha256(path) == before
+
+
+def test_two_values_moving_onto_one_path_refuse_the_upgrade(tmp_path):
+    def colliding(raw):
+        _upgrading(raw)
+        raw["upgrades"][0]["moves"].append({"from": "genetic.variant.build", "to": "genetic.allele.name"})
+        raw["upgrades"][0]["moves"].append({"from": "genetic.variant.zygosity", "to": "genetic.allele.name"})
+
+    path = copy_of_release1(tmp_path)
+    with pytest.raises(Exception, match="appears in two moves"):
+        shipped_model_with(colliding)
+
+    def onto_a_value(raw):
+        _upgrading(raw)
+        raw["upgrades"][0]["moves"].append({"from": "genetic.variant.build", "to": "genetic.variant.hgvs"})
+
+    with pytest.raises(UpgradeError, match=r"would both move to genetic\.variant\.hgvs"):
+        Dossier.open(path, model=shipped_model_with(onto_a_value))
+    assert sha256(path) == sha256(DOSSIER)
+    assert backups(tmp_path) == []
+
+
+# A kill at any moment ---------------------------------------------------------------------------
+
+OPEN = ("import sys; from tests.test_upgrade import upgrading_model; from dossier.service import Dossier; "
+        "Dossier.open(sys.argv[1], model=upgrading_model()).close()")
+
+
+def _opener(path: Path, **env: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-c", OPEN, str(path)], cwd=ROOT, env={**os.environ, **env},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def assert_old_or_upgraded(path: Path) -> None:
+    """The file opens, and holds release 1's values or the upgraded ones, nothing in between."""
+    with Dossier.open(path, read_only=True) as d:  # today's model: reads as stored
+        d.values()
+    with Dossier.open(path, model=upgrading_model(), read_only=True) as d:
+        assert d.get("genetic.allele.hgvs") == "NM_001042432.2:c.462_677del"
+    assert contents(path).values in (RELEASE1.values, UPGRADED)
+
+
+def test_a_kill_inside_the_upgrade_transaction_leaves_the_old_file(tmp_path):
+    path = copy_of_release1(tmp_path)
+    marker = tmp_path / "in-transaction"
+    opener = _opener(path, **{PAUSE_HOOK: str(marker)})
+    deadline = time.monotonic() + 60
+    while not marker.exists():
+        assert opener.poll() is None, opener.stderr.read().decode()
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    opener.send_signal(signal.SIGKILL)
+    opener.wait()
+    assert sha256(path) == sha256(DOSSIER)  # the moves were only in the WAL, uncommitted
+    assert (tmp_path / "demo.before-upgrade-2.dossier").read_bytes() == DOSSIER.read_bytes()
+    with Dossier.open(path) as d:  # openable, with today's model: release 1's values as they were
+        assert d.get("genetic.variant.second_allele") == "NM_001042432.2:c.462_677del"
+    assert_release1_kept(contents(path), RELEASE1.values)
+    with Dossier.open(path, model=upgrading_model()) as d:  # and the upgrade runs again, whole
+        assert d.get("genetic.allele.hgvs") == "NM_001042432.2:c.462_677del"
+    assert contents(path).values == UPGRADED
+
+
+@pytest.mark.parametrize("delay", [0.15, 0.3, 0.45, 0.6, 0.8])
+def test_a_kill_at_any_moment_leaves_an_openable_file(tmp_path, delay):
+    path = copy_of_release1(tmp_path)
+    opener = _opener(path)
+    time.sleep(delay)
+    opener.send_signal(signal.SIGKILL)
+    opener.wait()
+    for backup in tmp_path.glob("demo.before-upgrade-*"):  # a backup under its name is always whole
+        assert backup.read_bytes() == DOSSIER.read_bytes()
+    assert_old_or_upgraded(path)
+
+
+# The text form of release 1 (format 1) -----------------------------------------------------------
+
+def _without_ids(audit: list[tuple]) -> list[tuple]:
+    return [row[1:] for row in audit]
+
+
+def test_release1_text_form_imports_every_value(tmp_path):
+    folder = shutil.copytree(TEXT_FORM, tmp_path / "text-form")
+    import_dossier(folder, tmp_path / "imported.dossier")
+    after = contents(tmp_path / "imported.dossier")
+    assert after.values == RELEASE1.values  # byte for byte as release 1 stored them
+    assert after.attachments == RELEASE1.attachments and after.blobs == RELEASE1.attachments
+    assert _without_ids(after.audit) == _without_ids(RELEASE1.audit)
+    assert after.meta["title"] == RELEASE1.meta["title"]
+
+
+def test_release1_text_form_imports_through_the_upgrade(tmp_path):
+    folder = shutil.copytree(TEXT_FORM, tmp_path / "text-form")
+    import_dossier(folder, tmp_path / "imported.dossier", model=upgrading_model())
+    after = contents(tmp_path / "imported.dossier")
+    assert after.values == UPGRADED
+    assert after.attachments == RELEASE1.attachments and after.blobs == RELEASE1.attachments
+    assert _without_ids(after.audit[:len(RELEASE1.audit)]) == _without_ids(RELEASE1.audit)
+    assert after.audit[-1][3] == "upgrade" and '"backup":null' in after.audit[-1][5]
+    assert after.settings[VERSION_KEY] == "2"
+    with Dossier.open(tmp_path / "imported.dossier", model=upgrading_model()) as d:  # already upgraded
+        assert not d.notes and d.get("genetic.allele.hgvs") == "NM_001042432.2:c.462_677del"
+    assert backups(tmp_path) == []
+
+
+def test_text_form_of_a_newer_model_is_refused(tmp_path):
+    folder = shutil.copytree(TEXT_FORM, tmp_path / "text-form")
+    meta = json.loads((folder / "dossier.json").read_text(encoding="utf-8"))
+    (folder / "dossier.json").write_text(json.dumps({**meta, "format_version": 2, "model_version": 3}))
+    with pytest.raises(ImportFormatError, match="content model version 3, newer than this program's"):
+        import_dossier(folder, tmp_path / "imported.dossier", model=upgrading_model())
+    assert not (tmp_path / "imported.dossier").exists()
+
+
+def test_a_schema_migration_writes_the_backup_first(tmp_path):
+    path = tmp_path / "old.dossier"
+    make_file(path, "Made by an early release", upto=2)
+    conn = sqlite3.connect(path)
+    conn.execute("INSERT INTO field_values(path, value, updated_at, updated_by) VALUES (?, ?, ?, ?)",
+                 ("genetic.gene.symbol", '"CLN3"', "2026-01-01T00:00:00Z", "early"))
+    conn.commit()
+    conn.close()
+    original = path.read_bytes()
+    with Dossier.open(path) as d:
+        assert d.get("genetic.gene.symbol") == "CLN3"
+        assert d.store.meta()["schema_version"] == 3
+    backup = tmp_path / "old.before-upgrade-schema-3.dossier"
+    assert backup.read_bytes() == original
+    check = sqlite3.connect(f"{backup.as_uri()}?mode=ro", uri=True)
+    assert check.execute("PRAGMA user_version").fetchone()[0] == 2
+    check.close()
+
+
+# The model's upgrades: refused at load with the place and the reason ------------------------------
+
+@pytest.mark.parametrize("upgrades, reason", [
+    ([{"version": 1, "moves": []}], r"upgrades\[0\]: 'version' must be a whole number above 1"),
+    ([{"version": 3}, {"version": 2}], r"upgrades\[1\]: 'version' must be a whole number above 3"),
+    ([{"version": 2, "moves": [{"from": "genetic.variant.second_allele", "to": "genetic.allele.hgvz"}]}],
+     r"upgrades\[0\]\.moves\[0\]: 'to' refers to unknown field 'genetic\.allele\.hgvz'"),
+    ([{"version": 2, "moves": [{"from": "genetic.variant", "to": "genetic.allele.hgvs"}]}],
+     r"'from' must be a field path"),
+    ([{"version": 2, "moves": [{"from": "genetic.variant.second_allele", "to": "genetic.allele[1].hgvs"}]}],
+     r"genetic\.allele does not repeat, so 'genetic\.allele\[1\]\.hgvs' names no instance"),
+    ([{"version": 2, "moves": [{"from": "genetic.variant.build", "to": "genetic.variant.build"}]}],
+     r"moves genetic\.variant\.build onto itself"),
+    ([{"version": 2, "shift": []}], r"unknown key\(s\) shift"),
+    ([{"version": 2, "names": {"alleles": "Allele {n}"}}], r"'alleles' is not a repeat of the model"),
+])
+def test_a_malformed_upgrade_is_refused_at_load(upgrades, reason):
+    def change(raw):
+        _upgrading(raw)
+        raw["upgrades"] = upgrades
+
+    with pytest.raises(ModelError, match=r"upgrading\.yaml: (.*: )?" + reason):
+        shipped_model_with(change)
+
+
+def test_a_move_on_through_a_later_step_may_name_a_path_the_model_no_longer_has(tmp_path):
+    def chained(raw):
+        _upgrading(raw)
+        raw["upgrades"] = [
+            {"version": 2, "moves": [{"from": "genetic.variant.second_allele", "to": "genetic.variant.other"}]},
+            {"version": 3, "moves": [{"from": "genetic.variant.other", "to": "genetic.allele.hgvs"}]}]
+
+    path = copy_of_release1(tmp_path)
+    with Dossier.open(path, model=shipped_model_with(chained)) as d:
+        assert d.get("genetic.allele.hgvs") == "NM_001042432.2:c.462_677del"
+    assert contents(path).values == UPGRADED
+    assert backups(tmp_path) == ["demo.before-upgrade-3.dossier"]
