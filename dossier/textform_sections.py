@@ -32,7 +32,7 @@ def section_bodies(model: ContentModel, values: dict[str, Any], keep: Callable[[
         if repeat is None:
             bodies[section.path] = {"section": section.path, "fields": _fields(section, values, keep, None)}
         else:
-            count = _instance_count(model, values, repeat.id)
+            count = _instance_count(values, set(repeat.sections))
             bodies[section.path] = {"section": section.path,
                                     "instances": [_fields(section, values, keep, i) for i in range(count)]}
     return bodies
@@ -47,10 +47,9 @@ def _fields(section: Section, values: dict[str, Any], keep: Callable[[str], bool
     return fields
 
 
-def _instance_count(model: ContentModel, values: dict[str, Any], repeat_id: str) -> int:
-    """How many instances the repeat has: one past the highest instance holding a value (values hold
-    no gaps: an instance exists while its name is filled, and instances count from 0)."""
-    sections = set(model.repeats[repeat_id].sections)
+def _instance_count(values: dict[str, Any], sections: set[str]) -> int:
+    """How many instances the repeat of `sections` has: one past the highest instance holding a value
+    (the dossier's values hold no gaps: an instance exists while its name is filled, counted from 0)."""
     found = [where.instance for where in map(FieldPath.match, values)
              if where is not None and where.instance is not None and where.section_path in sections]
     return max(found) + 1 if found else 0

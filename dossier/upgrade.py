@@ -177,17 +177,17 @@ def _instance_names(model: ContentModel, arrived: set[str], present: set[str], n
     """A name for every instance a move made whose name field holds nothing (and for any instance before
     it, since instances have no gaps): the model's `names:` template with {n} its number from 1, else the
     repeat's label and the number."""
-    last: dict[str, int] = {}
+    last: dict[str, tuple[Any, int]] = {}  # repeat id → (repeat, highest instance a move made)
     for path in arrived:
         where = FieldPath.parse(path)
         repeat = repeat_of(model, where.section_path)
         if repeat is not None and where.instance is not None:
-            last[repeat.id] = max(last.get(repeat.id, 0), where.instance)
+            last[repeat.id] = (repeat, max(last.get(repeat.id, (repeat, 0))[1], where.instance))
     made: dict[str, str] = {}
-    for repeat_id, count in sorted(last.items()):
-        repeat, name = model.repeats[repeat_id], FieldPath.parse(model.repeats[repeat_id].name)
+    for repeat_id, (repeat, highest) in sorted(last.items()):
+        name = FieldPath.parse(repeat.name)
         template = names.get(repeat_id, f"{repeat.label} {{n}}")
-        for i in range(count + 1):
+        for i in range(highest + 1):
             name_path = str(FieldPath(name.area, name.section, name.field, i))
             if name_path not in present:
                 made[name_path] = template.format(n=i + 1)
