@@ -19,7 +19,6 @@ from .errors import FieldError, ImportFormatError
 from .fieldpath import FieldPath, field_path
 from .fieldtypes import coerce
 from .model import ContentModel, Section
-from .upgrade import repeat_of
 
 _ID = re.compile(r"[a-z][a-z0-9_]*")
 
@@ -28,7 +27,7 @@ def section_bodies(model: ContentModel, values: dict[str, Any], keep: Callable[[
     """Section path → the JSON body of its file, for the values (path → value) `keep` lets through."""
     bodies = {}
     for section in model.sections():
-        repeat = repeat_of(model, section.path)
+        repeat = model.repeat_of(section.path)
         if repeat is None:
             bodies[section.path] = {"section": section.path, "fields": _fields(section, values, keep, None)}
         else:
@@ -108,7 +107,7 @@ def typed_values(model: ContentModel, raw: dict[str, tuple[Any, str]]) -> dict[s
         known = {f.id: f for f in section.fields}
         if where.field not in known:
             raise ImportFormatError(f"{rel}: unknown field '{where.field}'; fields of this section: {', '.join(known)}")
-        repeats = repeat_of(model, section.path) is not None
+        repeats = model.repeat_of(section.path) is not None
         if repeats != (where.instance is not None):
             shape = '"instances": [{...}, ...], one object per instance' if repeats else '"fields": {...}'
             raise ImportFormatError(f"{rel}: {section.path} {'repeats' if repeats else 'does not repeat'}: write "

@@ -20,7 +20,7 @@ from .errors import DossierError, NewerVersionError
 from .fieldpath import FieldPath
 
 if TYPE_CHECKING:
-    from .model import ContentModel
+    from .model import ContentModel, Repeat
     from .store import Store
 
 VERSION_KEY = "content_model.version"
@@ -105,7 +105,7 @@ def _check_target(r: Any, model: ContentModel, target: str, place: str) -> None:
     where = FieldPath.parse(target)
     if where.field_path not in model.fields:
         raise r.fail(place, f"'to' refers to unknown field '{target}'")
-    repeats = repeat_of(model, where.section_path) is not None
+    repeats = model.repeat_of(where.section_path) is not None
     if repeats and where.instance is None:
         first = FieldPath(where.area, where.section, where.field, 0)
         raise r.fail(place, f"{where.section_path} repeats: say which instance the value moves to, e.g. {first}")
@@ -119,9 +119,9 @@ def _names(r: Any, model: ContentModel, raw: Any, place: str) -> dict[str, str]:
         return {}
     names = r.mapping(raw, place)
     for repeat_id, template in names.items():
-        if repeat_id not in getattr(model, 'repeats', {}):
+        if repeat_id not in model.repeats:
             raise r.fail(place, f"'{repeat_id}' is not a repeat of the model (repeats: "
-                                f"{', '.join(getattr(model, 'repeats', {})) or 'none'})")
+                                f"{', '.join(model.repeats) or 'none'})")
         try:
             ok = isinstance(template, str) and bool(template.format(n=1).strip())
         except (KeyError, IndexError, ValueError):
@@ -157,7 +157,7 @@ def plan(model: ContentModel, paths: Iterable[str], since: int) -> Plan:
 
 def _first_instance(model: ContentModel, path: str) -> str:
     where = FieldPath.match(path)
-    if where is None or where.instance is not None or repeat_of(model, where.section_path) is None:
+    if where is None or where.instance is not None or model.repeat_of(where.section_path) is None:
         return path
     return str(FieldPath(where.area, where.section, where.field, 0, where.row, where.part))
 
@@ -177,10 +177,10 @@ def _instance_names(model: ContentModel, arrived: set[str], present: set[str], n
     """A name for every instance a move made whose name field holds nothing (and for any instance before
     it, since instances have no gaps): the model's `names:` template with {n} its number from 1, else the
     repeat's label and the number."""
-    last: dict[str, tuple[Any, int]] = {}  # repeat id → (repeat, highest instance a move made)
+    last: dict[str, tuple[Repeat, int]] = {}  # repeat id → (repeat, highest instance a move made)
     for path in arrived:
         where = FieldPath.parse(path)
-        repeat = repeat_of(model, where.section_path)
+        repeat = model.repeat_of(where.section_path)
         if repeat is not None and where.instance is not None:
             last[repeat.id] = (repeat, max(last.get(repeat.id, (repeat, 0))[1], where.instance))
     made: dict[str, str] = {}
@@ -192,12 +192,6 @@ def _instance_names(model: ContentModel, arrived: set[str], present: set[str], n
             if name_path not in present:
                 made[name_path] = template.format(n=i + 1)
     return made
-
-
-def repeat_of(model: ContentModel, section_path: str) -> Any:
-    """The repeat a section of the model belongs to (its `repeat:`), or None."""
-    finder = getattr(model, "repeat_of", None)  # TEMP until repeats lands
-    return finder(section_path) if finder else None
 
 
 def stored_version(store: Store) -> int:
