@@ -23,7 +23,7 @@ from .readiness import Finding, Report, check_dossier
 from .records import Attachment, AuditEntry, SubmittedSequence, damaged_value
 from .repeats import Instance, check_instance_path, instance_key, instance_view, instances
 from .store import Store
-from .upgrade import VERSION_KEY, Plan, apply_upgrade, bring_forward, values_version
+from .upgrade import VERSION_KEY, Plan, apply_upgrade, bring_forward, former_paths, values_version
 
 _NAME_MAX = 64
 _SEQUENCE_DETAILS = "ectd.sequence.{}"  # the setting that holds what was recorded about a sequence's leaves
@@ -227,7 +227,7 @@ class Dossier(InstanceEdits):
         if not field.phi:
             raise FieldError(path, f"{field.label} does not hold protected health information, so its history stays "
                                    "(the audit trail of a dossier is kept); clear it without purging")
-        return self.store.clear_and_purge(path, who=who)
+        return self.store.clear_and_purge(path, who=who, earlier=former_paths(self.store, path))
 
     def _check_references(self, values: Mapping[str, Any]) -> None:
         """Every attachment the values (path → stored value) name is stored in the dossier."""

@@ -13,7 +13,7 @@ import hashlib
 import os
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -347,22 +347,26 @@ class Store:
     def _audit(self, conn: sqlite3.Connection, field: str, old: Any, new: Any, who: str | None) -> None:
         conn.execute(_AUDIT, (now(), who or self.who, field, _dumps_or_none(old), _dumps_or_none(new)))
 
-    def clear_and_purge(self, path: str, who: str | None = None) -> bool:
+    def clear_and_purge(self, path: str, who: str | None = None, earlier: Iterable[tuple[str, int]] = ()) -> bool:
         """Delete the value at `path` and every audit entry that held it, in one transaction, with SQLite's
         secure_delete so the freed pages are zeroed, then fold the WAL back so no old page image keeps them.
-        The purge itself is logged (as `purged:PATH`, with the number of entries), never what they held."""
+        `earlier` names the paths the value was moved from (by an upgrade), each with the audit entry up to
+        which the log held it there. The purge itself is logged (as `purged:PATH`, with the number of
+        entries), never what they held."""
         with self._lock:
             self._writable().execute("PRAGMA secure_delete = ON")  # also zero freed overflow pages (long values)
             try:
-                return self._purge(path, who)
+                return self._purge(path, who, list(earlier))
             finally:
                 self._live().execute("PRAGMA secure_delete = FAST")
 
-    def _purge(self, path: str, who: str | None) -> bool:
+    def _purge(self, path: str, who: str | None, earlier: list[tuple[str, int]]) -> bool:
         with self._transaction() as conn:
             held = conn.execute("SELECT 1 FROM field_values WHERE path = ?", (path,)).fetchone() is not None
             conn.execute("DELETE FROM field_values WHERE path = ?", (path,))
             purged = conn.execute("DELETE FROM audit WHERE field = ?", (path,)).rowcount
+            purged += sum(conn.execute("DELETE FROM audit WHERE field = ? AND id < ?", pair).rowcount
+                          for pair in earlier)
             self._audit(conn, f"purged:{path}", None, {"entries": purged}, who)
         with self._lock:
             conn = self._live()
@@ -374,6 +378,11 @@ class Store:
             finally:
                 conn.execute(f"PRAGMA busy_timeout = {int(BUSY_SECONDS * 1000)}")
         return held or purged > 0
+
+    def logged(self, field: str) -> list[tuple[int, Any]]:
+        """(entry id, what it recorded as new) of the audit entries of `field`, oldest first."""
+        return [(n, _loads_logged(new)) for n, new in self._query("SELECT id, new FROM audit WHERE field = ? "
+                                                                  "ORDER BY id", (field,))]
 
     def history(self, path: str | None = None) -> list[AuditEntry]:
         sql = "SELECT at, who, field, old, new FROM audit"

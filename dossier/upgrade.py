@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from .store import Store
 
 VERSION_KEY = "content_model.version"
+UPGRADE_ENTRY = "upgrade"  # the audit log's entry for an upgrade (what it did; never a value)
 # Test hook: when set (to a file path), an upgrade creates that file inside its transaction and waits, so a
 # test can kill the process there. The real upgrade runs all the same.
 PAUSE_HOOK = "DOSSIER_TEST_PAUSE_IN_UPGRADE"
@@ -229,9 +230,27 @@ def apply_upgrade(store: Store, moves: Plan, backup: str | None) -> None:
     """Move the values and record the new version in one transaction, logged as an `upgrade` entry that
     names the backup (None: the dossier was imported from a text form, which stays as it was)."""
     store.move_values(moves.renames, moves.names, {VERSION_KEY: moves.to},
-                      ("upgrade", {"content_model": {"from": moves.since, "to": moves.to},
-                                   "moved": len(moves.renames), "named": len(moves.names), "backup": backup}),
+                      (UPGRADE_ENTRY, {"content_model": {"from": moves.since, "to": moves.to},
+                                       "moved": len(moves.renames), "named": len(moves.names), "backup": backup,
+                                       "moves": moves.renames}),
                       before_commit=_pause_hook)
+
+
+def former_paths(store: Store, path: str) -> list[tuple[str, int]]:
+    """The paths upgrades moved the value at `path` from, each with the id of the upgrade's entry in the
+    audit log: entries of that path before it are the value's history there (a purge removes them too)."""
+    back: list[tuple[int, str, str]] = []  # (upgrade entry id, new path, old path)
+    for entry_id, new in store.logged(UPGRADE_ENTRY):
+        moves = new.get("moves") if isinstance(new, dict) else None
+        if isinstance(moves, dict):
+            back += [(entry_id, to, old) for old, to in moves.items() if isinstance(old, str) and isinstance(to, str)]
+    found: list[tuple[str, int]] = []
+    current, before = path, None
+    for entry_id, to, old in sorted(back, reverse=True):  # latest upgrade first: follow the value backwards
+        if to == current and (before is None or entry_id < before):
+            found.append((old, entry_id))
+            current, before = old, entry_id
+    return found
 
 
 def _check_types(model: ContentModel, moves: Plan, store: Store) -> None:

@@ -378,3 +378,24 @@ def test_format_2_refuses_instances_that_do_not_fit_the_model(tmp_path, file, bo
     with pytest.raises(ImportFormatError, match=reason):
         import_dossier(tmp_path / "one", tmp_path / "again.dossier", model=model)
     assert not (tmp_path / "again.dossier").exists()
+
+
+def test_purging_a_moved_phi_value_purges_its_history_under_the_old_path_too(tmp_path):
+    def moving_phi(raw):
+        _upgrading(raw)
+        patient = section(raw, "genetic.patient")
+        patient["fields"].append({"id": "name_as_given", "label": "Name as given", "type": "text", "phi": True})
+        raw["upgrades"][0]["moves"].append({"from": "genetic.patient.patient_name",
+                                            "to": "genetic.patient.name_as_given"})
+
+    path = copy_of_release1(tmp_path)
+    name = json.loads(RELEASE1.values["genetic.patient.patient_name"]).encode()
+    assert any(row[3] == "genetic.patient.patient_name" for row in RELEASE1.audit)
+    with Dossier.open(path, model=shipped_model_with(moving_phi)) as d:
+        assert d.get("genetic.patient.name_as_given") == name.decode()
+        assert d.clear("genetic.patient.name_as_given", purge_history=True)
+        kept = [e.field for e in d.history()]
+    assert "genetic.patient.patient_name" not in kept and "genetic.patient.name_as_given" not in kept
+    holding = {row[3] for row in contents(path).audit if name.decode() in f"{row[4]} {row[5]}"}
+    assert holding == {"clinical.design.patient_initials"}  # the demo's initials field holds the same text
+    assert name in (tmp_path / "demo.before-upgrade-2.dossier").read_bytes()  # the file as it was, until deleted

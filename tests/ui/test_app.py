@@ -204,3 +204,18 @@ window.close_dossier()
     assert child.returncode == 0, child.stderr
     loaded = set(child.stdout.split())
     assert "PySide6" in loaded and not loaded & heavy, loaded & heavy
+
+
+def test_opening_a_file_of_an_earlier_release_says_it_was_upgraded_and_where_the_backup_is(window, tmp_path,
+                                                                                        monkeypatch):
+    import dossier.service
+    from tests.helpers.release1 import copy_of_release1
+    from tests.test_upgrade import upgrading_model
+
+    model = upgrading_model()
+    monkeypatch.setattr(dossier.service, "default_model", lambda: model)
+    path = copy_of_release1(tmp_path)
+    assert window.open_dossier(path)
+    assert "demo.before-upgrade-2.dossier" in window.statusBar().currentMessage()
+    assert window.dossier.instances("alleles") == ["Allele 1", "Allele 2"]
+    assert (tmp_path / "demo.before-upgrade-2.dossier").exists()
