@@ -109,9 +109,9 @@ def typed_values(model: ContentModel, raw: dict[str, tuple[Any, str]]) -> dict[s
             raise ImportFormatError(f"{rel}: unknown field '{where.field}'; fields of this section: {', '.join(known)}")
         repeats = model.repeat_of(section.path) is not None
         if repeats != (where.instance is not None):
-            shape = '"instances": [{...}, ...], one object per instance' if repeats else '"fields": {...}'
-            raise ImportFormatError(f"{rel}: {section.path} {'repeats' if repeats else 'does not repeat'}: write "
-                                    f"its values as {shape}")
+            shape = ('"instances": [{...}, ...]} (the section repeats: one mapping of fields per instance)'
+                     if repeats else '"fields": {...}} (the section does not repeat)')
+            raise ImportFormatError(f'{rel}: expected {{"section": "{section.path}", {shape}')
         try:
             typed = coerce(known[where.field], value)
         except FieldError as exc:

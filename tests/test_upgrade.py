@@ -364,9 +364,9 @@ def test_format_2_lists_the_instances_of_a_repeated_section_and_imports_again(tm
 
 @pytest.mark.parametrize("file, body, reason", [
     ("cmc.substance.json", {"section": "cmc.substance", "fields": {"name": "X"}},
-     r"cmc\.substance repeats: write its values as \"instances\""),
+     r"cmc\.substance\.json: expected \{\"section\": \"cmc\.substance\", \"instances\": .* \(the section repeats"),
     ("genetic.gene.json", {"section": "genetic.gene", "instances": [{"symbol": "CLN3"}]},
-     r"genetic\.gene does not repeat: write its values as \"fields\""),
+     r"genetic\.gene\.json: expected \{\"section\": \"genetic\.gene\", \"fields\": .* \(the section does not "),
     ("genetic.allele.json", {"section": "genetic.allele", "instances": [{"Label": "A"}]},
      r"'Label' is not a field id"),
 ])
