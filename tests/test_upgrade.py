@@ -46,8 +46,13 @@ def _upgrading(raw: dict) -> None:
     of the variant is an instance of a repeated section, release 1's variant and second allele moving there."""
     raw["repeats"] = [{"id": "substances", "label": "Drug substance", "name": "cmc.substance.name"},
                       {"id": "alleles", "label": "Allele", "name": "genetic.allele.label"}]
-    section(raw, "cmc.substance")["repeat"] = "substances"
+    substance = section(raw, "cmc.substance")
+    substance["repeat"] = "substances"
     _without_roles_into(raw, "cmc.substance.")
+    per_substance = {doc for f in substance["fields"] for doc in f.get("documents", [])}
+    for document in raw["documents"]:  # one rendering per drug substance
+        if document["id"] in per_substance:
+            document["per"] = "substances"
     area = next(a for a in raw["areas"] if a["id"] == "genetic")
     area["sections"].insert(area["sections"].index(section(raw, "genetic.variant")) + 1, {
         "id": "allele", "title": "Alleles", "repeat": "alleles",
