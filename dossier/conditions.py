@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from .fieldtypes import is_filled
 
 if TYPE_CHECKING:
-    from .model import Check, ContentModel, Document, Field
+    from .model import Center, Check, ContentModel, Document, Field
 
 LEAF_TESTS = ("equals", "in", "filled")
 GROUPS = ("all", "any")
@@ -129,6 +129,18 @@ class Applicability:
     def check(self, check: Check) -> bool:
         return self.holds(check.when)
 
+    def help(self, field: Field) -> tuple[str, str]:
+        """The help and guidance source to show for a field: those of its first help variant whose
+        condition holds (help written for this modality or path), else its own."""
+        for variant in field.help_variants:
+            if self.holds(variant.when):
+                return variant.help or field.help, variant.source or field.source
+        return field.help, field.source
+
+    def center(self) -> Center | None:
+        """The FDA review centre of the dossier: the first declared centre whose condition holds."""
+        return next((c for c in self.model.centers if self.holds(c.when)), None)
+
     def _part(self, key: str) -> bool:
         when, container = self.index.parts[key]
         return (container is None or self.field(container)) and self.holds(when)
@@ -186,7 +198,8 @@ class ConditionIndex:
 
 def part_conditions(model: ContentModel) -> dict[str, tuple[Condition | None, str | None]]:
     """Every part's key → (its own condition, the key of the part containing it, or None). A field or
-    column is keyed by its path, the others as `area:ID`, `section:PATH`, `document:ID`, `check:ID`."""
+    column is keyed by its path, the others as `area:ID`, `section:PATH`, `document:ID`, `check:ID`,
+    `center:ID` and `help:PATH[i]` (a field's help variant)."""
     parts: dict[str, tuple[Condition | None, str | None]] = {}
     for area in model.areas:
         parts[f"area:{area.id}"] = (area.when, None)
@@ -200,6 +213,11 @@ def part_conditions(model: ContentModel) -> dict[str, tuple[Condition | None, st
         parts[f"document:{document.id}"] = (document.when, None)
     for check in model.checks:
         parts[f"check:{check.id}"] = (check.when, None)
+    for center in model.centers:
+        parts[f"center:{center.id}"] = (center.when, None)
+    for f in model.fields.values():
+        for i, variant in enumerate(f.help_variants):
+            parts[f"help:{f.path}[{i}]"] = (variant.when, f.path)
     return parts
 
 

@@ -77,21 +77,24 @@ def describe_column(column: Column) -> dict[str, Any]:
 
 
 def describe_field(field: Field, filled: bool, applies: bool = True, path: str | None = None,
-                   instance: Instance | None = None, count: int = 0) -> dict[str, Any]:
+                   instance: Instance | None = None, count: int = 0,
+                   help_shown: tuple[str, str] | None = None) -> dict[str, Any]:
     """One field as plain data: what it is, where it goes, and the values it accepts.
 
     `applies` says whether the field applies under the dossier's current values (its `when:`
     condition, see dossier.conditions); one that does not is neither required nor rendered. A field of
     a repeated section is described once per instance: `path` is the instance's (`a.s[i].f`), and
     `repeat` says which instance of which repeat (`count` instances exist) and how to add the next.
+    `help_shown` is the help and source written for the dossier's modality or path (Applicability.help).
     """
+    help_text, source = help_shown or (field.help, field.source)
     return {
         "path": path or field.path,
         "section": section_of(field.path),
         "type": field.type,
         "label": field.label,
-        "help": field.help,
-        "source": field.source,
+        "help": help_text,
+        "source": source,
         "required": field.required,
         "applies": applies,
         "filled": filled,
@@ -127,8 +130,10 @@ def describe_fields(dossier: Dossier) -> list[dict[str, Any]]:
     """Every field of an open dossier, each instance's fields under their paths, followed by one entry per
     repeat that has no instance yet (its `repeat` says how to add the first)."""
     counts = {r: len(dossier.instances(r)) for r in dossier.model.repeats}
+    ap = dossier.applicability()
     rows = [describe_field(s.field, s.filled, s.applies, s.path, s.instance,
-                           counts[s.instance.repeat.id] if s.instance else 0) for s in dossier.fields()]
+                           counts[s.instance.repeat.id] if s.instance else 0, ap.help(s.field))
+            for s in dossier.fields()]
     for repeat in dossier.model.repeats.values():
         if not counts[repeat.id]:
             name = dossier.model.field(repeat.name)

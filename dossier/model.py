@@ -36,6 +36,11 @@ CHECK_KINDS = {
     "compare": ("left", "op", "right"),
     "overlap": ("left", "right"),
     "covers": ("field", "by"),
+    "flag": ("fields",),  # finds whenever its `when` holds: a combination the rules forbid, or a note on a choice
+}
+ELEMENT_STATES = {  # an element's state, weakest first, and how it reads
+    "missing": "missing", "partial": "partial", "planned": "planned",
+    "nonclinical": "supported by nonclinical evidence", "patients": "demonstrated in patients",
 }
 
 
@@ -50,6 +55,15 @@ class Column:
     help: str = ""
     partial: bool = False  # a date field that takes YYYY-MM and YYYY besides YYYY-MM-DD
     when: Condition | None = None
+
+
+@dataclass(frozen=True)
+class HelpVariant:
+    """Help written for one case (a modality, a path): shown instead of the field's own help while
+    `when` holds; the first variant that holds wins. An empty help or source keeps the field's own."""
+    when: Condition
+    help: str
+    source: str
 
 
 @dataclass(frozen=True)
@@ -75,6 +89,7 @@ class Field:
     key: tuple[str, ...] = ()  # a table's columns that tell its rows apart (diff and merge); see row_key
     partial: bool = False
     when: Condition | None = None
+    help_variants: tuple[HelpVariant, ...] = ()
 
     def column(self, column_id: str) -> Column:
         for column in self.columns:
@@ -125,10 +140,35 @@ class Area:
 
 
 @dataclass(frozen=True)
+class Evidence:
+    """What shows an element beyond a plan: every field filled and no finding of the checks."""
+    fields: tuple[str, ...] = ()
+    checks: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.fields or self.checks)
+
+
+@dataclass(frozen=True)
 class Element:
     id: str
     title: str
-    fields: tuple[str, ...]
+    fields: tuple[str, ...]                   # the plan: what the dossier must say about the element
+    nonclinical: Evidence = Evidence()        # evidence outside patients (patient-derived cells, animals)
+    patients: Evidence = Evidence()           # evidence from the treated patient(s)
+
+
+@dataclass(frozen=True)
+class Center:
+    """An FDA review centre and where its mail goes; the first centre whose `when` holds reviews the
+    dossier (the drug class decides). Declared in the content model, never written into a template."""
+    id: str
+    name: str
+    abbreviation: str
+    office: str
+    address: tuple[str, ...]
+    source: str
+    when: Condition | None
 
 
 @dataclass(frozen=True)
@@ -189,6 +229,7 @@ class ContentModel:
     derived: dict[str, Derived] = dc_field(default_factory=dict, repr=False)  # by path, derived.<id>
     repeats: dict[str, Repeat] = dc_field(default_factory=dict, repr=False)  # by id
     upgrades: tuple[Upgrade, ...] = dc_field(default=(), repr=False)  # how older values move (dossier.upgrade)
+    centers: tuple[Center, ...] = ()  # FDA review centres, chosen by conditions (dossier.conditions)
 
     def field(self, path: str) -> Field:
         """The field at a model path (`a.s.f`) or at an instance's path (`a.s[1].f`, in a repeated section)."""

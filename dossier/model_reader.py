@@ -21,12 +21,15 @@ from .model import (
     FIELD_TYPES,
     SEVERITIES,
     Area,
+    Center,
     Check,
     Column,
     ContentModel,
     Document,
     Element,
+    Evidence,
     Field,
+    HelpVariant,
     Section,
 )
 from .model_cache import cached_parse
@@ -173,8 +176,28 @@ def _field(r: _Reader, data: Any, section_path: str, place: str) -> Field:
         minimum=r.number(data, "min", place), maximum=r.number(data, "max", place),
         integer=r.flag(data, "integer", place), multiple=r.flag(data, "multiple", place, True),
         max_length=int(max_length) if max_length is not None else None,
-        when=parse_condition(data.get("when"), f"{place}.when", r.fail), **extras,
+        when=parse_condition(data.get("when"), f"{place}.when", r.fail),
+        help_variants=_help_variants(r, data, place), **extras,
     )
+
+
+def _help_variants(r: _Reader, data: dict, place: str) -> tuple[HelpVariant, ...]:
+    """`help_for: [{when: …, help: …, source: …}]`: help (or only the guidance source) written for one
+    modality or path."""
+    variants = []
+    for i, raw in enumerate(data.get("help_for") or []):
+        vplace = f"{place}.help_for[{i}]"
+        raw = r.mapping(raw, vplace)
+        unknown = set(raw) - {"when", "help", "source"}
+        if unknown or "when" not in raw:
+            raise r.fail(vplace, "a help variant is {when: condition, help: text, source: text (optional)}")
+        when = parse_condition(raw["when"], f"{vplace}.when", r.fail)
+        assert when is not None
+        text, source = r.text(raw, "help", vplace, ""), r.text(raw, "source", vplace, "")
+        if not text and not source:
+            raise r.fail(vplace, "a help variant gives the help, the source, or both")
+        variants.append(HelpVariant(when, text, source))
+    return tuple(variants)
 
 
 def _areas(r: _Reader, raw: dict, repeats: dict) -> tuple[Area, ...]:
@@ -204,8 +227,31 @@ def _elements(r: _Reader, raw: dict) -> tuple[Element, ...]:
     for i, data in enumerate(r.items(raw.get("elements"), "elements")):
         place = f"elements[{i}]"
         data = r.mapping(data, place)
-        elements.append(Element(r.ident(data, place), r.text(data, "title", place), r.strings(data, "fields", place)))
+        evidence = {}
+        for key in ("nonclinical", "patients"):
+            part = r.mapping(data.get(key) or {}, f"{place}.{key}")
+            if set(part) - {"fields", "checks"}:
+                raise r.fail(f"{place}.{key}", "evidence is {fields: [..], checks: [..]}")
+            evidence[key] = Evidence(r.strings(part, "fields", f"{place}.{key}"),
+                                     r.strings(part, "checks", f"{place}.{key}"))
+        elements.append(Element(r.ident(data, place), r.text(data, "title", place), r.strings(data, "fields", place),
+                                **evidence))
     return tuple(elements)
+
+
+def _centers(r: _Reader, raw: dict) -> tuple[Center, ...]:
+    centers = []
+    for i, data in enumerate(raw.get("centers") or []):
+        place = f"centers[{i}]"
+        data = r.mapping(data, place)
+        address = r.strings(data, "address", place)
+        if not address:
+            raise r.fail(place, "a review centre needs its mailing 'address' (lines, from an FDA source)")
+        centers.append(Center(
+            id=r.ident(data, place), name=r.text(data, "name", place), abbreviation=r.text(data, "abbreviation", place),
+            office=r.text(data, "office", place, ""), address=address, source=r.text(data, "source", place),
+            when=parse_condition(data.get("when"), f"{place}.when", r.fail)))
+    return tuple(centers)
 
 
 def _documents(r: _Reader, raw: dict) -> tuple[Document, ...]:
@@ -263,9 +309,13 @@ def _check_references(r: _Reader, model: ContentModel) -> None:
         for doc in f.documents:
             if doc not in doc_ids:
                 raise r.fail(f"field {f.path}", f"feeds unknown document '{doc}'")
+    check_ids = {c.id for c in model.checks}
     for e in model.elements:
-        for path in e.fields:
+        for path in (*e.fields, *e.nonclinical.fields, *e.patients.fields):
             _resolve(r, model, path, f"element {e.id}")
+        for check_id in (*e.nonclinical.checks, *e.patients.checks):
+            if check_id not in check_ids:
+                raise r.fail(f"element {e.id}", f"unknown check '{check_id}'")
     for c in model.checks:
         place = f"check {c.id}"
         if c.element is not None and c.element not in element_ids:
@@ -277,6 +327,8 @@ def _check_references(r: _Reader, model: ContentModel) -> None:
             _resolve(r, model, path, place)
         if c.kind == "compare":
             _check_compare(r, model, c.spec, place)
+        if c.kind == "flag" and c.when is None:
+            raise r.fail(place, "a 'flag' check needs 'when': the combination it reports")
         registered = kinds().get(c.kind)
         if registered is not None:
             if registered.validate is not None:
@@ -338,7 +390,7 @@ def parse_model(raw: Any, source: Path) -> ContentModel:
                 fields[f.path] = f
     model = ContentModel(version, areas, _elements(r, raw), _documents(r, raw), _checks(r, raw), fields,
                          derived=read_derived(r, raw.get("derived") or [], fields),
-                         repeats=attach_sections(r, repeats, areas))
+                         repeats=attach_sections(r, repeats, areas), centers=_centers(r, raw))
     _check_references(r, model)
     check_conditions(model, r.fail)
     check_repeat_uses(r, model)

@@ -18,7 +18,7 @@ from .fieldtypes import is_filled
 from .findings import BLOCKING, COMPARISONS, Finding, cannot_check, finding, normalize, texts
 from .instance_readiness import Scope, count_findings, scopes
 from .limits import shown
-from .model import Check, ContentModel, Element
+from .model import ELEMENT_STATES, Check, ContentModel, Element, Evidence
 from .model_repeats import check_reads, fields_repeat
 from .repeats import in_instance
 
@@ -31,10 +31,11 @@ __all__ = ["BLOCKING", "Finding", "Report", "check_dossier"]
 class ElementState:
     id: str
     title: str
-    state: str  # missing / partial / supported
+    state: str  # missing / partial / planned / nonclinical / patients (model.ELEMENT_STATES)
     filled: tuple[str, ...]
     missing: tuple[str, ...]
     errors: int
+    label: str = ""  # the state in words: "supported by nonclinical evidence"
 
 
 @dataclass(frozen=True)
@@ -120,10 +121,11 @@ def _required_fields(model: ContentModel, values: dict, ap: Applicability, scope
     for f in model.fields.values():
         if not scope.checks_field(f.path) or not ap.field(f.path):
             continue
+        source = ap.help(f)[1] if f.help_variants else f.source  # the source written for this modality or path
         if f.required and not is_filled(values.get(f.path)):
-            yield Finding("error", f"{f.label} is required; fill it in.", f.path, f.source, f"required:{f.path}")
+            yield Finding("error", f"{f.label} is required; fill it in.", f.path, source, f"required:{f.path}")
         elif f.type == "table" and f.min_rows and len(values.get(f.path) or []) < f.min_rows:
-            yield Finding("error", f"{f.label} needs at least {f.min_rows} row(s).", f.path, f.source, f"rows:{f.path}")
+            yield Finding("error", f"{f.label} needs at least {f.min_rows} row(s).", f.path, source, f"rows:{f.path}")
 
 
 def dangling_attachments(model: ContentModel, values: dict, names: set[str]) -> Iterable[Finding]:
@@ -157,6 +159,8 @@ def _row_matches(row: dict, where: dict | None) -> bool:
 def _run(check: Check, model: ContentModel, values: dict, ap: Applicability) -> list[Finding]:
     spec = check.spec
     kind = check.kind
+    if kind == "flag":  # it runs only while its `when` holds: the combination is there
+        return [_finding(check)]
     if kind == "required":
         return [finding(check, p) for p in spec["fields"] if not texts(model, values, p)]
     if kind == "any_filled":
@@ -238,10 +242,13 @@ def _element(model: ContentModel, element: Element, passes: list[tuple[Scope, di
         return replace(state, filled=tuple(_placed(model, scope, state.filled)),
                        missing=tuple(_placed(model, scope, state.missing)))
     kinds = {state.state for _, state in states}
-    return ElementState(element.id, element.title, kinds.pop() if len(kinds) == 1 else "partial",
+    order = list(ELEMENT_STATES)  # weakest first: the element is as strong as its weakest instance
+    kind = kinds.pop() if len(kinds) == 1 else "partial" if kinds & {"missing", "partial"} else \
+        min(kinds, key=order.index)
+    return ElementState(element.id, element.title, kind,
                         tuple(p for scope, state in states for p in _placed(model, scope, state.filled)),
                         tuple(p for scope, state in states for p in _placed(model, scope, state.missing)),
-                        states[0][1].errors)
+                        states[0][1].errors, ELEMENT_STATES[kind])
 
 
 def _placed(model: ContentModel, scope: Scope, paths: Iterable[str]) -> list[str]:
@@ -249,11 +256,21 @@ def _placed(model: ContentModel, scope: Scope, paths: Iterable[str]) -> list[str
 
 
 def _element_state(element: Element, values: dict, findings: list[Finding], ap: Applicability) -> ElementState:
+    """Missing or partial while the plan is incomplete; a complete plan is only *planned* until
+    evidence shows it: outside patients (nonclinical) or in the treated patients."""
     def filled(path: str) -> bool:
         if path in values:
             return is_filled(values[path])
         where = FieldPath.parse(path)
         return any(is_filled(row.get(where.part)) for row in values.get(where.field_path) or [])
+
+    def shown(evidence: Evidence) -> bool:
+        """Evidence is there when its fields apply and are filled and its checks apply and find nothing."""
+        if not evidence:
+            return False
+        checks = [c for c in ap.model.checks if c.id in evidence.checks]
+        return all(ap.field(p) and filled(p) for p in evidence.fields) and all(ap.check(c) for c in checks) \
+            and not any(f.check in evidence.checks for f in findings)
 
     paths = [p for p in element.fields if ap.field(p)]  # a field that does not apply is not lacking
     have = tuple(p for p in paths if filled(p))
@@ -264,6 +281,10 @@ def _element_state(element: Element, values: dict, findings: list[Finding], ap: 
         state = "missing"
     elif lacking or errors:
         state = "partial"
+    elif shown(element.patients):
+        state = "patients"
+    elif shown(element.nonclinical):
+        state = "nonclinical"
     else:
-        state = "supported"
-    return ElementState(element.id, element.title, state, have, lacking, errors)
+        state = "planned"
+    return ElementState(element.id, element.title, state, have, lacking, errors, ELEMENT_STATES[state])

@@ -22,7 +22,7 @@ from .fieldpath import FieldPath
 MODULE1_ROLES: dict[str, set[str] | None] = {
     "sponsor": {"person", "text"}, "investigator": {"person", "text"}, "duns": {"text"},
     "contacts": {"table", "person"}, "ind_number": {"text", "number"}, "submission_sub_type": {"choice", "text"},
-    "reason": {"text", "longtext"}, "expanded_access": {"yesno"},
+    "reason": {"text", "longtext"},
 }
 HEADER_ROLES: dict[str, set[str] | None] = {"sponsor": {"person", "text"}, "product": {"text"},
                                            "ind_number": {"text", "number"}}

@@ -183,7 +183,10 @@ def test_shipped_model_uses_conditions_where_the_product_needs_them():
     for path in ("cmc.product.sterility", "cmc.product.endotoxin"):
         assert not applies(model, model.field(path), {"cmc.product.parenteral": False})
         assert applies(model, model.field(path), {"cmc.product.parenteral": True})
-    assert not applies(model, model.field("module1.forms.form_3926_summary"), {})
+    treatment_plan = model.field("module1.form_3926.treatment_plan")
+    assert not applies(model, treatment_plan, {"module1.application.path": "Individualized IND"})
+    expanded_access = "Single-patient expanded access (Form FDA 3926)"
+    assert applies(model, treatment_plan, {"module1.application.path": expanded_access})
     sterility = next(c for c in model.checks if c.id == "sterility")
     assert not applies(model, sterility, {"cmc.product.parenteral": False})
 

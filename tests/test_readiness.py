@@ -23,10 +23,12 @@ COMPLETE = dict(
 )
 
 
-def test_complete_dossier_has_no_findings_and_elements_supported(mini_model):
+def test_complete_dossier_has_no_findings_and_elements_only_as_strong_as_their_evidence(mini_model):
     report = check_dossier(mini_model, values(mini_model, **COMPLETE), ["r.pdf"])
     assert report.findings == ()
-    assert {e.id: e.state for e in report.elements} == {"abnormality": "supported", "target_engagement": "supported"}
+    # the abnormality's element declares no evidence: filled in, it is a claim (planned), not "supported"
+    assert {e.id: e.state for e in report.elements} == {"abnormality": "planned", "target_engagement": "nonclinical"}
+    assert [e.label for e in report.elements] == ["planned", "supported by nonclinical evidence"]
 
 
 def test_empty_dossier_reports_required_fields_and_missing_elements(mini_model):

@@ -13,11 +13,12 @@ import pikepdf
 import pytest
 from pypdf import PdfReader
 
+from dossier.conditions import Applicability
 from dossier.model import default_model
-from dossier.render import build_tree, header_text, render_all, snapshot
+from dossier.render import build_tree, header_text, render_all, render_document, snapshot
 from dossier.render.fonts import covers
 from dossier.service import Dossier
-from tests.helpers.demo import demo_render_input
+from tests.helpers.demo import demo_render_input, with_values
 from tests.helpers.documents import docx_text, joined, pdf_problems, pdf_text, tokens
 
 MODEL = default_model()
@@ -39,9 +40,11 @@ def rendered(demo_input, tmp_path_factory):
     return out, render_all(demo_input, out)
 
 
-def test_every_document_written_in_both_formats(rendered):
+def test_every_document_written_in_both_formats(rendered, demo_input):
     out, results = rendered
-    assert set(results) == {d.id for d in MODEL.documents}
+    applying = Applicability(MODEL, demo_input.values).document
+    assert set(results) == {d.id for d in MODEL.documents if applying(d)}
+    assert {"form-3926", "confirmatory-plan"}.isdisjoint(results)  # the demo is an individualized IND
     for files in results.values():
         assert files["docx"].stat().st_size > 0 and files["pdf"].stat().st_size > 0
     assert not list(out.glob(".*.part"))
@@ -193,8 +196,11 @@ def test_greek_arrows_and_symbols_print_as_themselves(rendered):
     assert covers("α-synuclein, IFN-γ, ≤ 0.2 EU/kg, 37 °C, Ω") and not covers("שלום")
 
 
-def test_figures_are_vector_in_pdf_and_images_in_docx(rendered):
+def test_figures_are_vector_in_pdf_and_images_in_docx(rendered, demo_input, tmp_path):
     _, results = rendered
+    # the confirmatory plan (with its timeline) belongs to a marketing application
+    marketing = with_values(demo_input, module1__application__path="Marketing application (BLA or NDA)")
+    results = {**results, "confirmatory-plan": render_document(marketing, "confirmatory-plan", tmp_path)}
     for doc_id in ("clinical-protocol", "confirmatory-plan"):
         document = docx.Document(str(results[doc_id]["docx"]))
         assert len(document.inline_shapes) == 1, doc_id

@@ -17,10 +17,13 @@ from dossier.errors import DossierError
 from dossier.model import default_model
 from dossier.render import NotReadyError, RenderInput, build_tree, document_key, render_all, render_document, templating
 from dossier.render.tree import Paragraph, parse, safe_href, xml_safe
-from tests.helpers.demo import with_values
+from tests.helpers.demo import demo_render_input, with_values
 from tests.helpers.documents import docx_text, pdf_problems, pdf_text
 
 MODEL = default_model()
+# The documents of the demo's path (an individualized IND): not Form 3926 (expanded access) nor the
+# post-approval confirmatory plan (a marketing application).
+APPLYING = [d for d in MODEL.documents if Applicability(MODEL, demo_render_input().values).document(d)]
 NASTY = "<b>&amp; {{ 7*7 }} {% if true %}x{% endif %} ]]> שלום عالم 😀 α→β \x07\ud800end"
 
 
@@ -266,9 +269,9 @@ def test_what_templates_import_is_kept_on_disk_and_follows_their_sources(broken_
 def test_progress_cancel_and_formats(demo_input, tmp_path):
     seen = []
     results = render_all(demo_input, tmp_path / "a", formats=("pdf",), progress=lambda *a: seen.append(a))
-    assert [s[0] for s in seen] == list(range(1, len(MODEL.documents) + 1)) and seen[-1][1] == len(MODEL.documents)
+    assert [s[0] for s in seen] == list(range(1, len(APPLYING) + 1)) and seen[-1][1] == len(APPLYING)
     assert all(set(files) == {"pdf"} for files in results.values())
-    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == sorted(f"{d.file[:-4]}.pdf" for d in MODEL.documents)
+    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == sorted(f"{d.file[:-4]}.pdf" for d in APPLYING)
     cancel = threading.Event()
     cancel.set()
     with pytest.raises(DossierError, match="cancelled"):
@@ -294,8 +297,8 @@ def test_render_command(tmp_path, cli, demo_file):
     demo = demo_file
     result = cli("render", demo, "--out", tmp_path / "out", "--format", "pdf")
     assert result.code == 0, result.err
-    assert f"[{len(MODEL.documents)}/{len(MODEL.documents)}]" in result.out
-    assert len(list((tmp_path / "out").glob("*.pdf"))) == len(MODEL.documents)
+    assert f"[{len(APPLYING)}/{len(APPLYING)}]" in result.out
+    assert len(list((tmp_path / "out").glob("*.pdf"))) == len(APPLYING)
     assert not list((tmp_path / "out").glob("*.docx"))
     empty = tmp_path / "empty.dossier"
     assert cli("new", empty, "--title", "Empty").code == 0
@@ -318,22 +321,22 @@ def test_render_command_renders_only_what_an_edit_changed(tmp_path, cli, monkeyp
     demo, out = demo_file, tmp_path / "out"
     render = ("render", demo, "--out", out, "--format", "docx", "--jobs", "1")  # one process: every render counted
     first = cli(*render)
-    assert sorted(rendered) == sorted(d.id for d in MODEL.documents)
-    assert f"{len(MODEL.documents)} rendered, 0 taken from the render cache" in first.out
+    assert sorted(rendered) == sorted(d.id for d in APPLYING)
+    assert f"{len(APPLYING)} rendered, 0 taken from the render cache" in first.out
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     field = "module1.submission.reason"
-    fed = {d.id for d in MODEL.documents if field in allowed_fields(MODEL, d)}
+    fed = {d.id for d in APPLYING if field in allowed_fields(MODEL, d)}
     assert cli("set", demo, field, "Amended: a second patient").code == 0
     rendered.clear()
     second = cli(*render)
-    assert sorted(rendered) == sorted(fed) and 0 < len(fed) < len(MODEL.documents)
-    assert f"{len(fed)} rendered, {len(MODEL.documents) - len(fed)} taken from the render cache" in second.out
+    assert sorted(rendered) == sorted(fed) and 0 < len(fed) < len(APPLYING)
+    assert f"{len(fed)} rendered, {len(APPLYING) - len(fed)} taken from the render cache" in second.out
     after = {p.name: p.read_bytes() for p in out.iterdir()}
     assert after.keys() == before.keys()
     changed = {name for name in after if after[name] != before[name]}
     assert changed == {f"{MODEL.document(d).file[:-4]}.docx" for d in fed}
     rendered.clear()
-    assert cli(*render, "--no-cache").code == 0 and len(rendered) == len(MODEL.documents)
+    assert cli(*render, "--no-cache").code == 0 and len(rendered) == len(APPLYING)
 
 
 def test_reference_identifiers_link_to_pubmed_and_doi(demo_input, tmp_path):
@@ -356,8 +359,8 @@ def test_parallel_render_writes_the_same_documents(demo_input, tmp_path):
     parallel = render_all(demo_input, tmp_path / "par", formats=("docx",), workers=2,
                           progress=lambda done, total, doc: seen.append((done, doc)))
     serial = render_all(demo_input, tmp_path / "ser", formats=("docx",))
-    assert list(parallel) == list(serial) == [d.id for d in MODEL.documents]
-    assert sorted(done for done, _ in seen) == list(range(1, len(MODEL.documents) + 1))
+    assert list(parallel) == list(serial) == [d.id for d in APPLYING]
+    assert sorted(done for done, _ in seen) == list(range(1, len(APPLYING) + 1))
     for doc_id in serial:
         assert docx_text(parallel[doc_id]["docx"]) == docx_text(serial[doc_id]["docx"])
     cancel = threading.Event()

@@ -50,12 +50,15 @@ class SectionForm(QWidget):
         title = QLabel(f"<h2>{html.escape(section.title)}</h2><p>{html.escape(section.help)}</p>")
         title.setWordWrap(True)
         grid.addWidget(title, 0, 0, 1, 3)
+        self.help_labels: dict[str, QLabel] = {}
         row = 1
         for field in section.fields:
             row = self._add_field(grid, row, field, values.get(self.key(field.path)))
         grid.setRowStretch(row, 1)
         if model is not None and model.conditions.conditional:
-            self._show_applying(Applicability(model, self._view(values)), self._conditional_parts())
+            ap = Applicability(model, self._view(values))
+            self._show_applying(ap, self._conditional_parts())
+            self._show_help(ap, [f for f in section.fields if f.help_variants])
 
     def key(self, path: str) -> str:
         """Where a model path of this section is stored: in this form's instance, if it has one."""
@@ -87,7 +90,7 @@ class SectionForm(QWidget):
         history.setAccessibleName(f"History of {field.label}")
         history.setToolTip(f"Who changed {field.label}, when, and from what to what")
         history.clicked.connect(lambda _=False, path=key: self.history_requested.emit(path))
-        help_label = QLabel(self._help_html(field))
+        help_label = QLabel(self._help_html(field.help, field.source))
         help_label.setWordWrap(True)
         help_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         error = QLabel()
@@ -103,12 +106,20 @@ class SectionForm(QWidget):
         self.editors[field.path] = editor
         self.errors[field.path] = error
         self.rows[field.path] = (label, editor, history, help_label)
+        self.help_labels[field.path] = help_label
         return row + 3
 
     @staticmethod
-    def _help_html(field: Field) -> str:
-        source = f"<br><i>Source: {html.escape(field.source)}</i>" if field.source else ""
-        return f"<span style='color:#555'>{html.escape(field.help)}{source}</span>"
+    def _help_html(text: str, source: str) -> str:
+        source = f"<br><i>Source: {html.escape(source)}</i>" if source else ""
+        return f"<span style='color:#555'>{html.escape(text)}{source}</span>"
+
+    def _show_help(self, ap: Applicability, fields: list[Field]) -> None:
+        """Help written for the dossier's modality or path (a field's `help_for`), else its own."""
+        for field in fields:
+            text, source = ap.help(field)
+            self.help_labels[field.path].setText(self._help_html(text, source))
+            self.editors[field.path].focus_widget().setToolTip(text)
 
     def show_error(self, path: str, message: str) -> None:
         field = base_path(path)
@@ -135,12 +146,15 @@ class SectionForm(QWidget):
         if where is not None and where.instance is not None and where.instance != self.instance:
             return False  # another instance's value decides only that instance's parts
         prefix = self.section.path + "."
-        keys = [k for k in self.model.conditions.affected(base_path(changed)) if k.startswith(prefix)]
-        if not keys:
+        affected = self.model.conditions.affected(base_path(changed))
+        keys = [k for k in affected if k.startswith(prefix)]
+        helps = [k for k in affected if k.startswith("help:" + prefix)]
+        if not keys and not helps:
             return False
-        inputs = set().union(*(self.model.conditions.inputs[k] for k in keys))
-        read = {p: get(self._input_key(p)) for p in inputs}
-        return self._show_applying(Applicability(self.model, read), keys)
+        inputs = set().union(*(self.model.conditions.inputs[k] for k in keys + helps))
+        ap = Applicability(self.model, {p: get(self._input_key(p)) for p in inputs})
+        self._show_help(ap, [self.model.fields[base_path(k[len("help:"):])] for k in dict.fromkeys(helps)])
+        return self._show_applying(ap, keys)
 
     def _input_key(self, path: str) -> str:
         """Where a condition's input is stored: in this instance when it lies in this form's repeat."""

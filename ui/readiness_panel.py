@@ -14,7 +14,8 @@ from dossier.readiness import Finding, Report
 
 from .navigator import SEVERITIES, plural, severity_icon
 
-STATE_STYLE = {"missing": ("#f4c7c3", "○"), "partial": ("#fde6a8", "◐"), "supported": ("#c8e6c9", "●")}
+STATE_STYLE = {"missing": ("#f4c7c3", "○"), "partial": ("#fde6a8", "◐"), "planned": ("#e3e8f0", "◔"),
+               "nonclinical": ("#dcedc8", "◕"), "patients": ("#c8e6c9", "●")}
 
 
 class ElementsStrip(QWidget):
@@ -43,15 +44,15 @@ class ElementsStrip(QWidget):
             self._shown[i] = state
             colour, symbol = STATE_STYLE.get(element.state, ("#eeeeee", "?"))
             badge = self.badges[i]
-            badge.setText(f"{symbol} {html.escape(element.title)} — <b>{element.state}</b>")
+            badge.setText(f"{symbol} {html.escape(element.title)} — <b>{html.escape(element.label)}</b>")
             badge.setStyleSheet(f"background:{colour}; border-radius:4px; padding:2px 4px")
             detail = []
             if element.missing:
                 detail.append(f"{len(element.missing)} field(s) to fill")
             if element.errors:
                 detail.append(plural(element.errors, "error"))
-            badge.setToolTip(f"{element.title}: {element.state}" + (f" ({'; '.join(detail)})" if detail else ""))
-            badge.setAccessibleName(f"{element.title}: {element.state}")
+            badge.setToolTip(f"{element.title}: {element.label}" + (f" ({'; '.join(detail)})" if detail else ""))
+            badge.setAccessibleName(f"{element.title}: {element.label}")
 
 
 class ReadinessPanel(QWidget):

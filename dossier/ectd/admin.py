@@ -97,9 +97,6 @@ def module1(roles: Roles, values: dict[str, Any], number: str, draft: bool, note
                      f"{'the original application' if default_sub == SUB_ORIGINAL else 'an amendment'}"
                      + (f" (the dossier says '{chosen}')" if chosen else ""))
         sub_type = default_sub
-    if _get(roles, values, "expanded_access") is True:
-        notes.append("expanded access is chosen, but Form FDA 3926's eCTD code is not verified here; the sequence "
-                     "declares Form FDA 1571")
     reason = as_text(_get(roles, values, "reason"))
     description = ("DRAFT - not for submission. " if draft else "") + (reason or "Investigational New Drug application")
     return Module1(duns=duns if len(duns) == 9 else NO_DUNS, company=company or "Sponsor not given",

@@ -113,6 +113,9 @@ def keyed_folder(folder: str, chain: list[str], keyed: dict[str, dict[str, str]]
 
 # Wanted leaves ----------------------------------------------------------------------------
 
+FORM_HEADINGS = ("m1-1", "m1-1-forms", "form")  # where a document is an FDA form
+
+
 def _form_heading(doc) -> str | None:
     """The form-type code of a form document (by the form number in its id or title), if verified."""
     for number in re.findall(r"\d{3,4}[a-z]?", f"{doc.id} {doc.title}"):
@@ -124,6 +127,14 @@ def _form_heading(doc) -> str | None:
 def document_leaves(inputs: Inputs, trees: Trees, notes: list[str]) -> list[Leaf]:
     leaves = []
     ap = Applicability(inputs.model, inputs.values)
+    forms = [doc for doc in inputs.model.documents if doc.heading in FORM_HEADINGS and ap.document(doc)]
+    if forms and not any(_form_heading(doc) for doc in forms):
+        # us-regional.xml would declare a form the dossier does not have (Form 1571 on the expanded-access path)
+        deciding = ", ".join(sorted(inputs.model.conditions.inputs.get(f"document:{forms[0].id}", ()))) or "-"
+        raise DossierError(f"{forms[0].title}: the FDA form-type code of this form is not one this product has "
+                           "verified, so us-regional.xml cannot declare it and no sequence is built. Render the "
+                           f"documents (dossier render) and send them with the signed form (the form follows "
+                           f"{deciding})")
     rendered: dict[str, list[str]] = {}
     for unit in inputs.render_keys:
         rendered.setdefault(split_unit(unit)[0], []).append(unit)
@@ -142,7 +153,7 @@ def document_leaves(inputs: Inputs, trees: Trees, notes: list[str]) -> list[Leaf
 def _document_leaf(inputs: Inputs, trees: Trees, notes: list[str], doc, unit: str) -> Leaf | None:
     """The leaf of one rendered unit: a document, or one instance's rendering of a per-instance document,
     which gets its own keyed headings from its instance (a drug substance's 3.2.S under its own name)."""
-    if doc.heading in ("m1-1", "m1-1-forms", "form"):
+    if doc.heading in FORM_HEADINGS:
         if _form_heading(doc) is None:
             notes.append(f"{doc.title} is not in the sequence: FDA's Module 1 form list has no form-type code "
                          "for it that this product could confirm (dossier/ectd/mapping.py); send the signed "

@@ -93,8 +93,13 @@ def allowed_fields(model: ContentModel, document: Document) -> set[str]:
     protected health information (no derived value is computed from one)."""
     declared = {p for p, f in model.fields.items() if document.id in f.documents}
     derived = {p for p, d in model.derived.items() if document.id in d.field.documents}
-    header = set(model.roles.header.values())
+    header = set(model.roles.header.values()) | center_inputs(model)
     return {p for p in declared | header if p in model.fields and not model.fields[p].phi} | derived
+
+
+def center_inputs(model: ContentModel) -> set[str]:
+    """The fields that decide the review centre (`f.center`): every document may name the centre."""
+    return set().union(*(model.conditions.inputs[f"center:{c.id}"] for c in model.centers))
 
 
 def given_values(model: ContentModel, document: Document, values: dict[str, Any]) -> dict[str, Any]:
@@ -214,7 +219,7 @@ def not_applying(model: ContentModel, document: Document, values: dict[str, Any]
 
 class Fields:
     """What a template can ask about fields: `v`, `inline`, `has`, `applies`, `shows`, `text`, `items`,
-    `rows`, `table`, `person`, `label`, `figure`. A field the template was not given (it does not list
+    `rows`, `table`, `person`, `label`, `figure`, `center`. A field the template was not given (it does not list
     the document, or it holds protected health information) reads as empty and shows its placeholder; a
     field that does not apply (its `when:` is false) shows nothing at all; a path the model does not
     know is a template error.
@@ -350,6 +355,20 @@ class Fields:
         lines += [f"{k.title()}: {value[k]}" for k in ("phone", "email") if value.get(k)]
         return Markup("<p>{}</p>").format(Markup("<br/>").join(line for line in lines if line.strip()))
 
+
+    def center(self, part: str = "name") -> Markup:
+        """The FDA review centre the drug class decides (`centers:` in the content model): its `name`,
+        `abbreviation`, `office` or `address` (lines). Until the drug class decides one, the
+        placeholder of the first field that decides it."""
+        center = Applicability(self.model, self.values).center()
+        if center is None:
+            deciding = sorted(center_inputs(self.model))
+            return self.placeholder(deciding[0]) if deciding else Markup("")
+        if part == "address":
+            return Markup("<br/>").join(escape(line) for line in center.address)
+        if part not in ("name", "abbreviation", "office"):
+            raise DossierError(f"f.center('{part}'): a centre has a name, abbreviation, office and address")
+        return escape(getattr(center, part))
 
     def figure(self, kind: str, caption: str) -> Markup:
         """A figure drawn from the table its role names (`roles: figures:` in the content model); the

@@ -63,7 +63,8 @@ areas:
 elements:
   - {id: abnormality, title: Specific abnormality identified,
      fields: [genetic.variant.hgvs, genetic.variant.acmg_class]}
-  - {id: target_engagement, title: Target engagement confirmed, fields: [product.design.studies]}
+  - {id: target_engagement, title: Target engagement confirmed, fields: [product.design.target],
+     nonclinical: {fields: [product.design.studies], checks: [te-study]}}
 documents:
   - id: summary
     title: Summary

@@ -29,7 +29,13 @@ def test_clicking_a_finding_focuses_its_field(window, qtbot, tmp_path):
     qtbot.waitUntil(lambda: QApplication.focusWidget() is target, timeout=2000)
 
 
-def test_a_finding_on_a_table_cell_focuses_that_cell(demo, qtbot):
+def test_a_finding_on_a_table_cell_focuses_that_cell(window, demo_file, qtbot):
+    from dossier.service import Dossier
+
+    with Dossier.open(demo_file) as d:  # the confirmatory milestones belong to a marketing application
+        d.set("module1.application.path", "Marketing application (BLA or NDA)")
+    assert window.open_dossier(demo_file)
+    demo = window
     demo.activateWindow()
     qtbot.waitUntil(demo.isActiveWindow, timeout=2000)
     field = "confirmatory.evidence.milestones"
@@ -63,5 +69,8 @@ def test_navigator_shows_required_fields_filled_and_worst_finding(window, qtbot,
 def test_the_five_elements_are_shown_on_top(demo, window):
     badges = demo.readiness.elements.badges
     assert len(badges) == 5
-    assert all("supported" in b.accessibleName() for b in badges)
+    # an IND before dosing: evidence from patient-derived cells, a plan for the clinical course
+    assert [b.accessibleName().split(": ")[1] for b in badges] == [
+        "demonstrated in patients", "supported by nonclinical evidence", "demonstrated in patients",
+        "supported by nonclinical evidence", "planned"]
     assert demo.readiness.summary.text().startswith("Nothing missing")
