@@ -68,12 +68,13 @@ def test_a_dangling_attachment_in_an_instance_points_at_it(repeats_model):
 def test_an_element_of_repeated_fields_is_supported_only_when_every_instance_supports_it(repeats_model):
     one = {"cmc.substance[0].name": "A", "cmc.substance[0].kind": "Lipid", "nonclinical.potency[0].summary": "s"}
     state = check_dossier(repeats_model, {**BASE, **one}).elements[0]
-    assert (state.state, state.filled) == ("supported", ("cmc.substance[0].kind", "nonclinical.potency[0].summary"))
+    # filled in, with no evidence declared for the element: planned (never "supported" for a filled plan)
+    assert (state.state, state.filled) == ("planned", ("cmc.substance[0].kind", "nonclinical.potency[0].summary"))
     two = {**one, "cmc.substance[1].name": "B", "cmc.substance[1].kind": "Lipid"}
     state = check_dossier(repeats_model, {**BASE, **two}).elements[0]
     assert (state.state, state.missing) == ("partial", ("nonclinical.potency[1].summary",))
     assert check_dossier(repeats_model, BASE).elements[0].state == "missing"
-    assert check_dossier(repeats_model, BASE).elements[1].state == "supported"
+    assert check_dossier(repeats_model, BASE).elements[1].state == "planned"
 
 
 @pytest.fixture

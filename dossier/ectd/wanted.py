@@ -196,7 +196,7 @@ def _fallback_home(inputs: Inputs, key: str) -> AttachmentHome | None:
     field = inputs.model.fields.get(base_path(key))
     for doc_id in (field.documents if field else ()):
         doc = inputs.model.document(doc_id)
-        if doc.heading not in ("m1-1", "m1-1-forms", "form"):
+        if doc.heading not in FORM_HEADINGS:
             return AttachmentHome(doc.heading, doc.folder, "{file}")
     return None
 

@@ -85,3 +85,18 @@ def test_a_table_column_follows_its_condition(qtbot):
     assert table.current() == [{"lot": "L1", "endotoxin": "< 0.2 EU/kg"}]  # the hidden cells are kept
     pick(qtbot, form.editors["product.design.parenteral"].combo, "Y")
     assert not table.view.isColumnHidden(1) and shown(form, "product.design.sterility")
+
+
+def test_help_follows_the_kind_of_drug_substance_live(demo, qtbot):
+    """Help written for the modality (help_for) changes as soon as the deciding value does."""
+    demo.select_section("cmc.substance")
+    form = demo.form
+    help_label = form.help_labels["cmc.substance.synthesis"]
+    assert "Solid-phase" in help_label.text()
+    with qtbot.waitSignal(demo.session.changed, timeout=2000):
+        pick(qtbot, form.editors["cmc.substance.kind"].combo, "E")
+    assert demo.dossier.get("cmc.substance.kind") == "Editor mRNA"
+    assert "transcription" in help_label.text() and "gene therapy" in help_label.text()
+    assert not shown(form, "cmc.substance.molecular_formula") and shown(form, "cmc.substance.mrna_features")
+    demo.undo()
+    assert "Solid-phase" in help_label.text()
