@@ -11,6 +11,7 @@ from dossier.conditions import Applicability
 from dossier.ectd.readback import parse_backbone
 from dossier.ectd.validate import validate_sequence
 from dossier.service import Dossier
+from tests.helpers.demo import demo_render_input
 from tests.helpers.ectd import SHARED, install_standards
 
 pytestmark = pytest.mark.slow
@@ -53,9 +54,9 @@ def test_sequence_0001_is_clean_and_valid_against_the_official_dtds(built):
 
 
 def applying(model) -> list:
-    """The documents of the demo's path (an individualized IND): not Form 3926 nor the confirmatory plan."""
-    with_path = Applicability(model, {"module1.application.path": "Individualized IND"})
-    return [doc for doc in model.documents if with_path.document(doc)]
+    """The documents of the demo (an individualized IND): not Form 3926 nor the confirmatory plan."""
+    demo = Applicability(model, demo_render_input().values)
+    return [doc for doc in model.documents if demo.document(doc)]
 
 
 def expected_replacements(model) -> set[str]:

@@ -269,3 +269,22 @@ def test_element_states_rise_only_with_evidence(tmp_path):
         d.set("clinical.results.course_observed", "Stable for 12 months against a decline of 1 point a year.")
         states = {e.id: e.state for e in d.check().elements}
         assert states["clinical_course"] == "patients"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case, edits, centre", [("aso-master-protocol", {}, CDER), ("aso", AAV, CBER)])
+def test_a_final_sequence_builds_and_its_cover_letter_names_the_centre(tmp_path, monkeypatch, case, edits, centre):
+    from dossier.build import build_sequence
+    from dossier.ectd.readback import parse_backbone
+    from tests.helpers.documents import pdf_text
+    from tests.helpers.ectd import install_standards
+
+    standards = install_standards(monkeypatch, tmp_path / "standards")
+    with _dossier(tmp_path, case, edits) as d:
+        result = build_sequence(d, tmp_path / "app")
+    assert [f for f in result.findings if f.severity in ("high", "medium")] == []
+    titles = {leaf.title for bb in ("index.xml", "m1/us/us-regional.xml")
+              for leaf in parse_backbone(result.path, bb, standards).leaves}
+    assert "Form FDA 1571 information sheet" in titles and "Form FDA 3926 information sheet" not in titles
+    letter = pdf_text(result.path / "m1/us/12-cover-letters/cover-letter.pdf")
+    assert centre in " ".join(letter.split())

@@ -31,8 +31,10 @@ NASTY = "<b>&amp; {{ 7*7 }} {% if true %}x{% endif %} ]]> שלום عالم 😀
 
 def test_empty_dossier_shows_placeholders_never_none(tmp_path):
     results = render_all(RenderInput("Empty", {}), tmp_path, draft=True)
-    applying = [d.id for d in MODEL.documents if Applicability(MODEL, {}).document(d)]  # no references: none
-    assert sorted(results) == sorted(applying) and len(applying) >= len(MODEL.documents) - 1
+    applying = [d.id for d in MODEL.documents if Applicability(MODEL, {}).document(d)]
+    assert sorted(results) == sorted(applying)
+    # no references, and no path chosen: an IND's documents, not Form 3926 nor the confirmatory plan
+    assert {d.id for d in MODEL.documents} - set(applying) == {"references", "form-3926", "confirmatory-plan"}
     for doc_id, files in results.items():
         text = docx_text(files["docx"])
         assert "None" not in re.findall(r"\w+", text) and "[Not yet provided:" in text, doc_id
