@@ -21,18 +21,15 @@ from .model import (
     FIELD_TYPES,
     SEVERITIES,
     Area,
-    Center,
     Check,
     Column,
     ContentModel,
     Document,
-    Element,
-    Evidence,
     Field,
-    HelpVariant,
     Section,
 )
 from .model_cache import cached_parse
+from .model_guidance import help_variants, read_centers, read_elements
 from .model_repeats import attach_sections, check_repeat_uses, check_roles, read_repeats, section_repeat
 from .paths import content_model_path
 from .roles import read_roles
@@ -177,27 +174,8 @@ def _field(r: _Reader, data: Any, section_path: str, place: str) -> Field:
         integer=r.flag(data, "integer", place), multiple=r.flag(data, "multiple", place, True),
         max_length=int(max_length) if max_length is not None else None,
         when=parse_condition(data.get("when"), f"{place}.when", r.fail),
-        help_variants=_help_variants(r, data, place), **extras,
+        help_variants=help_variants(r, data, place), **extras,
     )
-
-
-def _help_variants(r: _Reader, data: dict, place: str) -> tuple[HelpVariant, ...]:
-    """`help_for: [{when: …, help: …, source: …}]`: help (or only the guidance source) written for one
-    modality or path."""
-    variants = []
-    for i, raw in enumerate(data.get("help_for") or []):
-        vplace = f"{place}.help_for[{i}]"
-        raw = r.mapping(raw, vplace)
-        unknown = set(raw) - {"when", "help", "source"}
-        if unknown or "when" not in raw:
-            raise r.fail(vplace, "a help variant is {when: condition, help: text, source: text (optional)}")
-        when = parse_condition(raw["when"], f"{vplace}.when", r.fail)
-        assert when is not None
-        text, source = r.text(raw, "help", vplace, ""), r.text(raw, "source", vplace, "")
-        if not text and not source:
-            raise r.fail(vplace, "a help variant gives the help, the source, or both")
-        variants.append(HelpVariant(when, text, source))
-    return tuple(variants)
 
 
 def _areas(r: _Reader, raw: dict, repeats: dict) -> tuple[Area, ...]:
@@ -220,38 +198,6 @@ def _areas(r: _Reader, raw: dict, repeats: dict) -> tuple[Area, ...]:
         areas.append(Area(area_id, r.text(area_data, "title", place), tuple(sections),
                           parse_condition(area_data.get("when"), f"{place}.when", r.fail)))
     return tuple(areas)
-
-
-def _elements(r: _Reader, raw: dict) -> tuple[Element, ...]:
-    elements = []
-    for i, data in enumerate(r.items(raw.get("elements"), "elements")):
-        place = f"elements[{i}]"
-        data = r.mapping(data, place)
-        evidence = {}
-        for key in ("nonclinical", "patients"):
-            part = r.mapping(data.get(key) or {}, f"{place}.{key}")
-            if set(part) - {"fields", "checks"}:
-                raise r.fail(f"{place}.{key}", "evidence is {fields: [..], checks: [..]}")
-            evidence[key] = Evidence(r.strings(part, "fields", f"{place}.{key}"),
-                                     r.strings(part, "checks", f"{place}.{key}"))
-        elements.append(Element(r.ident(data, place), r.text(data, "title", place), r.strings(data, "fields", place),
-                                **evidence))
-    return tuple(elements)
-
-
-def _centers(r: _Reader, raw: dict) -> tuple[Center, ...]:
-    centers = []
-    for i, data in enumerate(raw.get("centers") or []):
-        place = f"centers[{i}]"
-        data = r.mapping(data, place)
-        address = r.strings(data, "address", place)
-        if not address:
-            raise r.fail(place, "a review centre needs its mailing 'address' (lines, from an FDA source)")
-        centers.append(Center(
-            id=r.ident(data, place), name=r.text(data, "name", place), abbreviation=r.text(data, "abbreviation", place),
-            office=r.text(data, "office", place, ""), address=address, source=r.text(data, "source", place),
-            when=parse_condition(data.get("when"), f"{place}.when", r.fail)))
-    return tuple(centers)
 
 
 def _documents(r: _Reader, raw: dict) -> tuple[Document, ...]:
@@ -388,9 +334,9 @@ def parse_model(raw: Any, source: Path) -> ContentModel:
                 if f.path in fields:
                     raise r.fail(f"field {f.path}", "defined twice")
                 fields[f.path] = f
-    model = ContentModel(version, areas, _elements(r, raw), _documents(r, raw), _checks(r, raw), fields,
+    model = ContentModel(version, areas, read_elements(r, raw), _documents(r, raw), _checks(r, raw), fields,
                          derived=read_derived(r, raw.get("derived") or [], fields),
-                         repeats=attach_sections(r, repeats, areas), centers=_centers(r, raw))
+                         repeats=attach_sections(r, repeats, areas), centers=read_centers(r, raw))
     _check_references(r, model)
     check_conditions(model, r.fail)
     check_repeat_uses(r, model)

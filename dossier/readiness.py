@@ -160,7 +160,7 @@ def _run(check: Check, model: ContentModel, values: dict, ap: Applicability) -> 
     spec = check.spec
     kind = check.kind
     if kind == "flag":  # it runs only while its `when` holds: the combination is there
-        return [_finding(check)]
+        return [finding(check)]
     if kind == "required":
         return [finding(check, p) for p in spec["fields"] if not texts(model, values, p)]
     if kind == "any_filled":
