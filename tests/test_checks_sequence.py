@@ -59,11 +59,11 @@ def test_a_binding_site_far_from_the_variant_is_found(demo_input):
 
 def test_an_sirna_guide_pairs_with_a_two_nt_overhang_left_aside(demo_input):
     guide = "5'-" + "".join(reversed(TARGET[10:29].translate(str.maketrans("ACGT", "UGCA")))) + "dTdT-3'"
-    assert findings(demo_input, module1__product__drug_class="siRNA", nonclinical__design__sequence=guide,
-                    cmc__substance__sequence=guide) == ()
+    sirna = {"module1__product__drug_class": "siRNA", "cmc__substance__kind": "siRNA duplex",
+             "nonclinical__design__passenger_sequence": "5'-" + TARGET[10:29].replace("T", "U") + "dTdT-3'"}
+    assert findings(demo_input, **sirna, nonclinical__design__sequence=guide, cmc__substance__sequence=guide) == ()
     wrong = guide.replace("GCUC", "GCUG", 1)
-    found = findings(demo_input, module1__product__drug_class="siRNA", nonclinical__design__sequence=wrong,
-                     cmc__substance__sequence=wrong)
+    found = findings(demo_input, **sirna, nonclinical__design__sequence=wrong, cmc__substance__sequence=wrong)
     [f] = only(found, "sirna-guide-pairs-with-target")
     assert "mismatches at strand position(s)" in f.message
 

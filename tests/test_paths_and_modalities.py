@@ -288,3 +288,20 @@ def test_a_final_sequence_builds_and_its_cover_letter_names_the_centre(tmp_path,
     assert "Form FDA 1571 information sheet" in titles and "Form FDA 3926 information sheet" not in titles
     letter = pdf_text(result.path / "m1/us/12-cover-letters/cover-letter.pdf")
     assert centre in " ".join(letter.split())
+
+
+def test_a_dossier_from_before_the_paths_keeps_its_expanded_access_answer_until_the_path_is_chosen(tmp_path, cli):
+    from pathlib import Path
+
+    release_1 = Path(__file__).parent / "fixtures" / "release-1" / "text-form"
+    assert cli("import", release_1, tmp_path / "old.dossier").code == 0
+    with Dossier.open(tmp_path / "old.dossier") as d:
+        assert d.get("module1.application.expanded_access") is False
+        assert "required:module1.application.path" in {f.check for f in d.check().findings}
+        d.set("module1.application.expanded_access", True)
+        found = [f for f in d.check().findings if f.check == "expanded-access-answered-before"]
+        assert found and found[0].field == PATH and "Form FDA 3926" in found[0].message
+        d.set(PATH, EA)
+        assert not d.applicability().field("module1.application.expanded_access")
+        assert d.get("module1.application.expanded_access") is True  # kept, hidden
+        assert "expanded-access-answered-before" not in {f.check for f in d.check().findings}
