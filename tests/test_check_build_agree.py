@@ -95,14 +95,18 @@ def test_every_build_refusal_was_a_check_finding_first(case, trees):
     assert len(cases) > 150, "the set covers the model's fields, not a hand-picked few"
     refused_unannounced, blocked = [], 0
     for cleared, incomplete in cases:
-        if check_dossier(MODEL, incomplete, names).blocking:
+        report = check_dossier(MODEL, incomplete, names)
+        if report.blocking:
             blocked += 1  # a final render or build stops at the readiness gate, naming the findings
             continue
         try:
             _planned(incomplete, attachments, trees)
             _final_documents(incomplete, cleared)
         except DossierError as exc:
-            refused_unannounced.append(f"{cleared}: {exc}")
+            # a build this dossier's path cannot have (expanded access: its form has no verified eCTD code)
+            # is announced by a warning on the field the refusal names; the documents stay final
+            if not any(f.severity == "warning" and f.field in str(exc) for f in report.findings):
+                refused_unannounced.append(f"{cleared}: {exc}")
     assert refused_unannounced == []
     assert blocked > 40, "required fields and checks do block"
 
