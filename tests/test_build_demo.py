@@ -16,7 +16,8 @@ from tests.helpers.ectd import SHARED, install_standards
 
 pytestmark = pytest.mark.slow
 COA = "coa-batch-aso-001.pdf"
-EDITS = {"cmc.substance.impurities": "Shortmers (n-1, n-2) below 5.0 % in total; phosphodiester content below 2 %.",
+SUBSTANCE = "CLN3-ASO-01 sodium"  # the demo's one drug substance: its 3.2.S documents are rendered for it
+EDITS = {"cmc.substance[0].impurities": "Shortmers (n-1, n-2) below 5.0 % in total; phosphodiester content below 2 %.",
          "clinical.safety.stopping_rules": "Stop dosing after any grade 3 adverse event related to the product."}
 
 
@@ -59,11 +60,27 @@ def applying(model) -> list:
     return [doc for doc in model.documents if demo.document(doc)]
 
 
+def test_the_drug_substance_has_its_own_keyed_heading_folder_and_titles(built):
+    first, model = built["first"], built["model"]
+    index = (first.path / "index.xml").read_text(encoding="utf-8")
+    assert index.count("<m3-2-s-drug-substance ") == 1
+    assert f'<m3-2-s-drug-substance manufacturer="Northstar Oligo Manufacturing (fictional)" substance="{SUBSTANCE}">' \
+        in index
+    leaves = parse_backbone(first.path, "index.xml", built["standards"]).leaves
+    per_substance = {doc.title for doc in model.documents if doc.per}
+    assert len(per_substance) == 11  # the ten 3.2.S sections and the 2.3.S summary
+    drug_substance = [leaf for leaf in leaves if leaf.title.endswith(f" — {SUBSTANCE}")]
+    assert {leaf.title.removesuffix(f" — {SUBSTANCE}") for leaf in drug_substance} == per_substance
+    assert all(leaf.href.startswith("m3/32-body-data/32s-drug-sub/cln3-aso-01-sodium-northstar-oligo/")
+               for leaf in drug_substance if leaf.href.startswith("m3/"))
+    assert not [leaf for leaf in leaves if leaf.title in per_substance]  # no 3.2.S document left unnamed
+
+
 def expected_replacements(model) -> set[str]:
     """Documents fed (per the content model) by the edited fields or by the table that held the CoA."""
     changed = set(EDITS) | {"cmc.batches.batches"}
-    return {doc.title for doc in applying(model)
-            if any(doc.id in model.fields[path].documents for path in changed)}
+    return {f"{doc.title} — {SUBSTANCE}" if doc.per else doc.title for doc in applying(model)
+            if any(doc.id in model.field(path).documents for path in changed)}
 
 
 def test_amendment_has_exactly_the_expected_operations(built):

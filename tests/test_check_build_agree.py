@@ -14,6 +14,7 @@ from lxml import etree
 from dossier.build import build_sequence
 from dossier.cases import builtin_cases, make_case
 from dossier.conditions import Applicability
+from dossier.docunits import split_unit, unit_values, units
 from dossier.ectd import admin
 from dossier.ectd.headings import ich_tree, regional_tree
 from dossier.ectd.plan import Inputs, Trees, plan_sequence
@@ -53,13 +54,12 @@ def incomplete_dossiers(values: dict) -> Iterator[tuple[str, dict]]:
 def _final_documents(values: dict, cleared: str) -> None:
     """Render the markup of every applying final document the cleared field could change; a final
     document that would show a placeholder raises DossierError."""
-    ap = Applicability(MODEL, values)
     header = set(MODEL.roles.header.values())
     field = base_path(cleared)
-    for document in MODEL.documents:
-        if ap.document(document) and (field in header or field in allowed_fields(MODEL, document)
-                                      or document.when is not None):
-            render_markup(MODEL, document, values, final=True)
+    for unit in units(MODEL, values):  # a document rendered per instance: once per instance, as a build does
+        document = MODEL.document(split_unit(unit)[0])
+        if field in header or field in allowed_fields(MODEL, document) or document.when is not None:
+            render_markup(MODEL, document, unit_values(MODEL, unit, values), final=True)
 
 
 def _planned(values: dict, attachments: dict[str, str], trees: Trees) -> None:

@@ -75,6 +75,9 @@ MOVED = {"genetic.variant.hgvs": "genetic.allele[0].hgvs", "genetic.variant.seco
             if p.startswith("cmc.substance.")}}
 ADDED = {"genetic.allele[0].label": '"Allele 1"', "genetic.allele[1].label": '"Allele 2"'}
 UPGRADED = {MOVED.get(p, p): text for p, text in RELEASE1.values.items()} | ADDED
+# Where release 1's values are in the shipped model: its one drug substance is the first instance.
+SHIPPED = {p.replace("cmc.substance.", "cmc.substance[0].") if p.startswith("cmc.substance.") else p: text
+           for p, text in RELEASE1.values.items()}
 SECOND = "NM_001042432.2:c.462_677del"
 
 
@@ -97,15 +100,22 @@ def assert_release1_kept(now, values: dict[str, str]) -> None:
     assert now.audit[:len(RELEASE1.audit)] == RELEASE1.audit
 
 
-def test_release1_file_opens_unchanged_with_todays_model(tmp_path):
+def test_release1_file_upgrades_to_the_shipped_model(tmp_path):
+    """The shipped model (version 2) repeats drug substances: release 1's one substance becomes the first
+    instance, every value byte for byte, every attachment's SHA-256 as it was, the rest where it was."""
     path = copy_of_release1(tmp_path)
     with Dossier.open(path) as d:
         assert d.values()["clinical.dosing.body_weight"] == {"value": 24, "unit": "kg"}
-        assert not d.notes
+        assert d.instances("substances") == ["CLN3-ASO-01 sodium"]
+        assert d.get("cmc.substance[0].sequence") == "5'-TCAGGCTGACCATGGAGAAGCT-3'"
+        assert d.get("genetic.variant.second_allele") == SECOND
+        assert [note for note in d.notes if "demo.before-upgrade-2.dossier" in note]
     after = contents(path)
-    assert_release1_kept(after, RELEASE1.values)
-    assert after.audit == RELEASE1.audit and after.settings == RELEASE1.settings
-    assert backups(tmp_path) == []  # nothing to upgrade: no backup
+    assert_release1_kept(after, SHIPPED)
+    assert {p for p in SHIPPED if p.startswith("cmc.substance")} == {
+        p.replace("cmc.substance.", "cmc.substance[0].") for p in RELEASE1.values if p.startswith("cmc.substance.")}
+    assert after.settings == RELEASE1.settings | {VERSION_KEY: "2"}
+    assert (tmp_path / "demo.before-upgrade-2.dossier").read_bytes() == DOSSIER.read_bytes()
 
 
 def test_release1_file_upgrades_in_place_with_a_backup_first(tmp_path):
@@ -158,10 +168,14 @@ def test_an_earlier_backup_is_never_overwritten(tmp_path):
 
 def test_values_of_a_newer_model_are_refused_unchanged(tmp_path):
     path = copy_of_release1(tmp_path)
-    with Dossier.open(path, model=upgrading_model()):
+    def newer(raw):
+        _upgrading(raw)
+        raw["upgrades"].append({"version": 3})
+
+    with Dossier.open(path, model=shipped_model_with(newer)):
         pass
     before = sha256(path)
-    with pytest.raises(NewerVersionError, match="content model version 2, newer than this program's"):
+    with pytest.raises(NewerVersionError, match="content model version 3, newer than this program's"):
         Dossier.open(path)
     assert sha256(path) == before
 
@@ -222,7 +236,7 @@ def test_a_kill_inside_the_upgrade_transaction_leaves_the_old_file(tmp_path):
     opener.wait()
     assert sha256(path) == sha256(DOSSIER)  # the moves were only in the WAL, uncommitted
     assert (tmp_path / "demo.before-upgrade-2.dossier").read_bytes() == DOSSIER.read_bytes()
-    with Dossier.open(path) as d:  # openable, with today's model: release 1's values as they were
+    with Dossier.open(path, read_only=True) as d:  # openable, with today's model: release 1's values as they were
         assert d.get("genetic.variant.second_allele") == SECOND
     assert_release1_kept(contents(path), RELEASE1.values)
     with Dossier.open(path, model=upgrading_model()) as d:  # and the upgrade runs again, whole
@@ -252,9 +266,9 @@ def test_release1_text_form_imports_every_value(tmp_path):
     folder = shutil.copytree(TEXT_FORM, tmp_path / "text-form")
     import_dossier(folder, tmp_path / "imported.dossier")
     after = contents(tmp_path / "imported.dossier")
-    assert after.values == RELEASE1.values  # byte for byte as release 1 stored them
+    assert after.values == SHIPPED  # byte for byte as release 1 stored them, its drug substance under [0]
     assert after.attachments == RELEASE1.attachments and after.blobs == RELEASE1.attachments
-    assert _without_ids(after.audit) == _without_ids(RELEASE1.audit)
+    assert _without_ids(after.audit[:len(RELEASE1.audit)]) == _without_ids(RELEASE1.audit)
     assert after.meta["title"] == RELEASE1.meta["title"]
 
 
