@@ -92,8 +92,8 @@ def test_a_salt_weight_declared_as_free_acid_is_found_twice(demo_input):
 
 
 def test_one_molecule_shows_both_sequences(demo_input):
-    [f] = only(findings(demo_input, **{DS + "sequence": "TCCCAGGAACTTACCTGGTGAA",
-                                         DS + "molecular_weight": None, DS + "molecular_formula": None}), "same-sequence")
+    changes = {DS + "sequence": "TCCCAGGAACTTACCTGGTGAA", DS + "molecular_weight": None, DS + "molecular_formula": None}
+    [f] = only(findings(demo_input, **changes), "same-sequence")
     assert "cmc.substance.sequence: TCCCAGGAACTTACCTGGTGAA; nonclinical.design.sequence: TCCCAGGAACTTACCTGGTGAG" \
         in f.message
 

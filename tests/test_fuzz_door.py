@@ -16,8 +16,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dossier.build import build_sequence
-from dossier.conditions import applies
+from dossier.docunits import split_unit, unit_stem, units
 from dossier.errors import DossierError
+from dossier.fieldpath import FieldPath
 from dossier.limits import LIMITS, MAX_DIGITS
 from dossier.model import Column, Field
 from tests.helpers.ectd import install_standards
@@ -111,19 +112,26 @@ def serious(findings):
                                                                  or "not a PDF" in f.message or "damaged" in f.message)]
 
 
+def in_demo(model, path: str) -> str:
+    """Where the demo holds a field: a field of a repeated section (the drug substance) in its first instance."""
+    where = FieldPath.match(path)
+    return str(where.in_instance(0)) if where is not None and model.repeat_of(where.section_path) else path
+
+
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), print_blob=True)
 @given(data=st.data())
 def test_every_value_is_refused_cleanly_or_builds(demo, data):
     dossier, app = demo
     field = data.draw(st.sampled_from(sorted(dossier.model.fields.values(), key=lambda f: f.path)), label="field")
+    path = in_demo(dossier.model, field.path)
     raw = data.draw(st.one_of(VALUES[field.type](field), ANY_FIELD), label="value")
-    before = dossier.get(field.path)
+    before = dossier.get(path)
     try:
-        dossier.set(field.path, raw)
+        dossier.set(path, raw)
     except DossierError as exc:
         message = str(exc)
-        assert message.startswith(field.path) and "\n" not in message and len(message) < 600, message
-        assert dossier.get(field.path) == before
+        assert message.startswith(path) and "\n" not in message and len(message) < 600, message
+        assert dossier.get(path) == before
         return
     shutil.rmtree(app / "0001-word", ignore_errors=True)  # else kept aside, by the second: two in one would clash
     try:
@@ -131,20 +139,18 @@ def test_every_value_is_refused_cleanly_or_builds(demo, data):
             result = build_sequence(dossier, app, draft=True, workers=1)
         except DossierError as exc:  # even a draft needs some facts (a keyed heading's indication)
             message = str(exc)
-            assert field.path in message and "\n" not in message, message
+            assert path in message and "\n" not in message, message
             # ... and check said so first: a build refusal is never news to the user (a warning where the
             # documents are still final, as on a path whose form has no verified eCTD code)
-            assert field.path in {f.field for f in dossier.check().findings if f.severity in ("error", "warning")}, \
-                message
+            assert path in {f.field for f in dossier.check().findings if f.severity in ("error", "warning")}, message
             return
         assert serious(result.findings) == [] and result.word_dir is not None
-        for doc_id in field.documents:
-            if not applies(dossier.model, dossier.model.document(doc_id), dossier.values()):
-                continue  # emptied, the field can switch its document off (references without a reference)
-            stem = dossier.model.document(doc_id).file.rsplit(".", 1)[0].rsplit("/", 1)[-1]
-            docx.Document(str(result.word_dir / f"{stem}.docx"))  # Word's XML reads back
+        values = dossier.values()
+        for unit in units(dossier.model, values):  # a document whose condition this value made false is not built
+            if split_unit(unit)[0] in field.documents:
+                docx.Document(str(result.word_dir / f"{unit_stem(dossier.model, unit, values)}.docx"))  # reads back
     finally:
-        dossier.store.set(field.path, before)
+        dossier.store.set(path, before)
 
 
 def test_values_at_their_limits_build(demo):
@@ -155,12 +161,13 @@ def test_values_at_their_limits_build(demo):
     one_line = ("Limit " * LIMITS["text"].size)[: LIMITS["text"].size]
     paragraph = "A paragraph of the longest text a field takes.\n"
     long_text = (paragraph * LIMITS["longtext"].size)[: LIMITS["longtext"].size]
-    edits = {path: one_line for path, f in model.fields.items() if f.type == "text" and not f.max_length}
+    edits = {in_demo(model, path): one_line for path, f in model.fields.items()
+             if f.type == "text" and not f.max_length}
     edits["genetic.variant.confirmation"] = long_text
-    table = next(f for f in model.fields.values() if f.type == "table" and dossier.get(f.path)
+    table = next(f for f in model.fields.values() if f.type == "table" and dossier.get(in_demo(model, f.path))
                  and any(c.type == "text" for c in f.columns))
     column = next(c.id for c in table.columns if c.type == "text")
-    edits[table.path] = [{**row, column: one_line} for row in dossier.get(table.path)]
+    edits[in_demo(model, table.path)] = [{**row, column: one_line} for row in dossier.get(in_demo(model, table.path))]
     before = dossier.values()
     shutil.rmtree(app / "0001-word", ignore_errors=True)
     try:

@@ -13,7 +13,7 @@ import pikepdf
 import pytest
 from pypdf import PdfReader
 
-from dossier.conditions import Applicability
+from dossier.docunits import split_unit, unit_title, units
 from dossier.model import default_model
 from dossier.render import build_tree, header_text, render_all, render_document, snapshot
 from dossier.render.fonts import covers
@@ -22,6 +22,10 @@ from tests.helpers.demo import demo_render_input, with_values
 from tests.helpers.documents import docx_text, joined, pdf_problems, pdf_text, tokens
 
 MODEL = default_model()
+DEMO = demo_render_input().values
+# What render_all writes: a file per document, and one per drug substance for a document rendered per
+# instance (`ds-structure@0`, titled after the substance).
+TITLES = {unit: unit_title(MODEL, unit, DEMO) for unit in units(MODEL, DEMO)}
 
 
 def test_snapshot_of_a_dossier_file_is_the_demo_input(demo_master):
@@ -42,8 +46,8 @@ def rendered(demo_input, tmp_path_factory):
 
 def test_every_document_written_in_both_formats(rendered, demo_input):
     out, results = rendered
-    applying = Applicability(MODEL, demo_input.values).document
-    assert set(results) == {d.id for d in MODEL.documents if applying(d)}
+    assert set(results) == set(TITLES)
+    assert {split_unit(unit)[0] for unit in results} <= {d.id for d in MODEL.documents}
     assert {"form-3926", "confirmatory-plan"}.isdisjoint(results)  # the demo is an individualized IND
     for files in results.values():
         assert files["docx"].stat().st_size > 0 and files["pdf"].stat().st_size > 0
@@ -68,7 +72,7 @@ def test_pdfs_meet_fda_rules(rendered):
     for doc_id, files in results.items():
         assert pdf_problems(files["pdf"]) == [], doc_id
         with pikepdf.open(files["pdf"]) as pdf:
-            assert str(pdf.docinfo["/Title"]) == MODEL.document(doc_id).title
+            assert str(pdf.docinfo["/Title"]) == TITLES[doc_id]
             assert str(pdf.docinfo["/Author"]) == "Riverside Children's Hospital (fictional)"
         pages = PdfReader(files["pdf"]).pages
         for number, page in enumerate(pages, 1):
@@ -156,7 +160,7 @@ def test_docx_structure(rendered, demo_input):
         document = docx.Document(str(files["docx"]))
         assert WORD_STYLES <= {s.name for s in document.styles}
         assert document.paragraphs[0].style.name == "Title"
-        assert document.paragraphs[0].text == MODEL.document(doc_id).title
+        assert document.paragraphs[0].text == TITLES[doc_id]
         headings = [(p.style.name, p.text) for p in document.paragraphs if p.style.name.startswith("Heading")]
         tree = build_tree(demo_input, doc_id, final=True)
         assert headings == [(f"Heading {min(h.level, 4)}", h.text) for h in tree.headings()]
@@ -171,7 +175,7 @@ def test_docx_structure(rendered, demo_input):
         assert (round(section.page_width.inches, 2), round(section.page_height.inches, 2)) == (8.5, 11)
         assert section.left_margin.inches >= 0.75 and min(section.top_margin, section.bottom_margin,
                                                           section.right_margin).inches >= 0.375
-        assert document.core_properties.title == MODEL.document(doc_id).title
+        assert document.core_properties.title == TITLES[doc_id]
         assert document.core_properties.author == "Riverside Children's Hospital (fictional)"
         assert "python-docx" not in (document.core_properties.comments + document.core_properties.author)
         parts = {str(p.partname) for p in document.part.package.iter_parts()}
@@ -192,7 +196,7 @@ def test_lists_and_tables_use_word_structures(rendered):
 
 def test_greek_arrows_and_symbols_print_as_themselves(rendered):
     _, results = rendered
-    assert "Sequence (5'→3')" in pdf_text(results["ds-structure"]["pdf"])  # the field's own label
+    assert "Sequence (5'→3')" in pdf_text(results["ds-structure@0"]["pdf"])  # the field's own label
     assert covers("α-synuclein, IFN-γ, ≤ 0.2 EU/kg, 37 °C, Ω") and not covers("שלום")
 
 
@@ -323,7 +327,7 @@ def test_libreoffice_opens_every_docx(rendered, tmp_path):
         converted = tmp_path / "pdf" / f"{file.stem}.pdf"
         assert converted.exists() and converted.stat().st_size > 1000, file.name
         doc_id = next(d for d, f in results.items() if f["docx"] == file)
-        assert MODEL.document(doc_id).title.split()[0] in pdf_text(converted)
+        assert TITLES[doc_id].split()[0] in pdf_text(converted)
 
 
 @pytest.mark.parametrize("rows", [10, 40, 80, 400])

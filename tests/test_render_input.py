@@ -12,7 +12,7 @@ import pikepdf
 import pytest
 from pypdf import PdfReader
 
-from dossier.conditions import Applicability
+from dossier.docunits import unit_stem, units
 from dossier.errors import DossierError
 from dossier.model import default_model
 from dossier.render import NotReadyError, RenderInput, build_tree, document_key, render_all, render_document, templating
@@ -21,9 +21,10 @@ from tests.helpers.demo import demo_render_input, with_values
 from tests.helpers.documents import docx_text, pdf_problems, pdf_text
 
 MODEL = default_model()
-# The documents of the demo's path (an individualized IND): not Form 3926 (expanded access) nor the
-# post-approval confirmatory plan (a marketing application).
-APPLYING = [d for d in MODEL.documents if Applicability(MODEL, demo_render_input().values).document(d)]
+# The demo's units: the documents of its path (an individualized IND: not Form 3926 nor the post-approval
+# confirmatory plan), those rendered per drug substance once for its one substance (`ds-structure@0`).
+DEMO = demo_render_input().values
+DEMO_UNITS = units(MODEL, DEMO)
 NASTY = "<b>&amp; {{ 7*7 }} {% if true %}x{% endif %} ]]> שלום عالم 😀 α→β \x07\ud800end"
 
 
@@ -31,10 +32,10 @@ NASTY = "<b>&amp; {{ 7*7 }} {% if true %}x{% endif %} ]]> שלום عالم 😀
 
 def test_empty_dossier_shows_placeholders_never_none(tmp_path):
     results = render_all(RenderInput("Empty", {}), tmp_path, draft=True)
-    applying = [d.id for d in MODEL.documents if Applicability(MODEL, {}).document(d)]
+    applying = units(MODEL, {})  # no references, no path, no drug substance: none of those documents
     assert sorted(results) == sorted(applying)
-    # no references, and no path chosen: an IND's documents, not Form 3926 nor the confirmatory plan
-    assert {d.id for d in MODEL.documents} - set(applying) == {"references", "form-3926", "confirmatory-plan"}
+    assert {d.id for d in MODEL.documents} - set(applying) == \
+        {"references", "form-3926", "confirmatory-plan"} | {d.id for d in MODEL.documents if d.per}
     for doc_id, files in results.items():
         text = docx_text(files["docx"])
         assert "None" not in re.findall(r"\w+", text) and "[Not yet provided:" in text, doc_id
@@ -271,9 +272,10 @@ def test_what_templates_import_is_kept_on_disk_and_follows_their_sources(broken_
 def test_progress_cancel_and_formats(demo_input, tmp_path):
     seen = []
     results = render_all(demo_input, tmp_path / "a", formats=("pdf",), progress=lambda *a: seen.append(a))
-    assert [s[0] for s in seen] == list(range(1, len(APPLYING) + 1)) and seen[-1][1] == len(APPLYING)
+    assert [s[0] for s in seen] == list(range(1, len(DEMO_UNITS) + 1)) and seen[-1][1] == len(DEMO_UNITS)
     assert all(set(files) == {"pdf"} for files in results.values())
-    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == sorted(f"{d.file[:-4]}.pdf" for d in APPLYING)
+    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == \
+        sorted(f"{unit_stem(MODEL, u, DEMO)}.pdf" for u in DEMO_UNITS)
     cancel = threading.Event()
     cancel.set()
     with pytest.raises(DossierError, match="cancelled"):
@@ -299,8 +301,8 @@ def test_render_command(tmp_path, cli, demo_file):
     demo = demo_file
     result = cli("render", demo, "--out", tmp_path / "out", "--format", "pdf")
     assert result.code == 0, result.err
-    assert f"[{len(APPLYING)}/{len(APPLYING)}]" in result.out
-    assert len(list((tmp_path / "out").glob("*.pdf"))) == len(APPLYING)
+    assert f"[{len(DEMO_UNITS)}/{len(DEMO_UNITS)}]" in result.out
+    assert len(list((tmp_path / "out").glob("*.pdf"))) == len(DEMO_UNITS)
     assert not list((tmp_path / "out").glob("*.docx"))
     empty = tmp_path / "empty.dossier"
     assert cli("new", empty, "--title", "Empty").code == 0
@@ -323,22 +325,22 @@ def test_render_command_renders_only_what_an_edit_changed(tmp_path, cli, monkeyp
     demo, out = demo_file, tmp_path / "out"
     render = ("render", demo, "--out", out, "--format", "docx", "--jobs", "1")  # one process: every render counted
     first = cli(*render)
-    assert sorted(rendered) == sorted(d.id for d in APPLYING)
-    assert f"{len(APPLYING)} rendered, 0 taken from the render cache" in first.out
+    assert sorted(rendered) == sorted(DEMO_UNITS)
+    assert f"{len(DEMO_UNITS)} rendered, 0 taken from the render cache" in first.out
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     field = "module1.submission.reason"
-    fed = {d.id for d in APPLYING if field in allowed_fields(MODEL, d)}
+    fed = {u for u in DEMO_UNITS if field in allowed_fields(MODEL, MODEL.document(u))}
     assert cli("set", demo, field, "Amended: a second patient").code == 0
     rendered.clear()
     second = cli(*render)
-    assert sorted(rendered) == sorted(fed) and 0 < len(fed) < len(APPLYING)
-    assert f"{len(fed)} rendered, {len(APPLYING) - len(fed)} taken from the render cache" in second.out
+    assert sorted(rendered) == sorted(fed) and 0 < len(fed) < len(DEMO_UNITS)
+    assert f"{len(fed)} rendered, {len(DEMO_UNITS) - len(fed)} taken from the render cache" in second.out
     after = {p.name: p.read_bytes() for p in out.iterdir()}
     assert after.keys() == before.keys()
     changed = {name for name in after if after[name] != before[name]}
-    assert changed == {f"{MODEL.document(d).file[:-4]}.docx" for d in fed}
+    assert changed == {f"{unit_stem(MODEL, d, DEMO)}.docx" for d in fed}
     rendered.clear()
-    assert cli(*render, "--no-cache").code == 0 and len(rendered) == len(APPLYING)
+    assert cli(*render, "--no-cache").code == 0 and len(rendered) == len(DEMO_UNITS)
 
 
 def test_reference_identifiers_link_to_pubmed_and_doi(demo_input, tmp_path):
@@ -361,8 +363,8 @@ def test_parallel_render_writes_the_same_documents(demo_input, tmp_path):
     parallel = render_all(demo_input, tmp_path / "par", formats=("docx",), workers=2,
                           progress=lambda done, total, doc: seen.append((done, doc)))
     serial = render_all(demo_input, tmp_path / "ser", formats=("docx",))
-    assert list(parallel) == list(serial) == [d.id for d in APPLYING]
-    assert sorted(done for done, _ in seen) == list(range(1, len(APPLYING) + 1))
+    assert list(parallel) == list(serial) == DEMO_UNITS
+    assert sorted(done for done, _ in seen) == list(range(1, len(DEMO_UNITS) + 1))
     for doc_id in serial:
         assert docx_text(parallel[doc_id]["docx"]) == docx_text(serial[doc_id]["docx"])
     cancel = threading.Event()
@@ -379,6 +381,6 @@ def test_values_of_unexpected_shape_render_as_text(tmp_path, shift):
     values = {path: ODD_VALUES[(i + shift) % len(ODD_VALUES)] for i, path in enumerate(MODEL.fields)}
     values["module1.sponsor.sponsor"] = [{"name": 7}, {"organisation": ["x"]}, "Acme"][shift]
     results = render_all(RenderInput("Odd", values), tmp_path, draft=True)
-    assert sorted(results) == sorted(d.id for d in MODEL.documents if Applicability(MODEL, values).document(d))
+    assert sorted(results) == sorted(units(MODEL, values))
     for files in results.values():
         assert pdf_problems(files["pdf"]) == []
