@@ -22,7 +22,8 @@ ASO = "CLN3-ASO-01 sodium"
 LIPID = "DLin-MC3-DMA"
 NORTHSTAR = "Northstar Oligo Manufacturing (fictional)"  # the oligonucleotide's manufacturer
 # A second substance of another kind: a lipid has no sequence, and nothing of the oligonucleotide's.
-SECOND = {"name": LIPID, "kind": "Lipid", "manufacturer": "Lipid Works Inc (fictional)",
+SECOND = {"name": LIPID, "kind": "Lipid", "lipid_role": "Ionizable lipid", "novel_excipient": False,
+          "manufacturer": "Lipid Works Inc (fictional)",
           "synthesis": "Multi-step organic synthesis from linoleyl precursors; purified by flash chromatography.",
           "specifications": [{"test": "Identity", "method": "1H NMR and LC-MS",
                               "acceptance": "Conforms to the reference", "result": "Conforms"}],
@@ -32,7 +33,8 @@ SECOND = {"name": LIPID, "kind": "Lipid", "manufacturer": "Lipid Works Inc (fict
 @pytest.fixture(scope="module")
 def two(tmp_path_factory, demo_master):
     """The demo with the lipid added as drug substance [1], its sequence 0001 built and its documents
-    rendered (Word and PDF)."""
+    rendered (Word and PDF). An antisense product has no lipid (readiness says so: substance-fits-modality),
+    so the sequence is a draft: what is tested here is the per-substance placement and content."""
     tmp = tmp_path_factory.mktemp("two")
     shutil.copyfile(demo_master, tmp / "two.dossier")
     with pytest.MonkeyPatch.context() as mp:
@@ -40,8 +42,9 @@ def two(tmp_path_factory, demo_master):
         with Dossier.open(tmp / "two.dossier") as d:
             d.set_many({f"cmc.substance[1].{key}": value for key, value in SECOND.items()})
             assert d.instances("substances") == [ASO, LIPID]
-            built = build_sequence(d, tmp / "app", workers=1)
-            rendered = render_all(snapshot(d), tmp / "documents", model=d.model)
+            assert [f.check for f in d.check().findings if f.severity == "error"] == ["substance-fits-modality"]
+            built = build_sequence(d, tmp / "app", workers=1, draft=True)
+            rendered = render_all(snapshot(d), tmp / "documents", model=d.model, draft=True)
     return {"built": built, "rendered": rendered, "standards": tmp / "standards"}
 
 
@@ -75,7 +78,8 @@ def test_each_substance_is_rendered_with_its_own_values_and_title(two):
     assert "TCCCAGGAACTTACCTGGTGAG" not in docx_text(lipid_docx)  # a lipid has no sequence of its own
     summary = pdf_text(rendered["qos-drug-substance@1"]["pdf"])
     assert LIPID in summary and "Lipid Works Inc" in summary and NORTHSTAR not in summary
-    assert "Chemistry" in pdf_text(rendered["qos-drug-substance@0"]["pdf"]) and "Chemistry" not in summary
+    chemistry = default_model().field("nonclinical.design.chemistry").label
+    assert chemistry in pdf_text(rendered["qos-drug-substance@0"]["pdf"]) and chemistry not in summary
 
 
 def test_checks_against_the_design_apply_to_the_oligonucleotide_only(two, demo_input):

@@ -27,12 +27,12 @@ CBER = "Center for Biologics Evaluation and Research"
 # The demo (an intrathecal splice-switching ASO for CLN3 disease) turned into each other modality: the
 # fields that modality asks for, on today's single drug substance.
 SIRNA = {
-    CLASS: "siRNA", "cmc.substance.kind": "siRNA duplex",
+    CLASS: "siRNA", "cmc.substance[0].kind": "siRNA duplex",
     "nonclinical.design.passenger_sequence": "5'-AGCUUCUCCAUGGUCAGCCUGA-3'",
 }
 PRIME_EDITOR = {
-    CLASS: "Prime editor", "cmc.substance.kind": "Guide RNA",
-    "cmc.substance.sequence": "GCUUCUCCAUGGUCAGCCUGGUUUUAGAGCUAGAAAUAGCAAGUUAAAAUAAGGC",
+    CLASS: "Prime editor", "cmc.substance[0].kind": "Guide RNA",
+    "cmc.substance[0].sequence": "GCUUCUCCAUGGUCAGCCUGGUUUUAGAGCUAGAAAUAGCAAGUUAAAAUAAGGC",
     "nonclinical.design.editor": "Prime editor 2 (Cas9 H840A nickase fused to an engineered reverse transcriptase)",
     "nonclinical.design.guide_rna": "GCUUCUCCAUGGUCAGCCUG",
     "nonclinical.design.pam": "TGG",
@@ -46,11 +46,11 @@ PRIME_EDITOR = {
     "confirmatory.followup.ltfu_duration": "15 years",
 }
 AAV = {
-    CLASS: "AAV gene therapy", "cmc.substance.kind": "AAV vector",
+    CLASS: "AAV gene therapy", "cmc.substance[0].kind": "AAV vector",
     "nonclinical.design.vector": "AAV9 capsid; MeCP2 promoter; codon-optimized human CLN3 cDNA; bGH poly(A); 4.1 kb.",
-    "cmc.substance.capsid": "AAV9", "cmc.substance.titer": "2.1e13 vg/mL",
-    "cmc.substance.empty_full": "At least 70 % full capsids by analytical ultracentrifugation",
-    "cmc.substance.potency_assay": "CLN3 protein expression in transduced HEK293 cells, 50–200 % of reference.",
+    "cmc.substance[0].capsid": "AAV9", "cmc.substance[0].titer": "2.1e13 vg/mL",
+    "cmc.substance[0].empty_full": "At least 70 % full capsids by analytical ultracentrifugation",
+    "cmc.substance[0].potency_assay": "CLN3 protein expression in transduced HEK293 cells, 50–200 % of reference.",
     "nonclinical.offtarget.structural_variants": "Integration sites in mouse liver and brain by LAM-PCR.",
     "nonclinical.toxicology.immunogenicity": "Antibodies to AAV9 and T cells against the capsid and CLN3.",
     "clinical.design.capsid_antibodies": "Total antibodies to AAV9 below 1:50 before dosing.",

@@ -95,7 +95,7 @@ def test_help_follows_the_kind_of_drug_substance_live(demo, qtbot):
     assert "Solid-phase" in help_label.text()
     with qtbot.waitSignal(demo.session.changed, timeout=2000):
         pick(qtbot, form.editors["cmc.substance.kind"].combo, "E")
-    assert demo.dossier.get("cmc.substance.kind") == "Editor mRNA"
+    assert demo.dossier.get("cmc.substance[0].kind") == "Editor mRNA"
     assert "transcription" in help_label.text() and "gene therapy" in help_label.text()
     assert not shown(form, "cmc.substance.molecular_formula") and shown(form, "cmc.substance.mrna_features")
     demo.undo()
