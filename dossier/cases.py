@@ -8,8 +8,6 @@ The first case listed is the default.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +16,7 @@ import yaml
 from .errors import DossierError
 from .model import ContentModel, default_model
 from .paths import resources_dir
+from .tempdirs import dossier_aside
 
 _KEYS = {"name", "summary", "folder", "base", "values", "title"}
 
@@ -95,18 +94,9 @@ def make_case(name: str | None, target: str | Path, model: ContentModel | None =
     if len(chain) == 1:
         assert case.folder is not None
         return import_dossier(case.folder, target, model=model)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.making-", dir=target.parent)
-    os.close(fd)
-    os.unlink(temp_name)
-    try:
+    with dossier_aside(target, "making") as temp_name:
         import_dossier(chain[0].folder, temp_name, model=model)  # type: ignore[arg-type]
         _apply(chain[1:], Path(temp_name), model)
-        os.replace(temp_name, target)
-    except BaseException:
-        for leftover in (temp_name, temp_name + "-wal", temp_name + "-shm"):
-            Path(leftover).unlink(missing_ok=True)
-        raise
     return target
 
 

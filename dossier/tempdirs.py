@@ -9,7 +9,10 @@ import os
 import re
 import shutil
 import sys
+import tempfile
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -28,6 +31,23 @@ def replace_text(target: Path, text: str, kind: str) -> None:
         os.replace(temp, target)
     finally:
         temp.unlink(missing_ok=True)
+
+
+@contextmanager
+def dossier_aside(target: Path, kind: str) -> Iterator[str]:
+    """A free name beside `target` to make a new dossier file under; renamed to `target` when the block
+    ends, and removed with its SQLite journal files if it fails: all of the file or nothing."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.{kind}-", dir=target.parent)
+    os.close(fd)
+    os.unlink(name)
+    try:
+        yield name
+        os.replace(name, target)
+    except BaseException:
+        for leftover in (name, name + "-wal", name + "-shm"):
+            Path(leftover).unlink(missing_ok=True)
+        raise
 
 
 def temp_dir(parent: Path, name: str, kind: str) -> Path:

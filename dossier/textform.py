@@ -35,6 +35,7 @@ from .instance_edits import check_batch
 from .model import ContentModel, default_model
 from .readiness import dangling_attachments
 from .service import AuditEntry, Dossier
+from .tempdirs import dossier_aside
 from .textform_sections import read_section_files, section_bodies, typed_values
 from .upgrade import Plan, plan, values_version
 
@@ -347,11 +348,7 @@ def import_dossier(src: str | Path, target: str | Path, who: str | None = None,
     if target.exists():
         raise DossierError(f"{target} already exists; choose a new file name")
     folder = read_folder(src, model)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.importing-", dir=target.parent)
-    os.close(fd)
-    os.unlink(temp_name)
-    try:
+    with dossier_aside(target, "importing") as temp_name:
         # A folder exported before the identity was kept: its first recorded change stands in for the making,
         # so every import of it is the same dossier (without a history, the import is a dossier of its own).
         first = folder.history[0] if folder.history else None
@@ -360,11 +357,6 @@ def import_dossier(src: str | Path, target: str | Path, who: str | None = None,
             dossier.restore([(entry["name"], entry["path"]) for entry in folder.attachments],
                             folder.values if folder.stored is None else folder.stored, folder.history, who=who,
                             upgrade=folder.upgrade)
-        os.replace(temp_name, target)
-    except BaseException:
-        for leftover in (temp_name, temp_name + "-wal", temp_name + "-shm"):
-            Path(leftover).unlink(missing_ok=True)
-        raise
     return target
 
 
