@@ -1,4 +1,4 @@
-"""Table cells set one by one (`clinical.dosing.escalation[1].dose: 4 mg`): written into the rows the
+"""Table cells set one by one (`area.section.table[1].column: 4 mg`): written into the rows the
 table holds, before the whole table is validated as any table value is."""
 
 from __future__ import annotations

@@ -3,8 +3,8 @@ or check applies, given other fields' values. The one evaluator the form, readin
 rendering and the eCTD plan all ask.
 
     ap = Applicability(model, dossier.values())
-    ap.field("genetic.classification.vus_justification")   # False unless the class calls for it
-    applies(model, model.document("form-1571"), values)      # one question, without keeping the answers
+    ap.field("area.section.field")    # False while its `when:` does not hold
+    applies(model, model.document(doc_id), values)     # one question, without keeping the answers
 
 A part that does not apply is hidden in the form, not required, not counted, not rendered and not in
 the sequence; its stored value is kept. A condition on a field that itself does not apply is false.

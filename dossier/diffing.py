@@ -7,7 +7,7 @@ rows with the same key are matched in the order they come. The history is not co
 with the same content are equal however they got there.
 
 >>> [d.text() for d in diff(read_snapshot("a.dossier"), read_snapshot("b"), model)]
-["cmc.batches.batches: row batch='B-2' scale: '1 g' -> '2 g'", "attachment coa.pdf: added (…)"]
+["area.section.table: row batch='B-2' scale: '1 g' -> '2 g'", "attachment coa.pdf: added (…)"]
 """
 
 from __future__ import annotations

@@ -1,11 +1,11 @@
 """Field paths — `area.section.field`, a table cell `…field[row].column` — parsed and written in one place.
 
-    area.section.field              genetic.variant.hgvs             a field
-    area.section.field.part         module1.sponsor.sponsor.email    a person's key, or a table's column in
+    area.section.field              product.dose.amount              a field
+    area.section.field.part         product.sponsor.contact.email    a person's key, or a table's column in
                                                                       every row (the model's checks name these)
-    area.section.field[row]         cmc.batches.batches[0]           one row of a table
-    area.section.field[row].column  cmc.batches.batches[0].coa       one cell of a table
-    area.section[instance].field    clinical.sites[1].name           one instance of a repeatable section
+    area.section.field[row]         product.batches.lots[0]          one row of a table
+    area.section.field[row].column  product.batches.lots[0].coa      one cell of a table
+    area.section[instance].field    product.sites[1].name            one instance of a repeatable section
 
     area.section[instance].table[row].column                      one cell of a table in one instance
 

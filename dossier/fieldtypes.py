@@ -258,7 +258,7 @@ _COERCERS: dict[str, Callable[[Any, Any, str], Any]] = {
 def coerce(spec: Spec, value: Any, where: str | None = None) -> Any:
     """Validate and normalise one value for a field or table column; None when empty.
 
-    >>> coerce(model.field("clinical.dosing.starting_dose"), "2.5 mg")
+    >>> coerce(model.field(path), "2.5 mg")         # a number field in mg
     {'value': 2.5, 'unit': 'mg'}
     """
     where = where or (spec.path if isinstance(spec, Field) else spec.id)

@@ -1,6 +1,6 @@
 """How readiness runs over a dossier with repeatable groups: once over everything outside the repeats,
 and once per instance over that instance's view (dossier.repeats.instance_view), whose findings then
-point at the instance (`cmc.substance[1].sequence`) and name it in their message.
+point at the instance (`area.section[1].field`) and name it in their message.
 
 A check, or a required field, belongs to the repeat whose fields it reads (the loader allows at most
 one); the rest is checked once, as in a dossier without repeats.

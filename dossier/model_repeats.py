@@ -39,7 +39,7 @@ def read_repeats(r, raw: Any) -> dict[str, Repeat]:
             raise r.fail(place, f"repeat id '{repeat_id}' is declared twice")
         if "name" not in data:
             raise r.fail(place, "a repeat needs 'name': the path of the text field that names each instance "
-                                "(e.g. name: cmc.substance.name)")
+                                "(name: area.section.field)")
         minimum, maximum = _count(r, data, "min", place), _count(r, data, "max", place)
         if maximum is not None and maximum < max(minimum or 0, 1):
             raise r.fail(place, f"'max' ({maximum}) must be at least 1 and at least 'min' ({minimum or 0})")

@@ -2,13 +2,13 @@
 like to code written for a single one, and where its findings point.
 
 A section that says `repeat: substances` keeps its values once per instance, under
-`cmc.substance[0].name`, `cmc.substance[1].name`, … (instances count from 0, with no gaps). Instance i
+`area.section[0].name`, `area.section[1].name`, … (instances count from 0, with no gaps). Instance i
 exists while the repeat's name field holds a value at `[i]`. Every section sharing the repeat shares
 its instances. `instance_view` shows one instance under the model's own paths, so checks, conditions,
 derived values and templates written for one value per field run per instance unchanged:
 
     for i, name in enumerate(instances(model, values, "substances")):
-        view = instance_view(model, values, "substances", i)   # view["cmc.substance.sequence"]: instance i's
+        view = instance_view(model, values, "substances", i)   # view["area.section.field"]: instance i's
         ...                                                    # in_instance(path, i) to point back at it
 """
 
@@ -54,7 +54,7 @@ def outside_repeats(model: ContentModel, values: Mapping[str, Any]) -> dict[str,
 
 
 def instance_view(model: ContentModel, values: Mapping[str, Any], repeat_id: str, i: int) -> dict[str, Any]:
-    """`values` with instance i of the repeat under the model's paths (`cmc.substance.sequence`), the
+    """`values` with instance i of the repeat under the model's paths (`area.section.field`), the
     repeat's other instances left out, everything else as it is."""
     repeat = model.repeats[repeat_id]
     view = {}
@@ -68,8 +68,8 @@ def instance_view(model: ContentModel, values: Mapping[str, Any], repeat_id: str
 
 
 def in_instance(model: ContentModel, path: str, repeat_id: str, i: int) -> str:
-    """A path seen in instance i's view, as the dossier knows it: `cmc.substance.sequence` →
-    `cmc.substance[i].sequence` when the section shares the repeat; any other path as it is."""
+    """A path seen in instance i's view, as the dossier knows it: `area.section.field` →
+    `area.section[i].field` when the section shares the repeat; any other path as it is."""
     where = FieldPath.match(path)
     if where is None or where.instance is not None or where.section_path not in model.repeats[repeat_id].sections:
         return path

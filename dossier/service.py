@@ -58,7 +58,7 @@ class Dossier(InstanceEdits):
     """One open dossier file.
 
     >>> with Dossier.create("case.dossier", title="ASO for patient A") as d:
-    ...     d.set("genetic.gene.symbol", "CLN3")
+    ...     d.set("area.section.field", "CLN3")
     """
 
     def __init__(self, store: Store, model: ContentModel | None = None):
@@ -175,7 +175,7 @@ class Dossier(InstanceEdits):
         that changed; returns the paths of those fields. When any value is refused, nothing is stored
         and RefusedValuesError lists every refusal (see validate_many).
 
-        >>> d.set_many({"genetic.gene.symbol": "CLN3", "clinical.dosing.escalation[1].dose": "4 mg"})
+        >>> d.set_many({"area.section.field": "CLN3", "area.section.table[1].column": "4 mg"})
         """
         return self.store.set_many(self.validate_many(raw_values), who=who)
 

@@ -66,7 +66,7 @@ class Store:
     """One open dossier file.
 
     >>> with Store.create("case.dossier", "ASO for patient A") as store:
-    ...     store.set("genetic.variant.hgvs", "NM_000391.4:c.1266+5G>A")
+    ...     store.set("area.section.field", "NM_000391.4:c.1266+5G>A")
     True
     """
 

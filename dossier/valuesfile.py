@@ -1,12 +1,12 @@
 """Read a values file for `dossier set FILE --from VALUES.yaml|.json`: field paths → values as written,
 each with the line it was written on, so that every refusal can say where to look.
 
-The file is one mapping. Keys are field paths (`genetic.variant.hgvs: NM_…`), or parts of one with the
-rest nested below (`genetic: {variant: {hgvs: NM_…}}`), or one table cell (`….studies[0].readout: …`,
+The file is one mapping. Keys are field paths (`area.section.field: …`), or parts of one with the
+rest nested below (`area: {section: {field: …}}`), or one table cell (`….studies[0].readout: …`,
 also `….studies[0]: {readout: …}` for several cells of one row). A table is a list of row mappings. An
-empty value clears the field. A repeated section's fields name their instance (`cmc.substance[1].name:
-…`, also `cmc.substance[1]: {name: …}`), or the section is a list of instances, each a mapping of its
-fields (`cmc: {substance: [{name: Editor mRNA, …}, {name: Guide RNA, …}]}`).
+empty value clears the field. A repeated section's fields name their instance (`area.section[1].name:
+…`, also `area.section[1]: {name: …}`), or the section is a list of instances, each a mapping of its
+fields (`area: {section: [{name: Editor mRNA, …}, {name: Guide RNA, …}]}`).
 
 YAML scalars are kept as the text that was written (only an empty value or `null` means nothing): the
 field's type reads them (`coerce`), so `1.10` stays `1.10` in a text field and `yes` is not turned into

@@ -4,7 +4,7 @@ click away. No section has a form of its own. A field or table column whose `whe
 false is hidden (its value stays in the dossier) and comes back as soon as the condition holds.
 
 A repeated section has one form per instance (`instance=i`): its editors show and edit instance i's
-values (`cmc.substance[1].sequence`), and its conditions read that instance (ui.instances holds them)."""
+values (`area.section[1].field`), and its conditions read that instance (ui.instances holds them)."""
 
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ session, and every screen listens to `changed` to redraw what an operation did.
     session = DossierSession()
     session.changed.connect(lambda change: form.set_value(change.field, change.value))
     session.open("case.dossier")
-    session.edit("genetic.gene.symbol", "CLN3")     # validated, saved, undoable
+    session.edit("area.section.field", "CLN3")     # validated, saved, undoable
 """
 
 from __future__ import annotations
