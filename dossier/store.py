@@ -8,20 +8,16 @@ it read-only at any time, also while it is being written (see writer_lock.py).
 
 from __future__ import annotations
 
-import dataclasses
-import hashlib
-import os
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
-from .attachments_io import FlushHandle, bulk_append, insert_parts, part_rows, readable, stream_into
+from .attachments_io import FlushHandle
 from .backup import write_backup
 from .dbfile import (
-    BUSY_SECONDS,
     SCHEMA_VERSION,
     check_file,
     connect,
@@ -35,22 +31,19 @@ from .dbfile import (
     writable,
     write_error,
 )
-from .errors import DamagedFileError, DossierError, DossierFileError, NotADossierError, ReadOnlyFileError
+from .errors import DossierError, DossierFileError, NotADossierError, ReadOnlyFileError
 from .records import (
-    Attachment,
-    AuditEntry,
     SubmittedSequence,
     _dumps,
     _dumps_or_none,
     _empty,
     _loads,
-    _loads_logged,
     _loads_value,
 )
+from .store_attachments import StoredAttachments
+from .store_history import AUDIT, StoredHistory
 from .writer_lock import WriterLock
 
-_ATTACHMENT_COLUMNS = "name, media_type, size, sha256, md5, added_at, added_by"
-_AUDIT = "INSERT INTO audit(at, who, field, old, new) VALUES (?, ?, ?, ?, ?)"
 _SET_SETTING = "INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value"
 
 
@@ -62,7 +55,7 @@ def _foreign_note(path: Path, objects: list[tuple[str, str]], done: str) -> list
             f"Dossier Builder {done}"]
 
 
-class Store:
+class Store(StoredAttachments, StoredHistory):
     """One open dossier file.
 
     >>> with Store.create("case.dossier", "ASO for patient A") as store:
@@ -273,7 +266,7 @@ class Store:
             conn.execute("DELETE FROM field_values WHERE path = ?", (path,))
         else:
             self._put(conn, path, new_text, stamp, who)
-        conn.execute(_AUDIT, (stamp, who or self.who, path, old_text, new_text))
+        conn.execute(AUDIT, (stamp, who or self.who, path, old_text, new_text))
         return True
 
     def _put(self, conn: sqlite3.Connection, path: str, text: str, stamp: str, who: str | None) -> None:
@@ -297,7 +290,7 @@ class Store:
                 text, updated_at, updated_by = rows[old]
                 conn.execute("INSERT INTO field_values(path, value, updated_at, updated_by, checksum) "
                              "VALUES (?, ?, ?, ?, ?)", (new, text, updated_at, updated_by, value_checksum(new, text)))
-                conn.executemany(_AUDIT, [(stamp, self.who, old, text, None), (stamp, self.who, new, None, text)])
+                conn.executemany(AUDIT, [(stamp, self.who, old, text, None), (stamp, self.who, new, None, text)])
             for path, value in added.items():
                 self._set_in(conn, path, value, None)
             for key, value in settings.items():
@@ -311,169 +304,8 @@ class Store:
         with self._lock:
             return write_backup(self.path, self._writable(), label)
 
-    def damaged_values(self) -> list[str]:
-        """Paths whose stored value no longer matches its checksum: changed outside Dossier Builder (a flipped
-        bit on the disk, an edit with another program). A file read where it cannot be upgraded to schema 3
-        carries no checksums, so nothing can be compared."""
-        if self._version < 3:
-            return []
-        rows = self._query("SELECT path, value, checksum FROM field_values ORDER BY path")
-        return [path for path, text, checksum in rows
-                if not isinstance(text, str) or checksum != value_checksum(path, text)]
-
-    def restore_from_history(self, path: str, who: str | None = None) -> Any:
-        """Put back the last value the audit log recorded for `path` (after damage found by damaged_values),
-        logging the damaged text it replaces; returns the value restored (None: the field was empty)."""
-        with self._transaction() as conn:
-            row = conn.execute("SELECT new FROM audit WHERE field = ? ORDER BY id DESC LIMIT 1", (path,)).fetchone()
-            if row is None:
-                raise DossierError(f"the history of {self.path.name} holds no value of {path} to restore; "
-                                   "enter it again")
-            text = row[0]
-            try:
-                value = _loads(text)
-            except ValueError:
-                raise DamagedFileError(f"the last recorded value of {path} in the history is damaged too; enter it "
-                                       "again") from None
-            current = conn.execute("SELECT value FROM field_values WHERE path = ?", (path,)).fetchone()
-            if text is None:
-                conn.execute("DELETE FROM field_values WHERE path = ?", (path,))
-            else:
-                self._put(conn, path, text, now(), who)
-            damaged = None if current is None else current[0] if isinstance(current[0], str) else repr(current[0])
-            self._audit(conn, path, None if damaged is None else {"damaged": damaged}, value, who)
-        return value
-
     def _audit(self, conn: sqlite3.Connection, field: str, old: Any, new: Any, who: str | None) -> None:
-        conn.execute(_AUDIT, (now(), who or self.who, field, _dumps_or_none(old), _dumps_or_none(new)))
-
-    def clear_and_purge(self, path: str, who: str | None = None, earlier: Iterable[tuple[str, int]] = ()) -> bool:
-        """Delete the value at `path` and every audit entry that held it, in one transaction, with SQLite's
-        secure_delete so the freed pages are zeroed, then fold the WAL back so no old page image keeps them.
-        `earlier` names the paths the value was moved from (by an upgrade), each with the audit entry up to
-        which the log held it there. The purge itself is logged (as `purged:PATH`, with the number of
-        entries), never what they held."""
-        with self._lock:
-            self._writable().execute("PRAGMA secure_delete = ON")  # also zero freed overflow pages (long values)
-            try:
-                return self._purge(path, who, list(earlier))
-            finally:
-                self._live().execute("PRAGMA secure_delete = FAST")
-
-    def _purge(self, path: str, who: str | None, earlier: list[tuple[str, int]]) -> bool:
-        with self._transaction() as conn:
-            held = conn.execute("SELECT 1 FROM field_values WHERE path = ?", (path,)).fetchone() is not None
-            conn.execute("DELETE FROM field_values WHERE path = ?", (path,))
-            purged = conn.execute("DELETE FROM audit WHERE field = ?", (path,)).rowcount
-            purged += sum(conn.execute("DELETE FROM audit WHERE field = ? AND id < ?", pair).rowcount
-                          for pair in earlier)
-            self._audit(conn, f"purged:{path}", None, {"entries": purged}, who)
-        with self._lock:
-            conn = self._live()
-            conn.execute("PRAGMA busy_timeout = 0")
-            try:
-                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
-            except sqlite3.OperationalError:  # a reader mid-query: the next checkpoint (at the latest, close) folds it
-                pass
-            finally:
-                conn.execute(f"PRAGMA busy_timeout = {int(BUSY_SECONDS * 1000)}")
-        return held or purged > 0
-
-    def logged(self, field: str) -> list[tuple[int, Any]]:
-        """(entry id, what it recorded as new) of the audit entries of `field`, oldest first."""
-        return [(n, _loads_logged(new)) for n, new in self._query("SELECT id, new FROM audit WHERE field = ? "
-                                                                  "ORDER BY id", (field,))]
-
-    def history(self, path: str | None = None) -> list[AuditEntry]:
-        sql = "SELECT at, who, field, old, new FROM audit"
-        rows = self._query(sql + " ORDER BY id") if path is None else \
-            self._query(sql + " WHERE field = ? ORDER BY id", (path,))
-        return [AuditEntry(at, who, field, _loads_logged(old), _loads_logged(new)) for at, who, field, old, new in rows]
-
-    def replace_history(self, entries: list[AuditEntry]) -> None:
-        """Replace the whole audit log with `entries`, verbatim (used by import)."""
-        with self._transaction() as conn:
-            conn.execute("DELETE FROM audit")
-            conn.executemany(_AUDIT, [(e.at, e.who, e.field, _dumps_or_none(e.old), _dumps_or_none(e.new))
-                                      for e in entries])
-
-    # Attachments ---------------------------------------------------------------------------
-
-    def attach(self, name: str, source: str | Path | BinaryIO, who: str | None = None,
-               field: str | None = None, field_value: Any = None) -> Attachment:
-        """Stream a file (path or binary file object) in, with its SHA-256 and MD5, and optionally set
-        `field` to `field_value`, in one transaction: a failure or a kill part way leaves neither.
-
-        >>> store.attach("coa.pdf", "/tmp/coa.pdf", field="cmc.batches.coa", field_value=["coa.pdf"])
-        """
-        if not isinstance(name, str) or not name.strip():
-            raise DossierError("an attachment needs a name, e.g. 'batch-analysis.pdf'")
-        self._writable()
-        self._refuse_taken(name)
-        with readable(source) as fh, self._lock, bulk_append(self._live(), self._flush), self._transaction() as conn:
-            self._refuse_taken(name)
-            digest = stream_into(fh, insert_parts(conn, name))
-            attachment = Attachment(name, digest.media_type, digest.size, digest.sha256, digest.md5, now(),
-                                    who or self.who)
-            conn.execute("INSERT INTO attachments(name, media_type, size, sha256, md5, added_at, added_by) "
-                         "VALUES (?, ?, ?, ?, ?, ?, ?)", dataclasses.astuple(attachment))
-            self._audit(conn, f"attachment:{name}", None, {"sha256": digest.sha256, "size": digest.size}, who)
-            if field is not None:
-                self._set_in(conn, field, field_value, who)
-        return attachment
-
-    def _refuse_taken(self, name: str) -> None:
-        if self._query("SELECT 1 FROM attachments WHERE name = ?", (name,)):
-            raise DossierError(f"an attachment named '{name}' already exists in {self.path.name}; "
-                               "remove it first or choose another name")
-
-    def attachments(self) -> list[Attachment]:
-        return [Attachment(*row) for row in self._query(f"SELECT {_ATTACHMENT_COLUMNS} FROM attachments ORDER BY name")]
-
-    def attachment(self, name: str) -> Attachment:
-        rows = self._query(f"SELECT {_ATTACHMENT_COLUMNS} FROM attachments WHERE name = ?", (name,))
-        if not rows:
-            raise DossierError(f"no attachment named '{name}' in {self.path.name}; `dossier attachments` lists them")
-        return Attachment(*rows[0])
-
-    def read_attachment(self, name: str) -> Iterator[bytes]:
-        """The attachment's bytes, part by part (memory stays flat for any size), checked against the size,
-        SHA-256 and MD5 recorded when it was attached: a damaged one raises DamagedFileError after its last
-        part, so an export or a build never passes on bytes that the import or the agency would refuse."""
-        expected = self.attachment(name)
-        sha, md5, size = hashlib.sha256(), hashlib.md5(), 0
-        for part in part_rows(self._query, name):
-            sha.update(part)
-            md5.update(part)
-            size += len(part)
-            yield part
-        if (size, sha.hexdigest(), md5.hexdigest()) != (expected.size, expected.sha256, expected.md5):
-            raise DamagedFileError(f"attachment {name} is damaged inside the dossier {self.path.name}: its bytes no "
-                                   "longer match the size and checksums recorded when it was attached; remove it and "
-                                   "attach the original file again")
-
-    def copy_attachment_to(self, name: str, dest: str | Path) -> Path:
-        """Write the attachment to `dest` (through a temporary file renamed into place)."""
-        dest = Path(dest)
-        temp = dest.with_name(f".{dest.name}.part")
-        try:
-            with open(temp, "wb") as out:
-                for chunk in self.read_attachment(name):
-                    out.write(chunk)
-            os.replace(temp, dest)
-        finally:
-            temp.unlink(missing_ok=True)
-        return dest
-
-    def remove_attachment(self, name: str, who: str | None = None, changes: dict[str, Any] | None = None) -> None:
-        """Delete an attachment and apply `changes` (field path → value, None clears) in one transaction."""
-        with self._transaction() as conn:
-            old = self.attachment(name)
-            conn.execute("DELETE FROM attachment_chunks WHERE name = ?", (name,))
-            conn.execute("DELETE FROM attachments WHERE name = ?", (name,))
-            self._audit(conn, f"attachment:{name}", {"sha256": old.sha256, "size": old.size}, None, who)
-            for path, value in (changes or {}).items():
-                self._set_in(conn, path, value, who)
+        conn.execute(AUDIT, (now(), who or self.who, field, _dumps_or_none(old), _dumps_or_none(new)))
 
     # Submitted sequences and settings ------------------------------------------------------
 
