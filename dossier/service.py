@@ -5,43 +5,26 @@ one SQLite file, checked for readiness. The CLI and the desktop app both go thro
 from __future__ import annotations
 
 import dataclasses
-import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, BinaryIO, NamedTuple
+from typing import Any, NamedTuple
 
-from .attachments_io import Spooled
 from .cells import apply_cells, table_of
 from .conditions import Applicability
+from .dossier_attachments import DossierAttachments
 from .errors import DossierError, FieldError, RefusedValuesError
-from .fieldpath import FieldPath, cell_path
+from .fieldpath import cell_path
 from .fieldtypes import check_stored, coerce, is_filled
 from .instance_edits import InstanceEdits, check_batch
 from .limits import shown
 from .model import ContentModel, Field, default_model
 from .readiness import Finding, Report, check_dossier
-from .records import Attachment, AuditEntry, SubmittedSequence, damaged_value
+from .records import AuditEntry, SubmittedSequence, damaged_value
 from .repeats import Instance, check_instance_path, instance_key, instance_view, instances
 from .store import Store
 from .upgrade import VERSION_KEY, Plan, apply_upgrade, bring_forward, former_paths, values_version
 
-_NAME_MAX = 64
 _SEQUENCE_DETAILS = "ectd.sequence.{}"  # the setting that holds what was recorded about a sequence's leaves
-
-
-def attachment_name(filename: str) -> str:
-    """A file name fit for the dossier and for eCTD: lower case, digits and hyphens, ending in .pdf —
-    every attachment is a PDF (check_pdf sees to it), so no other extension (x.exe) is ever stored.
-
-    >>> attachment_name("Study Report (final) v2.PDF")
-    'study-report-final-v2.pdf'
-    >>> attachment_name("x.exe")
-    'x.pdf'
-    """
-    name = Path(filename).name
-    stem = name[: -len(".pdf")] if name.lower().endswith(".pdf") else name.rpartition(".")[0] or name
-    stem = re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-") or "attachment"
-    return f"{stem[: _NAME_MAX - len('.pdf')].rstrip('-')}.pdf"
 
 
 class FieldState(NamedTuple):
@@ -54,7 +37,7 @@ class FieldState(NamedTuple):
     instance: Instance | None = None
 
 
-class Dossier(InstanceEdits):
+class Dossier(InstanceEdits, DossierAttachments):
     """One open dossier file.
 
     >>> with Dossier.create("case.dossier", title="ASO for patient A") as d:
@@ -245,110 +228,6 @@ class Dossier(InstanceEdits):
         for where, name in refs:
             if name not in known:
                 raise FieldError(where, f"no attachment named '{shown(name)}' in this dossier; attach the file first")
-
-    # Attachments ---------------------------------------------------------------------------
-
-    def attach(self, target: str, source: str | Path | BinaryIO, name: str | None = None,
-               who: str | None = None) -> Attachment:
-        """Store a file inside the dossier and reference it from an attachment field or a table cell.
-
-        Every attachment becomes a leaf of the submission, so it must pass FDA's PDF rules (checked
-        here, with the reason when it does not).
-
-        `target` is an attachment field (`cmc.batches.coa`) or a cell (`nonclinical.studies.poc[0].report`).
-        """
-        holder, field, row, column = self._attach_target(target)
-        given = source if isinstance(source, (str, Path)) else getattr(source, "name", "") or "attachment"
-        wanted = attachment_name(name or Path(str(given)).name)
-        final = self._free_name(wanted)
-        if row is None:
-            current = list(self.store.get(holder) or [])
-            new_value = (current + [final]) if field.multiple else [final]
-        else:
-            table = [dict(r) for r in self.store.get(holder) or []]
-            if row > len(table):
-                raise FieldError(target, f"row {row} does not exist; the table has {len(table)} row(s)")
-            if row == len(table):
-                self._refuse_incomplete_row(field, column, target)
-                table.append({})
-            table[row][column] = final
-            new_value = table
-        with Spooled(source) as spooled:
-            from .pdfcheck import check_pdf  # pikepdf: only when a PDF is attached
-
-            problems = check_pdf(spooled.path)
-            if problems:
-                raise FieldError(target, "; ".join(problems))
-            return self.store.attach(final, spooled.path, who=who, field=holder, field_value=new_value)
-
-    def _attach_target(self, target: str) -> tuple[str, Field, int | None, str | None]:
-        """(the path of the field holding the value, in its instance; the field; the row; the column)."""
-        where = FieldPath.parse(target)
-        holder = str(FieldPath(where.area, where.section, where.field, where.instance))
-        field = self.model.field(holder)
-        self._check_instance(target)
-        if where.row is not None:
-            column = field.column(where.part) if field.type == "table" and where.part else None
-            if column is None or column.type != "attachment":
-                raise FieldError(target, "this cell does not hold attachments")
-            return holder, field, where.row, column.id
-        if field.type != "attachment" or where.part is not None:
-            raise FieldError(target, f"{field.label} is a {field.type} field, not an attachment field")
-        return holder, field, None, None
-
-    def _free_name(self, wanted: str) -> str:
-        taken = {a.name for a in self.store.attachments()}
-        if wanted not in taken:
-            return wanted
-        stem, dot, ext = wanted.rpartition(".") if "." in wanted else (wanted, "", "")
-        n = 2
-        while f"{stem[: _NAME_MAX - 8]}-{n}{dot}{ext}" in taken:
-            n += 1
-        return f"{stem[: _NAME_MAX - 8]}-{n}{dot}{ext}"
-
-    def attachments(self) -> list[Attachment]:
-        return self.store.attachments()
-
-    def read_attachment(self, name: str) -> Iterator[bytes]:
-        """The attachment's bytes in chunks, checked against its SHA-256 as they are read."""
-        return self.store.read_attachment(name)
-
-    def copy_attachment_to(self, name: str, dest: str | Path) -> Path:
-        return self.store.copy_attachment_to(name, dest)
-
-    @staticmethod
-    def _refuse_incomplete_row(field: Field, column: str | None, target: str) -> None:
-        """A row holding only an attachment must not lack a required column: the dossier's text export would
-        then not import again."""
-        missing = [c for c in field.columns if c.required and c.id != column]
-        if missing:
-            needed = ", ".join(f"'{c.label}' ({c.id})" for c in missing)
-            raise FieldError(target, f"this row does not exist yet, and a row of {field.label} needs {needed}; "
-                                     "add the row with them first, then attach the file to it")
-
-    def remove_attachment(self, name: str, who: str | None = None) -> None:
-        """Delete an attachment and every reference to it, in one transaction."""
-        self.store.attachment(name)  # raises when unknown
-        changes = self._without_references(name)
-        for path, value in changes.items():  # a required attachment cell: the row would no longer be valid
-            try:
-                coerce(self.model.field(path), value, path)
-            except FieldError as exc:
-                raise FieldError(path, f"removing {name} would leave {exc.problem} ({exc.field}); remove that row "
-                                       "or attach another file in its place first") from None
-        self.store.remove_attachment(name, who=who, changes=changes)
-
-    def _without_references(self, name: str) -> dict[str, Any]:
-        changes: dict[str, Any] = {}
-        for path, value in self.values().items():
-            field = self.model.field(path)
-            if field.type == "attachment" and name in value:
-                changes[path] = [n for n in value if n != name] or None
-            elif field.type == "table":
-                cols = [c.id for c in field.columns if c.type == "attachment"]
-                if any(row.get(c) == name for row in value for c in cols):
-                    changes[path] = [{k: v for k, v in row.items() if not (k in cols and v == name)} for row in value]
-        return changes
 
     # Submitted sequences ------------------------------------------------------------------
 

@@ -3,7 +3,8 @@ import io
 import pytest
 
 from dossier.errors import DossierError, FieldError, UnknownFieldError
-from dossier.service import Dossier, attachment_name
+from dossier.dossier_attachments import attachment_name
+from dossier.service import Dossier
 from tests.helpers.pdfs import make_pdf, pdf_bytes
 
 PDF = pdf_bytes()
