@@ -15,7 +15,16 @@ from pypdf import PdfReader
 from dossier.docunits import unit_stem, units
 from dossier.errors import DossierError
 from dossier.model import default_model
-from dossier.render import NotReadyError, RenderInput, build_tree, document_key, render_all, render_document, templating
+from dossier.render import (
+    NotReadyError,
+    RenderInput,
+    build_tree,
+    document_key,
+    render_all,
+    render_document,
+    templateenv,
+    templating,
+)
 from dossier.render.tree import Paragraph, parse, safe_href, xml_safe
 from tests.helpers.demo import demo_render_input, with_values
 from tests.helpers.documents import docx_text, pdf_problems, pdf_text
@@ -166,11 +175,12 @@ def test_placeholder_inside_bold_keeps_its_place():
 @pytest.fixture
 def broken_templates(tmp_path, monkeypatch):
     folder = tmp_path / "templates"
-    shutil.copytree(templating.templates_dir(), folder)
+    shutil.copytree(templateenv.templates_dir(), folder)
+    monkeypatch.setattr(templateenv, "templates_dir", lambda: folder)
     monkeypatch.setattr(templating, "templates_dir", lambda: folder)
-    templating.environment.cache_clear()
+    templateenv.environment.cache_clear()
     yield folder
-    templating.environment.cache_clear()
+    templateenv.environment.cache_clear()
 
 
 def test_template_errors_name_template_and_line(broken_templates, demo_input):
@@ -249,15 +259,16 @@ def test_what_templates_import_is_kept_on_disk_and_follows_their_sources(broken_
 
     before = {d.id: document_key(demo_input, d.id, False) for d in MODEL.documents}
     RenderJob(demo_input, draft=True, out_dir=Path("unused"))  # computes the keys and keeps the references
-    templating._references.cache_clear()
-    templating._known_references.cache_clear()
+    templateenv._references.cache_clear()
+    templateenv._known_references.cache_clear()
 
     def no_parsing(*_):
         raise AssertionError("parsed although its references are on disk")
 
-    monkeypatch.setattr(templating.meta, "find_referenced_templates", no_parsing)
+    monkeypatch.setattr(templateenv.meta, "find_referenced_templates", no_parsing)
     assert {d.id: document_key(demo_input, d.id, False) for d in MODEL.documents} == before
     monkeypatch.undo()
+    monkeypatch.setattr(templateenv, "templates_dir", lambda: broken_templates)
     monkeypatch.setattr(templating, "templates_dir", lambda: broken_templates)
     (broken_templates / "_extra.j2").write_text("<p>shared</p>\n")
     cover = broken_templates / "cover_letter.j2"
@@ -344,7 +355,7 @@ def test_render_command_renders_only_what_an_edit_changed(tmp_path, cli, monkeyp
 
 
 def test_reference_identifiers_link_to_pubmed_and_doi(demo_input, tmp_path):
-    link = templating.reference_link
+    link = templateenv.reference_link
     assert 'href="https://pubmed.ncbi.nlm.nih.gov/31597037/"' in link("PMID:31597037")
     assert 'href="https://doi.org/10.1038/gim.2015.30"' in link("doi: 10.1038/gim.2015.30")
     assert 'href="https://example.org/a?b=1&amp;c=2"' in link("https://example.org/a?b=1&c=2")

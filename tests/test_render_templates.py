@@ -8,7 +8,7 @@ from jinja2 import nodes
 
 from dossier.errors import DossierError
 from dossier.model import default_model
-from dossier.render import RenderInput, render_document, templating
+from dossier.render import RenderInput, render_document, templateenv, templating
 from dossier.render.tree import parse, plain_text
 from tests.helpers.documents import docx_text
 
@@ -18,7 +18,7 @@ PATH = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$|^derived
 
 def referenced_paths(template_name: str) -> set[str]:
     """The fields a template names, and the tables of the figures it draws (their role names them)."""
-    env = templating.environment()
+    env = templateenv.environment()
     tree = env.parse(env.loader.get_source(env, template_name)[0])
     paths = {n.value for n in tree.find_all(nodes.Const) if isinstance(n.value, str) and PATH.match(n.value)}
     figures = [call.args[0].value for call in tree.find_all(nodes.Call)
@@ -28,13 +28,13 @@ def referenced_paths(template_name: str) -> set[str]:
 
 def test_every_document_has_its_template():
     for document in MODEL.documents:
-        assert (templating.templates_dir() / document.template).is_file(), document.template
+        assert (templateenv.templates_dir() / document.template).is_file(), document.template
 
 
 def test_no_template_references_a_field_not_declared_for_it():
     for document in MODEL.documents:
         allowed = templating.allowed_fields(MODEL, document)
-        for name in templating.template_names(document):
+        for name in templateenv.template_names(document):
             paths = referenced_paths(name)
             unknown = sorted(p for p in paths if p not in MODEL.fields and p not in MODEL.derived)
             assert not unknown, f"{name} names fields the model does not have: {unknown}"
@@ -46,7 +46,7 @@ def test_no_template_references_a_field_not_declared_for_it():
 def test_every_field_declared_for_a_document_appears_in_it():
     """The other direction: a field that lists a document is never silently left out of it."""
     for document in MODEL.documents:
-        used = set().union(*(referenced_paths(name) for name in templating.template_names(document)))
+        used = set().union(*(referenced_paths(name) for name in templateenv.template_names(document)))
         declared = {p for p, f in MODEL.fields.items() if document.id in f.documents and not f.phi}
         assert not declared - used, f"{document.template} leaves out {sorted(declared - used)}"
 
@@ -80,7 +80,7 @@ def test_phi_is_never_given_even_when_a_template_asks(demo_input):
 
 def test_templates_include_their_macros_in_the_key_sources():
     document = MODEL.document("clinical-protocol")
-    assert templating.template_names(document) == ["clinical_protocol.j2", "_macros.j2"]
+    assert templateenv.template_names(document) == ["clinical_protocol.j2", "_macros.j2"]
 
 
 
@@ -112,8 +112,9 @@ def test_compiled_templates_are_kept_and_follow_their_source(tmp_path):
     (tmp_path / "templates" / "t.j2").write_text("<p>{{ 6 * 7 }}</p>")
 
     def fresh_environment(folder):
+        cache = templateenv._CompiledTemplates(folder)
         return ImmutableSandboxedEnvironment(loader=FileSystemLoader(str(tmp_path / "templates")),
-                                            bytecode_cache=templating._CompiledTemplates(folder), **templating._OPTIONS)
+                                            bytecode_cache=cache, **templateenv._OPTIONS)
 
     assert fresh_environment(tmp_path / "cache").get_template("t.j2").render() == "<p>42</p>"
     assert len(list((tmp_path / "cache").glob("__jinja2_*.cache"))) == 1

@@ -2,8 +2,8 @@ import io
 
 import pytest
 
-from dossier.errors import DossierError, FieldError, UnknownFieldError
 from dossier.dossier_attachments import attachment_name
+from dossier.errors import DossierError, FieldError, UnknownFieldError
 from dossier.service import Dossier
 from tests.helpers.pdfs import make_pdf, pdf_bytes
 

@@ -20,7 +20,8 @@ from ..docunits import unit_stem, unit_title, unit_values
 from ..errors import DossierError
 from ..fieldtypes import is_filled
 from ..model import ContentModel, default_model
-from .templating import allowed_fields, given_values, not_applying, render_markup, template_sources
+from .templateenv import template_sources
+from .templating import allowed_fields, given_values, not_applying, render_markup
 from .tree import DocumentTree, parse, xml_safe
 
 RENDERER_VERSION = "2"  # 2: a final document leaves out empty fields' lines

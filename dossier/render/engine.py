@@ -33,7 +33,8 @@ from ..readiness import check_dossier
 from ..tempdirs import temp_name
 from .cache import RenderCache
 from .document import FORMATS, RenderInput, check_formats, document_key, render_document, snapshot, writers
-from .templating import allowed_fields, keep_references
+from .templateenv import keep_references
+from .templating import allowed_fields
 
 GUESS_SECONDS = 0.005     # expected render time, per field given, of a document never rendered here
 START_SECONDS = {"fork": 0.1, "spawn": 1.2}  # measured cost of starting a pool, per start method

@@ -6,18 +6,10 @@ exactly its inputs.
 
 from __future__ import annotations
 
-import hashlib
-import json
-import os
-import re
-import uuid
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import jinja2
-from jinja2 import meta
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
 from ..conditions import Applicability
@@ -26,65 +18,7 @@ from ..errors import DossierError
 from ..fieldtypes import display, is_filled
 from ..model import ContentModel, Document
 from ..paths import templates_dir
-
-_PMID = re.compile(r"(?i)^pmid:?\s*(\d{1,9})$")
-_DOI = re.compile(r"(?i)^(?:doi:\s*|https?://(?:dx\.)?doi\.org/)(10\.\d{4,9}/\S+)$")
-_URL = re.compile(r"(?i)^https?://[^\s<>\"]+$")
-
-
-def reference_link(identifier: str) -> Markup:
-    """A PMID, DOI or web address as a link to it; anything else as plain text."""
-    text = str(identifier or "").strip()
-    if match := _PMID.match(text):
-        url = f"https://pubmed.ncbi.nlm.nih.gov/{match[1]}/"
-    elif match := _DOI.match(text):
-        url = f"https://doi.org/{match[1]}"
-    elif _URL.match(text):
-        url = text
-    else:
-        return escape(text)
-    return Markup('<a href="{}">{}</a>').format(url, text)
-
-
-_OPTIONS = dict(autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-
-
-class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
-    """Compiled templates in the user's cache folder, so a fresh `dossier render` does not compile
-    them again (about a tenth of a second). Jinja keys an entry by the template's name and source;
-    the file names add Jinja's version and our options, on which the compiled code also depends.
-    A cache that cannot be read or written costs speed, never a render."""
-
-    def __init__(self, folder: Path):
-        tag = hashlib.sha256(f"{jinja2.__version__} {sorted(_OPTIONS.items())!r}".encode()).hexdigest()[:12]
-        super().__init__(str(folder), f"__jinja2_{tag}_%s.cache")
-
-    def load_bytecode(self, bucket) -> None:
-        try:
-            super().load_bytecode(bucket)
-        except OSError:
-            pass
-
-    def dump_bytecode(self, bucket) -> None:
-        try:
-            os.makedirs(self.directory, exist_ok=True)
-            super().dump_bytecode(bucket)
-        except OSError:
-            pass
-
-
-def _compiled_templates() -> _CompiledTemplates:
-    from .cache import user_cache_dir
-
-    return _CompiledTemplates(user_cache_dir().with_name("templates"))  # beside the render cache
-
-
-@lru_cache(maxsize=1)
-def environment() -> ImmutableSandboxedEnvironment:
-    env = ImmutableSandboxedEnvironment(loader=jinja2.FileSystemLoader(str(templates_dir())),
-                                        bytecode_cache=_compiled_templates(), **_OPTIONS)
-    env.filters["reference_link"] = reference_link
-    return env
+from .templateenv import environment
 
 
 def allowed_fields(model: ContentModel, document: Document) -> set[str]:
@@ -114,84 +48,6 @@ def given_values(model: ContentModel, document: Document, values: dict[str, Any]
     values = Applicability(model, values).values_that_apply()
     derived = derived_values(model, values, allowed)
     return {p: derived.get(p) if p in model.derived else values.get(p) for p in allowed}
-
-
-def template_names(document: Document) -> list[str]:
-    """The document's template and every template it imports or includes, transitively."""
-    env, names, queue = environment(), [], [document.template]
-    while queue:
-        name = queue.pop(0)
-        if name in names:
-            continue
-        names.append(name)
-        queue += _references(_source(env, name))
-    return names
-
-
-@lru_cache(maxsize=256)
-def _references(source: str) -> tuple[str, ...]:
-    """The templates a template's source imports or includes. Parsing every template for them took
-    most of the documents' keys' time (40 ms for the demo, in every `dossier render`), so what each
-    source references is kept on disk beside the compiled templates, keyed by the source's hash
-    (written by keep_references)."""
-    key = hashlib.sha256(source.encode("utf-8")).hexdigest()
-    known = _known_references()
-    _used.add(key)
-    if key not in known:
-        known[key] = [n for n in meta.find_referenced_templates(environment().parse(source)) if n]
-        _unsaved.add(key)
-    return tuple(known[key])
-
-
-_unsaved: set[str] = set()  # sources whose references are not yet on disk
-_used: set[str] = set()  # sources asked about in this process
-REFERENCES_KEPT = 1000  # sources remembered; past that, only those of the templates in use stay
-
-
-def _references_file() -> Path:
-    return Path(_compiled_templates().directory) / "references.json"
-
-
-@lru_cache(maxsize=1)
-def _known_references() -> dict[str, list[str]]:
-    try:
-        known = json.loads(_references_file().read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    valid = isinstance(known, dict) and all(isinstance(v, list) and all(isinstance(n, str) for n in v)
-                                            for v in known.values())
-    return known if valid else {}
-
-
-def keep_references() -> None:
-    """Put the references found since the last call on disk (once for all the documents' keys, not
-    once a template). Written whole and atomically; a cache that cannot be written costs speed,
-    never a render."""
-    if not _unsaved:
-        return
-    _unsaved.clear()
-    known, path = _known_references(), _references_file()
-    if len(known) > REFERENCES_KEPT:  # old versions of edited templates
-        for key in set(known) - _used:
-            del known[key]
-    temp = path.with_name(f".references.{os.getpid()}.{uuid.uuid4().hex[:8]}")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temp.write_text(json.dumps(known, sort_keys=True), encoding="utf-8")
-        os.replace(temp, path)
-    except OSError:
-        temp.unlink(missing_ok=True)
-
-
-def template_sources(document: Document) -> list[str]:
-    """The text of every template file a document uses (its own and the shared macros)."""
-    env = environment()
-    return [_source(env, name) for name in template_names(document)]
-
-
-def _source(env: jinja2.Environment, name: str) -> str:
-    assert env.loader is not None, "environment() always sets its loader"
-    return env.loader.get_source(env, name)[0]
 
 
 def _shown(spec, value: Any) -> str:
