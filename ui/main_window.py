@@ -12,7 +12,6 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
-    QDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -23,11 +22,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dossier.errors import Cancelled
 from dossier.fieldpath import base_path, section_of
 from dossier.readiness import Finding
 
-from .build_runner import BuildDialog, BuildResultDialog
 from .crash import show_exception
 from .editors import FieldEditor
 from .form import SectionForm, SectionPage
@@ -36,9 +33,10 @@ from .navigator import Navigator
 from .pages import HistoryDialog, StartPage, add_recent
 from .readiness_panel import ReadinessPanel
 from .session import Change, DossierSession
+from .window_build import WindowBuild
 
 
-class MainWindow(QMainWindow):
+class MainWindow(WindowBuild, QMainWindow):
     def __init__(self):
         super().__init__()
         self.session = DossierSession(self)
@@ -249,7 +247,7 @@ class MainWindow(QMainWindow):
 
     def _make_form(self, section, values: dict, instance: int | None) -> SectionForm:
         """The form of a section (of one instance of a repeated section), wired to the session."""
-        form = SectionForm(section, values, model=self.session.dossier.model, instance=instance)
+        form = SectionForm(section, values, model=self.session.current().model, instance=instance)
         form.edit_requested.connect(self.session.edit)
         form.attach_requested.connect(self.session.attach)
         form.history_requested.connect(self.show_history)
@@ -258,7 +256,7 @@ class MainWindow(QMainWindow):
     def _show_instances(self, repeat_id: str, show: int) -> None:
         """Instances were added, moved or removed (or that was undone): redraw the repeat's pages and
         show its instance `show`."""
-        repeat = self.session.dossier.model.repeats[repeat_id]
+        repeat = self.session.current().model.repeats[repeat_id]
         for path in repeat.sections:
             page = self.pages.get(path)
             if isinstance(page, RepeatPage):
@@ -295,7 +293,7 @@ class MainWindow(QMainWindow):
     def _apply_conditions(self, change: Change) -> None:
         """Show or hide, in every open form, what the changed value decides (its `when:` conditions),
         as soon as it is saved."""
-        dossier = self.session.dossier
+        dossier = self.session.current()
         for page in self.pages.values():
             for form in page.forms:
                 form.refresh_conditions(change.field, dossier.get)
@@ -329,7 +327,7 @@ class MainWindow(QMainWindow):
         self.session.redo()
 
     def show_history(self, path: str) -> None:
-        HistoryDialog(self.session.dossier.field(path), self.session.history(path), self).exec()
+        HistoryDialog(self.session.current().field(path), self.session.history(path), self).exec()
 
     def _show_busy(self, message: str) -> None:
         """While background work writes to the dossier, the dossier view waits (read-only)."""
@@ -362,46 +360,3 @@ class MainWindow(QMainWindow):
         form = self.pages[section_of(field)].show_field(path)
         if form is not None:
             form.focus_field(path)
-
-    # Build ------------------------------------------------------------------------------------
-
-    def build_dialog(self, draft: bool) -> None:
-        dialog = BuildDialog(draft, self)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
-            self.start_build(Path(dialog.folder.text().strip()), draft, dialog.record.isChecked() and not draft)
-
-    def start_build(self, app_dir: Path, draft: bool, mark_submitted: bool = False) -> None:
-        """Build the next sequence off the GUI thread; the dossier is read-only until it ends."""
-        self.commit_pending()
-        if not self.session.start_build(app_dir, draft, mark_submitted):
-            return
-        self.build_bar.setValue(0)
-        self.build_bar.show()
-        self.cancel_button.show()
-        self.cancel_button.setEnabled(True)
-
-    def cancel_build(self) -> None:
-        if self.session.cancel_build():
-            self.cancel_button.setEnabled(False)
-            self.statusBar().showMessage("Cancelling the build…")
-
-    def _build_progress(self, fraction: float, message: str) -> None:
-        self.build_bar.setValue(int(fraction * 100))
-        self.build_bar.setFormat(f"%p% {message}")
-
-    def _build_ended(self) -> None:
-        self.build_bar.hide()
-        self.cancel_button.hide()
-
-    def _build_done(self, result) -> None:
-        self._build_ended()
-        self.statusBar().showMessage(f"Sequence {result.number} built in {result.path}", 10000)
-        self.build_result = BuildResultDialog(result, self)
-        self.build_result.open()
-
-    def _build_failed(self, error: BaseException, details: str) -> None:
-        self._build_ended()
-        if isinstance(error, Cancelled):  # by its type: the user asked for it, nothing to report
-            self.statusBar().showMessage("Build cancelled; nothing was written.", 10000)
-        else:
-            show_exception(self, "Build stopped", error, kind="warning")

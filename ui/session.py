@@ -117,7 +117,7 @@ class DossierSession(QObject):
     def purge_history(self, path: str) -> None:
         """Remove every earlier value of a protected-health-information field from the history and the
         file. Undo would bring a purged value back, so the undo history goes too."""
-        dossier = self._open()
+        dossier = self.current()
         dossier.clear(path, purge_history=True)
         self.undo_stack.clear()
         self.changed.emit(Change(path, None, dossier.field(path).label, True))
@@ -125,7 +125,7 @@ class DossierSession(QObject):
 
     def write_value(self, path: str, value: Any, shown: bool) -> None:
         """Store a value (the undo commands call this) and tell every screen."""
-        dossier = self._open()
+        dossier = self.current()
         if value is None:
             dossier.clear(path)
         else:
@@ -142,9 +142,9 @@ class DossierSession(QObject):
             self.undo_stack.redo()
 
     def history(self, path: str):
-        return self._open().history(path)
+        return self.current().history(path)
 
-    def _open(self) -> Dossier:
+    def current(self) -> Dossier:
         """The open dossier, for what only happens while one is open (undo commands, history)."""
         if self.dossier is None:
             raise RuntimeError("no dossier is open")
@@ -199,7 +199,7 @@ class DossierSession(QObject):
         """The open dossier, for an edit; refused while background work writes to it."""
         if self.busy:
             raise DossierError(f"wait until this ends: {self.busy}")
-        return self._open()
+        return self.current()
 
     # Attachments ------------------------------------------------------------------------------
 

@@ -1,0 +1,73 @@
+"""The main window's part in a build (mixed into ui.main_window.MainWindow): the build dialog, the
+progress bar and Cancel in the status bar, and the result or the reason it stopped. The build itself
+runs in the DossierSession."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QDialog, QProgressBar, QPushButton
+
+from dossier.errors import Cancelled
+
+from .build_runner import BuildDialog, BuildResultDialog
+from .crash import show_exception
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QStatusBar
+
+    from .session import DossierSession
+
+
+class WindowBuild:
+    """Build actions of the main window; its session, status bar and widgets are the window's own."""
+
+    session: DossierSession
+    build_bar: QProgressBar
+    cancel_button: QPushButton
+
+    if TYPE_CHECKING:
+        def statusBar(self) -> QStatusBar: ...
+        def commit_pending(self) -> None: ...
+
+    def build_dialog(self, draft: bool) -> None:
+        dialog = BuildDialog(draft, self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.start_build(Path(dialog.folder.text().strip()), draft, dialog.record.isChecked() and not draft)
+
+    def start_build(self, app_dir: Path, draft: bool, mark_submitted: bool = False) -> None:
+        """Build the next sequence off the GUI thread; the dossier is read-only until it ends."""
+        self.commit_pending()
+        if not self.session.start_build(app_dir, draft, mark_submitted):
+            return
+        self.build_bar.setValue(0)
+        self.build_bar.show()
+        self.cancel_button.show()
+        self.cancel_button.setEnabled(True)
+
+    def cancel_build(self) -> None:
+        if self.session.cancel_build():
+            self.cancel_button.setEnabled(False)
+            self.statusBar().showMessage("Cancelling the build…")
+
+    def _build_progress(self, fraction: float, message: str) -> None:
+        self.build_bar.setValue(int(fraction * 100))
+        self.build_bar.setFormat(f"%p% {message}")
+
+    def _build_ended(self) -> None:
+        self.build_bar.hide()
+        self.cancel_button.hide()
+
+    def _build_done(self, result) -> None:
+        self._build_ended()
+        self.statusBar().showMessage(f"Sequence {result.number} built in {result.path}", 10000)
+        self.build_result = BuildResultDialog(result, self)
+        self.build_result.open()
+
+    def _build_failed(self, error: BaseException, details: str) -> None:
+        self._build_ended()
+        if isinstance(error, Cancelled):  # by its type: the user asked for it, nothing to report
+            self.statusBar().showMessage("Build cancelled; nothing was written.", 10000)
+        else:
+            show_exception(self, "Build stopped", error, kind="warning")
