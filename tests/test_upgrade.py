@@ -5,10 +5,8 @@ transaction that a kill leaves undone."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import shutil
 import signal
 import sqlite3
 import subprocess
@@ -19,85 +17,28 @@ from pathlib import Path
 import pytest
 
 from dossier.dbfile import make_file
-from dossier.errors import ImportFormatError, ModelError, NewerVersionError
+from dossier.errors import ModelError, NewerVersionError
 from dossier.service import Dossier
-from dossier.textform import export_dossier, import_dossier
 from dossier.upgrade import PAUSE_HOOK, VERSION_KEY, UpgradeError
-from tests.helpers.release1 import DOSSIER, TEXT_FORM, contents, copy_of_release1, section, shipped_model_with
-from tests.test_textform import tree
+from tests.helpers.release1 import (
+    DOSSIER,
+    MOVED,
+    RELEASE1,
+    SECOND,
+    SHIPPED,
+    UPGRADED,
+    assert_release1_kept,
+    backups,
+    contents,
+    copy_of_release1,
+    section,
+    sha256,
+    shipped_model_with,
+    upgrading,
+    upgrading_model,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
-RELEASE1 = contents(DOSSIER)
-
-
-def _without_roles_into(raw: dict, prefix: str) -> None:
-    """Keyed headings cannot read a repeated field yet (dossier.model_repeats): leave those paths out."""
-    for keyed in raw["roles"]["keyed_headings"].values():
-        for key, paths in list(keyed.items()):
-            kept = [p for p in ([paths] if isinstance(paths, str) else paths) if not p.startswith(prefix)]
-            if kept:
-                keyed[key] = kept
-            else:
-                del keyed[key]
-
-
-def _upgrading(raw: dict) -> None:
-    """Version 2 of the shipped model, as the coming one will be: drug substances repeat, and each allele
-    of the variant is an instance of a repeated section, release 1's variant and second allele moving there."""
-    raw["repeats"] = [{"id": "substances", "label": "Drug substance", "name": "cmc.substance.name"},
-                      {"id": "alleles", "label": "Allele", "name": "genetic.allele.label"}]
-    substance = section(raw, "cmc.substance")
-    substance["repeat"] = "substances"
-    _without_roles_into(raw, "cmc.substance.")
-    per_substance = {doc for f in substance["fields"] for doc in f.get("documents", [])}
-    for document in raw["documents"]:  # one rendering per drug substance
-        if document["id"] in per_substance:
-            document["per"] = "substances"
-    area = next(a for a in raw["areas"] if a["id"] == "genetic")
-    area["sections"].insert(area["sections"].index(section(raw, "genetic.variant")) + 1, {
-        "id": "allele", "title": "Alleles", "repeat": "alleles",
-        "fields": [{"id": "label", "label": "Allele", "type": "text"},
-                   {"id": "hgvs", "label": "Allele (HGVS)", "type": "hgvs"}]})
-    raw["upgrades"] = [{"version": 2,
-                        "moves": [{"from": "genetic.variant.hgvs", "to": "genetic.allele[0].hgvs"},
-                                  {"from": "genetic.variant.second_allele", "to": "genetic.allele[1].hgvs"}],
-                        "names": {"alleles": "Allele {n}"}}]
-
-
-def upgrading_model():
-    return shipped_model_with(_upgrading)
-
-
-# Where release 1's values are after the upgrade, and what the upgrade adds: every drug substance value
-# goes to the first (and only) substance, implicitly; each allele gets its name from `names:`.
-MOVED = {"genetic.variant.hgvs": "genetic.allele[0].hgvs", "genetic.variant.second_allele": "genetic.allele[1].hgvs",
-         **{p: p.replace("cmc.substance.", "cmc.substance[0].") for p in RELEASE1.values
-            if p.startswith("cmc.substance.")}}
-ADDED = {"genetic.allele[0].label": '"Allele 1"', "genetic.allele[1].label": '"Allele 2"'}
-UPGRADED = {MOVED.get(p, p): text for p, text in RELEASE1.values.items()} | ADDED
-# Where release 1's values are in the shipped model: its one drug substance is the first instance.
-SHIPPED = {p.replace("cmc.substance.", "cmc.substance[0].") if p.startswith("cmc.substance.") else p: text
-           for p, text in RELEASE1.values.items()}
-SECOND = "NM_001042432.2:c.462_677del"
-
-
-def backups(folder: Path) -> list[str]:
-    return sorted(p.name for p in folder.glob("*before-upgrade*"))
-
-
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def assert_release1_kept(now, values: dict[str, str]) -> None:
-    """Attachments (bytes and recorded checksums), the submitted sequence, the meta data and the audit
-    log as release 1 wrote them; `values` (path → stored JSON text) byte for byte."""
-    assert now.values == values
-    assert now.attachments == RELEASE1.attachments
-    assert now.blobs == RELEASE1.blobs == RELEASE1.attachments
-    assert now.sequences == RELEASE1.sequences
-    assert now.meta == RELEASE1.meta
-    assert now.audit[:len(RELEASE1.audit)] == RELEASE1.audit
 
 
 def test_release1_file_upgrades_to_the_shipped_model(tmp_path):
@@ -169,7 +110,7 @@ def test_an_earlier_backup_is_never_overwritten(tmp_path):
 def test_values_of_a_newer_model_are_refused_unchanged(tmp_path):
     path = copy_of_release1(tmp_path)
     def newer(raw):
-        _upgrading(raw)
+        upgrading(raw)
         raw["upgrades"].append({"version": 3})
 
     with Dossier.open(path, model=shipped_model_with(newer)):
@@ -182,7 +123,7 @@ def test_values_of_a_newer_model_are_refused_unchanged(tmp_path):
 
 def test_two_values_moving_onto_one_path_refuse_the_upgrade(tmp_path):
     def colliding(raw):
-        _upgrading(raw)
+        upgrading(raw)
         raw["upgrades"][0]["moves"].append({"from": "genetic.variant.build", "to": "genetic.allele[0].label"})
         raw["upgrades"][0]["moves"].append({"from": "genetic.variant.zygosity", "to": "genetic.allele[0].label"})
 
@@ -191,7 +132,7 @@ def test_two_values_moving_onto_one_path_refuse_the_upgrade(tmp_path):
         shipped_model_with(colliding)
 
     def onto_a_value(raw):
-        _upgrading(raw)
+        upgrading(raw)
         raw["upgrades"][0]["moves"].append({"from": "genetic.variant.build", "to": "genetic.variant.clia"})
 
     with pytest.raises(UpgradeError, match=r"variant\.build and genetic\.variant\.clia would both move to "
@@ -256,45 +197,6 @@ def test_a_kill_at_any_moment_leaves_an_openable_file(tmp_path, delay):
     assert_old_or_upgraded(path)
 
 
-# The text form of release 1 (format 1) -----------------------------------------------------------
-
-def _without_ids(audit: list[tuple]) -> list[tuple]:
-    return [row[1:] for row in audit]
-
-
-def test_release1_text_form_imports_every_value(tmp_path):
-    folder = shutil.copytree(TEXT_FORM, tmp_path / "text-form")
-    import_dossier(folder, tmp_path / "imported.dossier")
-    after = contents(tmp_path / "imported.dossier")
-    assert after.values == SHIPPED  # byte for byte as release 1 stored them, its drug substance under [0]
-    assert after.attachments == RELEASE1.attachments and after.blobs == RELEASE1.attachments
-    assert _without_ids(after.audit[:len(RELEASE1.audit)]) == _without_ids(RELEASE1.audit)
-    assert after.meta["title"] == RELEASE1.meta["title"]
-
-
-def test_release1_text_form_imports_through_the_upgrade(tmp_path):
-    folder = shutil.copytree(TEXT_FORM, tmp_path / "text-form")
-    import_dossier(folder, tmp_path / "imported.dossier", model=upgrading_model())
-    after = contents(tmp_path / "imported.dossier")
-    assert after.values == UPGRADED
-    assert after.attachments == RELEASE1.attachments and after.blobs == RELEASE1.attachments
-    assert _without_ids(after.audit[:len(RELEASE1.audit)]) == _without_ids(RELEASE1.audit)
-    assert after.audit[-1][3] == "upgrade" and '"backup":null' in after.audit[-1][5]
-    assert after.settings[VERSION_KEY] == "2"
-    with Dossier.open(tmp_path / "imported.dossier", model=upgrading_model()) as d:  # already upgraded
-        assert not d.notes and d.get("genetic.allele[1].hgvs") == SECOND
-    assert backups(tmp_path) == []
-
-
-def test_text_form_of_a_newer_model_is_refused(tmp_path):
-    folder = shutil.copytree(TEXT_FORM, tmp_path / "text-form")
-    meta = json.loads((folder / "dossier.json").read_text(encoding="utf-8"))
-    (folder / "dossier.json").write_text(json.dumps({**meta, "format_version": 2, "model_version": 3}))
-    with pytest.raises(ImportFormatError, match="content model version 3, newer than this program's"):
-        import_dossier(folder, tmp_path / "imported.dossier", model=upgrading_model())
-    assert not (tmp_path / "imported.dossier").exists()
-
-
 def test_a_schema_migration_writes_the_backup_first(tmp_path):
     path = tmp_path / "old.dossier"
     make_file(path, "Made by an early release", upto=2)
@@ -336,7 +238,7 @@ def test_a_schema_migration_writes_the_backup_first(tmp_path):
 ])
 def test_a_malformed_upgrade_is_refused_at_load(upgrades, reason):
     def change(raw):
-        _upgrading(raw)
+        upgrading(raw)
         raw["upgrades"] = upgrades
 
     with pytest.raises(ModelError, match=r"upgrading\.yaml: (.*: )?" + reason):
@@ -345,7 +247,7 @@ def test_a_malformed_upgrade_is_refused_at_load(upgrades, reason):
 
 def test_a_move_on_through_a_later_step_may_name_a_path_the_model_no_longer_has(tmp_path):
     def chained(raw):
-        _upgrading(raw)
+        upgrading(raw)
         step = raw["upgrades"][0]
         step["moves"][1]["to"] = "genetic.variant.other"
         raw["upgrades"].append({"version": 3, "moves": [{"from": "genetic.variant.other",
@@ -358,52 +260,9 @@ def test_a_move_on_through_a_later_step_may_name_a_path_the_model_no_longer_has(
     assert backups(tmp_path) == ["demo.before-upgrade-3.dossier"]
 
 
-# Text form format 2 ---------------------------------------------------------------------------------
-
-def test_format_2_lists_the_instances_of_a_repeated_section_and_imports_again(tmp_path):
-    model = upgrading_model()
-    with Dossier.open(copy_of_release1(tmp_path), model=model) as d:
-        d.add_instance("substances", "Guide RNA")
-        export_dossier(d, tmp_path / "one")
-        before = d.values()
-    one = tmp_path / "one"
-    assert json.loads((one / "dossier.json").read_text(encoding="utf-8"))["model_version"] == 2
-    substances = json.loads((one / "sections" / "cmc.substance.json").read_text(encoding="utf-8"))
-    assert substances["section"] == "cmc.substance" and "fields" not in substances
-    first, second = substances["instances"]
-    order = [f.id for f in model.section("cmc.substance").fields]
-    assert list(first) == [i for i in order if i in first] and first["name"] == "CLN3-ASO-01 sodium"
-    assert second == {"name": "Guide RNA"}
-    alleles = json.loads((one / "sections" / "genetic.allele.json").read_text(encoding="utf-8"))
-    assert alleles["instances"][1] == {"label": "Allele 2", "hgvs": SECOND}
-    import_dossier(one, tmp_path / "again.dossier", model=model)
-    with Dossier.open(tmp_path / "again.dossier", model=model) as d:
-        assert d.values() == before and not d.notes
-        export_dossier(d, tmp_path / "two")
-    assert tree(one) == tree(tmp_path / "two")  # byte-stable, so a diff shows only what changed
-
-
-@pytest.mark.parametrize("file, body, reason", [
-    ("cmc.substance.json", {"section": "cmc.substance", "fields": {"name": "X"}},
-     r"cmc\.substance\.json: expected \{\"section\": \"cmc\.substance\", \"instances\": .* \(the section repeats"),
-    ("genetic.gene.json", {"section": "genetic.gene", "instances": [{"symbol": "CLN3"}]},
-     r"genetic\.gene\.json: expected \{\"section\": \"genetic\.gene\", \"fields\": .* \(the section does not "),
-    ("genetic.allele.json", {"section": "genetic.allele", "instances": [{"Label": "A"}]},
-     r"'Label' is not a field id"),
-])
-def test_format_2_refuses_instances_that_do_not_fit_the_model(tmp_path, file, body, reason):
-    model = upgrading_model()
-    with Dossier.open(copy_of_release1(tmp_path), model=model) as d:
-        export_dossier(d, tmp_path / "one")
-    (tmp_path / "one" / "sections" / file).write_text(json.dumps(body), encoding="utf-8")
-    with pytest.raises(ImportFormatError, match=reason):
-        import_dossier(tmp_path / "one", tmp_path / "again.dossier", model=model)
-    assert not (tmp_path / "again.dossier").exists()
-
-
 def test_purging_a_moved_phi_value_purges_its_history_under_the_old_path_too(tmp_path):
     def moving_phi(raw):
-        _upgrading(raw)
+        upgrading(raw)
         patient = section(raw, "genetic.patient")
         patient["fields"].append({"id": "name_as_given", "label": "Name as given", "type": "text", "phi": True})
         raw["upgrades"][0]["moves"].append({"from": "genetic.patient.patient_name",

@@ -71,3 +71,66 @@ def section(raw: dict, path: str) -> dict:
     area_id, _, section_id = path.partition(".")
     area = next(a for a in raw["areas"] if a["id"] == area_id)
     return next(s for s in area["sections"] if s["id"] == section_id)
+
+
+# Version 2 of the shipped model as the upgrade tests use it ------------------------------------------
+
+RELEASE1 = contents(DOSSIER)
+
+
+def upgrading(raw: dict) -> None:
+    """Version 2 of the shipped model, as the coming one will be: drug substances repeat, and each allele
+    of the variant is an instance of a repeated section, release 1's variant and second allele moving there."""
+    raw["repeats"] = [{"id": "substances", "label": "Drug substance", "name": "cmc.substance.name"},
+                      {"id": "alleles", "label": "Allele", "name": "genetic.allele.label"}]
+    substance = section(raw, "cmc.substance")
+    substance["repeat"] = "substances"
+    per_substance = {doc for f in substance["fields"] for doc in f.get("documents", [])}
+    for document in raw["documents"]:  # one rendering per drug substance
+        if document["id"] in per_substance:
+            document["per"] = "substances"
+    area = next(a for a in raw["areas"] if a["id"] == "genetic")
+    area["sections"].insert(area["sections"].index(section(raw, "genetic.variant")) + 1, {
+        "id": "allele", "title": "Alleles", "repeat": "alleles",
+        "fields": [{"id": "label", "label": "Allele", "type": "text"},
+                   {"id": "hgvs", "label": "Allele (HGVS)", "type": "hgvs"}]})
+    raw["upgrades"] = [{"version": 2,
+                        "moves": [{"from": "genetic.variant.hgvs", "to": "genetic.allele[0].hgvs"},
+                                  {"from": "genetic.variant.second_allele", "to": "genetic.allele[1].hgvs"}],
+                        "names": {"alleles": "Allele {n}"}}]
+
+
+def upgrading_model():
+    return shipped_model_with(upgrading)
+
+
+# Where release 1's values are after the upgrade, and what the upgrade adds: every drug substance value
+# goes to the first (and only) substance, implicitly; each allele gets its name from `names:`.
+MOVED = {"genetic.variant.hgvs": "genetic.allele[0].hgvs", "genetic.variant.second_allele": "genetic.allele[1].hgvs",
+         **{p: p.replace("cmc.substance.", "cmc.substance[0].") for p in RELEASE1.values
+            if p.startswith("cmc.substance.")}}
+ADDED = {"genetic.allele[0].label": '"Allele 1"', "genetic.allele[1].label": '"Allele 2"'}
+UPGRADED = {MOVED.get(p, p): text for p, text in RELEASE1.values.items()} | ADDED
+# Where release 1's values are in the shipped model: its one drug substance is the first instance.
+SHIPPED = {p.replace("cmc.substance.", "cmc.substance[0].") if p.startswith("cmc.substance.") else p: text
+           for p, text in RELEASE1.values.items()}
+SECOND = "NM_001042432.2:c.462_677del"
+
+
+def backups(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.glob("*before-upgrade*"))
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def assert_release1_kept(now, values: dict[str, str]) -> None:
+    """Attachments (bytes and recorded checksums), the submitted sequence, the meta data and the audit
+    log as release 1 wrote them; `values` (path → stored JSON text) byte for byte."""
+    assert now.values == values
+    assert now.attachments == RELEASE1.attachments
+    assert now.blobs == RELEASE1.blobs == RELEASE1.attachments
+    assert now.sequences == RELEASE1.sequences
+    assert now.meta == RELEASE1.meta
+    assert now.audit[:len(RELEASE1.audit)] == RELEASE1.audit
