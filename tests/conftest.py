@@ -11,7 +11,8 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("DOSSIER_USER", "tester")
 
-pytest_plugins = ["tests.helpers.models", "tests.helpers.demo", "tests.helpers.ectd", "tests.helpers.cli"]
+pytest_plugins = ["tests.helpers.models", "tests.helpers.demo", "tests.helpers.ectd", "tests.helpers.cli",
+                  "tests.helpers.storefiles"]
 
 
 @pytest.fixture(autouse=True)
