@@ -23,17 +23,8 @@ _KEYS = {"id", "label", "unit", "formula", "help", "source", "documents"}
 def read_derived(r, items: Any, fields: dict[str, Field]) -> dict[str, Derived]:
     """The model's `derived:` list, each checked: a known unit, formulas over number fields that can
     give that unit's dimension, no protected health information (documents never print it)."""
-    if not isinstance(items, list):
-        raise r.fail("derived", "expected a list")
     derived: dict[str, Derived] = {}
-    for i, data in enumerate(items):
-        place = f"derived[{i}]"
-        data = r.mapping(data, place)
-        place = f"{place} ({data.get('id', '?')})"
-        unknown = set(data) - _KEYS
-        if unknown:
-            raise r.fail(place, f"unknown key(s) {', '.join(sorted(map(str, unknown)))}; a derived value has "
-                                f"{', '.join(sorted(_KEYS))}")
+    for place, data in r.entries(items, "derived", _KEYS, "a derived value"):
         derived_id, unit = r.ident(data, place), r.text(data, "unit", place)
         found = quantities.unit(unit)
         if found is None:

@@ -4,6 +4,7 @@ a malformed model fails here with the file, the place in it and the reason."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
@@ -57,6 +58,20 @@ class _Reader:
         if not isinstance(value, list) or not value:
             raise self.fail(place, "expected a non-empty list")
         return value
+
+    def entries(self, value: Any, where: str, keys: Iterable[str], what: str) -> Iterator[tuple[str, dict]]:
+        """(place, mapping) for each entry of a list of mappings (`where[i] (id)`), refusing a key that is
+        not one of `keys` with what `what` (e.g. "a repeat") has."""
+        if not isinstance(value, list):
+            raise self.fail(where, "expected a list")
+        known = sorted(keys)
+        for i, data in enumerate(value):
+            data = self.mapping(data, f"{where}[{i}]")
+            place = f"{where}[{i}]" + (f" ({data['id']})" if "id" in data else "")
+            unknown = sorted(str(k) for k in data if k not in known)
+            if unknown:
+                raise self.fail(place, f"unknown key(s) {', '.join(unknown)}; {what} has {', '.join(known)}")
+            yield place, data
 
     def text(self, data: dict, key: str, place: str, default: str | None = None) -> str:
         value = data.get(key, default)

@@ -23,17 +23,8 @@ def read_repeats(r, raw: Any) -> dict[str, Repeat]:
     """The `repeats:` list as written (sections are filled in by `attach_sections`)."""
     if raw is None:
         return {}
-    if not isinstance(raw, list):
-        raise r.fail("repeats", "expected a list of repeats ({id, label, name, min, max})")
     repeats: dict[str, Repeat] = {}
-    for i, data in enumerate(raw):
-        place = f"repeats[{i}]"
-        data = r.mapping(data, place)
-        place = f"{place} ({data.get('id', '?')})"
-        unknown = set(data) - _KEYS
-        if unknown:
-            raise r.fail(place, f"unknown key(s) {', '.join(sorted(map(str, unknown)))}; a repeat has "
-                                "id, label, name, min and max")
+    for place, data in r.entries(raw, "repeats", _KEYS, "a repeat"):
         repeat_id = r.ident(data, place, _ID)
         if repeat_id in repeats:
             raise r.fail(place, f"repeat id '{repeat_id}' is declared twice")

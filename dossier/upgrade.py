@@ -64,12 +64,7 @@ def read_upgrades(r: Any, raw: Any, model: ContentModel) -> tuple[Upgrade, ...]:
     if raw is None:
         return ()
     steps: list[Upgrade] = []
-    for i, data in enumerate(r.items(raw, "upgrades")):
-        place = f"upgrades[{i}]"
-        data = r.mapping(data, place)
-        unknown = sorted(str(k) for k in data if k not in ("version", "moves", "names"))
-        if unknown:
-            raise r.fail(place, f"unknown key(s) {', '.join(unknown)}; an upgrade has version, moves and names")
+    for place, data in r.entries(r.items(raw, "upgrades"), "upgrades", ("version", "moves", "names"), "an upgrade"):
         version, last = data.get("version"), steps[-1].version if steps else 1
         if not isinstance(version, int) or isinstance(version, bool) or version <= last:
             raise r.fail(place, f"'version' must be a whole number above {last}: versions only go up, and version 1 "
