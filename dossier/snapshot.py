@@ -17,7 +17,7 @@ from typing import Any
 
 from .errors import DossierError, output_error
 from .model import ContentModel, default_model
-from .records import AuditEntry
+from .records import AuditEntry, SubmittedSequence
 from .service import Dossier
 from .tempdirs import temp_name
 from .textform import WITHHELD_TITLE, export_dossier, read_folder
@@ -38,12 +38,8 @@ class AttachmentCopy:
 
 
 @dataclass(frozen=True)
-class Sequence:
+class Sequence(SubmittedSequence):
     """A sequence recorded as submitted, with what was recorded about its leaves."""
-    number: str
-    submitted_at: str
-    who: str
-    files: dict[str, str]
     details: dict
 
 
