@@ -1,88 +1,103 @@
-"""A product with two drug substances in the shipped model, built with the real renderer and templates:
-each substance has its own keyed 3.2.S heading, folder and documents, titled after it and written from
-its own values (read back from the PDFs, the DOCX and index.xml); the checks that compare a drug
+"""A product with several drug substances in the shipped model, built final with the real renderer and
+templates: the base-editor case (editor mRNA, guide RNA and ionizable lipid in lipid nanoparticles) checks
+with no finding, builds a final sequence that validates, gives each substance its own keyed 3.2.S heading,
+folder and documents written from its own values (read back from the PDFs, the DOCX and index.xml), names
+CBER and carries nothing of the oligonucleotide modality's wording; the checks that compare a drug
 substance with the nonclinical design apply to the oligonucleotide only."""
 
-import shutil
+import re
 
 import docx
 import pytest
 
 from dossier.build import build_sequence
+from dossier.cases import make_case
 from dossier.ectd.readback import parse_backbone
 from dossier.model import default_model
 from dossier.readiness import check_dossier
-from dossier.render import render_all, snapshot
+from dossier.render.tree import PLACEHOLDER
 from dossier.service import Dossier
 from tests.helpers.documents import docx_text, pdf_text
 from tests.helpers.ectd import install_standards
 
 pytestmark = pytest.mark.slow
 ASO = "CLN3-ASO-01 sodium"
-LIPID = "DLin-MC3-DMA"
-NORTHSTAR = "Northstar Oligo Manufacturing (fictional)"  # the oligonucleotide's manufacturer
-# A second substance of another kind: a lipid has no sequence, and nothing of the oligonucleotide's.
-SECOND = {"name": LIPID, "kind": "Lipid", "lipid_role": "Ionizable lipid", "novel_excipient": False,
-          "manufacturer": "Lipid Works Inc (fictional)",
-          "synthesis": "Multi-step organic synthesis from linoleyl precursors; purified by flash chromatography.",
-          "specifications": [{"test": "Identity", "method": "1H NMR and LC-MS",
-                              "acceptance": "Conforms to the reference", "result": "Conforms"}],
-          "reference_standard": "In-house primary standard, lot RS-MC3-01", "container": "Amber glass vial at -20 °C"}
+MRNA, GUIDE, LIPID = "ABE8e editor mRNA", "CPS1 gRNA-1 guide RNA", "ML-315 ionizable lipid"
+MERIDIAN = "Meridian Lipid Sciences (fictional)"  # makes the mRNA and the lipid
+SPACER_SCAFFOLD = "UUCCUAAGCGUUCAGGUCCAGUUUUAGAGCUAGAAAUAGCAAGUUAAAAUAAGGC"
+# words only an oligonucleotide dossier uses; none may reach an editor's documents
+ASO_WORDS = re.compile(r"oligonucleotide|gapmer|2['′]-MOE|splice[- ]switching|antisense|RNase H|"
+                       r"phosphorothioate backbone", re.IGNORECASE)
 
 
 @pytest.fixture(scope="module")
-def two(tmp_path_factory, demo_master):
-    """The demo with the lipid added as drug substance [1], its sequence 0001 built and its documents
-    rendered (Word and PDF). An antisense product has no lipid (readiness says so: substance-fits-modality),
-    so the sequence is a draft: what is tested here is the per-substance placement and content."""
-    tmp = tmp_path_factory.mktemp("two")
-    shutil.copyfile(demo_master, tmp / "two.dossier")
+def editor(tmp_path_factory):
+    """The built-in base-editor case, checked, its sequence 0001 built final and read back."""
+    tmp = tmp_path_factory.mktemp("editor")
     with pytest.MonkeyPatch.context() as mp:
-        install_standards(mp, tmp / "standards")
-        with Dossier.open(tmp / "two.dossier") as d:
-            d.set_many({f"cmc.substance[1].{key}": value for key, value in SECOND.items()})
-            assert d.instances("substances") == [ASO, LIPID]
-            assert [f.check for f in d.check().findings if f.severity == "error"] == ["substance-fits-modality"]
-            built = build_sequence(d, tmp / "app", workers=1, draft=True)
-            rendered = render_all(snapshot(d), tmp / "documents", model=d.model, draft=True)
-    return {"built": built, "rendered": rendered, "standards": tmp / "standards"}
+        standards = install_standards(mp, tmp / "standards")
+        make_case("base-editor", tmp / "editor.dossier")
+        with Dossier.open(tmp / "editor.dossier") as d:
+            report, substances = d.check(), d.instances("substances")
+            built = build_sequence(d, tmp / "app", workers=1)
+    texts = {p.name: docx_text(p) for p in sorted(built.word_dir.glob("*.docx"))}
+    texts |= {str(p.relative_to(built.path)): pdf_text(p) for p in sorted(built.path.rglob("*.pdf"))
+              if "attachments" not in p.parts and not p.name.startswith(("cv-", "loa-", "coa-", "editing-"))}
+    return {"report": report, "substances": substances, "built": built, "standards": standards, "texts": texts}
 
 
-def test_each_substance_has_its_own_keyed_3_2_s_heading(two):
-    built = two["built"]
+def test_the_editor_case_checks_with_no_finding_at_all(editor):
+    assert [f"{f.severity} {f.check}: {f.message}" for f in editor["report"].findings] == []
+    assert editor["substances"] == [MRNA, GUIDE, LIPID]
+
+
+def test_it_builds_a_final_sequence_that_validates_with_no_placeholder(editor):
+    built = editor["built"]
+    assert built.ok and not built.draft
     assert [str(f) for f in built.findings if f.severity in ("high", "medium")] == []
+    placeholder = PLACEHOLDER.split("{")[0].strip("[ ")
+    assert len(editor["texts"]) > 80
+    assert [name for name, text in editor["texts"].items() if placeholder in text] == []
+
+
+def test_each_substance_has_its_own_keyed_3_2_s_heading(editor):
+    built = editor["built"]
     index = (built.path / "index.xml").read_text(encoding="utf-8")
-    assert index.count("<m3-2-s-drug-substance ") == 2
-    assert f'<m3-2-s-drug-substance manufacturer="{NORTHSTAR}" substance="{ASO}">' in index
-    assert f'<m3-2-s-drug-substance manufacturer="Lipid Works Inc (fictional)" substance="{LIPID}">' in index
-    leaves = parse_backbone(built.path, "index.xml", two["standards"]).leaves
+    assert index.count("<m3-2-s-drug-substance ") == 3
+    for name, maker in ((MRNA, MERIDIAN), (GUIDE, "Coastline RNA Synthesis (fictional)"), (LIPID, MERIDIAN)):
+        assert f'<m3-2-s-drug-substance manufacturer="{maker}" substance="{name}">' in index
+    leaves = parse_backbone(built.path, "index.xml", editor["standards"]).leaves
     nomenclature = sorted((leaf.title, leaf.href) for leaf in leaves if leaf.heading == "m3-2-s-1-1-nomenclature")
-    assert nomenclature == [
-        (f"Drug substance: nomenclature — {ASO}",
-         "m3/32-body-data/32s-drug-sub/cln3-aso-01-sodium-northstar-oligo/32s1-gen-info/ds-nomenclature.pdf"),
-        (f"Drug substance: nomenclature — {LIPID}",
-         "m3/32-body-data/32s-drug-sub/dlin-mc3-dma-lipid-works-inc-fictional/32s1-gen-info/ds-nomenclature.pdf")]
-    lipid_pdf = pdf_text(built.path / nomenclature[1][1])
-    assert LIPID in lipid_pdf and "Lipid" in lipid_pdf and ASO not in lipid_pdf
-    assert ASO in pdf_text(built.path / nomenclature[0][1]) and LIPID not in pdf_text(built.path / nomenclature[0][1])
+    assert [title for title, _ in nomenclature] == [f"Drug substance: nomenclature — {n}" for n in (MRNA, GUIDE, LIPID)]
+    assert len({href.split("/")[3] for _, href in nomenclature}) == 3  # a folder each
+    lipid_pdf = pdf_text(built.path / nomenclature[2][1])
+    assert LIPID in lipid_pdf and MRNA not in lipid_pdf and GUIDE not in lipid_pdf
 
 
-def test_each_substance_is_rendered_with_its_own_values_and_title(two):
-    rendered = two["rendered"]
-    structure = {unit: files for unit, files in rendered.items() if unit.startswith("ds-structure@")}
-    assert sorted(structure) == ["ds-structure@0", "ds-structure@1"]
-    aso_docx, lipid_docx = structure["ds-structure@0"]["docx"], structure["ds-structure@1"]["docx"]
-    assert docx.Document(str(lipid_docx)).core_properties.title == f"Drug substance: structure — {LIPID}"
-    assert docx.Document(str(aso_docx)).core_properties.title == f"Drug substance: structure — {ASO}"
-    assert "TCCCAGGAACTTACCTGGTGAG" in docx_text(aso_docx)
-    assert "TCCCAGGAACTTACCTGGTGAG" not in docx_text(lipid_docx)  # a lipid has no sequence of its own
-    summary = pdf_text(rendered["qos-drug-substance@1"]["pdf"])
-    assert LIPID in summary and "Lipid Works Inc" in summary and NORTHSTAR not in summary
-    chemistry = default_model().field("nonclinical.design.chemistry").label
-    assert chemistry in pdf_text(rendered["qos-drug-substance@0"]["pdf"]) and chemistry not in summary
+def test_each_substance_is_rendered_with_its_own_values_and_title(editor):
+    word = editor["built"].word_dir
+    structure = {p.name: p for p in word.glob("ds-structure-*.docx")}
+    assert sorted(structure) == ["ds-structure-abe8e-editor-mrna.docx", "ds-structure-cps1-grna-1-guide-rna.docx",
+                                 "ds-structure-ml-315-ionizable-lipid.docx"]
+    guide = structure["ds-structure-cps1-grna-1-guide-rna.docx"]
+    lipid = structure["ds-structure-ml-315-ionizable-lipid.docx"]
+    assert docx.Document(str(lipid)).core_properties.title == f"Drug substance: structure — {LIPID}"
+    assert SPACER_SCAFFOLD in docx_text(guide) and "C48H95NO5" not in docx_text(guide)
+    assert "C48H95NO5" in docx_text(lipid) and "UUCCUAAG" not in docx_text(lipid)  # a lipid has no sequence
+    assert "N1-methylpseudouridine" in docx_text(structure["ds-structure-abe8e-editor-mrna.docx"])
 
 
-def test_checks_against_the_design_apply_to_the_oligonucleotide_only(two, demo_input):
+def test_the_documents_name_cber_and_carry_no_oligonucleotide_wording(editor):
+    texts = editor["texts"]
+    letter = " ".join(texts["m1/us/12-cover-letters/cover-letter.pdf"].split())
+    assert "Center for Biologics Evaluation and Research" in letter and "10903 New Hampshire Avenue" in letter
+    assert "CBER" in " ".join(texts["form-1571-information.docx"].split())
+    assert [name for name, text in texts.items() if "CDER" in text or "Center for Drug Evaluation" in text] == []
+    leaks = {name: ASO_WORDS.findall(text) for name, text in texts.items() if ASO_WORDS.search(text)}
+    assert leaks == {}
+
+
+def test_checks_against_the_design_apply_to_the_oligonucleotide_only(demo_input):
     model = default_model()
     guide = {"cmc.substance[1].name": "Guide RNA 1", "cmc.substance[1].kind": "Guide RNA",
              "cmc.substance[1].sequence": "GACCAUGGAGAAGCUGGUCA"}

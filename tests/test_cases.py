@@ -88,3 +88,42 @@ def test_every_builtin_case_is_made_and_named(tmp_path):
         make_case(case.name, tmp_path / f"{case.name}.dossier")
         with Dossier.open(tmp_path / f"{case.name}.dossier", read_only=True) as d:
             assert d.values()
+
+
+# The base-editor case (editor mRNA and guide RNA in lipid nanoparticles, weight-based IV dosing, CBER) is
+# clean; one wrong edit makes the checks that read the science say so, with their numbers.
+EDITOR = "base-editor"
+
+
+def _editor_case(tmp_path, edits: dict) -> list:
+    make_case(EDITOR, tmp_path / "editor.dossier")
+    with Dossier.open(tmp_path / "editor.dossier") as d:
+        assert list(d.check().findings) == []
+        d.set_many(edits)
+        return list(d.check().findings)
+
+
+def test_the_editor_case_made_an_aso_is_told_what_no_longer_fits(tmp_path):
+    found = _editor_case(tmp_path, {"module1.product.drug_class": "Antisense oligonucleotide"})
+    misfits = [f for f in found if f.check == "substance-fits-modality"]
+    assert [f.field for f in misfits] == [f"cmc.substance[{i}].kind" for i in range(3)]
+    assert all(f.severity == "error" for f in misfits) and misfits[2].message.startswith("ML-315 ionizable lipid: ")
+    assert {"required:nonclinical.design.sequence", "required:nonclinical.design.chemistry", "off-target"} <= \
+        {f.check for f in found if f.severity == "error"}
+
+
+def test_a_weight_based_dose_raised_fifty_fold_breaks_the_margin_and_the_endotoxin_limit_with_numbers(tmp_path):
+    with Dossier.open(make_case(EDITOR, tmp_path / "source.dossier"), read_only=True) as d:
+        steps = d.get("clinical.dosing.escalation")
+    steps[-1]["dose"] = {"value": 15, "unit": "mg/kg"}  # 0.3 mg/kg × 50
+    found = _editor_case(tmp_path, {"clinical.dosing.maximum_dose": {"value": 15, "unit": "mg/kg"},
+                                    "clinical.dosing.escalation": steps})
+    margin = [f for f in found if f.check == "dose-margin"]
+    assert len(margin) == 1 and margin[0].severity == "error" and margin[0].field == "clinical.dosing.maximum_dose"
+    assert "3 mg/kg × Km 12 (Monkey) ÷ Km 37 (human) = 0.973 mg/kg, × 7.2 kg = 7.01 mg" in margin[0].message
+    assert "maximum dose for this patient 108 mg" in margin[0].message and "below the declared safety factor of 3" \
+        in margin[0].message
+    endotoxin = {f.field: f.message for f in found if f.check == "endotoxin-dose"}
+    mrna = endotoxin["cmc.substance[0].endotoxin_limit"]
+    assert "1 EU/mg × 108 mg = 108 EU ÷ 7.2 kg = 15 EU/kg, above K = 5 EU/kg" in mrna
+    assert "5 EU/mL × 108 mL (maximum dose 108 mg at 1 mg/mL)" in endotoxin["cmc.product.endotoxin_limit"]
