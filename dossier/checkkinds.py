@@ -58,6 +58,7 @@ def kinds() -> dict[str, CheckKind]:
     from . import (  # noqa: F401
         checks_clinical,
         checks_cmc,
+        checks_editor,
         checks_genetics,
         checks_phi,
         checks_sequence,

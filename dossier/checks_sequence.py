@@ -83,12 +83,9 @@ def _variant_findings(check: Check, ctx: Context, target: str, sites: list[tuple
         return [finding(check, spec["variant_position"],
                         f"the variant position {where} is outside the {len(target)}-nt target sequence")]
     found = []
-    variant = values.get(spec["variant"]) if "variant" in spec else None
-    change = _SUBSTITUTION.search(variant or "")
-    if change and target[where - 1] != change.group(2).replace("U", "T"):
-        found.append(finding(check, spec["target"],
-                             f"position {where} of the target is {target[where - 1]}, but {variant} puts "
-                             f"{change.group(2)} there: the target must be the patient's allele"))
+    wrong_allele = allele_problem(target, where, values.get(spec["variant"]) if "variant" in spec else None)
+    if wrong_allele:
+        found.append(finding(check, spec["target"], wrong_allele))
     reach = spec.get("max_distance", 0)
     distance = min(0 if a <= where <= b else min(abs(where - a), abs(where - b)) for a, b in sites)
     if distance > reach:
@@ -98,6 +95,16 @@ def _variant_findings(check: Check, ctx: Context, target: str, sites: list[tuple
                              f"the strand binds target position(s) {bound}, {distance} nt from the variant at "
                              f"position {where}; the mechanism needs it to {allowed}"))
     return found
+
+
+def allele_problem(target: str, where: int, variant: str | None) -> str | None:
+    """Why the target's base at `where` (1-based) is not the patient's allele of a substitution variant,
+    or None when it is (or the variant is no substitution, or not given)."""
+    change = _SUBSTITUTION.search(variant or "")
+    if change and target[where - 1] != change.group(2).replace("U", "T"):
+        return (f"position {where} of the target is {target[where - 1]}, but {variant} puts {change.group(2)} "
+                "there: the target must be the patient's allele")
+    return None
 
 
 # --- molecular weight and formula -------------------------------------------------------------

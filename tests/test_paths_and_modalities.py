@@ -32,11 +32,13 @@ SIRNA = {
 }
 PRIME_EDITOR = {
     CLASS: "Prime editor", "cmc.substance[0].kind": "Guide RNA",
-    "cmc.substance[0].sequence": "GCUUCUCCAUGGUCAGCCUGGUUUUAGAGCUAGAAAUAGCAAGUUAAAAUAAGGC",
+    "cmc.substance[0].sequence": "GGCUCUGCCAGGUCCUCACCGUUUUAGAGCUAGAAAUAGCAAGUUAAAAUAAGGC",
     "nonclinical.design.editor": "Prime editor 2 (Cas9 H840A nickase fused to an engineered reverse transcriptase)",
-    "nonclinical.design.guide_rna": "GCUUCUCCAUGGUCAGCCUG",
-    "nonclinical.design.pam": "TGG",
-    "nonclinical.design.editing_window": "pegRNA primer-binding site 13 nt, RT template 16 nt writing c.1056+34A>C",
+    "nonclinical.design.cas_variant": "SpCas9",
+    # on the demo's target (sense strand, positions 20–39, PAM AGG): the variant at 44 lies 8 nt after the nick
+    "nonclinical.design.guide_rna": "GGCUCUGCCAGGUCCUCACC",
+    "nonclinical.design.pam": "AGG",
+    "nonclinical.design.edit_design": "pegRNA primer-binding site 13 nt, RT template 16 nt writing c.1056+34A>C",
     "nonclinical.offtarget.editing_off_target": "CHANGE-seq on the patient's genomic DNA nominated 41 sites.",
     "nonclinical.offtarget.candidate_confirmation": "Amplicon sequencing of the 41 sites in edited patient "
                                                    "fibroblasts at 10,000x: no edit above background.",
