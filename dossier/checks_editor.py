@@ -137,8 +137,8 @@ def _site(c: Inputs, spacer: str, target: str, entry: dict, cas: str) -> guides.
     found = guides.sites(spacer, target, longest)
     if not found:
         best, wrong = guides.best_match(spacer, target)
-        return c.finding(f"the spacer {spacer} lies on neither strand of the target; the best match, {best.describe()}, "
-                         f"mismatches at spacer position(s) {', '.join(map(str, wrong))}.",
+        return c.finding(f"the spacer {spacer} lies on neither strand of the target; the best match, "
+                         f"{best.describe()}, mismatches at spacer position(s) {', '.join(map(str, wrong))}.",
                          spec["spacer"], [spec["target"]])
     accepted = [s for s in found if any(guides.fits(p, s.after[:len(p)]) for p in pams)]
     if accepted:

@@ -18,8 +18,9 @@ import pytest
 
 from dossier.dbfile import make_file
 from dossier.errors import ModelError, NewerVersionError
+from dossier.model import default_model
 from dossier.service import Dossier
-from dossier.upgrade import PAUSE_HOOK, VERSION_KEY, UpgradeError
+from dossier.upgrade import PAUSE_HOOK, VERSION_KEY, UpgradeError, values_version
 from tests.helpers.release1 import (
     DOSSIER,
     MOVED,
@@ -42,21 +43,21 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_release1_file_upgrades_to_the_shipped_model(tmp_path):
-    """The shipped model (version 2) repeats drug substances: release 1's one substance becomes the first
+    """The shipped model (version 2 on) repeats drug substances: release 1's one substance becomes the first
     instance, every value byte for byte, every attachment's SHA-256 as it was, the rest where it was."""
-    path = copy_of_release1(tmp_path)
+    path, now = copy_of_release1(tmp_path), values_version(default_model())
     with Dossier.open(path) as d:
         assert d.values()["clinical.dosing.body_weight"] == {"value": 24, "unit": "kg"}
         assert d.instances("substances") == ["CLN3-ASO-01 sodium"]
         assert d.get("cmc.substance[0].sequence") == "5'-TCAGGCTGACCATGGAGAAGCT-3'"
         assert d.get("genetic.variant.second_allele") == SECOND
-        assert [note for note in d.notes if "demo.before-upgrade-2.dossier" in note]
+        assert [note for note in d.notes if f"demo.before-upgrade-{now}.dossier" in note]
     after = contents(path)
     assert_release1_kept(after, SHIPPED)
     assert {p for p in SHIPPED if p.startswith("cmc.substance")} == {
         p.replace("cmc.substance.", "cmc.substance[0].") for p in RELEASE1.values if p.startswith("cmc.substance.")}
-    assert after.settings == RELEASE1.settings | {VERSION_KEY: "2"}
-    assert (tmp_path / "demo.before-upgrade-2.dossier").read_bytes() == DOSSIER.read_bytes()
+    assert after.settings == RELEASE1.settings | {VERSION_KEY: str(now)}
+    assert (tmp_path / f"demo.before-upgrade-{now}.dossier").read_bytes() == DOSSIER.read_bytes()
 
 
 def test_release1_file_upgrades_in_place_with_a_backup_first(tmp_path):
@@ -109,14 +110,16 @@ def test_an_earlier_backup_is_never_overwritten(tmp_path):
 
 def test_values_of_a_newer_model_are_refused_unchanged(tmp_path):
     path = copy_of_release1(tmp_path)
+    newest = values_version(default_model()) + 1
+
     def newer(raw):
         upgrading(raw)
-        raw["upgrades"].append({"version": 3})
+        raw["upgrades"].append({"version": newest})
 
     with Dossier.open(path, model=shipped_model_with(newer)):
         pass
     before = sha256(path)
-    with pytest.raises(NewerVersionError, match="content model version 3, newer than this program's"):
+    with pytest.raises(NewerVersionError, match=f"content model version {newest}, newer than this program's"):
         Dossier.open(path)
     assert sha256(path) == before
 

@@ -49,6 +49,24 @@ def test_a_finding_on_a_table_cell_focuses_that_cell(window, demo_file, qtbot):
     assert (table.view.currentIndex().row(), table.view.currentIndex().column()) == (1, 1)
 
 
+def test_a_genome_editor_finding_takes_the_cursor_to_the_variant_position(window, demo_file, qtbot):
+    from dossier.service import Dossier
+    from tests.test_checks_editor import BASE_EDITOR, D
+
+    with Dossier.open(demo_file) as d:  # a base editor whose declared window misses the variant
+        d.set_many({**BASE_EDITOR, D + "window_start": "7", D + "window_end": "8"})
+    assert window.open_dossier(demo_file)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=2000)
+    item = window.readiness.item_for(D + "variant_position")
+    assert item is not None and "protospacer position 6" in item.text()
+    assert "Also read: nonclinical.design.guide_rna" in item.toolTip()
+    click_finding(window, qtbot, D + "variant_position")
+    assert window.form.section.path == "nonclinical.design"
+    target = window.form.editors[D + "variant_position"].focus_widget()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is target, timeout=2000)
+
+
 def test_navigator_shows_required_fields_filled_and_worst_finding(window, qtbot, tmp_path):
     from dossier.service import Dossier
 
