@@ -64,14 +64,18 @@ class _Reader:
         not one of `keys` with what `what` (e.g. "a repeat") has."""
         if not isinstance(value, list):
             raise self.fail(where, "expected a list")
-        known = sorted(keys)
         for i, data in enumerate(value):
             data = self.mapping(data, f"{where}[{i}]")
             place = f"{where}[{i}]" + (f" ({data['id']})" if "id" in data else "")
-            unknown = sorted(str(k) for k in data if k not in known)
-            if unknown:
-                raise self.fail(place, f"unknown key(s) {', '.join(unknown)}; {what} has {', '.join(known)}")
+            self.known_keys(data, keys, place, what)
             yield place, data
+
+    def known_keys(self, data: dict, keys: Iterable[str], place: str, what: str) -> None:
+        """Refuse a key that is not one of `keys` (a typo, or an unquoted comma in a flow mapping's label,
+        would otherwise be ignored without a word)."""
+        unknown = sorted(str(k) for k in data if k not in keys)
+        if unknown:
+            raise self.fail(place, f"unknown key(s) {', '.join(unknown)}; {what} has {', '.join(sorted(keys))}")
 
     def text(self, data: dict, key: str, place: str, default: str | None = None) -> str:
         value = data.get(key, default)
@@ -145,6 +149,13 @@ def _units(r: _Reader, data: dict, place: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(units))
 
 
+# the keys of a field: those every field may have, and those _typed_extras reads for its type
+_FIELD_KEYS = {"id", "label", "type", "required", "help", "when", "source", "phi", "documents", "min", "max",
+               "integer", "multiple", "max_length", "help_for"}
+_TYPED_KEYS = {"choice": {"choices"}, "multichoice": {"choices"}, "number": {"units", "dimension"}, "date": {"partial"},
+               "table": {"columns", "min_rows", "key"}}
+
+
 def _column(r: _Reader, data: Any, place: str) -> Column:
     data = r.mapping(data, place)
     place = f"{place} ({data.get('id', '?')})"
@@ -161,6 +172,7 @@ def _column(r: _Reader, data: Any, place: str) -> Column:
 def _field(r: _Reader, data: Any, section_path: str, place: str) -> Field:
     data = r.mapping(data, place)
     place = f"{place} ({data.get('id', '?')})"
+    r.known_keys(data, _FIELD_KEYS | _TYPED_KEYS.get(data.get("type", ""), set()), place, "a field of its type")
     field_id = r.ident(data, place)
     kind = r.text(data, "type", place)
     if kind not in FIELD_TYPES:

@@ -38,6 +38,9 @@ def test_unknown_field_names_the_section_fields(mini_model):
     (lambda m: m["checks"][4].update(has=["nope"]), "'nope' is not a column"),
     (lambda m: m.update(version=7), "unsupported content model version 7"),
     (lambda m: m["areas"][0].update(id="Bad Id"), "id 'Bad Id' must match"),
+    # `{label: Rare disease (fewer than 200,000 in the US), …}`: YAML splits the label at its comma
+    (lambda m: m["areas"][0]["sections"][0]["fields"][0].update({"label": "Gene (HGNC", "symbol)": None}),
+     "(gene): unknown key(s) symbol); a field of its type has"),
     (lambda m: m["documents"].append(dict(m["documents"][0], id="other")),
      "file name already used by document 'summary'"),
 ])
