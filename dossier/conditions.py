@@ -155,10 +155,19 @@ class Applicability:
             return test(self.holds(p) for p in condition.parts)
         if not self.field(condition.field):
             return False  # a field that does not apply has no say
-        value = self.values.get(condition.field)
+        value = self._value(condition.field)
         if condition.op == "filled":
             return is_filled(value) == condition.values[0]
         return is_filled(value) and any(same(value, w) for w in condition.values)
+
+    def _value(self, path: str) -> Any:
+        """A field's value, or a derived value computed from the fields it reads that apply."""
+        derived = self.model.derived.get(path)
+        if derived is None:
+            return self.values.get(path)
+        from .derived import compute  # derived reads conditions (same); import it when first needed
+
+        return compute(derived, {p: self.values.get(p) for p in derived.reads if self.field(p)})
 
     def values_that_apply(self) -> dict[str, Any]:
         """The values of the fields that apply (what readiness and the templates see)."""
@@ -185,7 +194,7 @@ class ConditionIndex:
     def __init__(self, model: ContentModel):
         self.parts = part_conditions(model)
         self.conditional = any(when is not None for when, _ in self.parts.values())
-        self.inputs = _closures(self.parts)
+        self.inputs = _closures(self.parts, {p: d.reads for p, d in model.derived.items()})
         self._affected: dict[str, list[str]] = {}
         for key, inputs in self.inputs.items():
             for path in inputs:
@@ -227,9 +236,12 @@ class ConditionCycle(Exception):
         self.chain = chain
 
 
-def _closures(parts: dict[str, tuple[Condition | None, str | None]]) -> dict[str, frozenset[str]]:
+def _closures(parts: dict[str, tuple[Condition | None, str | None]],
+              derived: Mapping[str, Iterable[str]] | None = None) -> dict[str, frozenset[str]]:
     """For every part, the fields whose values decide whether it applies (through its condition, the
-    conditions of the fields it reads, and its containers'). ConditionCycle when a part depends on itself."""
+    conditions of the fields it reads, and its containers'; a derived value it reads counts with the
+    fields it is computed from). ConditionCycle when a part depends on itself."""
+    derived = derived or {}
     done: dict[str, frozenset[str]] = {}
     stack: list[str] = []
 
@@ -241,10 +253,11 @@ def _closures(parts: dict[str, tuple[Condition | None, str | None]]) -> dict[str
         stack.append(key)
         when, container = parts[key]
         found: set[str] = set(visit(container)) if container else set()
-        for path in (when.fields() if when else ()):
-            found.add(path)
-            if path in parts:  # an unknown path is reported by check_conditions, not here
-                found |= visit(path)
+        for read in (when.fields() if when else ()):
+            for path in (read, *derived.get(read, ())):
+                found.add(path)
+                if path in parts:  # an unknown path is reported by check_conditions, not here
+                    found |= visit(path)
         stack.pop()
         done[key] = frozenset(found)
         return done[key]
@@ -272,7 +285,7 @@ def check_conditions(model: ContentModel, fail: Fail) -> None:
         for test in when.tests():
             _check_test(model, test, place, fail)
     try:
-        _closures(parts)
+        _closures(parts, {p: d.reads for p, d in model.derived.items()})
     except ConditionCycle as cycle:
         chain = " → ".join(_place(k, model) for k in cycle.chain)
         raise fail(f"{_place(cycle.chain[0], model)}.when",
@@ -280,7 +293,7 @@ def check_conditions(model: ContentModel, fail: Fail) -> None:
 
 
 def _check_test(model: ContentModel, test: Condition, place: str, fail: Fail) -> None:
-    field = model.fields.get(test.field)
+    field = model.fields.get(test.field) or (model.derived[test.field].field if test.field in model.derived else None)
     if field is None:
         table = model.fields.get(test.field.rpartition(".")[0])
         if table is not None and table.type == "table":

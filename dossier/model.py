@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from dataclasses import field as dc_field
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .errors import ModelError, UnknownFieldError
 from .fieldpath import FieldPath, section_of
@@ -205,16 +205,34 @@ class Check:
 
 
 @dataclass(frozen=True)
+class Lookup:
+    """A derived value looked up from a choice: `values` maps the choices of `source` to the value they
+    decide; any other choice (or none) reads the field `otherwise`, when there is one."""
+    source: str
+    values: dict[str, Any]
+    otherwise: str | None = None
+
+
+@dataclass(frozen=True)
 class Derived:
-    """A quantity computed from number fields (dossier.derived), e.g. a dose in mg from a dose in mg/kg
-    times the body weight: `formulas` are products of (field path, power), the first that gives
-    `unit`'s dimension is used. Checks and templates read it at `path` like a number field."""
-    field: Field  # path derived.<id>, type number, units (unit,)
-    formulas: tuple[tuple[tuple[str, int], ...], ...]
+    """A value computed from other fields (dossier.derived): a quantity, e.g. a dose in mg from a dose in
+    mg/kg times the body weight (`formulas` are products of (field path, power), the first that gives
+    `unit`'s dimension is used), or a value a choice decides (`lookup`), e.g. whether the drug class is
+    human gene transfer. Checks, conditions and templates read it at `path` like a field."""
+    field: Field  # path derived.<id>; a number with units (unit,), or a yes/no or choice looked up
+    formulas: tuple[tuple[tuple[str, int], ...], ...] = ()
+    lookup: Lookup | None = None
 
     @property
     def path(self) -> str:
         return self.field.path
+
+    @property
+    def reads(self) -> tuple[str, ...]:
+        """Every field the value is computed from."""
+        if self.lookup is not None:
+            return (self.lookup.source,) + ((self.lookup.otherwise,) if self.lookup.otherwise else ())
+        return tuple(dict.fromkeys(path for formula in self.formulas for path, _ in formula))
 
 
 @dataclass(frozen=True)

@@ -98,7 +98,7 @@ def check_repeat_uses(r, model: ContentModel) -> None:
     for element in model.elements:
         _one_repeat(r, model, element.fields, f"element {element.id}")
     for derived in model.derived.values():
-        _one_repeat(r, model, [p for formula in derived.formulas for p, _ in formula], f"derived {derived.field.id}")
+        _one_repeat(r, model, list(derived.reads), f"derived {derived.field.id}")
 
 
 def check_documents(r, model: ContentModel) -> None:
@@ -146,7 +146,7 @@ def check_roles(r, model: ContentModel) -> None:
 def repeat_of_path(model: ContentModel, path: str) -> str | None:
     """The repeat a model path (a field, a table column, or a derived value) reads from, if any."""
     if path in model.derived:
-        found = {repeat_of_path(model, p) for formula in model.derived[path].formulas for p, _ in formula}
+        found = {repeat_of_path(model, p) for p in model.derived[path].reads}
         found.discard(None)
         return next(iter(found)) if len(found) == 1 else None
     repeat = model.repeat_of(path if FieldPath.match(path) else "")

@@ -101,7 +101,7 @@ def _findings(model: ContentModel, scope: Scope, values: dict, ap: Applicability
 
 
 def _changed_by(model: ContentModel, path: str) -> str:
-    return model.derived[path].formulas[0][0][0] if path in model.derived else path
+    return model.derived[path].reads[0] if path in model.derived else path
 
 
 def _instance(path: str) -> int:

@@ -127,3 +127,10 @@ def test_a_weight_based_dose_raised_fifty_fold_breaks_the_margin_and_the_endotox
     mrna = endotoxin["cmc.substance[0].endotoxin_limit"]
     assert "1 EU/mg × 108 mg = 108 EU ÷ 7.2 kg = 15 EU/kg, above K = 5 EU/kg" in mrna
     assert "5 EU/mL × 108 mL (maximum dose 108 mg at 1 mg/mL)" in endotoxin["cmc.product.endotoxin_limit"]
+
+
+def test_a_follow_up_shorter_than_fda_recommends_for_genome_editing_is_flagged(tmp_path):
+    found = _editor_case(tmp_path, {"confirmatory.followup.ltfu_duration": {"value": 10, "unit": "years"}})
+    assert [(f.check, f.severity, f.field) for f in found] == [
+        ("ltfu-as-recommended", "warning", "confirmatory.followup.ltfu_duration")]
+    assert "up to 15 years for genome editing" in found[0].message and "(January 2020)" in found[0].source

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from dossier.conditions import Applicability
 from dossier.derived import compute, derived_values
 from dossier.errors import ModelError
 from dossier.model import default_model
@@ -75,7 +76,8 @@ def test_documents_are_given_the_derived_values_they_list(demo_input):
     assert given_values(MODEL, protocol, inp.values)["derived.starting_dose_amount"] == dose(2.5, "mg")
     assert "derived.starting_dose_amount" not in given_values(MODEL, intro, inp.values)
     assert derived_values(MODEL, inp.values) == {"derived.starting_dose_amount": dose(2.5, "mg"),
-                                                 "derived.maximum_dose_amount": dose(42, "mg")}
+                                                 "derived.maximum_dose_amount": dose(42, "mg"),
+                                                 "derived.gene_transfer": False}  # an ASO
 
 
 def broken(mini_raw, change) -> str:
@@ -138,3 +140,81 @@ def test_a_check_on_a_derived_value_must_name_one(mini_raw):
     assert "refers to unknown field 'derived.nothing'" in broken(mini_raw, lambda raw: check_on(raw, "derived.nothing"))
     assert "derived.amount and product.cmc.stability cannot be compared: they share no dimension" in broken(
         mini_raw, lambda raw: check_on(raw, "product.cmc.stability"))
+
+
+# A value a choice decides (from:, values:, otherwise:): human gene transfer, from the drug class.
+GENE_TRANSFER = MODEL.derived["derived.gene_transfer"]
+CLASS, ANSWER, IBC = "module1.product.drug_class", "module1.product.gene_transfer", "module1.letters.ibc_name"
+
+
+@pytest.mark.parametrize("drug_class, answer, expected", [
+    ("Base editor", None, True), ("AAV gene therapy", False, True),   # the class decides; a stored answer has no say
+    ("Antisense oligonucleotide", True, False), ("siRNA", None, False),
+    ("Other", True, True), ("Other", False, False), ("Other", None, None),  # the user's answer, or nothing yet
+    (None, True, True),
+])
+def test_gene_transfer_follows_the_drug_class_and_asks_only_for_another(drug_class, answer, expected):
+    values = {k: v for k, v in ((CLASS, drug_class), (ANSWER, answer)) if v is not None}
+    assert compute(GENE_TRANSFER, values) is expected
+    ap = Applicability(MODEL, values)
+    assert ap.field(ANSWER) is (drug_class == "Other")
+    # the IBC is asked where gene transfer holds; a stored answer counts only where it is asked
+    assert ap.field(IBC) is (expected is True and drug_class is not None)
+
+
+def test_the_ibc_fields_change_with_the_drug_class_in_the_form():
+    assert {CLASS, ANSWER, "derived.gene_transfer"} <= MODEL.conditions.inputs[IBC]
+    assert IBC in MODEL.conditions.affected(CLASS) and IBC in MODEL.conditions.affected(ANSWER)
+
+
+def add_lookup(raw, **entry):
+    raw["areas"][1]["sections"][0]["fields"] += [
+        {"id": "kind", "label": "Kind", "type": "choice", "choices": ["Editor", "Oligo", "Other"]},
+        {"id": "answer", "label": "Answer", "type": "yesno"}]
+    raw["derived"] = [{"id": "transfer", "label": "Gene transfer", "from": "product.design.kind",
+                       "values": {"Editor": True, "Oligo": False}, **entry}]
+
+
+def test_a_lookup_is_checked_at_load_and_read_by_conditions(mini_raw):
+    good = copy.deepcopy(mini_raw)
+    add_lookup(good, otherwise="product.design.answer")
+    good["areas"][1]["sections"][0]["fields"][0]["when"] = {"field": "derived.transfer", "equals": True}
+    model = parse_model(good, Path("mini.yaml"))
+    assert model.derived["derived.transfer"].reads == ("product.design.kind", "product.design.answer")
+    assert model.derived["derived.transfer"].field.type == "yesno"
+    assert Applicability(model, {"product.design.kind": "Editor"}).field("product.design.sequence")
+    assert not Applicability(model, {"product.design.kind": "Oligo", "product.design.answer": True}).field(
+        "product.design.sequence")
+    assert "(transfer): Nuclease: not among the choices of product.design.kind" in broken(
+        mini_raw, lambda raw: add_lookup(raw, values={"Nuclease": True}))
+    assert "must all be yes/no (true, false), all text, or all quantities" in broken(
+        mini_raw, lambda raw: add_lookup(raw, values={"Editor": True, "Oligo": "no"}))
+    assert "'otherwise' must be a yesno field" in broken(
+        mini_raw, lambda raw: add_lookup(raw, otherwise="product.design.target"))
+    assert "'from' must be a choice field" in broken(
+        mini_raw, lambda raw: add_lookup(raw, **{"from": "product.design.target"}))
+    assert "a quantity (unit: and formula:) or a lookup" in broken(
+        mini_raw, lambda raw: add_lookup(raw, formula="product.design.dose", unit="mg"))
+    assert "'yes' is not true or false" in broken(mini_raw, lambda raw: (
+        add_lookup(raw), raw["areas"][1]["sections"][0]["fields"][0].update(
+            when={"field": "derived.transfer", "equals": "yes"})))
+
+
+@pytest.mark.parametrize("drug_class, expected", [
+    ("Base editor", dose(15, "years")), ("Nuclease genome editor", dose(15, "years")),
+    ("AAV gene therapy", dose(5, "years")), ("Antisense oligonucleotide", None), ("Other", None)])
+def test_the_follow_up_fda_recommends_is_a_quantity_the_drug_class_decides(drug_class, expected):
+    assert compute(MODEL.derived["derived.recommended_ltfu"], {CLASS: drug_class}) == expected
+
+
+def test_a_quantity_lookup_needs_known_units_of_one_dimension(mini_raw):
+    good = copy.deepcopy(mini_raw)
+    add_lookup(good, values={"Editor": {"value": 15, "unit": "year"}, "Oligo": {"value": 6, "unit": "months"}})
+    found = parse_model(good, Path("mini.yaml")).derived["derived.transfer"]
+    assert found.field.type == "number" and found.field.units == ("years", "months")
+    assert compute(found, {"product.design.kind": "Editor"}) == dose(15, "years")
+    assert "the quantities must share one dimension" in broken(
+        mini_raw, lambda raw: add_lookup(raw, values={"Editor": {"value": 15, "unit": "years"},
+                                                      "Oligo": {"value": 6, "unit": "mg"}}))
+    assert "Editor: a quantity is {value: a number, unit: a known unit}" in broken(
+        mini_raw, lambda raw: add_lookup(raw, values={"Editor": {"value": 15, "unit": "fortnights"}}))

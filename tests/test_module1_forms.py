@@ -62,7 +62,10 @@ def test_form_1572_sheet_has_cv_irb_address_and_protocol(demo_input, tmp_path):
 
 
 def test_gene_transfer_needs_an_ibc_shown_on_form_1572(demo_input, tmp_path):
-    gene = with_values(demo_input, module1__product__gene_transfer=True)
+    """The drug class decides gene transfer (an ASO is not); for another class the user's answer does."""
+    assert "module1.letters.ibc_name" not in _errors(with_values(demo_input, module1__product__gene_transfer=True))
+    gene = with_values(demo_input, module1__product__drug_class="Other", module1__product__review_center="CDER",
+                       module1__product__gene_transfer=True)
     assert _errors(gene).get("module1.letters.ibc_name") == "required:module1.letters.ibc_name"
     approved = with_values(gene, module1__letters__ibc_name="Riverside IBC (fictional)",
                            module1__letters__ibc_status="Approved")

@@ -25,7 +25,10 @@ CDER = "Center for Drug Evaluation and Research"
 CBER = "Center for Biologics Evaluation and Research"
 
 # The demo (an intrathecal splice-switching ASO for CLN3 disease) turned into each other modality: the
-# fields that modality asks for, on today's single drug substance.
+# fields that modality asks for, on today's single drug substance; a gene therapy is human gene
+# transfer (the drug class decides it), which an institutional biosafety committee reviews.
+IBC = {"module1.letters.ibc_name": "Riverside Children's Hospital IBC (fictional)",
+       "module1.letters.ibc_status": "Approved"}
 SIRNA = {
     CLASS: "siRNA", "cmc.substance[0].kind": "siRNA duplex",
     "nonclinical.design.passenger_sequence": "5'-AGCUUCUCCAUGGUCAGCCUGA-3'",
@@ -45,7 +48,7 @@ PRIME_EDITOR = {
     "nonclinical.offtarget.structural_variants": "Long-read sequencing at the target found no large deletion; "
                                                  "no LNP-delivered DNA; gonads not reached in mice.",
     "nonclinical.toxicology.immunogenicity": "Anti-Cas9 antibodies and T cells measured before and after dosing.",
-    "confirmatory.followup.ltfu_duration": "15 years",
+    "confirmatory.followup.ltfu_duration": "15 years", **IBC,
 }
 AAV = {
     CLASS: "AAV gene therapy", "cmc.substance[0].kind": "AAV vector",
@@ -57,7 +60,7 @@ AAV = {
     "nonclinical.toxicology.immunogenicity": "Antibodies to AAV9 and T cells against the capsid and CLN3.",
     "clinical.design.capsid_antibodies": "Total antibodies to AAV9 below 1:50 before dosing.",
     "clinical.safety.shedding": "Vector genomes in saliva, urine and stool by qPCR until three negatives.",
-    "confirmatory.followup.ltfu_duration": "5 years",
+    "confirmatory.followup.ltfu_duration": "5 years", **IBC,
 }
 MODALITIES = {"aso": ({}, CDER), "sirna": (SIRNA, CDER), "prime-editor": (PRIME_EDITOR, CBER), "aav": (AAV, CBER)}
 MARKETING_VALUES = {
