@@ -2,9 +2,11 @@
 weight, against the threshold K of the route (USP <85>: K = 0.2 EU/kg intrathecal, 5 EU/kg for other
 parenteral routes; the limit is K/M, M the maximum dose per kg given within one hour).
 
-Two limits are judged, each on its own: the drug substance's (EU/mg × maximum dose in mg ÷ body
-weight) and the drug product's (EU/mL × the volume of the maximum dose ÷ body weight, or EU/mg as for
-the substance). Each finding shows its numbers.
+A check judges the limits it names, each on its own: a drug substance's (EU/mg × maximum dose in mg ÷
+body weight) and the drug product's (EU/mL × the volume of the maximum dose ÷ body weight, or EU/mg as
+for the substance). Each finding shows its numbers. A substance's limit is a field of a repeated section
+(one per drug substance), so the model declares it in a check of its own, run per substance, and the
+product's in another, run once.
 """
 
 from __future__ import annotations
@@ -18,8 +20,9 @@ from .findings import Finding
 if TYPE_CHECKING:
     from .model import Check, ContentModel
 
-KEYS = ("route", "thresholds", "maximum", "weight", "substance_limit", "product_limit")
-OPTIONAL = ("concentration",)
+KEYS = ("route", "thresholds", "maximum", "weight")
+LIMITS = (("substance_limit", "drug substance"), ("product_limit", "drug product"))
+OPTIONAL = ("concentration", *(key for key, _ in LIMITS))
 
 
 def run(check: Check, model: ContentModel, values: dict[str, Any]) -> list[Finding]:
@@ -35,7 +38,7 @@ def run(check: Check, model: ContentModel, values: dict[str, Any]) -> list[Findi
     dose_mg, kg = ci.number_in(maximum, "mg"), ci.number_in(weight, "kg")
     k = threshold["k"]
     found = []
-    for key, what in (("substance_limit", "drug substance"), ("product_limit", "drug product")):
+    for key, what in ((key, what) for key, what in LIMITS if key in check.spec):
         limit = c.value(key, record=False)
         if limit is None:
             found.append(c.cannot_run(f"the {what} endotoxin limit", [check.spec[key]]))
@@ -77,6 +80,9 @@ def _allowed(limit: dict, allowed_eu: float, eu: float) -> str:
 
 def validate(r, model: ContentModel, spec: dict, place: str) -> None:
     ci.validate_keys(r, spec, KEYS, OPTIONAL, place)
+    if not any(key in spec for key, _ in LIMITS):
+        raise r.fail(place, "an 'endotoxin' check judges substance_limit (EU/mg), product_limit (EU/mL or EU/mg) "
+                            "or both; name at least one")
     ci.need_field(r, model, spec, "route", place, {"choice", "text"})
     ci.need_field(r, model, spec, "maximum", place, {"number"}, {"mass"})
     ci.need_field(r, model, spec, "weight", place, {"number"}, {"mass"})

@@ -124,9 +124,13 @@ def test_a_weight_based_dose_raised_fifty_fold_breaks_the_margin_and_the_endotox
     assert "maximum dose for this patient 108 mg" in margin[0].message and "below the declared safety factor of 3" \
         in margin[0].message
     endotoxin = {f.field: f.message for f in found if f.check == "endotoxin-dose"}
+    assert sorted(endotoxin) == [f"cmc.substance[{i}].endotoxin_limit" for i in range(3)]  # each substance's limit
     mrna = endotoxin["cmc.substance[0].endotoxin_limit"]
+    assert mrna.startswith("ABE8e editor mRNA: ")
     assert "1 EU/mg × 108 mg = 108 EU ÷ 7.2 kg = 15 EU/kg, above K = 5 EU/kg" in mrna
-    assert "5 EU/mL × 108 mL (maximum dose 108 mg at 1 mg/mL)" in endotoxin["cmc.product.endotoxin_limit"]
+    (product,) = [f for f in found if f.check == "endotoxin-dose-product"]  # the product's limit, once
+    assert product.field == "cmc.product.endotoxin_limit" and product.message.startswith("The endotoxin limit")
+    assert "5 EU/mL × 108 mL (maximum dose 108 mg at 1 mg/mL) = 540 EU ÷ 7.2 kg = 75 EU/kg" in product.message
 
 
 def test_a_follow_up_shorter_than_fda_recommends_for_genome_editing_is_flagged(tmp_path):

@@ -17,7 +17,8 @@ from dossier.readiness import check_dossier
 from tests.helpers.demo import demo_render_input
 
 MODEL = default_model()
-SCIENCE = {"dose-margin", "dose-escalation", "tox-route", "tox-duration", "tox-lot", "tox-glp-reason", "endotoxin-dose"}
+SCIENCE = {"dose-margin", "dose-escalation", "tox-route", "tox-duration", "tox-lot", "tox-glp-reason", "endotoxin-dose",
+           "endotoxin-dose-product"}
 STUDIES = "nonclinical.toxicology.studies"
 
 
@@ -51,7 +52,7 @@ def test_a_fifty_fold_maximum_dose_breaks_the_margin_and_shows_the_arithmetic(de
         assert part in margin.message
     assert f"{STUDIES}[1].noael_dose" in margin.fields
     # fifty times the dose is fifty times the endotoxin too: the only other findings are the two limits
-    assert {f.check for f in found} == {"dose-margin", "endotoxin-dose"}
+    assert {f.check for f in found} == {"dose-margin", "endotoxin-dose", "endotoxin-dose-product"}
 
 
 def test_the_margin_is_judged_against_a_declared_safety_factor(demo):
@@ -165,7 +166,7 @@ def test_an_escalation_step_without_a_rule(demo):
 @pytest.mark.parametrize("path, check, named", [
     ("clinical.dosing.patient_age", "dose-margin", "Age at first dose"),
     ("cmc.substance[0].endotoxin_limit", "endotoxin-dose", "Drug substance endotoxin limit"),
-    ("cmc.product.endotoxin_limit", "endotoxin-dose", "Drug product endotoxin limit"),
+    ("cmc.product.endotoxin_limit", "endotoxin-dose-product", "Drug product endotoxin limit"),
     ("clinical.dosing.maximum_dose", "dose-escalation", "Maximum dose"),
     ("clinical.dosing.dosing_duration", "tox-duration", "Planned dosing period"),
 ])
@@ -238,7 +239,7 @@ def test_a_route_without_a_declared_scaling_or_threshold_says_so(demo):
         for row in v[STUDIES]:
             row["route"] = "Intravitreal"
     found = {f.check: f for f in findings(demo, intravitreal)}
-    assert set(found) == {"dose-margin", "endotoxin-dose"}
+    assert set(found) == {"dose-margin", "endotoxin-dose", "endotoxin-dose-product"}
     assert "no scaling to a human-equivalent dose is declared for Intravitreal" in found["dose-margin"].message
-    assert "no endotoxin threshold K is declared for Intravitreal" in found["endotoxin-dose"].message
+    assert "no endotoxin threshold K is declared for Intravitreal" in found["endotoxin-dose-product"].message
     assert all(f.severity == "warning" and f.field == "clinical.dosing.route" for f in found.values())
