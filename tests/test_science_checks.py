@@ -224,6 +224,7 @@ def _model_with(tmp_path, change):
     ("tox-duration", lambda c: c.update(chronic={"value": 3, "unit": "mg"}), "is not a unit of time"),
     ("tox-lot", lambda c: c.update(batches="cmc.batches.batches"), "is not a table column"),
     ("endotoxin-dose", lambda c: c.update(colour="red"), "unknown key(s) colour"),
+    ("endotoxin-dose", lambda c: c.pop("substance_limit"), "name at least one"),
     ("endotoxin-dose", lambda c: c.update(weight="clinical.dosing.route"), "clinical.dosing.route is a choice"),
     ("dose-escalation", lambda c: c.update(dose="clinical.dosing.escalation.timing"), "'dose': "),
 ])
