@@ -34,6 +34,9 @@ EDITOR = {  # what every genome editor needs besides its design (as the modaliti
     "nonclinical.toxicology.immunogenicity": "Anti-Cas9 antibodies and T cells measured before and after dosing.",
     "confirmatory.followup.ltfu_duration": "15 years",
     D + "cas_variant": "SpCas9",
+    # a genome editor is human gene transfer (the drug class decides it): an IBC reviews the protocol
+    "module1.letters.ibc_name": "Riverside Children's Hospital IBC (fictional)",
+    "module1.letters.ibc_status": "Approved",
 }
 BASE_EDITOR = {
     **EDITOR, "module1.product.drug_class": "Base editor",
