@@ -13,13 +13,14 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from . import quantities
+from . import measures, quantities
 from .checkkinds import check_kind
 from .fieldpath import FieldPath, cell_path
 from .fieldtypes import is_filled
 from .findings import Finding
 
 if TYPE_CHECKING:
+    from .measures import Measure
     from .model import Check, ContentModel, Field
 
 # a dose per body weight times the weight is an amount: the unit it is given in
@@ -83,6 +84,11 @@ class Inputs:
         return Finding(severity, f"Cannot check {what}: {reason}.", paths[0] if paths else self.check.field,
                        self.check.source, self.check.id, self.check.element, tuple(paths[1:]))
 
+    def measure(self, label: str, value: float, unit: str, op: str, limit: float, basis: str, field: str,
+                fields: Iterable[str | None] = (), note: str = "", ok: bool | None = None) -> Measure:
+        """A measure of the check (dossier.measures.measure): what it computed, whether or not it fails."""
+        return measures.measure(self.check, label, value, unit, op, limit, basis, field, fields, note, ok)
+
     def finding(self, detail: str, field: str, fields: Iterable[str] = ()) -> Finding:
         """A finding of the check at `field`, naming the other fields it read (empty names dropped)."""
         return Finding(self.check.severity, f"{self.check.message} {detail}", field, self.check.source,
@@ -135,7 +141,7 @@ def shown(quantity: dict) -> str:
 
 def g(number: float, unit: str | None = None) -> str:
     """A computed number to 3 significant digits (520, 12.4, 0.175), with its unit."""
-    return quantities.format_quantity(float(f"{number:.3g}"), unit)
+    return measures.number(number, unit)
 
 
 # ---- registration and load-time validation of a spec ----------------------------------------------

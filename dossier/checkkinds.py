@@ -6,6 +6,10 @@ rest of its spec at load, and how to run it. A module of kinds registers them on
     def complementary(check: Check, ctx: Context) -> list[Finding]: ...
 
 and is listed once in `kinds()` below. docs/content-model-format.md documents every kind.
+
+A runner returns its findings and, among them, the measures it computed (dossier.measures.measure):
+the number it judged and its limit, whether or not it finds anything, for the readiness panel and
+`dossier check` to show (a finding and a measure of one judgement come from the same `ok`).
 """
 
 from __future__ import annotations
@@ -15,9 +19,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from .conditions import Applicability
     from .errors import ModelError
     from .findings import Finding
+    from .measures import Measure
     from .model import Check, ContentModel
 
 # fail(reason) -> the ModelError to raise, already naming the file and the check
@@ -32,12 +39,16 @@ class Context:
     ap: Applicability
 
 
+# run(check, ctx) -> its findings, and the measures it computed
+Run = Callable[["Check", Context], "Sequence[Finding | Measure]"]
+
+
 @dataclass(frozen=True)
 class CheckKind:
     name: str
     needs: tuple[str, ...]
     paths: tuple[str, ...]
-    run: Callable[[Check, Context], list[Finding]]
+    run: Run
     validate: Callable[[Check, ContentModel, Fail], None] | None = None
 
 
@@ -47,7 +58,7 @@ _KINDS: dict[str, CheckKind] = {}
 def check_kind(name: str, needs: tuple[str, ...], paths: tuple[str, ...] = (),
                validate: Callable[[Check, ContentModel, Fail], None] | None = None):
     """Register the decorated function as the runner of check kind `name`."""
-    def register(run: Callable[[Check, Context], list[Finding]]):
+    def register(run: Run):
         _KINDS[name] = CheckKind(name, needs, paths, run, validate)
         return run
     return register

@@ -14,6 +14,7 @@ from . import oligo
 from .checkkinds import Context, Fail, check_kind
 from .fieldtypes import is_filled
 from .findings import Finding, cannot_check, finding
+from .measures import Measure, measure
 from .model import Check, ContentModel
 
 _SUBSTITUTION = re.compile(r"([ACGTU])>([ACGTU])$")
@@ -43,7 +44,7 @@ def _validate_complementary(check: Check, model: ContentModel, fail: Fail) -> No
 
 @check_kind("complementary", needs=("sequence", "target"),
             paths=("sequence", "target", "variant_position", "variant"), validate=_validate_complementary)
-def complementary(check: Check, ctx: Context) -> list[Finding]:
+def complementary(check: Check, ctx: Context) -> list[Finding | Measure]:
     """The strand's reverse complement (less an unpaired 3' overhang) lies in the target; the variant
     base is the patient's allele and lies within `max_distance` nt of the binding site."""
     spec, values = check.spec, ctx.values
@@ -73,7 +74,8 @@ def complementary(check: Check, ctx: Context) -> list[Finding]:
     return _variant_findings(check, ctx, target, [(s + 1, s + len(paired)) for s in sites])
 
 
-def _variant_findings(check: Check, ctx: Context, target: str, sites: list[tuple[int, int]]) -> list[Finding]:
+def _variant_findings(check: Check, ctx: Context, target: str,
+                      sites: list[tuple[int, int]]) -> list[Finding | Measure]:
     spec, values = check.spec, ctx.values
     position = values.get(spec["variant_position"])
     if position is None or not is_filled(position):
@@ -82,14 +84,17 @@ def _variant_findings(check: Check, ctx: Context, target: str, sites: list[tuple
     if not 1 <= where <= len(target):
         return [finding(check, spec["variant_position"],
                         f"the variant position {where} is outside the {len(target)}-nt target sequence")]
-    found = []
+    found: list[Finding | Measure] = []
     wrong_allele = allele_problem(target, where, values.get(spec["variant"]) if "variant" in spec else None)
     if wrong_allele:
         found.append(finding(check, spec["target"], wrong_allele))
     reach = spec.get("max_distance", 0)
     distance = min(0 if a <= where <= b else min(abs(where - a), abs(where - b)) for a, b in sites)
-    if distance > reach:
-        bound = ", ".join(f"{a}–{b}" for a, b in sites)
+    bound = ", ".join(f"{a}–{b}" for a, b in sites)
+    near = measure(check, "Binding site to the variant", distance, "nt", "<=", reach, f"binds target {bound}, "
+                   f"variant at {where}", spec["variant_position"], [spec["sequence"], spec["target"]])
+    found.append(near)
+    if not near.ok:
         allowed = "cover it" if reach == 0 else f"lie within {reach} nt of it"
         found.append(finding(check, spec["variant_position"],
                              f"the strand binds target position(s) {bound}, {distance} nt from the variant at "
@@ -139,7 +144,7 @@ def _validate_weight(check: Check, model: ContentModel, fail: Fail) -> None:
 
 @check_kind("molecular_weight", needs=("sequence", "chemistry", "form", "forms", "modifications", "tolerance"),
             paths=("sequence", "chemistry", "form", "formula", "weight", "pattern"), validate=_validate_weight)
-def molecular_weight(check: Check, ctx: Context) -> list[Finding]:
+def molecular_weight(check: Check, ctx: Context) -> list[Finding | Measure]:
     spec, values, model = check.spec, ctx.values, ctx.model
     declared = [k for k in ("formula", "weight") if k in spec and is_filled(values.get(spec[k]))]
     if not declared:
@@ -152,15 +157,19 @@ def molecular_weight(check: Check, ctx: Context) -> list[Finding]:
         return [cannot_check(check, model, [computed[0]], computed[1])]
     counts, free_acid = computed
     form = values[spec["form"]]
-    found = []
+    found: list[Finding | Measure] = []
     if "formula" in declared:
         written = oligo.parse_formula(values[spec["formula"]])
         if +written != +counts:
             found.append(finding(check, spec["formula"],
                                  f"declared {oligo.formula_text(written)}; {_computed_text(form, counts, free_acid)}"))
     if "weight" in declared:
-        number = values[spec["weight"]]["value"]
-        if abs(number - oligo.weight(counts)) > spec["tolerance"]:
+        number, weight = values[spec["weight"]]["value"], oligo.weight(counts)
+        agrees = measure(check, "Molecular weight, declared − computed", abs(number - weight), "g/mol", "<=",
+                         spec["tolerance"], f"declared {number:,.1f} vs computed {weight:,.1f} g/mol for the "
+                         f"{form.lower()}", spec["weight"], [spec[k] for k in ("sequence", "chemistry", "form")])
+        found.append(agrees)
+        if not agrees.ok:
             found.append(finding(check, spec["weight"],
                                  f"declared {number:,.1f} g/mol, {abs(number - oligo.weight(counts)):,.1f} from "
                                  f"the computed value (tolerance {spec['tolerance']} g/mol); "

@@ -25,6 +25,7 @@ from .fieldtypes import is_filled
 from .findings import Finding
 
 if TYPE_CHECKING:
+    from .measures import Measure
     from .model import Check, ContentModel
 
 METHODS = {"body_surface_area": {"mass_per_body_weight"}, "csf_volume": {"mass", "vector_genomes"}}
@@ -42,7 +43,7 @@ class Scaled:
     working: str    # "1 mg × 130 mL ÷ 0.25 mL = 520 mg"
 
 
-def run(check: Check, model: ContentModel, values: dict[str, Any]) -> list[Finding]:
+def run(check: Check, model: ContentModel, values: dict[str, Any]) -> list[Finding | Measure]:
     c = Inputs(check, model, values)
     found = c.for_route("clinical_route", "scalings", "the dose margin",
                         "show the margin in the dose rationale: no scaling to a human-equivalent dose")
@@ -132,26 +133,31 @@ def _human_volume(c: Inputs, scaling: dict) -> float | None:
     return next(step["value"] for step in human if "below" not in step or years < step["below"])
 
 
-def _judge(c: Inputs, scaling: dict, route: str, pivotal: Scaled) -> list[Finding]:
+def _judge(c: Inputs, scaling: dict, route: str, pivotal: Scaled) -> list[Finding | Measure]:
+    """The margin of the pivotal study's HED over the maximum dose, always measured; below the
+    safety factor, also a finding that shows the arithmetic."""
     maximum = _maximum(c, pivotal.hed["unit"])
     if maximum is None:
         return [c.cannot_run("the dose margin", [_first(c.spec["maximum"]), c.spec.get("weight")])]
     declared = c.value("factor", record=False)
     factor = declared["value"] if declared else c.spec["customary_factor"]
     margin = pivotal.hed["value"] / maximum["value"] if maximum["value"] else float("inf")
-    if margin >= factor:
-        return []
     study = c.rows()[pivotal.row].get(c.column("study")) or f"row {pivotal.row + 1}"
     basis = "declared" if declared else "customary"
-    detail = (f"{study} ({route}): NOAEL {shown(c.rows()[pivotal.row][c.column('noael')])}; "
-              f"{scaling['name']} scaling, {scaling['why']}: HED = {pivotal.working}; "
-              f"maximum dose for this patient {g(maximum['value'], maximum['unit'])}; margin "
-              f"{g(pivotal.hed['value'], pivotal.hed['unit'])} ÷ {g(maximum['value'], maximum['unit'])} = "
-              f"{g(margin)}, below the {basis} safety factor of {g(factor)} ({scaling['source']}).")
+    hed, top = g(pivotal.hed["value"], pivotal.hed["unit"]), g(maximum["value"], maximum["unit"])
     inputs = ("weight", "factor") if scaling["method"] == "body_surface_area" else ("age", "factor")
     fields = [c.cell("noael", pivotal.row), c.cell("species", pivotal.row), c.spec["clinical_route"],
               *(c.spec[k] for k in inputs if k in c.spec)]
-    return [c.finding(detail, _first(c.spec["maximum"]), fields)]
+    measured = c.measure("Safety margin", margin, "×", ">=", factor,
+                         f"HED {hed} from {study} vs maximum dose {top}", _first(c.spec["maximum"]), fields,
+                         f"{basis} safety factor; {scaling['name']} scaling, {route}")
+    if measured.ok:
+        return [measured]
+    detail = (f"{study} ({route}): NOAEL {shown(c.rows()[pivotal.row][c.column('noael')])}; "
+              f"{scaling['name']} scaling, {scaling['why']}: HED = {pivotal.working}; "
+              f"maximum dose for this patient {top}; margin {hed} ÷ {top} = "
+              f"{g(margin)}, below the {basis} safety factor of {g(factor)} ({scaling['source']}).")
+    return [measured, c.finding(detail, _first(c.spec["maximum"]), fields)]
 
 
 def _maximum(c: Inputs, unit: str) -> dict | None:

@@ -13,6 +13,7 @@ from .fieldtypes import is_filled
 from .findings import Finding
 
 if TYPE_CHECKING:
+    from .measures import Measure
     from .model import Check, ContentModel
 
 KEYS = ("steps", "step", "dose", "rule", "starting", "maximum")
@@ -20,7 +21,7 @@ OPTIONAL = ("weight",)
 _SAME = 1e-9  # relative: 0.1 mg/kg × 20 kg is 2 mg whatever the float noise
 
 
-def run(check: Check, model: ContentModel, values: dict[str, Any]) -> list[Finding]:
+def run(check: Check, model: ContentModel, values: dict[str, Any]) -> list[Finding | Measure]:
     c = Inputs(check, model, values)
     starting, maximum = c.value("starting"), c.value("maximum")
     if starting is None or maximum is None:
@@ -41,8 +42,9 @@ def run(check: Check, model: ContentModel, values: dict[str, Any]) -> list[Findi
 
 
 def _steps(c: Inputs, rows: list[dict], start: dict, top: dict, weight: dict | None, starting: dict,
-           maximum: dict) -> list[Finding]:
-    found = []
+           maximum: dict) -> list[Finding | Measure]:
+    found: list[Finding | Measure] = []
+    doses: list[tuple[int, str, dict]] = []  # (row, step name, amount for this patient)
     for i, row in enumerate(rows):
         name = f"step {row.get(c.column('step')) or i + 1}"
         dose = row.get(c.column("dose"))
@@ -55,6 +57,7 @@ def _steps(c: Inputs, rows: list[dict], start: dict, top: dict, weight: dict | N
                                       _why_not(dose, maximum, weight)))
             continue
         per = _per_patient(dose, amount)
+        doses.append((i, name, amount))
         if i == 0 and abs(amount["value"] - start["value"]) > _SAME * max(start["value"], 1e-300):
             found.append(c.finding(f"the escalation starts at {shown(dose)}{per}, not at the starting dose "
                                    f"{shown(starting)}{_per_patient(starting, start)}.",
@@ -66,7 +69,25 @@ def _steps(c: Inputs, rows: list[dict], start: dict, top: dict, weight: dict | N
         if not is_filled(row.get(c.column("rule"))):
             found.append(c.finding(f"{name} does not say what allows moving on from it; give its "
                                    f"{c.label(c.spec['rule']).split(': ')[-1]}.", c.cell("rule", i)))
-    return found
+    return _measures(c, doses, start, top) + found
+
+
+def _measures(c: Inputs, doses: list[tuple[int, str, dict]], start: dict, top: dict) -> list[Finding | Measure]:
+    """The first step against the starting dose and the highest step against the maximum, as amounts
+    for this patient (the same decisions as the findings above)."""
+    if not doses:
+        return []
+    first, (i, name, highest) = doses[0], max(doses, key=lambda d: d[2]["value"])
+    unit = top["unit"]
+    return [
+        c.measure("First escalation step", first[2]["value"], unit, "=", start["value"],
+                  f"{first[1]} vs starting dose {g(start['value'], unit)}", c.cell("dose", first[0]),
+                  [c.spec["starting"], c.spec.get("weight")],
+                  ok=abs(first[2]["value"] - start["value"]) <= _SAME * max(start["value"], 1e-300)),
+        c.measure("Highest escalation step", highest["value"], unit, "<=", top["value"],
+                  f"{name} vs maximum dose {g(top['value'], unit)}", c.cell("dose", i),
+                  [c.spec["maximum"], c.spec.get("weight")], ok=highest["value"] <= top["value"] * (1 + _SAME)),
+    ]
 
 
 def _per_patient(dose: dict, amount: dict) -> str:

@@ -18,6 +18,7 @@ from .checkinputs import Inputs, g, shown
 from .findings import Finding
 
 if TYPE_CHECKING:
+    from .measures import Measure
     from .model import Check, ContentModel
 
 KEYS = ("route", "thresholds", "maximum", "weight")
@@ -25,7 +26,7 @@ LIMITS = (("substance_limit", "drug substance"), ("product_limit", "drug product
 OPTIONAL = ("concentration", *(key for key, _ in LIMITS))
 
 
-def run(check: Check, model: ContentModel, values: dict[str, Any]) -> list[Finding]:
+def run(check: Check, model: ContentModel, values: dict[str, Any]) -> list[Finding | Measure]:
     c = Inputs(check, model, values)
     routed = c.for_route("route", "thresholds", "the endotoxin dose",
                         "state the limit's basis in the specification: no endotoxin threshold K")
@@ -37,7 +38,8 @@ def run(check: Check, model: ContentModel, values: dict[str, Any]) -> list[Findi
         return [c.cannot_run("the endotoxin dose", [check.spec["maximum"], check.spec["weight"]])]
     dose_mg, kg = ci.number_in(maximum, "mg"), ci.number_in(weight, "kg")
     k = threshold["k"]
-    found = []
+    found: list[Finding | Measure] = []
+    read = [check.spec["maximum"], check.spec["weight"], check.spec["route"]]
     for key, what in ((key, what) for key, what in LIMITS if key in check.spec):
         limit = c.value(key, record=False)
         if limit is None:
@@ -49,12 +51,15 @@ def run(check: Check, model: ContentModel, values: dict[str, Any]) -> list[Findi
             continue
         eu, working = dose_eu
         per_kg = eu / kg
-        if per_kg > k * (1 + 1e-9):
+        measured = c.measure(f"Endotoxin at the {what} limit", per_kg, "EU/kg", "<=", k,
+                             f"{working} ÷ {shown(weight)}", check.spec[key], read, f"K for {route}",
+                             ok=per_kg <= k * (1 + 1e-9))
+        found.append(measured)
+        if not measured.ok:
             found.append(c.finding(
                 f"the {what} limit gives {working} ÷ {shown(weight)} = {g(per_kg, 'EU/kg')}, above K = "
                 f"{g(k, 'EU/kg')} for {route} ({threshold['why']}); the limit must be at most "
-                f"{_allowed(limit, k * kg, eu)}.",
-                check.spec[key], [check.spec["maximum"], check.spec["weight"], check.spec["route"]]))
+                f"{_allowed(limit, k * kg, eu)}.", check.spec[key], read))
     return found
 
 

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
+from .measures import Measure
 from .model_repeats import check_repeat
 from .repeats import in_instance, instance_key, instance_view, instances, outside_repeats
 
@@ -35,12 +36,20 @@ class Scope:
     def runs(self, model: ContentModel, check: Check) -> bool:
         return self.fields is None or check_repeat(model, check) == self.repeat
 
-    def place(self, model: ContentModel, findings: Iterable[Finding]) -> list[Finding]:
-        """The findings of this pass as the dossier knows them: instance paths, the instance named."""
+    def place(self, model: ContentModel, found: Iterable[Finding | Measure]) -> list[Finding | Measure]:
+        """The findings (and measures) of this pass as the dossier knows them: instance paths, the
+        instance named in a finding's message or a measure's label."""
         if self.repeat is None:
-            return list(findings)
-        return [replace(f, field=in_instance(model, f.field, self.repeat, self.instance),
-                        message=f"{self.name}: {f.message}") for f in findings]
+            return list(found)
+        placed: list[Finding | Measure] = []
+        for f in found:
+            where = in_instance(model, f.field, self.repeat, self.instance)
+            if isinstance(f, Measure):
+                read = tuple(in_instance(model, p, self.repeat, self.instance) for p in f.fields)
+                placed.append(replace(f, field=where, label=f"{self.name}: {f.label}", fields=read))
+            else:
+                placed.append(replace(f, field=where, message=f"{self.name}: {f.message}"))
+        return placed
 
 
 def scopes(model: ContentModel, values: dict[str, Any]) -> Iterator[Scope]:

@@ -4,7 +4,7 @@ five plausible-mechanism elements. Pure functions of (model, values, attachment 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
@@ -18,13 +18,14 @@ from .fieldtypes import is_filled
 from .findings import BLOCKING, COMPARISONS, Finding, cannot_check, finding, normalize, texts
 from .instance_readiness import Scope, count_findings, scopes
 from .limits import shown
+from .measures import Measure, MeasureGroup, groups
 from .model import ELEMENT_STATES, Check, ContentModel, Element, Evidence
 from .model_repeats import check_reads, fields_repeat
 from .repeats import in_instance
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 _OPS = COMPARISONS
-__all__ = ["BLOCKING", "Finding", "Report", "check_dossier"]
+__all__ = ["BLOCKING", "Finding", "Measure", "Report", "check_dossier"]
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class ElementState:
 class Report:
     findings: tuple[Finding, ...]
     elements: tuple[ElementState, ...]
+    measures: tuple[Measure, ...] = ()  # what the checks computed, failing or not (dossier.measures)
 
     def count(self, severity: str) -> int:
         return sum(1 for f in self.findings if f.severity == severity)
@@ -55,6 +57,11 @@ class Report:
         """The findings that stop a final render or build."""
         return [f for f in self.findings if f.blocks]
 
+    @property
+    def measure_groups(self) -> tuple[MeasureGroup, ...]:
+        """The measures under the elements they support (in the elements' order), then by dossier part."""
+        return groups(self.measures, [e.id for e in self.elements])
+
     def require_ready(self, doing: str = "build") -> None:
         """The readiness gate of a final render or build: NotReadyError while any finding blocks."""
         if self.blocking:
@@ -65,6 +72,7 @@ class Report:
             "summary": {s: self.count(s) for s in SEVERITY_ORDER},
             "elements": [asdict(e) for e in self.elements],
             "findings": [f.as_dict() for f in self.findings],
+            "measures": [m.as_dict() for m in self.measures],
         }
 
 
@@ -75,22 +83,45 @@ def check_dossier(model: ContentModel, values: dict[str, Any], attachment_names:
     under `a.s[i].f`; see dossier.instance_readiness), its findings pointing at the instance."""
     names = set(attachment_names)
     findings: list[Finding] = count_findings(model, values)
+    measures: list[Measure] = []
     passes = []
     for scope in scopes(model, values):
         ap = Applicability(model, scope.values)
         seen = ap.values_that_apply()
         # derived values some check reads, computed only then: a conversion loads pint (~0.5 s)
         seen = {**seen, **derived_values(model, seen, {p for c in model.checks for p in check_reads(c)})}
-        findings += scope.place(model, _findings(model, scope, seen, ap, names))
+        for found in scope.place(model, _findings(model, scope, seen, ap, names)):
+            if isinstance(found, Measure):
+                measures.append(found)
+            else:
+                findings.append(found)
         passes.append((scope, seen, ap))
     order = {path: i for i, path in enumerate(model.fields)}
     findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], order.get(base_path(f.field), len(order)),
                                  _instance(f.field), f.check))
-    return Report(tuple(findings), tuple(_element(model, e, passes, findings) for e in model.elements))
+    return Report(tuple(findings), tuple(_element(model, e, passes, findings) for e in model.elements),
+                  tuple(_grouped(model, measures)))
 
 
-def _findings(model: ContentModel, scope: Scope, values: dict, ap: Applicability, names: set[str]) -> list[Finding]:
-    findings = list(_required_fields(model, values, ap, scope))
+def _grouped(model: ContentModel, measures: list[Measure]) -> list[Measure]:
+    """The measures in the model's order of checks, each with the group it is shown in: the element its
+    check declares, or else the dossier part (area) of the field it supports."""
+    elements = {e.id: e.title for e in model.elements}
+    checks = {c.id: i for i, c in enumerate(model.checks)}
+    placed = []
+    for m in sorted(measures, key=lambda m: checks.get(m.check, len(checks))):  # stable: instances in order
+        if m.element in elements:
+            placed.append(replace(m, group=m.element, group_title=elements[m.element]))
+            continue
+        where = FieldPath.match(m.field)
+        area = next((a for a in model.areas if where and a.id == where.area), None)
+        placed.append(replace(m, group=area.id if area else "", group_title=area.title if area else ""))
+    return placed
+
+
+def _findings(model: ContentModel, scope: Scope, values: dict, ap: Applicability,
+              names: set[str]) -> list[Finding | Measure]:
+    findings: list[Finding | Measure] = list(_required_fields(model, values, ap, scope))
     findings += dangling_attachments(model, {p: v for p, v in values.items() if scope.checks_field(p)}, names)
     for check in model.checks:
         if scope.runs(model, check) and ap.check(check):
@@ -156,7 +187,7 @@ def _row_matches(row: dict, where: dict | None) -> bool:
                for col, wanted in (where or {}).items())
 
 
-def _run(check: Check, model: ContentModel, values: dict, ap: Applicability) -> list[Finding]:
+def _run(check: Check, model: ContentModel, values: dict, ap: Applicability) -> Sequence[Finding | Measure]:
     spec = check.spec
     kind = check.kind
     if kind == "flag":  # it runs only while its `when` holds: the combination is there

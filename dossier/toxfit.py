@@ -19,6 +19,7 @@ from .fieldtypes import is_filled
 from .findings import Finding
 
 if TYPE_CHECKING:
+    from .measures import Measure
     from .model import Check, ContentModel
 
 ROUTE_KEYS = ("studies", "study", "route", "clinical_route")
@@ -54,16 +55,15 @@ def run_route(check: Check, model: ContentModel, values: dict[str, Any]) -> list
                       c.cell("route", routes[0][0]), [c.spec["clinical_route"]])]
 
 
-def run_duration(check: Check, model: ContentModel, values: dict[str, Any]) -> list[Finding]:
+def run_duration(check: Check, model: ContentModel, values: dict[str, Any]) -> list[Finding | Measure]:
     c = Inputs(check, model, values)
-    if "waiver" in c.spec and c.value("waiver", record=False) is not None:
-        return []
+    waived = "waiver" in c.spec and c.value("waiver", record=False) is not None
     route, rows = _by_route(c)
     period = c.value("period")
     if route is None or period is None:
-        return [c.cannot_run("whether the toxicology covers the dosing period")]
+        return [] if waived else [c.cannot_run("whether the toxicology covers the dosing period")]
     timed = [(i, row) for i, row in rows if is_filled(row.get(c.column("duration")))]
-    if rows and not timed:
+    if rows and not timed and not waived:
         cells = [c.cell("duration", i) for i, _ in rows]
         return [c.cannot_run("whether the toxicology covers the dosing period", cells)]
     if not timed:
@@ -76,11 +76,19 @@ def run_duration(check: Check, model: ContentModel, values: dict[str, Any]) -> l
         why = f"longer than {shown(chronic)}, so the customary {shown(chronic)} study for chronic dosing"
     else:
         needed, why = period, "so a study covering that period"
-    if days >= ci.number_in(needed, "days") * (1 - 1e-9):
-        return []
+    covers = days >= ci.number_in(needed, "days") * (1 - 1e-9)
+    read = [c.spec["period"], c.spec.get("waiver", "")]
+    note = "the customary chronic study" if needed is chronic else "the dosing period"
+    if waived and not covers:
+        note += "; waived, the waiver says why"
+    measured = c.measure("Longest toxicology study", days, "days", ">=", ci.number_in(needed, "days"),
+                         f"{_name(c, i, longest)} by {route} vs dosing for {_days(period)}", c.cell("duration", i),
+                         read, note, ok=covers or waived)
+    if measured.ok:
+        return [measured]
     detail = (f"the longest study by {route}, {_name(c, i, longest)}, dosed for {_days(duration)}; dosing is planned "
               f"for {_days(period)}, {why} is needed. Extend the study, or say why not in the waiver.")
-    return [c.finding(detail, c.cell("duration", i), [c.spec["period"], c.spec.get("waiver", "")])]
+    return [measured, c.finding(detail, c.cell("duration", i), read)]
 
 
 def _days(quantity: dict) -> str:

@@ -124,14 +124,25 @@ def cmd_check(args) -> int:
     if args.json:
         print_json(report.as_dict())
     else:
+        groups = {g.id: g for g in report.measure_groups}
         for element in report.elements:
             print(f"[{element.state:>9}] {element.title}")
+            _print_measures(groups.pop(element.id, None))
+        for group in groups.values():  # measures of checks that support no element, by dossier part
+            print(f"\n{printable(group.title)}")
+            _print_measures(group)
         print()
         for f in report.findings:
             print(f"{f.severity.upper():7} {f.field}: {f.message}" + (f"  [{f.source}]" if f.source else ""))
         print(f"\n{report.count('error')} error(s), {report.count('warning')} warning(s), "
               f"{report.count('info')} note(s)")
     return EXIT_FINDINGS if report.has_errors else EXIT_OK
+
+
+def _print_measures(group) -> None:
+    """A group's measures, indented under its element: what was computed, against what, and whether it holds."""
+    for m in group.measures if group else ():
+        print(printable(f"{'':12}{'ok    ' if m.ok else 'NOT OK'} {m.text}") + (f"  [{m.source}]" if m.source else ""))
 
 
 def cmd_fields(args) -> int:

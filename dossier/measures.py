@@ -1,0 +1,103 @@
+"""What a check measured (a Measure): the number it computed from the dossier, the limit it held the
+number to and whether it is within it, reported whether or not the check finds anything. A reviewer
+reads the margin, not only its failure: `dossier check` prints the measures under the elements (or
+dossier parts) they support and the readiness panel shows them there.
+
+A check kind reports a measure by returning it among its findings (dossier.checkkinds); readiness
+sorts them apart (Report.measures). A measure says how its number compares with its limit (`op`) and
+whether that holds (`ok`); the check decides `ok` once and makes its finding from the same decision,
+so the panel and the findings never disagree.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
+
+from .findings import COMPARISONS
+from .quantities import format_quantity
+
+if TYPE_CHECKING:
+    from .model import Check
+
+# how a measure's comparison reads ("needs ≥ 10×"); "=" is a match within the check's own tolerance
+OP_WORDS = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "=": "="}
+
+
+@dataclass(frozen=True)
+class Measure:
+    check: str                # the id of the check that measured it
+    label: str                # what was measured, in the user's words: "Safety margin"
+    value: float
+    unit: str                 # "×" for a ratio, "" for a plain number
+    op: str                   # how the value must compare with the limit (OP_WORDS)
+    limit: float
+    ok: bool
+    basis: str                # the arithmetic in brief: "HED 520 mg vs maximum dose 42 mg"
+    field: str                # the field it supports: the app jumps there
+    fields: tuple[str, ...] = ()  # the other fields it read
+    note: str = ""            # what sets the limit: "customary factor, CSF-volume scaling"
+    source: str = ""
+    element: str | None = None    # the plausible-mechanism element its check declares
+    group: str = ""           # set by readiness: the element it is shown under, or else the dossier part
+    group_title: str = ""
+
+    @property
+    def shown(self) -> str:
+        """The value as the dossier shows numbers: '12.4×', '0.0438 EU/kg'."""
+        return number(self.value, self.unit)
+
+    @property
+    def needs(self) -> str:
+        """'≥ 10× (customary factor)'."""
+        limit = f"{OP_WORDS[self.op]} {number(self.limit, self.unit)}"
+        return f"{limit} ({self.note})" if self.note else limit
+
+    @property
+    def text(self) -> str:
+        """The line `dossier check` prints and the panel shows: label, value, arithmetic, what it needs."""
+        return f"{self.label} {self.shown} ({self.basis}; needs {self.needs})"
+
+    def as_dict(self) -> dict:
+        return {**asdict(self), "shown": self.shown, "needs": self.needs, "text": self.text}
+
+
+@dataclass(frozen=True)
+class MeasureGroup:
+    """The measures shown together: under an element, or under the dossier part of their field."""
+    id: str
+    title: str
+    measures: tuple[Measure, ...] = field(default=())
+
+
+def number(value: float, unit: str | None = None) -> str:
+    """A computed number to 3 significant digits with its unit ('12.4×', '520 mg'); a margin over a
+    dose of 0 is '∞×'."""
+    rounded = float(f"{value:.3g}") if math.isfinite(value) else value
+    text = "∞" if math.isinf(rounded) else format_quantity(rounded, None)
+    if unit == "×":
+        return f"{text}×"
+    return text if not unit else format_quantity(rounded, unit) if math.isfinite(rounded) else f"{text} {unit}"
+
+
+def measure(check: Check, label: str, value: float, unit: str, op: str, limit: float, basis: str, field: str,
+            fields: Iterable[str | None] = (), note: str = "", ok: bool | None = None) -> Measure:
+    """A measure of `check`; `ok` defaults to the comparison itself (give it when the check allows a
+    tolerance). Empty names among `fields`, and `field` itself, are dropped."""
+    held = COMPARISONS[op](value, limit) if ok is None and op in COMPARISONS else ok
+    if held is None:
+        raise ValueError(f"a measure with op '{op}' must say whether it holds")
+    return Measure(check.id, label, value, unit, op, limit, held, basis, field,
+                   tuple(p for p in dict.fromkeys(fields) if p and p != field), note, check.source, check.element)
+
+
+def groups(measures: Iterable[Measure], order: Iterable[str] = ()) -> tuple[MeasureGroup, ...]:
+    """The measures by group: the groups named in `order` (the elements) first, then the rest as met."""
+    by: dict[str, list[Measure]] = {g: [] for g in order}
+    titles: dict[str, str] = {}
+    for m in measures:
+        by.setdefault(m.group, []).append(m)
+        titles[m.group] = m.group_title
+    return tuple(MeasureGroup(g, titles[g], tuple(ms)) for g, ms in by.items() if ms)
