@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .errors import UnknownFieldError
 
@@ -45,6 +46,11 @@ class FieldPath:
     @classmethod
     def parse(cls, text: str) -> FieldPath:
         """The path `text` spells, or FieldPathError saying what is wrong with it."""
+        found = _matched(text) if isinstance(text, str) else None
+        return found if found is not None else cls._parse(text)
+
+    @classmethod
+    def _parse(cls, text: str) -> FieldPath:
         if not isinstance(text, str) or not text:
             raise FieldPathError(repr(text), f"a field path is area.section.field, e.g. {EXAMPLE}")
         segments = [_segment(text, s) for s in text.split(".")]
@@ -64,10 +70,7 @@ class FieldPath:
     @classmethod
     def match(cls, text: str) -> FieldPath | None:
         """The path `text` spells, or None when it is not shaped like one."""
-        try:
-            return cls.parse(text)
-        except FieldPathError:
-            return None
+        return _matched(text) if isinstance(text, str) else None
 
     def __str__(self) -> str:
         section = self.section if self.instance is None else f"{self.section}[{self.instance}]"
@@ -95,6 +98,15 @@ class FieldPath:
     def column(self, column: str) -> FieldPath:
         """This table field's `column` in every row (as the model's checks name it)."""
         return FieldPath(self.area, self.section, self.field, self.instance, None, column)
+
+
+@lru_cache(maxsize=16384)
+def _matched(text: str) -> FieldPath | None:
+    """Paths parsed once: readiness reads the same few thousand paths on every check (FieldPath is frozen)."""
+    try:
+        return FieldPath._parse(text)
+    except FieldPathError:
+        return None
 
 
 def field_path(section_path: str, field_id: str) -> str:
