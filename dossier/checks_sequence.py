@@ -165,7 +165,7 @@ def molecular_weight(check: Check, ctx: Context) -> list[Finding | Measure]:
                                  f"declared {oligo.formula_text(written)}; {_computed_text(form, counts, free_acid)}"))
     if "weight" in declared:
         number, weight = values[spec["weight"]]["value"], oligo.weight(counts)
-        agrees = measure(check, "Molecular weight, declared − computed", abs(number - weight), "g/mol", "<=",
+        agrees = measure(check, "Molecular weight difference", abs(number - weight), "g/mol", "<=",
                          spec["tolerance"], f"declared {number:,.1f} vs computed {weight:,.1f} g/mol for the "
                          f"{form.lower()}", spec["weight"], [spec[k] for k in ("sequence", "chemistry", "form")])
         found.append(agrees)

@@ -51,7 +51,7 @@ def run(check: Check, model: ContentModel, values: dict[str, Any]) -> list[Findi
             continue
         eu, working = dose_eu
         per_kg = eu / kg
-        measured = c.measure(f"Endotoxin at the {what} limit", per_kg, "EU/kg", "<=", k,
+        measured = c.measure(f"Endotoxin, {what} limit", per_kg, "EU/kg", "<=", k,
                              f"{working} ÷ {shown(weight)}", check.spec[key], read, f"K for {route}",
                              ok=per_kg <= k * (1 + 1e-9))
         found.append(measured)

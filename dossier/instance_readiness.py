@@ -38,7 +38,7 @@ class Scope:
 
     def place(self, model: ContentModel, found: Iterable[Finding | Measure]) -> list[Finding | Measure]:
         """The findings (and measures) of this pass as the dossier knows them: instance paths, the
-        instance named in a finding's message or a measure's label."""
+        instance named in a finding's message or with a measure."""
         if self.repeat is None:
             return list(found)
         placed: list[Finding | Measure] = []
@@ -46,7 +46,7 @@ class Scope:
             where = in_instance(model, f.field, self.repeat, self.instance)
             if isinstance(f, Measure):
                 read = tuple(in_instance(model, p, self.repeat, self.instance) for p in f.fields)
-                placed.append(replace(f, field=where, label=f"{self.name}: {f.label}", fields=read))
+                placed.append(replace(f, field=where, instance=self.name, fields=read))
             else:
                 placed.append(replace(f, field=where, message=f"{self.name}: {f.message}"))
         return placed

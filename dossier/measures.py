@@ -40,7 +40,9 @@ class Measure:
     fields: tuple[str, ...] = ()  # the other fields it read
     note: str = ""            # what sets the limit: "customary factor, CSF-volume scaling"
     source: str = ""
+    severity: str = "error"   # its check's: the severity of the finding when it is not ok
     element: str | None = None    # the plausible-mechanism element its check declares
+    instance: str = ""        # set by readiness: the name of the instance of a repeated section it measured
     group: str = ""           # set by readiness: the element it is shown under, or else the dossier part
     group_title: str = ""
 
@@ -50,18 +52,30 @@ class Measure:
         return number(self.value, self.unit)
 
     @property
+    def limit_shown(self) -> str:
+        """'≥ 10×'."""
+        return f"{OP_WORDS[self.op]} {number(self.limit, self.unit)}"
+
+    @property
     def needs(self) -> str:
-        """'≥ 10× (customary factor)'."""
-        limit = f"{OP_WORDS[self.op]} {number(self.limit, self.unit)}"
-        return f"{limit} ({self.note})" if self.note else limit
+        """'≥ 10× (customary safety factor)': the limit and what sets it."""
+        return f"{self.limit_shown} ({self.note})" if self.note else self.limit_shown
+
+    @property
+    def brief(self) -> str:
+        """One short line for a narrow panel, the instance last: 'Safety margin 12.4× (needs ≥ 10×)'."""
+        brief = f"{self.label} {self.shown} (needs {self.limit_shown})"
+        return f"{brief} · {self.instance}" if self.instance else brief
 
     @property
     def text(self) -> str:
-        """The line `dossier check` prints and the panel shows: label, value, arithmetic, what it needs."""
-        return f"{self.label} {self.shown} ({self.basis}; needs {self.needs})"
+        """The line `dossier check` prints (and the panel's tooltip): label, value, arithmetic, what it needs."""
+        text = f"{self.label} {self.shown} ({self.basis}; needs {self.needs})"
+        return f"{self.instance}: {text}" if self.instance else text
 
     def as_dict(self) -> dict:
-        return {**asdict(self), "shown": self.shown, "needs": self.needs, "text": self.text}
+        shown = {k: getattr(self, k) for k in ("shown", "limit_shown", "needs", "brief", "text")}
+        return {**asdict(self), **shown}
 
 
 @dataclass(frozen=True)
@@ -90,7 +104,8 @@ def measure(check: Check, label: str, value: float, unit: str, op: str, limit: f
     if held is None:
         raise ValueError(f"a measure with op '{op}' must say whether it holds")
     return Measure(check.id, label, value, unit, op, limit, held, basis, field,
-                   tuple(p for p in dict.fromkeys(fields) if p and p != field), note, check.source, check.element)
+                   tuple(p for p in dict.fromkeys(fields) if p and p != field), note, check.source, check.severity,
+                   check.element)
 
 
 def groups(measures: Iterable[Measure], order: Iterable[str] = ()) -> tuple[MeasureGroup, ...]:

@@ -113,8 +113,9 @@ def test_every_science_check_of_the_demo_reports_what_it_measured(demo):
     assert groups["targets_cause"].title == "Product targets the cause"
     # measures in a repeated section point at the instance and name it, as its findings do
     weight = next(m for m in report.measures if m.check == "ds-formula-and-weight")
-    assert weight.field == "cmc.substance[0].molecular_weight" and weight.label.endswith(
-        ": Molecular weight, declared − computed")
+    assert weight.field == "cmc.substance[0].molecular_weight" and weight.instance == "CLN3-ASO-01 sodium"
+    assert weight.text.startswith("CLN3-ASO-01 sodium: Molecular weight difference 0.0")
+    assert weight.brief.endswith("(needs ≤ 1 g/mol) · CLN3-ASO-01 sodium")
 
 
 def test_a_check_that_cannot_run_measures_nothing_and_says_so(demo):

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from dossier.fieldpath import base_path, section_of
+from dossier.measures import Measure
 from dossier.readiness import Finding
 
 from .crash import show_exception
@@ -86,6 +87,7 @@ class MainWindow(WindowBuild, QMainWindow):
         self.form_stack = QStackedWidget()
         self.readiness = ReadinessPanel()
         self.readiness.finding_activated.connect(self.go_to)
+        self.readiness.measure_activated.connect(self.go_to)
         self.readiness.setMinimumWidth(260)
         self.readiness.setMaximumWidth(420)
         self.navigator.setMinimumWidth(220)
@@ -350,9 +352,9 @@ class MainWindow(WindowBuild, QMainWindow):
         self.navigator.update_from(report, values)
         self.readiness.update_from(report)
 
-    def go_to(self, finding: Finding | str) -> None:
-        """Select the finding's section and put the cursor in its field (or table cell)."""
-        path = finding.field if isinstance(finding, Finding) else finding
+    def go_to(self, finding: Finding | Measure | str) -> None:
+        """Select the section of a finding, or of a measure, and put the cursor in its field (or table cell)."""
+        path = finding if isinstance(finding, str) else finding.field
         field = base_path(path)
         if self.session.dossier is None or field not in self.session.dossier.model.fields:
             return

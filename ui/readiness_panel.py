@@ -1,5 +1,7 @@
-"""The readiness panel: the five plausible-mechanism elements at a glance on top, then the live
-findings, worst first; activating a finding asks the window to show its field."""
+"""The readiness panel: the five plausible-mechanism elements at a glance on top, each with what the
+checks measured for it (a margin, a limit: dossier.measures), then the measures of the other checks by
+dossier part, then the live findings, worst first; activating a finding or a measure asks the window
+to show its field. The panel only shows what the core computed; it does no arithmetic."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from dossier.fieldpath import FieldPath
+from dossier.measures import MeasureGroup
 from dossier.model import ContentModel
 from dossier.readiness import Finding, Report
 
@@ -18,8 +21,48 @@ STATE_STYLE = {"missing": ("#f4c7c3", "○"), "partial": ("#fde6a8", "◐"), "pl
                "nonclinical": ("#dcedc8", "◕"), "patients": ("#c8e6c9", "●")}
 
 
+class MeasureList(QListWidget):
+    """What the checks measured for one element (or dossier part): one line each, its value and limit,
+    a tick or the finding's severity icon; the whole arithmetic and its source in the tooltip."""
+    measure_activated = Signal(object)  # Measure
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setTextElideMode(Qt.TextElideMode.ElideRight)
+        for policy in (self.setHorizontalScrollBarPolicy, self.setVerticalScrollBarPolicy):
+            policy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.itemActivated.connect(self._activated)
+        self.itemClicked.connect(self._activated)
+        self._shown: MeasureGroup | None = None
+        self.hide()
+
+    def show_group(self, group: MeasureGroup | None) -> None:
+        if group == self._shown:
+            return
+        self._shown = group
+        self.clear()
+        self.setVisible(bool(group and group.measures))
+        if not group:
+            return
+        self.setAccessibleName(f"Measures: {group.title}")
+        for m in group.measures:
+            item = QListWidgetItem(severity_icon(self, None if m.ok else m.severity), m.brief)
+            item.setData(Qt.ItemDataRole.UserRole, m)
+            also = f"\nAlso read: {', '.join(m.fields)}" if m.fields else ""
+            item.setToolTip(f"{'Within' if m.ok else 'Not within'} its limit: {m.text}{also}\nSource: {m.source}")
+            self.addItem(item)
+        # as tall as its lines: the lists sit between the elements, never scrolling on their own
+        self.setFixedHeight(sum(self.sizeHintForRow(i) for i in range(self.count())) + 2 * self.frameWidth())
+
+    def _activated(self, item: QListWidgetItem) -> None:
+        self.measure_activated.emit(item.data(Qt.ItemDataRole.UserRole))
+
+
 class ElementsStrip(QWidget):
-    """One line per plausible-mechanism element: its state as a colour, a symbol and a word."""
+    """One line per plausible-mechanism element: its state as a colour, a symbol and a word, and under
+    it what the checks measured for it; then the measures of checks that support no element, under the
+    dossier part (area) of their field."""
+    measure_activated = Signal(object)  # Measure
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -28,15 +71,51 @@ class ElementsStrip(QWidget):
         self.layout_.setContentsMargins(0, 0, 0, 0)
         self.layout_.setSpacing(2)
         self.badges: list[QLabel] = []
+        self.measures: list[MeasureList] = []  # one under each badge
+        self.others = QVBoxLayout()  # a title and a list per dossier part
+        self.others.setSpacing(2)
+        self.layout_.addLayout(self.others)
+        self.other_lists: dict[str, tuple[QLabel, MeasureList]] = {}
         self._shown: list[tuple] = []
+
+    def _measure_list(self) -> MeasureList:
+        shown = MeasureList()
+        shown.measure_activated.connect(self.measure_activated)
+        return shown
 
     def update_from(self, report: Report) -> None:
         while len(self.badges) < len(report.elements):
             badge = QLabel()
             badge.setTextFormat(Qt.TextFormat.RichText)
-            self.layout_.addWidget(badge)
+            at = self.layout_.indexOf(self.others)
+            self.layout_.insertWidget(at, badge)
             self.badges.append(badge)
+            self.measures.append(self._measure_list())
+            self.layout_.insertWidget(at + 1, self.measures[-1])
             self._shown.append(())
+        groups = {g.id: g for g in report.measure_groups}
+        for i, element in enumerate(report.elements):
+            self.measures[i].show_group(groups.pop(element.id, None))
+        self._show_others(groups)
+        self._show_badges(report)
+
+    def _show_others(self, groups: dict[str, MeasureGroup]) -> None:
+        for group in groups.values():
+            if group.id not in self.other_lists:
+                title = QLabel()
+                self.other_lists[group.id] = (title, self._measure_list())
+                self.others.addWidget(title)
+                self.others.addWidget(self.other_lists[group.id][1])
+            title, shown = self.other_lists[group.id]
+            title.setText(html.escape(group.title))
+            title.show()
+            shown.show_group(group)
+        for gone in self.other_lists.keys() - groups.keys():
+            title, shown = self.other_lists[gone]
+            title.hide()
+            shown.show_group(None)
+
+    def _show_badges(self, report: Report) -> None:
         for i, element in enumerate(report.elements):
             state = (element.title, element.state, len(element.missing), element.errors)
             if self._shown[i] == state:
@@ -57,11 +136,13 @@ class ElementsStrip(QWidget):
 
 class ReadinessPanel(QWidget):
     finding_activated = Signal(object)  # Finding
+    measure_activated = Signal(object)  # Measure
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.model: ContentModel | None = None
         self.elements = ElementsStrip()
+        self.elements.measure_activated.connect(self.measure_activated)
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.findings = QListWidget()
@@ -109,6 +190,12 @@ class ReadinessPanel(QWidget):
             column = next((c.label for c in field.columns if c.id == part), part)
             return f"{field.label}, row {row + 1}, {column}"
         return field.label
+
+    def measure_item(self, label: str) -> QListWidgetItem | None:
+        """The line of the measure labelled `label`, under whichever element or part it is shown."""
+        lists = [*self.elements.measures, *(shown for _, shown in self.elements.other_lists.values())]
+        return next((shown.item(i) for shown in lists for i in range(shown.count())
+                     if shown.item(i).data(Qt.ItemDataRole.UserRole).label == label), None)
 
     def item_for(self, field_path: str) -> QListWidgetItem | None:
         for i in range(self.findings.count()):

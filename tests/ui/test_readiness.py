@@ -1,6 +1,9 @@
 """The navigator and the readiness panel: completeness and findings per section, the five elements,
 and findings that take the cursor to their field."""
 
+import os
+from pathlib import Path
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
@@ -92,3 +95,34 @@ def test_the_five_elements_are_shown_on_top(demo, window):
         "demonstrated in patients", "supported by nonclinical evidence", "demonstrated in patients",
         "supported by nonclinical evidence", "planned"]
     assert demo.readiness.summary.text().startswith("Nothing missing")
+
+
+def test_the_margins_show_under_their_element_or_part_and_take_the_cursor_to_their_field(demo, qtbot):
+    """The panel shows what the checks computed, as the core words it, and a click goes to the field."""
+    report = demo.session.report
+    (margin,) = [m for m in report.measures if m.check == "dose-margin"]
+    item = demo.readiness.measure_item("Safety margin")
+    assert item is not None and item.text() == margin.brief == "Safety margin 12.4× (needs ≥ 10×)"
+    assert margin.text in item.toolTip() and margin.source in item.toolTip()
+    shown = item.listWidget()
+    title, _ = demo.readiness.elements.other_lists[margin.group]
+    assert shown.isVisible() and title.text() == margin.group_title  # under its dossier part: no element claims it
+    binding = demo.readiness.measure_item("Binding site to the variant").listWidget()
+    strip = demo.readiness.elements
+    assert binding is strip.measures[[e.id for e in report.elements].index("targets_cause")]  # under its element
+    demo.grab().save(str(Path(os.environ.get("PANEL_SHOT", "/dev/null"))), "PNG")
+    demo.activateWindow()
+    qtbot.waitUntil(demo.isActiveWindow, timeout=2000)
+    shown.scrollToItem(item)
+    qtbot.mouseClick(shown.viewport(), Qt.LeftButton, pos=shown.visualItemRect(item).center())
+    assert demo.form.section.path == "clinical.dosing"
+    target = demo.form.editors["clinical.dosing.maximum_dose"].focus_widget()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is target, timeout=2000)
+
+
+def test_a_fifty_fold_maximum_dose_turns_the_margin_not_ok_in_the_panel(demo, qtbot):
+    with qtbot.waitSignal(demo.session.readiness_updated, timeout=2000):
+        demo.session.dossier.set("clinical.dosing.maximum_dose", "2100 mg")
+        demo.refresh_readiness()
+    item = demo.readiness.measure_item("Safety margin")
+    assert item.text() == "Safety margin 0.248× (needs ≥ 10×)" and item.toolTip().startswith("Not within its limit")
