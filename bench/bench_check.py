@@ -1,18 +1,20 @@
-"""What a full readiness check of the demo costs after one edit, as the readiness panel runs it: warm
-(in one process, after a first check) and cold (a fresh process: imports, the content model, the
-first check), for the demo as shipped (fixed doses in mg: no conversion needs pint) and with a
-weight-based maximum dose (0.1 mg/kg × body weight: derived.py loads pint on the first check).
+"""What a full readiness check costs after one edit, as the readiness panel runs it: warm (in one
+process, after a first check) and cold (a fresh process: imports, the content model, the first check),
+for the largest built-in case (the most stored values; the demo's doses are fixed in mg: no conversion
+needs pint) and for the demo with a weight-based maximum dose (0.1 mg/kg × body weight: derived.py
+loads pint on the first check).
 
     python bench/bench_check.py [--runs 25] [--cold-runs 5]
 
-Each warm run edits one field (the maximum dose, alternating between two values), then runs
-Dossier.check(): the SQLite read of every value and every check of the model, the number-reading
-ones included. Prints medians and fastest; target: warm ≤ 20 ms.
+Each warm run edits one field (the maximum dose, alternating between the case's own and fifty times
+it), then runs Dossier.check(): the SQLite read of every value and every check of the model, the
+number-reading ones and what they measure included. Prints medians and fastest; target: warm ≤ 20 ms.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import subprocess
@@ -21,6 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
+MAXIMUM = "clinical.dosing.maximum_dose"
 COLD = ("import sys, time; t = time.perf_counter(); from dossier.service import Dossier; "
         "d = Dossier.open(sys.argv[1]); r = d.check(); print(time.perf_counter() - t, len(r.findings), "
         "'pint' in sys.modules)")
@@ -34,7 +37,7 @@ def _warm(path: Path, runs: int, doses: tuple[str, str]) -> tuple[list[float], l
         dossier.check()  # the first check builds the model's indexes (and loads pint when a dose needs it)
         for i in range(runs):
             started = time.perf_counter()
-            dossier.set("clinical.dosing.maximum_dose", doses[i % 2])
+            dossier.set(MAXIMUM, doses[i % 2])
             edited = time.perf_counter()
             report = dossier.check()
             done = time.perf_counter()
@@ -48,6 +51,21 @@ def _cold(path: Path, env: dict[str, str]) -> tuple[float, str]:
     out = subprocess.run([sys.executable, "-c", COLD, str(path)], env=env, check=True, capture_output=True,
                          text=True).stdout.split()
     return float(out[0]), out[2]
+
+
+def _largest_case(work: Path) -> tuple[str, Path, tuple[str, str]]:
+    """The built-in case with the most stored values, and its maximum dose as given and fifty-fold."""
+    from dossier.cases import builtin_cases, make_case
+    from dossier.service import Dossier
+
+    made = []
+    for case in builtin_cases():
+        path = make_case(case.name, work / f"{case.name}.dossier")
+        with Dossier.open(path) as dossier:
+            size, dose = len(json.dumps(dossier.values())), dossier.get(MAXIMUM)
+        made.append((size, case.name, path, dose))
+    _, name, path, dose = max(made, key=lambda m: m[0])
+    return name, path, (f"{dose['value']} {dose['unit']}", f"{dose['value'] * 50} {dose['unit']}")
 
 
 def _ms(values: list[float]) -> str:
@@ -67,22 +85,22 @@ def main() -> None:
         work = Path(tmp)
         os.environ.setdefault("DOSSIER_USER", "bench")
         env = {**os.environ, "DOSSIER_CACHE_DIR": str(work / "cache")}
-        shipped, weight_based = work / "demo.dossier", work / "weight.dossier"
-        import_dossier(demo_dir(), shipped)
+        largest, shipped, doses = _largest_case(work)
+        weight_based = work / "weight.dossier"
         import_dossier(demo_dir(), weight_based)
         with Dossier.open(weight_based) as dossier:
-            dossier.set("clinical.dosing.maximum_dose", "1.75 mg/kg")  # 42 mg at 24 kg
-        cases = (("demo (mg doses)", shipped, ("42 mg", "2100 mg")),
-                 ("weight-based max dose", weight_based, ("1.75 mg/kg", "87.5 mg/kg")))
+            dossier.set(MAXIMUM, "1.75 mg/kg")  # 42 mg at 24 kg
+        cases = ((f"largest case: {largest}", shipped, doses),
+                 ("demo, weight-based dose", weight_based, ("1.75 mg/kg", "87.5 mg/kg")))
         print(f"full check after one edit; {args.runs} warm runs, {args.cold_runs} cold processes; "
               f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}")
         for name, path, doses in cases:
             checks, edits, found = _warm(path, args.runs, doses)
             cold = [_cold(path, env) for _ in range(args.cold_runs)]
             counts = ", ".join(f"{dose}: {n}" for dose, n in found.items())
-            print(f"{name:24s} warm check          {_ms(checks)}   (findings with max dose {counts})")
-            print(f"{'':24s} warm edit + check   {_ms(edits)}")
-            print(f"{'':24s} cold process check  {_ms([c[0] for c in cold])}   pint loaded: {cold[0][1]}")
+            print(f"{name:30s} warm check          {_ms(checks)}   (findings with max dose {counts})")
+            print(f"{'':30s} warm edit + check   {_ms(edits)}")
+            print(f"{'':30s} cold process check  {_ms([c[0] for c in cold])}   pint loaded: {cold[0][1]}")
 
 
 if __name__ == "__main__":
