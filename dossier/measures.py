@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
 from .findings import COMPARISONS
@@ -83,17 +83,16 @@ class MeasureGroup:
     """The measures shown together: under an element, or under the dossier part of their field."""
     id: str
     title: str
-    measures: tuple[Measure, ...] = field(default=())
+    measures: tuple[Measure, ...] = ()
 
 
 def number(value: float, unit: str | None = None) -> str:
     """A computed number to 3 significant digits with its unit ('12.4×', '520 mg'); a margin over a
     dose of 0 is '∞×'."""
-    rounded = float(f"{value:.3g}") if math.isfinite(value) else value
-    text = "∞" if math.isinf(rounded) else format_quantity(rounded, None)
-    if unit == "×":
-        return f"{text}×"
-    return text if not unit else format_quantity(rounded, unit) if math.isfinite(rounded) else f"{text} {unit}"
+    if math.isinf(value):
+        return "∞×" if unit == "×" else f"∞ {unit}" if unit else "∞"
+    rounded = float(f"{value:.3g}")
+    return f"{format_quantity(rounded, None)}×" if unit == "×" else format_quantity(rounded, unit or None)
 
 
 def measure(check: Check, label: str, value: float, unit: str, op: str, limit: float, basis: str, field: str,

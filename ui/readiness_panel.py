@@ -76,6 +76,7 @@ class ElementsStrip(QWidget):
         self.others.setSpacing(2)
         self.layout_.addLayout(self.others)
         self.other_lists: dict[str, tuple[QLabel, MeasureList]] = {}
+        self._order: list[str] = []
         self._shown: list[tuple] = []
 
     def _measure_list(self) -> MeasureList:
@@ -100,16 +101,23 @@ class ElementsStrip(QWidget):
         self._show_badges(report)
 
     def _show_others(self, groups: dict[str, MeasureGroup]) -> None:
+        """A title and a list per dossier part, in the report's order (a part seen later moves into place)."""
         for group in groups.values():
             if group.id not in self.other_lists:
                 title = QLabel()
+                title.setTextFormat(Qt.TextFormat.PlainText)
                 self.other_lists[group.id] = (title, self._measure_list())
-                self.others.addWidget(title)
-                self.others.addWidget(self.other_lists[group.id][1])
             title, shown = self.other_lists[group.id]
-            title.setText(html.escape(group.title))
+            title.setText(group.title)
             title.show()
             shown.show_group(group)
+        order = [*groups, *(g for g in self.other_lists if g not in groups)]
+        if order != self._order:
+            self._order = order
+            for title, shown in (self.other_lists[g] for g in order):
+                for widget in (title, shown):
+                    self.others.removeWidget(widget)
+                    self.others.addWidget(widget)
         for gone in self.other_lists.keys() - groups.keys():
             title, shown = self.other_lists[gone]
             title.hide()

@@ -5,7 +5,7 @@ import os
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
 
 from .test_editing import editor
 
@@ -126,3 +126,23 @@ def test_a_fifty_fold_maximum_dose_turns_the_margin_not_ok_in_the_panel(demo, qt
         demo.refresh_readiness()
     item = demo.readiness.measure_item("Safety margin")
     assert item.text() == "Safety margin 0.248× (needs ≥ 10×)" and item.toolTip().startswith("Not within its limit")
+
+
+def test_a_part_whose_checks_cannot_run_leaves_the_panel_and_comes_back_in_its_place(demo, qtbot):
+    strip, dossier = demo.readiness.elements, demo.session.dossier
+    period = dossier.get("clinical.dosing.dosing_duration")
+
+    def shown_parts():
+        titles = [strip.others.itemAt(i).widget() for i in range(strip.others.count())]
+        return [t.text() for t in titles if isinstance(t, QLabel) and t.isVisibleTo(strip)]
+
+    before = shown_parts()
+    assert "Nonclinical and NAM data" in before
+    for value in ("", f"{period['value']} {period['unit']}"):
+        with qtbot.waitSignal(demo.session.readiness_updated, timeout=2000):
+            dossier.set("clinical.dosing.dosing_duration", value)  # empty: the duration cannot be measured
+            demo.refresh_readiness()
+        if not value:
+            assert shown_parts() == [t for t in before if t != "Nonclinical and NAM data"]
+            assert demo.readiness.measure_item("Longest toxicology study") is None
+    assert shown_parts() == before
