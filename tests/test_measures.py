@@ -107,7 +107,8 @@ def test_every_science_check_of_the_demo_reports_what_it_measured(demo):
     report = measured(demo)
     assert all(m.ok for m in report.measures)
     assert {m.check for m in report.measures} == {"aso-pairs-with-target", "dose-margin", "dose-escalation",
-                                                   "tox-duration", "ds-formula-and-weight", "endotoxin-dose"}
+                                                   "tox-duration", "ds-formula-and-weight", "endotoxin-dose",
+                                                   "endotoxin-dose-product"}
     groups = {g.id: g for g in report.measure_groups}
     assert [m.label for m in groups["targets_cause"].measures] == ["Binding site to the variant"]
     assert groups["targets_cause"].title == "Product targets the cause"

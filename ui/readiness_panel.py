@@ -80,7 +80,7 @@ class ElementsStrip(QWidget):
         self._shown: list[tuple] = []
 
     def _measure_list(self) -> MeasureList:
-        shown = MeasureList()
+        shown = MeasureList(self)
         shown.measure_activated.connect(self.measure_activated)
         return shown
 
@@ -103,10 +103,12 @@ class ElementsStrip(QWidget):
     def _show_others(self, groups: dict[str, MeasureGroup]) -> None:
         """A title and a list per dossier part, in the report's order (a part seen later moves into place)."""
         for group in groups.values():
-            if group.id not in self.other_lists:
+            if group.id not in self.other_lists:  # into the layout at once: a widget shown without a parent is a window
                 title = QLabel()
                 title.setTextFormat(Qt.TextFormat.PlainText)
                 self.other_lists[group.id] = (title, self._measure_list())
+                for widget in self.other_lists[group.id]:
+                    self.others.addWidget(widget)
             title, shown = self.other_lists[group.id]
             title.setText(group.title)
             title.show()

@@ -110,6 +110,7 @@ def test_the_margins_show_under_their_element_or_part_and_take_the_cursor_to_the
     binding = demo.readiness.measure_item("Binding site to the variant").listWidget()
     strip = demo.readiness.elements
     assert binding is strip.measures[[e.id for e in report.elements].index("targets_cause")]  # under its element
+    assert QApplication.activeWindow() is demo  # no list of measures was ever shown as a window of its own
     demo.grab().save(str(Path(os.environ.get("PANEL_SHOT", "/dev/null"))), "PNG")
     demo.activateWindow()
     qtbot.waitUntil(demo.isActiveWindow, timeout=2000)
