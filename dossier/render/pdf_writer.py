@@ -13,7 +13,6 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import letter
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import inch
-from reportlab.pdfgen import canvas as rl_canvas
 from reportlab.platypus import (
     BaseDocTemplate,
     Frame,
@@ -26,13 +25,12 @@ from reportlab.platypus import (
 )
 from reportlab.platypus import Paragraph as ReportlabParagraph
 from reportlab.platypus import Table as RLTable
-from reportlab.platypus.tableofcontents import TableOfContents
 
 from . import fonts
 from .figures import drawings_for
+from .pdf_pages import HEADER_GREY, MARGIN, Contents, numbered_canvas
 from .tree import DocumentTree, Figure, Heading, ListBlock, Paragraph, Run, Table
 
-MARGIN = 1 * inch
 TOC_MIN_PAGES = 5
 TOC_ENTRY_MAX = 300  # characters of a heading shown in the table of contents
 FRAME_PADDING = 6  # reportlab's default on each side of a Frame
@@ -41,7 +39,6 @@ LONG_TEXT = 4000  # characters from which a paragraph is laid out in pieces (see
 SEGMENT = 16000  # characters wrapped at once
 PIECE_LINES = 24  # lines of a piece: half a page of body text
 TABLE_LINES = 600  # lines (a row one at least, a piece of a long cell PIECE_LINES) of one reportlab table
-HEADER_GREY = colors.HexColor("#555555")
 
 
 def _styles() -> dict[str, ParagraphStyle]:
@@ -242,53 +239,14 @@ def _toc_guess(tree: DocumentTree) -> list[tuple[int, str, int, str]]:
     return entries
 
 
-def _numbered_canvas(header_font: str):
-    class NumberedCanvas(rl_canvas.Canvas):
-        """Defers page output so the footer can say 'Page X of Y'; starts in an embedded font.
-
-        A bookmark names the page being output, so bookmarks are deferred with their page too:
-        made while the page is only held back, every bookmark (and so every outline entry and
-        contents link) would point at page 1."""
-
-        def __init__(self, *args, **kwargs):
-            kwargs["initialFontName"] = header_font
-            kwargs["initialFontSize"] = 10
-            super().__init__(*args, **kwargs)
-            self._pages = []
-            self._bookmarks = []
-
-        def bookmarkPage(self, key, **kwargs):
-            self._bookmarks.append((key, kwargs))
-
-        def showPage(self):
-            self._pages.append(dict(self.__dict__))
-            self._bookmarks = []
-            self._startPage()
-
-        def save(self):
-            total = len(self._pages)
-            for state in self._pages:
-                self.__dict__.update(state)
-                for key, kwargs in state["_bookmarks"]:
-                    super().bookmarkPage(key, **kwargs)
-                self.setFont(fonts.REGULAR, 8)
-                self.setFillColor(HEADER_GREY)
-                self.drawRightString(letter[0] - MARGIN, 0.55 * inch, f"Page {self._pageNumber} of {total}")
-                super().showPage()
-            self.showOutline()
-            super().save()
-
-    return NumberedCanvas
-
-
 def _flowables(tree: DocumentTree, styles: dict, with_toc: bool) -> list:
     story: list = [RLParagraph(_pdf_text(tree.title), styles["title"])]
     if with_toc:
-        toc = TableOfContents(levelStyles=[styles["toc1"], styles["toc2"], styles["toc3"], styles["toc3"]],
-                              tableStyle=TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
-                                                     ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                                                     ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-                                                     ("FONTNAME", (0, 0), (-1, -1), fonts.REGULAR)]))
+        toc = Contents(levelStyles=[styles["toc1"], styles["toc2"], styles["toc3"], styles["toc3"]],
+                       tableStyle=TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
+                                              ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                                              ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                                              ("FONTNAME", (0, 0), (-1, -1), fonts.REGULAR)]))
         story += [RLParagraph("Contents", styles["h1"]), toc, Spacer(1, 12)]
     width = letter[0] - 2 * MARGIN
     for n, block in enumerate(tree.blocks):
@@ -374,17 +332,38 @@ def _surely_long(tree: DocumentTree, styles: dict) -> bool:
 def write_pdf(tree: DocumentTree, path: Path, header: str, author: str, draft: bool) -> int:
     """Write the PDF; returns its page count. A table of contents is added from 5 pages on."""
     styles = _styles()
-    canvasmaker = _numbered_canvas(fonts.REGULAR)
+    canvasmaker = numbered_canvas(fonts.REGULAR)
     if _surely_long(tree, styles):
         pages = TOC_MIN_PAGES  # no need to lay the document out once more just to count its pages
     else:
         doc = _Doc(str(path), tree, header, author, draft)
+        doc._doSave = 0  # its pages are output (canvas.save) only if it needs no contents
         doc.build(_flowables(tree, styles, with_toc=False), canvasmaker=canvasmaker)
         pages = doc.page
-    if pages >= TOC_MIN_PAGES:
-        doc = _Doc(str(path), tree, header, author, draft)
-        story = _flowables(tree, styles, with_toc=True)
-        next(f for f in story if isinstance(f, TableOfContents)).addEntries(_toc_guess(tree))
-        doc.multiBuild(story, canvasmaker=canvasmaker)
-        pages = doc.page
-    return pages
+        if pages < TOC_MIN_PAGES:
+            doc.canv.save()
+            return pages
+    return _with_contents(tree, path, header, author, draft, styles, canvasmaker)
+
+
+def _with_contents(tree: DocumentTree, path: Path, header: str, author: str, draft: bool, styles: dict,
+                   canvasmaker) -> int:
+    """Lay the document out once with its contents (see pdf_pages.Contents); should the rows the
+    headings made differ from those guessed, reportlab's passes until the numbers settle."""
+    guess = _toc_guess(tree)
+    doc = _Doc(str(path), tree, header, author, draft)
+    story = _flowables(tree, styles, with_toc=True)
+    contents = next(f for f in story if isinstance(f, Contents))
+    contents.addEntries(guess)
+    # What multiBuild does around each pass: the rows shown are the guessed ones, and the headings'
+    # notifications reach the contents.
+    contents.beforeBuild()
+    doc._indexingFlowables = [contents]
+    doc._doSave = 0
+    doc.build(story, canvasmaker=canvasmaker)
+    if contents.rows() == [(level, text, key) for level, text, _, key in guess]:
+        doc.canv.save()
+        return doc.page
+    doc = _Doc(str(path), tree, header, author, draft)
+    doc.multiBuild(_flowables(tree, styles, with_toc=True), canvasmaker=canvasmaker)
+    return doc.page

@@ -90,3 +90,22 @@ def pdf_problems(path: Path) -> list[str]:
         if result.returncode != 0 or "No syntax or stream encoding errors" not in result.stdout:
             problems.append(f"qpdf --check: {result.stdout.strip()} {result.stderr.strip()}")
     return problems
+
+
+def outline_pages(reader: PdfReader, items=None):
+    """Each bookmark's title and the page (from 1) it opens."""
+    for item in reader.outline if items is None else items:
+        if isinstance(item, list):
+            yield from outline_pages(reader, item)
+        else:
+            yield item.title, reader.get_destination_page_number(item) + 1
+
+
+def contents_pages(path: Path) -> tuple[dict[str, int | None], dict[str, int]]:
+    """A PDF's bookmarks with the page its table of contents shows for each (None when it shows
+    none), and the page each bookmark points at."""
+    reader = PdfReader(str(path))
+    contents = "\n".join(page.extract_text(extraction_mode="layout") for page in reader.pages[:2])
+    shown = {m.group(1): int(m.group(2)) for m in re.finditer(r"^\s*(\S.*?)[ .]*\s(\d+)\s*$", contents, re.M)}
+    bookmarks = dict(outline_pages(reader))
+    return {title: shown.get(title) for title in bookmarks}, bookmarks
