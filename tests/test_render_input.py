@@ -20,6 +20,7 @@ from dossier.render import (
     RenderInput,
     build_tree,
     document_key,
+    precompiled,
     render_all,
     render_document,
     templateenv,
@@ -265,7 +266,7 @@ def test_what_templates_import_is_kept_on_disk_and_follows_their_sources(broken_
     def no_parsing(*_):
         raise AssertionError("parsed although its references are on disk")
 
-    monkeypatch.setattr(templateenv.meta, "find_referenced_templates", no_parsing)
+    monkeypatch.setattr(precompiled.meta, "find_referenced_templates", no_parsing)
     assert {d.id: document_key(demo_input, d.id, False) for d in MODEL.documents} == before
     monkeypatch.undo()
     monkeypatch.setattr(templateenv, "templates_dir", lambda: broken_templates)
@@ -355,7 +356,7 @@ def test_render_command_renders_only_what_an_edit_changed(tmp_path, cli, monkeyp
 
 
 def test_reference_identifiers_link_to_pubmed_and_doi(demo_input, tmp_path):
-    link = templateenv.reference_link
+    link = precompiled.reference_link
     assert 'href="https://pubmed.ncbi.nlm.nih.gov/31597037/"' in link("PMID:31597037")
     assert 'href="https://doi.org/10.1038/gim.2015.30"' in link("doi: 10.1038/gim.2015.30")
     assert 'href="https://example.org/a?b=1&amp;c=2"' in link("https://example.org/a?b=1&c=2")

@@ -8,7 +8,7 @@ from jinja2 import nodes
 
 from dossier.errors import DossierError
 from dossier.model import default_model
-from dossier.render import RenderInput, render_document, templateenv, templating
+from dossier.render import RenderInput, precompiled, render_document, templateenv, templating
 from dossier.render.tree import parse, plain_text
 from tests.helpers.documents import docx_text
 
@@ -114,7 +114,7 @@ def test_compiled_templates_are_kept_and_follow_their_source(tmp_path):
     def fresh_environment(folder):
         cache = templateenv._CompiledTemplates(folder)
         return ImmutableSandboxedEnvironment(loader=FileSystemLoader(str(tmp_path / "templates")),
-                                            bytecode_cache=cache, **templateenv._OPTIONS)
+                                            bytecode_cache=cache, **precompiled.OPTIONS)
 
     assert fresh_environment(tmp_path / "cache").get_template("t.j2").render() == "<p>42</p>"
     assert len(list((tmp_path / "cache").glob("__jinja2_*.cache"))) == 1

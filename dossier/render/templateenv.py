@@ -1,45 +1,22 @@
-"""The templates themselves: the one sandboxed, autoescaping Jinja2 environment (its compiled templates
-kept in the user's cache folder), which templates a document's template imports, and their sources,
-which the documents' content keys cover."""
+"""The templates themselves: the one sandboxed, autoescaping Jinja2 environment (templates compiled when
+the program was built, see dossier.render.precompiled, and those compiled here kept in the user's cache
+folder), which templates a document's template imports, and their sources, which the documents'
+content keys cover."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import os
-import re
 import uuid
 from functools import lru_cache
 from pathlib import Path
 
 import jinja2
-from jinja2 import meta
-from jinja2.sandbox import ImmutableSandboxedEnvironment
-from markupsafe import Markup, escape
 
 from ..model import Document
 from ..paths import templates_dir
-
-_PMID = re.compile(r"(?i)^pmid:?\s*(\d{1,9})$")
-_DOI = re.compile(r"(?i)^(?:doi:\s*|https?://(?:dx\.)?doi\.org/)(10\.\d{4,9}/\S+)$")
-_URL = re.compile(r"(?i)^https?://[^\s<>\"]+$")
-
-
-def reference_link(identifier: str) -> Markup:
-    """A PMID, DOI or web address as a link to it; anything else as plain text."""
-    text = str(identifier or "").strip()
-    if match := _PMID.match(text):
-        url = f"https://pubmed.ncbi.nlm.nih.gov/{match[1]}/"
-    elif match := _DOI.match(text):
-        url = f"https://doi.org/{match[1]}"
-    elif _URL.match(text):
-        url = text
-    else:
-        return escape(text)
-    return Markup('<a href="{}">{}</a>').format(url, text)
-
-
-_OPTIONS = dict(autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+from .precompiled import Shipped, compiler_tag, make_environment, referenced
 
 
 class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
@@ -49,8 +26,7 @@ class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
     A cache that cannot be read or written costs speed, never a render."""
 
     def __init__(self, folder: Path):
-        tag = hashlib.sha256(f"{jinja2.__version__} {sorted(_OPTIONS.items())!r}".encode()).hexdigest()[:12]
-        super().__init__(str(folder), f"__jinja2_{tag}_%s.cache")
+        super().__init__(str(folder), f"__jinja2_{compiler_tag()}_%s.cache")
 
     def load_bytecode(self, bucket) -> None:
         try:
@@ -72,12 +48,24 @@ def _compiled_templates() -> _CompiledTemplates:
     return _CompiledTemplates(user_cache_dir().with_name("templates"))  # beside the render cache
 
 
+class _Loader(jinja2.FileSystemLoader):
+    """The templates' files; a template compiled when the program was built (dossier.render.precompiled)
+    is taken as it is when it was made from the same source."""
+
+    def __init__(self, folder: Path):
+        super().__init__(str(folder))
+        self.shipped = Shipped(folder)
+
+    def load(self, environment, name, globals=None):
+        source, filename, uptodate = self.get_source(environment, name)
+        given = {} if globals is None else globals
+        shipped = self.shipped.template(environment, name, source, filename, uptodate, given)
+        return shipped if shipped is not None else super().load(environment, name, globals)
+
+
 @lru_cache(maxsize=1)
-def environment() -> ImmutableSandboxedEnvironment:
-    env = ImmutableSandboxedEnvironment(loader=jinja2.FileSystemLoader(str(templates_dir())),
-                                        bytecode_cache=_compiled_templates(), **_OPTIONS)
-    env.filters["reference_link"] = reference_link
-    return env
+def environment() -> jinja2.Environment:
+    return make_environment(_Loader(templates_dir()), bytecode_cache=_compiled_templates())
 
 
 def template_names(document: Document) -> list[str]:
@@ -88,23 +76,32 @@ def template_names(document: Document) -> list[str]:
         if name in names:
             continue
         names.append(name)
-        queue += _references(_source(env, name))
+        queue += _references(name, _source(env, name))
     return names
 
 
 @lru_cache(maxsize=256)
-def _references(source: str) -> tuple[str, ...]:
+def _references(name: str, source: str) -> tuple[str, ...]:
     """The templates a template's source imports or includes. Parsing every template for them took
     most of the documents' keys' time (40 ms for the demo, in every `dossier render`), so what each
-    source references is kept on disk beside the compiled templates, keyed by the source's hash
-    (written by keep_references)."""
+    source references is taken from the compiled templates shipped with the program, or else kept on
+    disk beside the compiled templates, keyed by the source's hash (written by keep_references)."""
+    shipped = _loader().shipped.references(name, source)
+    if shipped is not None:
+        return tuple(shipped)
     key = hashlib.sha256(source.encode("utf-8")).hexdigest()
     known = _known_references()
     _used.add(key)
     if key not in known:
-        known[key] = [n for n in meta.find_referenced_templates(environment().parse(source)) if n]
+        known[key] = referenced(environment(), source)
         _unsaved.add(key)
     return tuple(known[key])
+
+
+def _loader() -> _Loader:
+    loader = environment().loader
+    assert isinstance(loader, _Loader), "environment() always sets its loader"
+    return loader
 
 
 _unsaved: set[str] = set()  # sources whose references are not yet on disk
