@@ -1,7 +1,9 @@
-"""setuptools' build (pyproject.toml says the rest), plus the templates compiled into the wheel, as pip
-compiles the program's modules on install (dossier/render/precompiled.py; it needs jinja2 only)."""
+"""setuptools' build (pyproject.toml says the rest), plus the templates compiled and the content model
+parsed into the wheel, as pip compiles the program's modules on install, so a first command compiles
+and parses nothing (dossier/render/precompiled.py needs jinja2 only, dossier/model_cache.py PyYAML)."""
 
 import importlib.util
+import sys
 from pathlib import Path
 
 from setuptools import setup
@@ -20,6 +22,10 @@ class BuildPyWithTemplates(build_py):
         precompiled = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(precompiled)
         precompiled.write(ROOT / "templates", Path(self.build_lib) / "templates" / precompiled.FOLDER)
+        sys.path.insert(0, str(ROOT))
+        from dossier.model_cache import SHIPPED, ship_model
+
+        ship_model(ROOT / "resources", Path(self.build_lib) / "resources" / SHIPPED)
 
 
 setup(cmdclass={"build_py": BuildPyWithTemplates})

@@ -22,9 +22,9 @@ The machine may be shared: figures are medians, printed with the load average an
 time (user and system, workers included), which a busy machine stretches far less than wall time.
 Python modules run from compiled bytecode, as in an installed wheel (pip compiles on install): when
 PYTHONDONTWRITEBYTECODE is set, the runs use a bytecode folder of their own, filled by a first
-untimed run. The templates are compiled into templates/_compiled first, as the wheel's build does
-(setup.py, dossier/render/precompiled.py); `--no-precompiled` removes them instead, to measure a
-checkout without them. Linux or macOS (CPU times come from `resource`).
+untimed run. The templates are compiled into templates/_compiled and the content model parsed into
+resources/_parsed first, as the wheel's build does (setup.py); `--no-shipped` removes them instead,
+to measure a checkout without them. Linux or macOS (CPU times come from `resource`).
 """
 
 from __future__ import annotations
@@ -224,17 +224,21 @@ def ratios(lo: list[Run], ours: dict[str, list[Run]]) -> None:
     print("  (target: cold >= 10x)")
 
 
-def shipped_templates(wanted: bool) -> None:
-    """The checkout's templates compiled as a wheel ships them (or not at all)."""
-    from dossier.paths import templates_dir
+def shipped(wanted: bool) -> None:
+    """The checkout's templates compiled and content model parsed as a wheel ships them (or neither)."""
+    from dossier.model_cache import SHIPPED, ship_model
+    from dossier.paths import resources_dir, templates_dir
     from dossier.render import precompiled
 
     if wanted:
-        count = precompiled.write(templates_dir())
-        print(f"templates compiled into templates/{precompiled.FOLDER} as the wheel ships them ({count})")
+        precompiled.write(templates_dir())
+        ship_model(resources_dir())
+        print(f"templates compiled (templates/{precompiled.FOLDER}) and the content model parsed "
+              f"(resources/{SHIPPED}) as the wheel ships them")
     else:
         shutil.rmtree(templates_dir() / precompiled.FOLDER, ignore_errors=True)
-        print("no compiled templates shipped: a cold render compiles them")
+        shutil.rmtree(resources_dir() / SHIPPED, ignore_errors=True)
+        print("no compiled templates or parsed model shipped: a cold render compiles and parses them")
 
 
 def main() -> None:
@@ -242,10 +246,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5, help="fresh processes per figure (default 5)")
     parser.add_argument("--lo-runs", type=int, default=5, help="LibreOffice batch conversions (default 5)")
     parser.add_argument("--skip-long", action="store_true", help="skip the long-paragraph figures")
-    parser.add_argument("--no-precompiled", action="store_true",
-                        help="run without the compiled templates a wheel ships (templates/_compiled removed)")
+    parser.add_argument("--no-shipped", action="store_true",
+                        help="run without the compiled templates and parsed model a wheel ships (removed)")
     args = parser.parse_args()
-    shipped_templates(not args.no_precompiled)
+    shipped(not args.no_shipped)
     print(f"{os.cpu_count()} CPUs, load average {load()} (1, 5, 15 min)")
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)

@@ -78,3 +78,39 @@ def test_a_non_utf8_model_is_reported(cache, tmp_path):
     path.write_bytes(content_model_path().read_bytes().replace(b"version: 1", b"version: 1 # \xff", 1))
     with pytest.raises(model_reader.ModelError, match="must be UTF-8"):
         load_model(path)
+
+
+@pytest.fixture
+def shipped(tmp_path, monkeypatch):
+    """A resources folder whose content model shipped parsed, as the wheel's build leaves it."""
+    resources = tmp_path / "resources"
+    resources.mkdir()
+    (resources / "content_model.yaml").write_bytes(content_model_path().read_bytes())
+    monkeypatch.setattr(model_cache, "resources_dir", lambda: resources)
+    assert model_cache.ship_model(resources) is not None
+    return resources
+
+
+def test_a_first_load_takes_the_model_parsed_when_the_program_was_built(cache, shipped, monkeypatch):
+    expected = load_model()  # parsed here (the shipped entry is for the copy's bytes, which are the same)
+    for entry in cache.glob("*.json"):
+        entry.unlink()
+    forbid_parsing(monkeypatch)
+    assert load_model(shipped / "content_model.yaml") == expected
+    assert [e.name for e in cache.glob("*.json")] == [e.name for e in (shipped / model_cache.SHIPPED).glob("*.json")]
+
+
+def test_a_shipped_parse_of_other_bytes_or_damaged_is_not_used(cache, shipped, monkeypatch):
+    expected = load_model()
+    parsed = []
+    parse = model_reader._parse_yaml
+    monkeypatch.setattr(model_reader, "_parse_yaml", lambda data, source: parsed.append(source) or parse(data, source))
+    model = shipped / "content_model.yaml"
+    model.write_bytes(content_model_path().read_bytes() + b"\n# edited after the build\n")
+    assert load_model(model) == expected and parsed == [model]
+    model.write_bytes(content_model_path().read_bytes())
+    (entry,) = (shipped / model_cache.SHIPPED).glob("*.json")
+    entry.write_text('{"version": 1, "areas": [', encoding="utf-8")
+    for cached in cache.glob("*.json"):
+        cached.unlink()
+    assert load_model(model) == expected and parsed == [model, model]
