@@ -1,6 +1,6 @@
 """What the number-reading check kinds share: reading the fields and table columns a check's spec
 names (with the names of those left empty), the finding a check gives when an input is missing
-("cannot run", never a silent pass), amounts of dose for this patient, and the load-time validation of
+(findings.cannot_check, never a silent pass), amounts of dose for this patient, and the load-time validation of
 a spec's keys against the model (file, place and reason on failure).
 
 A spec names fields, derived values and table columns by path (`a.s.table.column`); no Python here
@@ -17,7 +17,7 @@ from . import measures, quantities
 from .checkkinds import check_kind
 from .fieldpath import FieldPath, cell_path
 from .fieldtypes import is_filled
-from .findings import Finding
+from .findings import Finding, cannot_check, label
 
 if TYPE_CHECKING:
     from .measures import Measure
@@ -69,20 +69,15 @@ class Inputs:
         "cannot check" finding when the route is empty or no entry lists it (`otherwise` says what to do)."""
         route = self.text(route_key)
         if route is None:
-            return self.cannot_run(what)
+            return self.cannot_check(what)
         entry = next((e for e in self.spec[entries_key] if any(same_text(route, r) for r in e["routes"])), None)
         if entry is None:
-            return self.cannot_run(what, [self.spec[route_key]], f"{otherwise} is declared for {route}")
+            return self.cannot_check(what, [self.spec[route_key]], f"{otherwise} is declared for {route}")
         return route, entry
 
-    def cannot_run(self, what: str, missing: Iterable[str | None] | None = None, why: str = "") -> Finding:
-        """The finding of a check that cannot run: names what it could not judge and the empty inputs."""
-        paths = [p for p in dict.fromkeys(missing if missing is not None else self.missing) if p]
-        severity = "warning" if self.check.severity == "error" else "info"
-        named = ", ".join(self.label(p) for p in paths)
-        reason = why or f"fill in {named}"
-        return Finding(severity, f"Cannot check {what}: {reason}.", paths[0] if paths else self.check.field,
-                       self.check.source, self.check.id, self.check.element, tuple(paths[1:]))
+    def cannot_check(self, what: str, missing: Iterable[str | None] | None = None, why: str = "") -> Finding:
+        """findings.cannot_check for this check: `missing` by default the inputs `value` found empty."""
+        return cannot_check(self.check, self.model, self.missing if missing is None else missing, why, what)
 
     def measure(self, label: str, value: float, unit: str, op: str, limit: float, basis: str, field: str,
                 fields: Iterable[str | None] = (), note: str = "", ok: bool | None = None) -> Measure:
@@ -93,18 +88,6 @@ class Inputs:
         """A finding of the check at `field`, naming the other fields it read (empty names dropped)."""
         return Finding(self.check.severity, f"{self.check.message} {detail}", field, self.check.source,
                        self.check.id, self.check.element, tuple(p for p in dict.fromkeys(fields) if p and p != field))
-
-
-def label(model: ContentModel, path: str) -> str:
-    """The label a user knows a field, derived value, column or cell by (`Studies, row 2: NOAEL`)."""
-    if path in model.fields or path in model.derived:
-        return model.quantity(path).label
-    where = FieldPath.match(path)
-    table = model.fields.get(where.field_path) if where else None
-    if table is None or where is None or where.part is None:
-        return path
-    column = table.column(where.part).label
-    return f"{table.label}, row {where.row + 1}: {column}" if where.row is not None else f"{table.label}: {column}"
 
 
 def same_text(a: Any, b: Any) -> bool:

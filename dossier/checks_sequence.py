@@ -13,7 +13,7 @@ from typing import Any
 from . import oligo
 from .checkkinds import Context, Fail, check_kind
 from .fieldtypes import is_filled
-from .findings import Finding, cannot_check, finding
+from .findings import Finding, cannot_check, finding, label
 from .measures import Measure, measure
 from .model import Check, ContentModel
 
@@ -126,12 +126,12 @@ def _validate_weight(check: Check, model: ContentModel, fail: Fail) -> None:
     mods = spec.get("modifications")
     if not isinstance(mods, dict) or not mods:
         raise fail("'modifications' must map chemistry choices to what they change (sugar, linkage, methyl_c)")
-    for label, change in mods.items():
-        if label not in chemistry.choices:
-            raise fail(f"modification '{label}' is not a choice of {chemistry.path}")
+    for choice, change in mods.items():
+        if choice not in chemistry.choices:
+            raise fail(f"modification '{choice}' is not a choice of {chemistry.path}")
         if not isinstance(change, dict) or not set(change) <= {"sugar", "linkage", "methyl_c"} or \
                 change.get("sugar", "moe") not in oligo.SUGARS or change.get("linkage", "po") not in oligo.LINKAGES:
-            raise fail(f"modification '{label}' must say sugar ({', '.join(oligo.SUGARS)}), linkage "
+            raise fail(f"modification '{choice}' must say sugar ({', '.join(oligo.SUGARS)}), linkage "
                        f"({', '.join(oligo.LINKAGES)}) and/or methyl_c: true")
     forms = spec.get("forms")
     if not isinstance(forms, dict) or set(forms) != set(form.choices) or \
@@ -154,7 +154,7 @@ def molecular_weight(check: Check, ctx: Context) -> list[Finding | Measure]:
         return [cannot_check(check, model, missing)]
     computed = _computed(check, values)
     if isinstance(computed[0], str):
-        return [cannot_check(check, model, [computed[0]], computed[1])]
+        return [cannot_check(check, model, [computed[0]], f"{label(model, computed[0])} {computed[1]}")]
     counts, free_acid = computed
     form = values[spec["form"]]
     found: list[Finding | Measure] = []

@@ -55,7 +55,7 @@ def run(check: Check, model: ContentModel, values: dict[str, Any]) -> list[Findi
         return []  # the tox_route check's finding
     with_noael = [(i, row) for i, row in rows if is_filled(row.get(c.column("noael")))]
     if not with_noael:
-        return [c.cannot_run(f"the dose margin: no study by {route} gives a NOAEL",
+        return [c.cannot_check(f"the dose margin: no study by {route} gives a NOAEL",
                              [c.cell("noael", i) for i, _ in rows])]
     scaled: list[Scaled] = []
     problems: list[Finding] = []
@@ -78,19 +78,19 @@ def _scale(c: Inputs, scaling: dict, i: int, row: dict) -> Scaled | Finding:
     species = _species(c.spec, scaling, species_text)
     noael_cell, species_cell = c.cell("noael", i), c.cell("species", i)
     if species is None:
-        return c.cannot_run(f"the dose margin by {scaling['name']} scaling", [species_cell],
+        return c.cannot_check(f"the dose margin by {scaling['name']} scaling", [species_cell],
                             f"species '{species_text or 'not given'}' has no factor in the declared table "
                             f"({', '.join(scaling['species'])})")
     if ci.dimension(noael) not in METHODS[scaling["method"]]:
         wanted = "a dose per body weight (mg/kg)" if scaling["method"] == "body_surface_area" else \
             "a dose per animal (mg, vg)"
-        return c.cannot_run(f"the dose margin by {scaling['name']} scaling", [noael_cell],
+        return c.cannot_check(f"the dose margin by {scaling['name']} scaling", [noael_cell],
                             f"the NOAEL {shown(noael)} must be {wanted} for this scaling")
     factor = scaling["species"][species]
     if scaling["method"] == "body_surface_area":
         weight = c.value("weight")
         if weight is None:
-            return c.cannot_run("the dose margin", [c.spec["weight"]])
+            return c.cannot_check("the dose margin", [c.spec["weight"]])
         per_kg = ci.number_in(noael, "mg/kg") * factor / scaling["human"]
         hed = per_kg * ci.number_in(weight, "kg")
         working = (f"{shown(noael)} × Km {g(factor)} ({species}) ÷ Km {g(scaling['human'])} (human) = "
@@ -98,7 +98,7 @@ def _scale(c: Inputs, scaling: dict, i: int, row: dict) -> Scaled | Finding:
         return Scaled(i, {"value": hed, "unit": "mg"}, working)
     human = _human_volume(c, scaling)
     if human is None:
-        return c.cannot_run("the dose margin", [c.spec["age"]])
+        return c.cannot_check("the dose margin", [c.spec["age"]])
     unit = ci.CANONICAL[ci.dimension(noael) or "mass"]
     hed = ci.number_in(noael, unit) * human / factor
     working = (f"{shown(noael)} × {g(human, 'mL')} (human CSF) ÷ {g(factor, 'mL')} ({species} CSF) = "
@@ -138,7 +138,7 @@ def _judge(c: Inputs, scaling: dict, route: str, pivotal: Scaled) -> list[Findin
     safety factor, also a finding that shows the arithmetic."""
     maximum = _maximum(c, pivotal.hed["unit"])
     if maximum is None:
-        return [c.cannot_run("the dose margin", [_first(c.spec["maximum"]), c.spec.get("weight")])]
+        return [c.cannot_check("the dose margin", [_first(c.spec["maximum"]), c.spec.get("weight")])]
     declared = c.value("factor", record=False)
     factor = declared["value"] if declared else c.spec["customary_factor"]
     margin = pivotal.hed["value"] / maximum["value"] if maximum["value"] else float("inf")

@@ -25,11 +25,11 @@ def run(check: Check, model: ContentModel, values: dict[str, Any]) -> list[Findi
     c = Inputs(check, model, values)
     starting, maximum = c.value("starting"), c.value("maximum")
     if starting is None or maximum is None:
-        return [c.cannot_run("the dose escalation")]
+        return [c.cannot_check("the dose escalation")]
     weight = c.value("weight", record=False)
     start, top = ci.amount(starting, weight), ci.amount(maximum, weight)
     if start is None or top is None or start["unit"] != top["unit"]:
-        return [c.cannot_run("the dose escalation", [c.spec["starting"], c.spec["maximum"], c.spec.get("weight")],
+        return [c.cannot_check("the dose escalation", [c.spec["starting"], c.spec["maximum"], c.spec.get("weight")],
                              _why_not(starting, maximum, weight))]
     rows = c.rows("steps")
     if not rows:
@@ -49,11 +49,11 @@ def _steps(c: Inputs, rows: list[dict], start: dict, top: dict, weight: dict | N
         name = f"step {row.get(c.column('step')) or i + 1}"
         dose = row.get(c.column("dose"))
         if not isinstance(dose, dict) or not is_filled(dose):
-            found.append(c.cannot_run(f"{name} of the escalation", [c.cell("dose", i)]))
+            found.append(c.cannot_check(f"{name} of the escalation", [c.cell("dose", i)]))
             continue
         amount = ci.amount(dose, weight)
         if amount is None or amount["unit"] != top["unit"]:
-            found.append(c.cannot_run(f"{name} of the escalation", [c.cell("dose", i), c.spec.get("weight")],
+            found.append(c.cannot_check(f"{name} of the escalation", [c.cell("dose", i), c.spec.get("weight")],
                                       _why_not(dose, maximum, weight)))
             continue
         per = _per_patient(dose, amount)

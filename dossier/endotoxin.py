@@ -35,7 +35,7 @@ def run(check: Check, model: ContentModel, values: dict[str, Any]) -> list[Findi
     route, threshold = routed
     maximum, weight = c.value("maximum"), c.value("weight")
     if maximum is None or weight is None:
-        return [c.cannot_run("the endotoxin dose", [check.spec["maximum"], check.spec["weight"]])]
+        return [c.cannot_check("the endotoxin dose", [check.spec["maximum"], check.spec["weight"]])]
     dose_mg, kg = ci.number_in(maximum, "mg"), ci.number_in(weight, "kg")
     k = threshold["k"]
     found: list[Finding | Measure] = []
@@ -43,7 +43,7 @@ def run(check: Check, model: ContentModel, values: dict[str, Any]) -> list[Findi
     for key, what in ((key, what) for key, what in LIMITS if key in check.spec):
         limit = c.value(key, record=False)
         if limit is None:
-            found.append(c.cannot_run(f"the {what} endotoxin limit", [check.spec[key]]))
+            found.append(c.cannot_check(f"the {what} endotoxin limit", [check.spec[key]]))
             continue
         dose_eu = _endotoxin(c, limit, dose_mg)
         if isinstance(dose_eu, Finding):
@@ -70,7 +70,7 @@ def _endotoxin(c: Inputs, limit: dict, dose_mg: float) -> tuple[float, str] | Fi
         return eu, f"{shown(limit)} × {g(dose_mg, 'mg')} = {g(eu, 'EU')}"
     concentration = c.value("concentration", record=False)
     if concentration is None or ci.dimension(concentration) != "concentration":
-        return c.cannot_run("the drug product endotoxin limit per mL", [c.spec.get("concentration")],
+        return c.cannot_check("the drug product endotoxin limit per mL", [c.spec.get("concentration")],
                             "a limit per mL needs the product's concentration in mg/mL to know the dose's volume")
     volume = dose_mg / ci.number_in(concentration, "mg/mL")
     eu = ci.number_in(limit, "EU/mL") * volume

@@ -4,6 +4,7 @@ text of a field or table column, a finding of a check, and the honest "cannot ch
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -68,19 +69,30 @@ def finding(check: Check, field: str | None = None, detail: str = "") -> Finding
     return Finding(check.severity, message, field or check.field, check.source, check.id, check.element)
 
 
-def cannot_check(check: Check, model: ContentModel, missing: list[str], why: str = "not filled") -> Finding:
-    """A check whose inputs are missing says so instead of passing: a warning naming what it lacks."""
-    names = ", ".join(f"{label(model, p)} ({p})" for p in missing)
-    return Finding("warning", f"Cannot check this yet: {names} {why}. (The check: {check.message})", missing[0],
-                   check.source, check.id, check.element)
+def cannot_check(check: Check, model: ContentModel, missing: Iterable[str | None], why: str = "",
+                 what: str = "") -> Finding:
+    """The one finding of a check that cannot run (never a silent pass), at the first input it lacks and
+    naming the others: "Cannot check <what>: <why>." (`why` by default "fill in <their labels>"; without
+    `what`, the check's own message says which check it is). It is a warning for a check of severity
+    error, which it does not let block yet, and a note (info) otherwise."""
+    paths = [p for p in dict.fromkeys(missing) if p]
+    reason = why or "fill in " + ", ".join(label(model, p) for p in paths)
+    message = f"Cannot check {what}: {reason}." if what else \
+        f"Cannot check this yet: {reason}. (The check: {check.message})"
+    return Finding("warning" if check.severity == "error" else "info", message, paths[0] if paths else check.field,
+                   check.source, check.id, check.element, tuple(paths[1:]))
 
 
 def label(model: ContentModel, path: str) -> str:
-    """A field's or table column's label, for messages."""
+    """The label a user knows a field, derived value, column or cell by (`Studies, row 2: NOAEL`)."""
     if path in model.fields or path in model.derived:
         return model.quantity(path).label
-    where = FieldPath.parse(path)
-    return model.fields[where.field_path].column(where.part or "").label
+    where = FieldPath.match(path)
+    table = model.fields.get(where.field_path) if where else None
+    if table is None or where is None or where.part is None:
+        return path
+    column = table.column(where.part).label
+    return f"{table.label}, row {where.row + 1}: {column}" if where.row is not None else f"{table.label}: {column}"
 
 
 def row_name(table: Field, row: dict) -> str:

@@ -41,14 +41,14 @@ def run_route(check: Check, model: ContentModel, values: dict[str, Any]) -> list
     c = Inputs(check, model, values)
     route, rows = _by_route(c)
     if route is None:
-        return [c.cannot_run("the route of the toxicology studies")]
+        return [c.cannot_check("the route of the toxicology studies")]
     studies = c.rows()
     if not studies or rows:
         return []  # no studies at all: the toxicology-basis check says so
     routes = [(i, row) for i, row in enumerate(studies) if is_filled(row.get(c.column("route")))]
     if not routes:
         cells = [c.cell("route", i) for i in range(len(studies))]
-        return [c.cannot_run("the route of the toxicology studies", cells)]
+        return [c.cannot_check("the route of the toxicology studies", cells)]
     used = "; ".join(f"{_name(c, i, row)}: {row[c.column('route')]}" for i, row in routes)
     return [c.finding(f"no toxicology study was done by the clinical route, {route} (studies by route: {used}); "
                       "the dose margin, study duration and test-article lot cannot be judged until one is.",
@@ -61,11 +61,11 @@ def run_duration(check: Check, model: ContentModel, values: dict[str, Any]) -> l
     route, rows = _by_route(c)
     period = c.value("period")
     if route is None or period is None:
-        return [] if waived else [c.cannot_run("whether the toxicology covers the dosing period")]
+        return [] if waived else [c.cannot_check("whether the toxicology covers the dosing period")]
     timed = [(i, row) for i, row in rows if is_filled(row.get(c.column("duration")))]
     if rows and not timed and not waived:
         cells = [c.cell("duration", i) for i, _ in rows]
-        return [c.cannot_run("whether the toxicology covers the dosing period", cells)]
+        return [c.cannot_check("whether the toxicology covers the dosing period", cells)]
     if not timed:
         return []
     i, longest = max(timed, key=lambda item: ci.number_in(item[1][c.column("duration")], "days"))
@@ -103,15 +103,15 @@ def run_lot(check: Check, model: ContentModel, values: dict[str, Any]) -> list[F
         return []
     route, rows = _by_route(c)
     if route is None:
-        return [c.cannot_run("the toxicology test-article lot")]
+        return [c.cannot_check("the toxicology test-article lot")]
     batches = [b for b in _column_values(c, "batches") if b]
     if rows and not batches:
-        return [c.cannot_run("the toxicology test-article lot", [c.spec["batches"]])]
+        return [c.cannot_check("the toxicology test-article lot", [c.spec["batches"]])]
     found = []
     for i, row in rows:
         lot = row.get(c.column("lot"))
         if not is_filled(lot):
-            found.append(c.cannot_run(f"the test-article lot of {_name(c, i, row)}", [c.cell("lot", i)]))
+            found.append(c.cannot_check(f"the test-article lot of {_name(c, i, row)}", [c.cell("lot", i)]))
         elif not any(ci.same_text(lot, b) for b in batches):
             found.append(c.finding(
                 f"{_name(c, i, row)} ({route}) used lot {lot}, which is not a clinical batch ({', '.join(batches)}); "

@@ -55,7 +55,7 @@ def test_a_stability_study_without_dates_cannot_be_checked(demo_input):
     del studies[1]["start"]
     [f] = findings(demo_input, **{STAB: studies})
     assert f.severity == "warning" and f.field == "cmc.product.stability_studies[1].start"
-    assert f.message.startswith("Cannot check this yet: Study start")
+    assert f.message.startswith("Cannot check this yet: fill in Stability studies, row 2: Study start.")
 
 
 def test_a_safety_objective_without_a_safety_endpoint(demo_input):
@@ -116,7 +116,8 @@ def test_the_comparator_follows_patients_too_briefly(demo_input):
 def test_the_comparator_check_says_when_it_lacks_the_age(demo_input):
     [f] = findings(demo_input, clinical__design__age_at_first_dose=None)
     assert f.severity == "warning" and f.check == "comparator-covers-endpoint"
-    assert f.message.startswith("Cannot check this yet: Age at first dose (clinical.design.age_at_first_dose)")
+    assert f.message.startswith("Cannot check this yet: fill in Age at first dose.")
+    assert f.field == "clinical.design.age_at_first_dose"
 
 
 def test_no_numeric_success_criterion(demo_input):

@@ -65,7 +65,7 @@ def test_alleles_on_two_transcripts(demo_input):
 def test_a_missing_zygosity_says_the_check_cannot_run(demo_input):
     [f] = alleles(demo_input, genetic__variant__zygosity=None)[0]
     assert f.severity == "warning"
-    assert f.message.startswith("Cannot check this yet: Zygosity (genetic.variant.zygosity)")
+    assert f.message.startswith("Cannot check this yet: fill in Zygosity.") and f.field == "genetic.variant.zygosity"
 
 
 def test_a_meaning_naming_no_choice_is_refused():

@@ -99,12 +99,13 @@ def test_one_molecule_shows_both_sequences(demo_input):
 
 
 @pytest.mark.parametrize("changes, field, words", [
-    ({"nonclinical__design__target_sequence": None}, "nonclinical.design.target_sequence", "not filled"),
+    ({"nonclinical__design__target_sequence": None}, "nonclinical.design.target_sequence",
+     "fill in Target sequence"),
     ({"nonclinical__design__chemistry": ["2'-MOE", "PMO"]}, "nonclinical.design.chemistry",
      "includes PMO, whose formula this check cannot compute"),
     ({"nonclinical__design__modification_pattern": "5-10-5"}, "nonclinical.design.modification_pattern",
      "is not wing–gap–wing lengths adding up to the 22-nt sequence"),
-    ({DS + "salt_form": None}, DS + "salt_form", "not filled"),
+    ({DS + "salt_form": None}, DS + "salt_form", "fill in Formula and weight given for"),
 ])
 def test_a_check_that_cannot_run_says_what_it_lacks(demo_input, changes, field, words):
     [f] = findings(demo_input, **changes)
