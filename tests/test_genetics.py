@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from dossier.errors import FieldError
-from dossier.genetics import HGVS_MAX_LENGTH, parse_hgvs
+from dossier.genetics import HGVS_MAX_LENGTH, parse_hgvs, same_variant
 
 VALID = [
     "NM_000391.4:c.1266+5G>A",
@@ -61,6 +61,19 @@ def test_refusals_say_what_to_write(variant, says):
         parse_hgvs(variant, "Variant (HGVS)")
     assert err.value.field == "Variant (HGVS)"
     assert "not a valid HGVS variant" in err.value.problem and says in err.value.problem
+
+
+@pytest.mark.parametrize("a, b, same", [
+    ("NM_000391.4:c.1266+5G>A", "NM_000391.4(TPP1):c.1266+5G>A", True),   # the gene beside the transcript
+    ("NM_001042432.2:c.462_677del", "NM_001042432.2:c.462_677delCTG", True),  # deleted bases spelled out
+    ("NM_000391.4:c.1266+5G>A", "NM_000391.4:c.1266+5G>T", False),         # another change
+    ("NM_000391.4:c.1266+5G>A", "NM_000391.3:c.1266+5G>A", False),         # another version numbers otherwise
+    ("NM_000391.4:c.1266+5G>A", "NM_000391.4:c.1266+6G>A", False),
+    ("NM_000391.4:c.1266+5G>A", "NC_000011.10:g.6617154C>T", False),       # one change on two sequences: unknown
+    ("not hgvs", "not hgvs", True), ("not hgvs", "not  hgvs", False),
+])
+def test_same_variant_reads_both_through_the_grammar(a, b, same):
+    assert same_variant(a, b) is same and same_variant(b, a) is same
 
 
 def test_overlong_input_is_refused_before_parsing():
