@@ -98,12 +98,12 @@ def run(check: Check, model: ContentModel, values: dict[str, Any]) -> list[Findi
     position = c.value("variant_position")
     deaminase = c.text("deaminase") if "deaminase" in c.spec else None
     if c.missing:
-        return [c.cannot_run(WHAT)]
+        return [c.cannot_check(WHAT)]
     assert spacer_text is not None and target_text is not None and cas is not None and position is not None
     if cas not in c.spec["cas_variants"]:
-        return [c.cannot_run(WHAT, [c.spec["cas"]], f"the model declares no PAM for {cas}")]
+        return [c.cannot_check(WHAT, [c.spec["cas"]], f"the model declares no PAM for {cas}")]
     if deaminase is not None and deaminase not in c.spec["deaminases"]:
-        return [c.cannot_run(WHAT, [c.spec["deaminase"]], f"the model declares no editing window for {deaminase}")]
+        return [c.cannot_check(WHAT, [c.spec["deaminase"]], f"the model declares no editing window for {deaminase}")]
     spacer, target = oligo.bases(spacer_text), oligo.bases(target_text)
     where = int(position["value"])
     if not 1 <= where <= len(target):
@@ -145,7 +145,7 @@ def _site(c: Inputs, spacer: str, target: str, entry: dict, cas: str) -> guides.
         return accepted[0]
     site = found[0]
     if len(site.after) < longest:
-        return c.cannot_run(WHAT, [spec["target"]],
+        return c.cannot_check(WHAT, [spec["target"]],
                             f"the target ends {len(site.after)} nt after the protospacer ({site.describe()}), so "
                             f"the PAM cannot be seen: give at least {longest} nt beyond it")
     seen = site.after[:longest]
