@@ -1,10 +1,12 @@
-"""Make the demo's genetic test report (resources/demo/attachments/files/genetic-test-report.pdf), a clearly
-fictional clinical report of the demo patient's CLN3 variants, and record it in the demo's attachments.json.
+"""Make the built-in cases' genetic test reports (attachments/files/genetic-test-report.pdf of resources/demo
+and of each case folder below), clearly fictional clinical reports of each case's variants, and record
+them in the case's attachments.json.
 
-Run once from a checkout when the report's text changes: `python packaging/demo_lab_report.py`. The PDF
-is written by the product's own PDF writer (embedded fonts, bookmarks, PDF 1.4), so it passes the FDA PDF
-rules every attachment must meet; the script checks that before it records the file. Its CLIA and CAP
-numbers are those of the demo's genetic.variant section, and no real laboratory has them (state code 99).
+Run once from a checkout when a report's text changes: `python packaging/demo_lab_report.py`. The PDFs
+are written by the product's own PDF writer (embedded fonts, bookmarks, PDF 1.4), so they pass the FDA
+PDF rules every attachment must meet; the script checks that before it records a file. Their CLIA and
+CAP numbers are those of each case's genetic.variant section, and no real laboratory has them (state
+code 99).
 """
 
 from __future__ import annotations
@@ -16,50 +18,76 @@ from pathlib import Path
 
 NAME = "genetic-test-report.pdf"
 
-MARKUP = """<p class="note">FICTIONAL DEMONSTRATION DOCUMENT. Made for the Dossier Builder demo; no real laboratory,
+# case folder (under resources/) → what its report says
+REPORTS = {
+    "demo": {
+        "lab": "Springfield Genomics Laboratory (fictional)", "clia": "99D9999999", "cap": "1234567",
+        "referral": "progressive visual loss and seizures",
+        "test": "Clinical whole-genome sequencing (trio: patient and both parents)", "date": "2026-01-20",
+        "gene": "CLN3",
+        "variants": [("NM_001042432.2:c.1056+34C&gt;A", "Likely pathogenic (PS3, PM2, PM3, PP4)", "Father"),
+                     ("NM_001042432.2:c.462_677del (the common 1-kb deletion)", "Pathogenic", "Mother")],
+        "interpretation": "The patient is compound heterozygous for c.1056+34C&gt;A and c.462_677del in CLN3 "
+                          "(autosomal recessive CLN3 disease, juvenile neuronal ceroid lipofuscinosis). The "
+                          "intronic variant creates a cryptic 5' splice site; RNA sequencing of the patient's "
+                          "fibroblasts showed exon 11 extended by 31 nt in 58% of CLN3 transcripts.",
+        "confirmation": "Both variants were confirmed by Sanger sequencing of genomic DNA (c.1056+34C&gt;A) and "
+                        "by a breakpoint PCR (c.462_677del).",
+    },
+    "cases/base-editor": {
+        "lab": "Harborview Genomics Laboratory (fictional)", "clia": "99D8888888", "cap": "7654321",
+        "referral": "neonatal hyperammonaemic encephalopathy",
+        "test": "Rapid clinical whole-genome sequencing (trio: patient and both parents)", "date": "2026-05-09",
+        "gene": "CPS1",
+        "variants": [("NM_001875.5:c.1003C&gt;T (p.Gln335Ter)", "Pathogenic (PVS1, PM2, PM3, PP4)", "Father"),
+                     ("NM_001875.5:c.2407del", "Pathogenic", "Mother")],
+        "interpretation": "The patient is compound heterozygous for c.1003C&gt;T and c.2407del in CPS1 "
+                          "(autosomal recessive carbamoyl-phosphate synthetase 1 deficiency). Both variants are "
+                          "predicted to cause loss of function; plasma citrulline below the limit of quantitation "
+                          "supports the diagnosis.",
+        "confirmation": "Both variants were confirmed by Sanger sequencing of genomic DNA from blood.",
+    },
+}
+
+
+def markup(r: dict) -> str:
+    rows = "".join(f"<tr><td>{v}</td><td>{c}</td><td>Heterozygous</td><td>{parent}</td></tr>"
+                   for v, c, parent in r["variants"])
+    return f"""<p class="note">FICTIONAL DEMONSTRATION DOCUMENT. Made for the Dossier Builder demo; no real laboratory,
 patient or result. Patient identifiers are redacted, as for submission.</p>
 <table widths="2 3"><tr><th>Item</th><th>Entry</th></tr>
-<tr><td>Laboratory</td><td>Springfield Genomics Laboratory (fictional)</td></tr>
-<tr><td>CLIA number</td><td>99D9999999</td></tr>
-<tr><td>CAP accreditation number</td><td>1234567</td></tr>
-<tr><td>Patient</td><td>[redacted]; referred for progressive visual loss and seizures</td></tr>
-<tr><td>Test</td><td>Clinical whole-genome sequencing (trio: patient and both parents)</td></tr>
-<tr><td>Date reported</td><td>2026-01-20</td></tr></table>
-<h2>Result: two pathogenic or likely pathogenic variants in CLN3, in trans</h2>
+<tr><td>Laboratory</td><td>{r["lab"]}</td></tr>
+<tr><td>CLIA number</td><td>{r["clia"]}</td></tr>
+<tr><td>CAP accreditation number</td><td>{r["cap"]}</td></tr>
+<tr><td>Patient</td><td>[redacted]; referred for {r["referral"]}</td></tr>
+<tr><td>Test</td><td>{r["test"]}</td></tr>
+<tr><td>Date reported</td><td>{r["date"]}</td></tr></table>
+<h2>Result: two pathogenic or likely pathogenic variants in {r["gene"]}, in trans</h2>
 <table widths="2 2 1 2"><tr><th>Variant</th><th>Classification</th><th>Zygosity</th><th>Inherited from</th></tr>
-<tr><td>NM_001042432.2:c.1056+34C&gt;A</td><td>Likely pathogenic (PS3, PM2, PM3, PP4)</td>
-<td>Heterozygous</td><td>Father</td></tr>
-<tr><td>NM_001042432.2:c.462_677del (the common 1-kb deletion)</td><td>Pathogenic</td>
-<td>Heterozygous</td><td>Mother</td></tr></table>
+{rows}</table>
 <h2>Interpretation</h2>
-<p>The patient is compound heterozygous for c.1056+34C&gt;A and c.462_677del in CLN3 (autosomal recessive CLN3
-disease, juvenile neuronal ceroid lipofuscinosis). Parental testing places the variants in trans. The intronic
-variant creates a cryptic 5' splice site; RNA sequencing of the patient's fibroblasts showed exon 11 extended by
-31 nt in 58% of CLN3 transcripts. The result agrees with the clinical findings.</p>
+<p>{r["interpretation"]} Parental testing places the variants in trans. The result agrees with the clinical
+findings.</p>
 <h2>Confirmation</h2>
-<p>Both variants were confirmed by Sanger sequencing of genomic DNA (c.1056+34C&gt;A) and by a breakpoint PCR
-(c.462_677del), and segregate as stated in the parents.</p>
+<p>{r["confirmation"]} The variants segregate as stated in the parents.</p>
 <h2>Sign-off</h2>
-<p>Electronically signed by the laboratory director (fictional), 2026-01-20.</p>
+<p>Electronically signed by the laboratory director (fictional), {r["date"]}.</p>
 """
 
 
-def main() -> int:
-    root = Path(__file__).resolve().parent.parent
-    sys.path.insert(0, str(root))
+def write(root: Path, folder: str, report: dict) -> bool:
     from dossier.pdfcheck import check_pdf
     from dossier.render.pdf_writer import write_pdf
     from dossier.render.tree import parse
 
-    attachments = root / "resources" / "demo" / "attachments"
+    attachments = root / "resources" / folder / "attachments"
     target = attachments / "files" / NAME
-    write_pdf(parse(MARKUP, "Clinical genome sequencing report (fictional)"), target,
-              header="Springfield Genomics Laboratory (fictional)", author="Springfield Genomics Laboratory",
-              draft=False)
+    write_pdf(parse(markup(report), "Clinical genome sequencing report (fictional)"), target,
+              header=report["lab"], author=report["lab"].removesuffix(" (fictional)"), draft=False)
     problems = check_pdf(target)
     if problems:
-        print("\n".join(problems), file=sys.stderr)
-        return 1
+        print(f"{target}: " + "; ".join(problems), file=sys.stderr)
+        return False
     data = target.read_bytes()
     entry = {"name": NAME, "media_type": "application/pdf", "size": len(data),
              "sha256": hashlib.sha256(data).hexdigest(), "md5": hashlib.md5(data).hexdigest()}
@@ -67,7 +95,13 @@ def main() -> int:
     manifest = [e for e in json.loads(manifest_path.read_text(encoding="utf-8")) if e["name"] != NAME]
     manifest_path.write_text(json.dumps([*manifest, entry], indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"{target.relative_to(root)}: {len(data):,} bytes, sha256 {entry['sha256'][:12]}…")
-    return 0
+    return True
+
+
+def main() -> int:
+    root = Path(__file__).resolve().parent.parent
+    sys.path.insert(0, str(root))
+    return 0 if all([write(root, folder, report) for folder, report in REPORTS.items()]) else 1
 
 
 if __name__ == "__main__":
