@@ -41,6 +41,7 @@ EDITOR = {  # what every genome editor needs besides its design (as the modaliti
 BASE_EDITOR = {
     **EDITOR, "module1.product.drug_class": "Base editor",
     "genetic.variant.hgvs": "NM_001042432.2:c.1056+34G>A",  # an A an adenine base editor turns back into G
+    D + "targeted_variant": "NM_001042432.2:c.1056+34G>A",  # the product targets the rationale's variant
     "cmc.substance[0].sequence": SPACER + SCAFFOLD,
     D + "editor": "ABE8e (TadA-8e deaminase fused to SpCas9 D10A nickase)", D + "deaminase": "ABE8e",
     D + "guide_rna": SPACER, D + "pam": "TGG", D + "edit_design": "The only NGG guide placing the A in the window.",
