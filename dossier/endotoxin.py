@@ -2,11 +2,13 @@
 weight, against the threshold K of the route (USP <85>: K = 0.2 EU/kg intrathecal, 5 EU/kg for other
 parenteral routes; the limit is K/M, M the maximum dose per kg given within one hour).
 
-A check judges the limits it names, each on its own: a drug substance's (EU/mg × maximum dose in mg ÷
-body weight) and the drug product's (EU/mL × the volume of the maximum dose ÷ body weight, or EU/mg as
-for the substance). Each finding shows its numbers. A substance's limit is a field of a repeated section
-(one per drug substance), so the model declares it in a check of its own, run per substance, and the
-product's in another, run once.
+A check judges the limits it names, each on its own: a drug substance's (EU/mg × the substance's mg in
+the maximum dose ÷ body weight) and the drug product's (EU/mL × the volume of the maximum dose ÷ body
+weight, or EU/mg as for the substance). Each finding shows its numbers. A dose measured as another
+material carries its substances in proportion (`share`: a lipid nanoparticle dosed in mg of total RNA
+carries about 14 mg of its ionizable lipid per mg); without one a substance is what the dose measures.
+A substance's limit is a field of a repeated section (one per drug substance), so the model declares it
+in a check of its own, run per substance, and the product's in another, run once.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ if TYPE_CHECKING:
 
 KEYS = ("route", "thresholds", "maximum", "weight")
 LIMITS = (("substance_limit", "drug substance"), ("product_limit", "drug product"))
-OPTIONAL = ("concentration", *(key for key, _ in LIMITS))
+OPTIONAL = ("concentration", "share", *(key for key, _ in LIMITS))
 
 
 def run(check: Check, model: ContentModel, values: dict[str, Any]) -> list[Finding | Measure]:
@@ -45,7 +47,7 @@ def run(check: Check, model: ContentModel, values: dict[str, Any]) -> list[Findi
         if limit is None:
             found.append(c.cannot_check(f"the {what} endotoxin limit", [check.spec[key]]))
             continue
-        dose_eu = _endotoxin(c, limit, dose_mg)
+        dose_eu = _endotoxin(c, limit, dose_mg, c.value("share", record=False) if key == "substance_limit" else None)
         if isinstance(dose_eu, Finding):
             found.append(dose_eu)
             continue
@@ -63,9 +65,15 @@ def run(check: Check, model: ContentModel, values: dict[str, Any]) -> list[Findi
     return found
 
 
-def _endotoxin(c: Inputs, limit: dict, dose_mg: float) -> tuple[float, str] | Finding:
-    """EU in the maximum dose, with the working shown: EU/mg × mg, or EU/mL × (mg ÷ mg/mL)."""
+def _endotoxin(c: Inputs, limit: dict, dose_mg: float, share: dict | None = None) -> tuple[float, str] | Finding:
+    """EU in the maximum dose, with the working shown: EU/mg × mg (× the substance's mg per mg of the
+    dose), or EU/mL × (mg ÷ mg/mL)."""
     if ci.dimension(limit) == "endotoxin_per_mass":
+        if share is not None:
+            mg = dose_mg * share["value"]
+            eu = ci.number_in(limit, "EU/mg") * mg
+            return eu, (f"{shown(limit)} × {g(mg, 'mg')} (maximum dose {g(dose_mg, 'mg')} × {g(share['value'])} mg "
+                        f"per mg) = {g(eu, 'EU')}")
         eu = ci.number_in(limit, "EU/mg") * dose_mg
         return eu, f"{shown(limit)} × {g(dose_mg, 'mg')} = {g(eu, 'EU')}"
     concentration = c.value("concentration", record=False)
@@ -94,6 +102,9 @@ def validate(r, model: ContentModel, spec: dict, place: str) -> None:
     ci.need_field(r, model, spec, "substance_limit", place, {"number"}, {"endotoxin_per_mass"})
     ci.need_field(r, model, spec, "product_limit", place, {"number"}, {"endotoxin_per_mass", "endotoxin_per_volume"})
     ci.need_field(r, model, spec, "concentration", place, {"number"}, {"concentration"})
+    ci.need_field(r, model, spec, "share", place, {"number"}, set())
+    if "share" in spec and "substance_limit" not in spec:
+        raise r.fail(place, "'share' (a substance's mg per mg of the dose) goes with substance_limit")
     thresholds = spec["thresholds"]
     if not isinstance(thresholds, list) or not thresholds:
         raise r.fail(place, "'thresholds' must be a list of {routes, k, why}")
@@ -107,5 +118,6 @@ def validate(r, model: ContentModel, spec: dict, place: str) -> None:
         r.text(data, "why", where)
 
 
-ci.register("endotoxin", KEYS, ("route", "maximum", "weight", "substance_limit", "product_limit", "concentration"),
+ci.register("endotoxin", KEYS, ("route", "maximum", "weight", "substance_limit", "product_limit", "concentration",
+                                "share"),
             validate, run)

@@ -123,11 +123,14 @@ def test_a_weight_based_dose_raised_fifty_fold_breaks_the_margin_and_the_endotox
     assert "3 mg/kg × Km 12 (Monkey) ÷ Km 37 (human) = 0.973 mg/kg, × 7.2 kg = 7.01 mg" in margin[0].message
     assert "maximum dose for this patient 108 mg" in margin[0].message and "below the declared safety factor of 3" \
         in margin[0].message
+    # each substance's limit, for the mg of it the dose carries: 2/3 of the RNA is mRNA, the guide's third
+    # stays just below K, and each mg of RNA comes with 14 mg of ionizable lipid
     endotoxin = {f.field: f.message for f in found if f.check == "endotoxin-dose"}
-    assert sorted(endotoxin) == [f"cmc.substance[{i}].endotoxin_limit" for i in range(3)]  # each substance's limit
-    mrna = endotoxin["cmc.substance[0].endotoxin_limit"]
-    assert mrna.startswith("ABE8e editor mRNA: ")
-    assert "1 EU/mg × 108 mg = 108 EU ÷ 7.2 kg = 15 EU/kg, above K = 5 EU/kg" in mrna
+    assert sorted(endotoxin) == ["cmc.substance[0].endotoxin_limit", "cmc.substance[2].endotoxin_limit"]
+    mrna, lipid = endotoxin["cmc.substance[0].endotoxin_limit"], endotoxin["cmc.substance[2].endotoxin_limit"]
+    assert mrna.startswith("ABE8e editor mRNA: ") and lipid.startswith("ML-315 ionizable lipid: ")
+    assert "1 EU/mg × 72.4 mg (maximum dose 108 mg × 0.67 mg per mg) = 72.4 EU ÷ 7.2 kg = 10 EU/kg, above K = 5" in mrna
+    assert "0.5 EU/mg × 1510 mg (maximum dose 108 mg × 14 mg per mg) = 756 EU ÷ 7.2 kg = 105 EU/kg" in lipid
     (product,) = [f for f in found if f.check == "endotoxin-dose-product"]  # the product's limit, once
     assert product.field == "cmc.product.endotoxin_limit" and product.message.startswith("The endotoxin limit")
     assert "5 EU/mL × 108 mL (maximum dose 108 mg at 1 mg/mL) = 540 EU ÷ 7.2 kg = 75 EU/kg" in product.message
@@ -147,3 +150,14 @@ def test_the_editor_case_keeps_its_guide_on_its_target(tmp_path):
     assert [(f.check, f.severity) for f in found] == [("base-editor-site", "error")]
     assert "protospacer positions 4–8 (target 14–33 on the antisense (−) strand)" in found[0].message
     assert "editable A at position(s) 6 (target 28) not listed as bystanders" in found[0].message
+
+
+def test_a_lipid_is_judged_for_the_mg_of_it_the_rna_dose_carries(tmp_path):
+    """The dose is measured in mg of RNA; the endotoxin a lipid brings follows its own mass in the dose."""
+    found = _editor_case(tmp_path, {"cmc.substance[2].dose_share": {"value": 40}})
+    assert [(f.check, f.field) for f in found] == [("endotoxin-dose", "cmc.substance[2].endotoxin_limit")]
+    assert "0.5 EU/mg × 86.4 mg (maximum dose 2.16 mg × 40 mg per mg) = 43.2 EU ÷ 7.2 kg = 6 EU/kg" in found[0].message
+    with Dossier.open(tmp_path / "editor.dossier") as d:
+        d.clear("cmc.substance[2].dose_share")
+        missing = [f for f in d.check().findings if f.severity == "error"]
+    assert [(f.check, f.field) for f in missing] == [("lipid-dose-share", "cmc.substance[2].dose_share")]

@@ -225,6 +225,7 @@ def _model_with(tmp_path, change):
     ("tox-lot", lambda c: c.update(batches="cmc.batches.batches"), "is not a table column"),
     ("endotoxin-dose", lambda c: c.update(colour="red"), "unknown key(s) colour"),
     ("endotoxin-dose", lambda c: c.pop("substance_limit"), "name at least one"),
+    ("endotoxin-dose-product", lambda c: c.update(share="cmc.substance.dose_share"), "goes with substance_limit"),
     ("endotoxin-dose", lambda c: c.update(weight="clinical.dosing.route"), "clinical.dosing.route is a choice"),
     ("dose-escalation", lambda c: c.update(dose="clinical.dosing.escalation.timing"), "'dose': "),
 ])
