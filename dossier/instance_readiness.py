@@ -13,11 +13,10 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from .measures import Measure
-from .model_repeats import check_repeat
 from .repeats import in_instance, instance_key, instance_view, instances, outside_repeats
 
 if TYPE_CHECKING:
-    from .model import Check, ContentModel
+    from .model import ContentModel
     from .readiness import Finding
 
 @dataclass(frozen=True)
@@ -33,8 +32,9 @@ class Scope:
     def checks_field(self, path: str) -> bool:
         return self.fields is None or path in self.fields
 
-    def runs(self, model: ContentModel, check: Check) -> bool:
-        return self.fields is None or check_repeat(model, check) == self.repeat
+    def runs(self, repeat: str | None) -> bool:
+        """Whether this pass runs a check that reads the fields of `repeat` (model_repeats.check_repeat)."""
+        return self.fields is None or repeat == self.repeat
 
     def place(self, model: ContentModel, found: Iterable[Finding | Measure]) -> list[Finding | Measure]:
         """The findings (and measures) of this pass as the dossier knows them: instance paths, the

@@ -20,7 +20,7 @@ from .instance_readiness import Scope, count_findings, scopes
 from .limits import shown
 from .measures import Measure, MeasureGroup, groups
 from .model import ELEMENT_STATES, Check, ContentModel, Element, Evidence
-from .model_repeats import check_reads, fields_repeat
+from .model_repeats import check_reads, check_repeat, fields_repeat
 from .repeats import in_instance
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
@@ -85,12 +85,14 @@ def check_dossier(model: ContentModel, values: dict[str, Any], attachment_names:
     findings: list[Finding] = count_findings(model, values)
     measures: list[Measure] = []
     passes = []
+    reads = {p for c in model.checks for p in check_reads(c)}  # once per check, not once per pass
+    repeats = {c.id: check_repeat(model, c) for c in model.checks}
     for scope in scopes(model, values):
         ap = Applicability(model, scope.values)
         seen = ap.values_that_apply()
         # derived values some check reads, computed only then: a conversion loads pint (~0.5 s)
-        seen = {**seen, **derived_values(model, seen, {p for c in model.checks for p in check_reads(c)})}
-        for found in scope.place(model, _findings(model, scope, seen, ap, names)):
+        seen = {**seen, **derived_values(model, seen, reads)}
+        for found in scope.place(model, _findings(model, scope, seen, ap, names, repeats)):
             if isinstance(found, Measure):
                 measures.append(found)
             else:
@@ -119,12 +121,12 @@ def _grouped(model: ContentModel, measures: list[Measure]) -> list[Measure]:
     return placed
 
 
-def _findings(model: ContentModel, scope: Scope, values: dict, ap: Applicability,
-              names: set[str]) -> list[Finding | Measure]:
+def _findings(model: ContentModel, scope: Scope, values: dict, ap: Applicability, names: set[str],
+              repeats: dict[str, str | None]) -> list[Finding | Measure]:
     findings: list[Finding | Measure] = list(_required_fields(model, values, ap, scope))
     findings += dangling_attachments(model, {p: v for p, v in values.items() if scope.checks_field(p)}, names)
     for check in model.checks:
-        if scope.runs(model, check) and ap.check(check):
+        if scope.runs(repeats[check.id]) and ap.check(check):
             findings += [f for f in _run(check, model, values, ap) if _points_at_applying(ap, f.field)]
     # a finding on a derived value points at the field the user can change: its formula's first
     return [replace(f, field=_changed_by(model, f.field), fields=tuple(_changed_by(model, p) for p in f.fields))
