@@ -132,15 +132,13 @@ def check_roles(r, model: ContentModel) -> None:
                 raise r.fail(place, f"{path} is repeated ({repeat.label}: one value per instance), but this role "
                                     "takes one value; point it at a field outside the repeat")
     # A keyed heading may take its value from a repeated field: a document rendered per instance gets
-    # its own keyed heading from its instance (dossier.ectd.wanted). Placing each instance's attachments
-    # and figures is not built yet: refused here rather than leaving an instance's files out of a sequence.
-    per_instance = {**{f"roles.attachments.{k}": [k] for k in model.roles.attachments},
-                    **{f"roles.figures.{k}": [v.table] for k, v in model.roles.figures.items()}}
-    for place, paths in per_instance.items():
-        repeated = [p for p in paths if model.repeat_of(p) is not None]
-        if repeated:
-            raise r.fail(place, f"{repeated[0]} is repeated: placing each instance's attachments or figures in "
-                                "the eCTD tree is not supported yet; point the role at a field outside the repeat")
+    # its own keyed heading from its instance, and each instance's attachments go where their field's home
+    # says (dossier.ectd.wanted). A figure drawn per instance is not built yet: refused here rather than
+    # leaving an instance's rows out of a figure.
+    for key, figure in model.roles.figures.items():
+        if model.repeat_of(figure.table) is not None:
+            raise r.fail(f"roles.figures.{key}", f"{figure.table} is repeated: drawing a figure per instance is "
+                                                 "not supported yet; point the role at a table outside the repeat")
 
 
 def repeat_of_path(model: ContentModel, path: str) -> str | None:

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from dossier.ectd.headings import ich_tree, regional_tree
+from dossier.ectd.wanted import Inputs, Trees, attachment_leaves
 from dossier.errors import ModelError
 from dossier.model_reader import parse_model
 
@@ -107,9 +109,20 @@ def test_a_single_value_role_on_a_repeated_field_is_refused(repeats_raw):
         in refused(repeats_raw)
 
 
-def test_placing_instances_in_the_ectd_tree_is_refused_until_it_is_built(repeats_raw):
-    repeats_raw["roles"] = {"attachments": {"cmc.substance.batches.coa": {
-        "heading": "m3-2-s-4-4", "folder": "m3/32-body-data/32s-drug-sub/32s4-contr-drug-sub/32s44-batch-analys",
-        "title": "CoA {lot}"}}}
-    assert ("roles.attachments.cmc.substance.batches.coa: cmc.substance.batches.coa is repeated: placing each "
-            "instance's attachments") in refused(repeats_raw)
+def test_each_instance_s_attachments_go_where_their_field_s_home_says(repeats_raw, installed):
+    repeats_raw["roles"] = {"attachments": {
+        "cmc.substance.batches.coa": {"heading": "m3-2-s-4-4", "title": "CoA {lot}",
+                                      "folder": "m3/32-body-data/32s-drug-sub/32s4-contr-drug-sub/32s44-batch-analys"},
+        "cmc.substance.report": {"heading": "m3-2-s-1-1", "folder": "m3/32-body-data/32s-drug-sub/32s1-gen-info",
+                                 "title": "Report, {file}"}}}
+    model = parse_model(repeats_raw, Path("repeats.yaml"))
+    values = {"cmc.substance[0].name": "Editor mRNA", "cmc.substance[0].report": ["r0.pdf"],
+              "cmc.substance[0].batches": [{"lot": "L1", "coa": "c1.pdf"}],
+              "cmc.substance[1].name": "Guide RNA", "cmc.substance[1].batches": [{"lot": "L2", "coa": "c2.pdf"}]}
+    notes: list[str] = []
+    leaves = {x.ref: x for x in attachment_leaves(Inputs(model, values, {"r0.pdf": "1", "c1.pdf": "2", "c2.pdf": "3"},
+                                                         {}, {}), Trees(ich_tree(installed), regional_tree(installed)),
+                                                  notes)}
+    assert set(leaves) == {"r0.pdf", "c1.pdf", "c2.pdf"} and notes == []
+    assert (leaves["c2.pdf"].title, leaves["r0.pdf"].title) == ("CoA L2", "Report, r0")
+    assert leaves["c2.pdf"].path.startswith("m3/32-body-data/32s-drug-sub/32s4-contr-drug-sub/32s44-batch-analys/")

@@ -13,7 +13,7 @@ from typing import Any
 from ..conditions import Applicability
 from ..docunits import slug, split_unit, unit_title, unit_values
 from ..errors import DossierError
-from ..fieldpath import FieldPath, base_path
+from ..fieldpath import FieldPath, base_path, model_path
 from ..model import ContentModel
 from ..roles import AttachmentHome
 from .headings import HeadingTree
@@ -177,19 +177,21 @@ def _document_leaf(inputs: Inputs, trees: Trees, notes: list[str], doc, unit: st
 
 
 def _attachment_refs(inputs: Inputs) -> Iterable[tuple[str, str, dict]]:
-    """(home key, attachment name, table row or {}) for every attachment a field references."""
+    """(home key, attachment name, table row or {}) for every attachment a field references; a field of a
+    repeated section is placed instance by instance (`a.s[1].f`) where its home says, as outside a repeat."""
     for path, value in inputs.values.items():
-        field = inputs.model.fields.get(path)
+        key = model_path(path)
+        field = inputs.model.fields.get(key)
         if field is None:
             continue
         if field.type == "attachment":
             for name in value or []:
-                yield path, name, {}
+                yield key, name, {}
         elif field.type == "table":
             for row in value or []:
                 for column in field.columns:
                     if column.type == "attachment" and row.get(column.id):
-                        yield str(FieldPath.parse(path).column(column.id)), row[column.id], row
+                        yield str(FieldPath.parse(key).column(column.id)), row[column.id], row
 
 
 def _fallback_home(inputs: Inputs, key: str) -> AttachmentHome | None:
