@@ -12,8 +12,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
+from .conditions import Applicability
 from .measures import Measure
-from .repeats import in_instance, instance_key, instance_view, instances, outside_repeats
+from .repeats import in_instance, instance_key, instance_view, instances, listed, outside_repeats, owner
 
 if TYPE_CHECKING:
     from .model import ContentModel
@@ -28,6 +29,7 @@ class Scope:
     repeat: str | None = None
     instance: int = 0
     name: str = ""
+    outer: int | None = None  # the instance of the enclosing repeat this one lies within (dossier.repeats.owner)
 
     def checks_field(self, path: str) -> bool:
         return self.fields is None or path in self.fields
@@ -39,16 +41,19 @@ class Scope:
     def place(self, model: ContentModel, found: Iterable[Finding | Measure]) -> list[Finding | Measure]:
         """The findings (and measures) of this pass as the dossier knows them: instance paths, the
         instance named in a finding's message or with a measure."""
-        if self.repeat is None:
+        repeat = self.repeat
+        if repeat is None:
             return list(found)
+
+        def at(path: str) -> str:
+            return in_instance(model, path, repeat, self.instance, self.outer)
         placed: list[Finding | Measure] = []
         for f in found:
-            where = in_instance(model, f.field, self.repeat, self.instance)
+            read = tuple(at(p) for p in f.fields)  # the other fields it read: in this instance too
             if isinstance(f, Measure):
-                read = tuple(in_instance(model, p, self.repeat, self.instance) for p in f.fields)
-                placed.append(replace(f, field=where, instance=self.name, fields=read))
+                placed.append(replace(f, field=at(f.field), instance=self.name, fields=read))
             else:
-                placed.append(replace(f, field=where, message=f"{self.name}: {f.message}"))
+                placed.append(replace(f, field=at(f.field), fields=read, message=f"{self.name}: {f.message}"))
         return placed
 
 
@@ -62,7 +67,8 @@ def scopes(model: ContentModel, values: dict[str, Any]) -> Iterator[Scope]:
     for repeat in model.repeats.values():
         ours = frozenset(f.path for section in repeat.sections for f in model.section(section).fields)
         for i, name in enumerate(instances(model, values, repeat.id)):
-            yield Scope(instance_view(model, values, repeat.id, i), ours, repeat.id, i, name)
+            yield Scope(instance_view(model, values, repeat.id, i), ours, repeat.id, i, name,
+                        owner(model, values, repeat.id, i))
 
 
 def count_findings(model: ContentModel, values: dict[str, Any]) -> list[Finding]:
@@ -80,4 +86,29 @@ def count_findings(model: ContentModel, values: dict[str, Any]) -> list[Finding]
             found.append(Finding("error", f"At most {repeat.max} {label} instance(s) are allowed; there are {n}. "
                                           "Remove one.", instance_key(repeat.name, n - 1), "",
                                  f"instances:{repeat.id}"))
+        found += _unowned(model, values, repeat)
+    return found
+
+
+def _unowned(model: ContentModel, values: dict[str, Any], repeat) -> list[Finding]:
+    """An instance whose `by` field names no instance of the repeat it lies within (a drug substance made
+    for an arm the dossier does not have)."""
+    from .readiness import Finding
+
+    if repeat.within is None:
+        return []
+    outer = model.repeats[repeat.within]
+    found = []
+    names = instances(model, values, outer.id)
+    for i, name in enumerate(instances(model, values, repeat.id)):
+        named = values.get(instance_key(repeat.by, i))
+        if owner(model, values, repeat.id, i) is not None:
+            continue
+        if named:
+            message = f"there is no {outer.label.lower()} '{named}'; name one of {listed(outer, names)}"
+        elif len(names) > 1 and Applicability(model, instance_view(model, values, repeat.id, i)).field(repeat.by):
+            message = f"say which {outer.label.lower()} it is made for: {listed(outer, names)}"
+        else:
+            continue  # shared by every arm (a lipid), or no arm yet (the arms' own count says so)
+        found.append(Finding("error", f"{name}: {message}", instance_key(repeat.by, i), "", f"instances:{repeat.id}"))
     return found

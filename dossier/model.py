@@ -129,6 +129,8 @@ class Repeat:
     min: int = 0                    # fewer instances is a readiness error
     max: int | None = None          # no more instances can be added
     sections: tuple[str, ...] = ()  # the paths of the sections that repeat with it, in model order
+    within: str | None = None       # the repeat an instance belongs to (a drug substance to its arm) …
+    by: str | None = None           # … named by this text field of the instance (see dossier.repeats.owner)
 
 
 @dataclass(frozen=True)

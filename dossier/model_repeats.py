@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from .checkkinds import spec_paths
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
     from .model import Area, Check, ContentModel
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
-_KEYS = {"id", "label", "name", "min", "max"}
+_KEYS = {"id", "label", "name", "min", "max", "within", "by"}
 
 
 def read_repeats(r, raw: Any) -> dict[str, Repeat]:
@@ -34,8 +35,16 @@ def read_repeats(r, raw: Any) -> dict[str, Repeat]:
         minimum, maximum = _count(r, data, "min", place), _count(r, data, "max", place)
         if maximum is not None and maximum < max(minimum or 0, 1):
             raise r.fail(place, f"'max' ({maximum}) must be at least 1 and at least 'min' ({minimum or 0})")
+        if ("within" in data) != ("by" in data):
+            raise r.fail(place, "'within' (the repeat an instance belongs to) and 'by' (the text field naming that "
+                                "instance) go together")
         repeats[repeat_id] = Repeat(repeat_id, r.text(data, "label", place), r.text(data, "name", place),
-                                    minimum or 0, maximum)
+                                    minimum or 0, maximum, within=data.get("within"), by=data.get("by"))
+    for place, repeat in ((f"repeats ({rid})", rep) for rid, rep in repeats.items() if rep.within is not None):
+        parent = repeats.get(str(repeat.within))
+        if parent is None or parent.id == repeat.id or parent.within is not None:
+            raise r.fail(place, f"'within: {repeat.within}' must name another declared repeat that lies within "
+                                f"none (declared: {', '.join(repeats)})")
     return repeats
 
 
@@ -74,8 +83,12 @@ def attach_sections(r, repeats: dict[str, Repeat], areas: tuple[Area, ...]) -> d
         if name.type != "text":
             raise r.fail(place, f"'name: {repeat.name}' is a {name.type} field; an instance is named by a "
                                 "one-line text field")
-        out[repeat.id] = Repeat(repeat.id, repeat.label, repeat.name, repeat.min, repeat.max,
-                                tuple(s.path for s in sections))
+        if repeat.by is not None:
+            by = next((f for s in sections for f in s.fields if f.path == repeat.by), None)
+            if by is None or by.type != "text":
+                raise r.fail(place, f"'by: {repeat.by}' must be a text field of its sections: it names the "
+                                    f"{repeat.within} instance each instance belongs to")
+        out[repeat.id] = replace(repeat, sections=tuple(s.path for s in sections))
     return out
 
 
@@ -102,23 +115,31 @@ def check_repeat_uses(r, model: ContentModel) -> None:
 
 
 def check_documents(r, model: ContentModel) -> None:
-    """A document rendered per instance (`per:`) names a repeat; a document given a repeated field is
-    rendered per instance of that field's repeat (one value each), and its condition reads only its own
-    repeat's fields or fields outside any repeat."""
+    """A document rendered per instance (`per:`) names a repeat and is given that repeat's fields (and those
+    of the repeat its instances lie within), one value each; a document rendered once may be given any
+    repeat's fields, which its template reads instance by instance (`f.each`). A document's condition
+    reads only its own repeat's fields or fields outside any repeat."""
     for document in model.documents:
         place = f"document {document.id}"
         if document.per is not None and document.per not in model.repeats:
             known = ", ".join(model.repeats) or "this content model declares none"
             raise r.fail(f"{place}.per", f"names no repeat '{document.per}' (repeats: {known})")
         _outside_only(r, model, document.when, document.per, f"{place}.when")
+        if document.per is None:
+            continue
         for f in model.fields.values():
             repeat = model.repeat_of(f.path)
-            if repeat is not None and document.id in f.documents and repeat.id != document.per:
-                how = f"give the document `per: {repeat.id}` (one {repeat.label.lower()} per file)" \
-                    if document.per is None else f"it is rendered per instance of '{document.per}'"
-                raise r.fail(f"field {f.path}", f"feeds document {document.id}, but has one value per "
-                                                f"{repeat.label.lower()}: {how}, or take the document out of "
-                                                "the field's `documents:`")
+            if repeat is not None and document.id in f.documents and not sees(model, document.per, repeat.id):
+                raise r.fail(f"field {f.path}", f"feeds document {document.id}, rendered per instance of "
+                                                f"'{document.per}', but has one value per {repeat.label.lower()}: "
+                                                "take the document out of the field's `documents:`, or render "
+                                                "it once (without `per:`) and read the field per instance")
+
+
+def sees(model: ContentModel, own: str | None, theirs: str) -> bool:
+    """Whether a part of repeat `own` sees one value of repeat `theirs`: its own, or the one of the
+    repeat its instances lie within (a drug substance sees its arm's design)."""
+    return own is not None and (theirs == own or model.repeats[own].within == theirs)
 
 
 def check_roles(r, model: ContentModel) -> None:
@@ -154,7 +175,7 @@ def repeat_of_path(model: ContentModel, path: str) -> str | None:
 def _outside_only(r, model: ContentModel, when, own: str | None, place: str) -> None:
     for path in sorted(when.fields() if when else ()):
         theirs = repeat_of_path(model, path)
-        if theirs is not None and theirs != own:
+        if theirs is not None and not sees(model, own, theirs):
             label = model.repeats[theirs].label
             where = f"outside the repeat '{theirs}'" if own is None else f"in the repeat '{own}', not '{theirs}'"
             raise r.fail(place, f"tests {path}, which has one value per {label.lower()}, from a part {where}: "
@@ -168,6 +189,8 @@ def _one_repeat(r, model: ContentModel, paths: Iterable[str], place: str) -> Non
         repeat = repeat_of_path(model, path)
         if repeat is not None:
             found.setdefault(repeat, path)
+    if len(found) == 2 and any(model.repeats[rid].within in found for rid in found):
+        return  # an instance lies within one of the other's: it is checked with its own (dossier.repeats.owner)
     if len(found) > 1:
         named = " and ".join(f"{p} (repeat '{rid}')" for rid, p in found.items())
         raise r.fail(place, f"reads {named}: fields of two repeats cannot be paired instance by instance; "
@@ -190,5 +213,8 @@ def check_repeat(model: ContentModel, check: Check) -> str | None:
 
 
 def fields_repeat(model: ContentModel, paths: Iterable[str]) -> str | None:
-    """The repeat the first repeated one of `paths` lies in (an element's, a check's), if any."""
-    return next((found for found in (repeat_of_path(model, p) for p in paths) if found is not None), None)
+    """The repeat the first repeated one of `paths` lies in (an element's, a check's), if any; of a repeat
+    and the one its instances lie within, the inner one (each drug substance, seeing its arm)."""
+    found = [rid for rid in dict.fromkeys(repeat_of_path(model, p) for p in paths) if rid is not None]
+    inner = [rid for rid in found if model.repeats[rid].within in found]
+    return (inner or found)[0] if found else None

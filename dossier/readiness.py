@@ -285,7 +285,8 @@ def _element(model: ContentModel, element: Element, passes: list[tuple[Scope, di
 
 
 def _placed(model: ContentModel, scope: Scope, paths: Iterable[str]) -> list[str]:
-    return [p if scope.repeat is None else in_instance(model, p, scope.repeat, scope.instance) for p in paths]
+    return [p if scope.repeat is None else in_instance(model, p, scope.repeat, scope.instance, scope.outer)
+            for p in paths]
 
 
 def _element_state(element: Element, values: dict, findings: list[Finding], ap: Applicability) -> ElementState:

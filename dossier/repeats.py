@@ -53,32 +53,63 @@ def outside_repeats(model: ContentModel, values: Mapping[str, Any]) -> dict[str,
     return {p: v for p, v in values.items() if not _in_any(model, p)}
 
 
+def owner(model: ContentModel, values: Mapping[str, Any], repeat_id: str, i: int) -> int | None:
+    """The instance of the enclosing repeat (`within:`) that instance i belongs to: the one its `by` field
+    names (case aside); with that field empty while there is one, that one; else None (it belongs to
+    none: a lipid every arm shares, or a name that matches no arm)."""
+    repeat = model.repeats[repeat_id]
+    if repeat.within is None or repeat.by is None:
+        return None
+    names = instances(model, values, repeat.within)
+    named = values.get(instance_key(repeat.by, i))
+    if not is_filled(named):
+        return 0 if len(names) == 1 else None
+    wanted = str(named).strip().casefold()
+    return next((j for j, name in enumerate(names) if name.strip().casefold() == wanted), None)
+
+
 def instance_view(model: ContentModel, values: Mapping[str, Any], repeat_id: str, i: int) -> dict[str, Any]:
     """`values` with instance i of the repeat under the model's paths (`area.section.field`), the
-    repeat's other instances left out, everything else as it is."""
+    repeat's other instances left out, everything else as it is. An instance that lies within another
+    repeat's (a drug substance in its arm) sees that one's values too, under the model's paths."""
     repeat = model.repeats[repeat_id]
+    view = _one(values, repeat.sections, i)
+    if repeat.within is not None:
+        view = _one(view, model.repeats[repeat.within].sections, owner(model, values, repeat_id, i))
+    return view
+
+
+def _one(values: Mapping[str, Any], sections: tuple[str, ...], i: int | None) -> dict[str, Any]:
     view = {}
     for path, value in values.items():
         where = FieldPath.match(path)
-        if where is None or where.section_path not in repeat.sections:
+        if where is None or where.section_path not in sections:
             view[path] = value
-        elif where.instance == i:
+        elif where.instance == i and i is not None:
             view[str(where.in_instance(None))] = value
     return view
 
 
-def in_instance(model: ContentModel, path: str, repeat_id: str, i: int) -> str:
+def in_instance(model: ContentModel, path: str, repeat_id: str, i: int, outer: int | None = None) -> str:
     """A path seen in instance i's view, as the dossier knows it: `area.section.field` →
-    `area.section[i].field` when the section shares the repeat; any other path as it is."""
+    `area.section[i].field` when the section shares the repeat (`[outer]` when it is the enclosing
+    repeat's, instance i lying within instance `outer` of it); any other path as it is."""
     where = FieldPath.match(path)
-    if where is None or where.instance is not None or where.section_path not in model.repeats[repeat_id].sections:
+    if where is None or where.instance is not None:
         return path
-    return str(where.in_instance(i))
+    repeat = model.repeats[repeat_id]
+    if where.section_path in repeat.sections:
+        return str(where.in_instance(i))
+    if outer is not None and repeat.within is not None and where.section_path in model.repeats[repeat.within].sections:
+        return str(where.in_instance(outer))
+    return path
 
 
 def listed(repeat: Repeat, names: list[str]) -> str:
     """The instances as an error message lists them: `[0] Editor mRNA, [1] Guide RNA`."""
-    return ", ".join(f"[{i}] {name}" for i, name in enumerate(names)) or f"none yet (add a {repeat.label.lower()})"
+    label = repeat.label.lower()
+    return ", ".join(f"[{i}] {name}" for i, name in enumerate(names)) or \
+        f"none yet (add {'an' if label[:1] in 'aeiou' else 'a'} {label})"
 
 
 def check_instance_path(model: ContentModel, values: Mapping[str, Any], path: str, adding: Iterable[int] = ()) -> None:

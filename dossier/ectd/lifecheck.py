@@ -102,13 +102,17 @@ def _check_target(leaf: ReadLeaf, target: tuple[str, str, str], history: History
 
 
 def check_keyed(index: Backbone, history: History) -> Found:
-    """Keyed heading attributes must be identical to those of earlier sequences."""
+    """Keyed heading attributes must be identical to those of earlier sequences: a heading element with
+    values no earlier sequence used may only bring new leaves (a drug substance added, under its own
+    keyed heading); one that changes leaves sent before must carry the values they were sent under."""
     found: Found = []
     for heading, values in index.keyed.items():
         for seq in history.numbers:
             earlier = history.backbone(seq, "index.xml").keyed.get(heading)
-            if earlier and not values & earlier:
-                now = "; ".join(", ".join(f"{a}={v!r}" for a, v in t) for t in sorted(values))
+            changing = {v for v in values - (earlier or set())
+                        if index.keyed_operations.get((heading, v), set()) - {"new"}}
+            if earlier and changing:
+                now = "; ".join(", ".join(f"{a}={v!r}" for a, v in t) for t in sorted(changing))
                 then = "; ".join(", ".join(f"{a}={v!r}" for a, v in t) for t in sorted(earlier))
                 found.append(("medium", "index.xml", f"{heading} has {now}, but sequence {seq} used {then}; keyed "
                                                      "attributes must stay identical in every sequence"))

@@ -42,6 +42,8 @@ class Backbone:
     error: str = ""
     leaves: list[ReadLeaf] = field(default_factory=list)
     keyed: dict[str, set[tuple]] = field(default_factory=dict)   # heading → {attribute tuples}
+    # (heading, attribute tuple) → the operations of the leaves under that keyed heading element
+    keyed_operations: dict[tuple[str, tuple], set[str]] = field(default_factory=dict)
 
 
 def parse_backbone(seq_dir: Path, relpath: str, folder: Path | None) -> Backbone:
@@ -73,7 +75,10 @@ def parse_backbone(seq_dir: Path, relpath: str, folder: Path | None) -> Backbone
             line=el.sourceline or 0, in_node_extension=in_ext))
     for el in backbone.tree.getroot().iter():
         if isinstance(el.tag, str) and any(a in el.attrib for a in KEYED_ATTRS):
-            backbone.keyed.setdefault(el.tag, set()).add(tuple((a, el.get(a, "")) for a in KEYED_ATTRS if el.get(a)))
+            attrs = tuple((a, el.get(a, "")) for a in KEYED_ATTRS if el.get(a))
+            backbone.keyed.setdefault(el.tag, set()).add(attrs)
+            backbone.keyed_operations.setdefault((el.tag, attrs), set()).update(
+                leaf.get("operation", "") for leaf in el.iter("leaf"))
     return backbone
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..conditions import Applicability
-from ..docunits import slug, split_unit, unit_title, unit_values
+from ..docunits import slug, split_unit, unit_stem, unit_title, unit_values
 from ..errors import DossierError
 from ..fieldpath import FieldPath, base_path, model_path
 from ..model import ContentModel
@@ -166,11 +166,17 @@ def _document_leaf(inputs: Inputs, trees: Trees, notes: list[str], doc, unit: st
     tag = None
     if study:
         tag = "protocol-or-amendment" if "protocol" in f"{doc.id} {doc.title}".lower() else file_tag(heading)
-    own = None
-    if split_unit(unit)[1] is not None:  # its instance's values give its keyed headings; nothing is pinned
+    own, name = None, doc.file
+    index = split_unit(unit)[1]
+    if index is not None:  # its instance's values give its keyed headings; nothing is pinned
         instance = replace(inputs, values=unit_values(inputs.model, unit, inputs.values), keyed={})
         own = keyed_values(instance, trees, [heading])
-    return Leaf(path=f"{doc.folder}/{file_name(doc.file)}", heading=heading,
+        if index > 0 and not any(h in KEYED_FOLDERS for h in trees.tree_of(heading).chain(heading)):
+            # No keyed folder of its own (an arm's genetic rationale in 2.5): the file carries the instance's
+            # name. The first instance keeps the document's name, so a dossier's first arm stays the leaf
+            # it was before there were arms, and adding an arm adds only its own leaves.
+            name = unit_stem(inputs.model, unit, inputs.values) + "." + doc.file.rpartition(".")[2]
+    return Leaf(path=f"{doc.folder}/{file_name(name)}", heading=heading,
                 title=unit_title(inputs.model, unit, inputs.values), kind="document", ref=unit,
                 fingerprint=inputs.render_keys[unit], study=study, study_title=doc.title if study else None,
                 file_tag=tag, keyed=own)

@@ -15,9 +15,12 @@ from markupsafe import Markup, escape
 from ..conditions import Applicability
 from ..derived import derived_values
 from ..errors import DossierError
+from ..fieldpath import FieldPath, model_path
 from ..fieldtypes import display, is_filled
 from ..model import ContentModel, Document
+from ..model_repeats import sees
 from ..paths import templates_dir
+from ..repeats import instance_key, instance_view, instances
 from .templateenv import environment
 
 
@@ -39,15 +42,32 @@ def center_inputs(model: ContentModel) -> set[str]:
 def given_values(model: ContentModel, document: Document, values: dict[str, Any]) -> dict[str, Any]:
     """The values a document's template is given, derived values computed (None where empty); a field
     that does not apply (dossier.conditions) is given as empty, and a derived value reads only fields
-    that apply."""
+    that apply. A field of a repeat the document is not rendered per instance of is given once per
+    instance, at its instance path (`area.section[i].field`), with the instance's name: the template
+    reads it through `f.each`."""
     allowed = sorted(allowed_fields(model, document))
-    repeated = [p for p in allowed if (r := model.repeat_of(p)) is not None and r.id != document.per]
-    if repeated:  # the loader refuses this model: one value per instance, in a document rendered once
-        raise DossierError(f"document {document.id} lists repeated fields ({', '.join(repeated)}) but is not "
-                           "rendered per instance of their repeat (`per:`)")
-    values = Applicability(model, values).values_that_apply()
-    derived = derived_values(model, values, allowed)
-    return {p: derived.get(p) if p in model.derived else values.get(p) for p in allowed}
+    listed = listed_repeats(model, document)
+    values_now = Applicability(model, values).values_that_apply()
+    derived = derived_values(model, values_now, allowed)
+    per_instance = {p for paths in listed.values() for p in paths}
+    given = {p: derived.get(p) if p in model.derived else values_now.get(p) for p in allowed if p not in per_instance}
+    for repeat_id, paths in listed.items():
+        for i, name in enumerate(instances(model, values, repeat_id)):
+            seen = Applicability(model, instance_view(model, values, repeat_id, i)).values_that_apply()
+            given[instance_key(model.repeats[repeat_id].name, i)] = name
+            given.update({instance_key(p, i): seen.get(p) for p in paths})
+    return given
+
+
+def listed_repeats(model: ContentModel, document: Document) -> dict[str, list[str]]:
+    """The repeats whose fields a document is given once per instance (it is not rendered per instance
+    of them), each with those fields."""
+    listed: dict[str, list[str]] = {}
+    for path in sorted(allowed_fields(model, document)):
+        repeat = model.repeat_of(path) if path in model.fields else None
+        if repeat is not None and not sees(model, document.per, repeat.id):
+            listed.setdefault(repeat.id, []).append(path)
+    return listed
 
 
 def _shown(spec, value: Any) -> str:
@@ -65,12 +85,37 @@ def _rows(value: Any) -> list[dict]:
 
 def not_applying(model: ContentModel, document: Document, values: dict[str, Any]) -> list[str]:
     """The document's fields and table columns that do not apply under `values` (dossier.conditions):
-    they are left out of the document, so they are part of its content key."""
+    they are left out of the document, so they are part of its content key. A field read per instance
+    (`f.each`) is listed at its instance path for each instance it does not apply to."""
+    listed = listed_repeats(model, document)
+    once = [p for p in sorted(allowed_fields(model, document)) if not any(p in ps for ps in listed.values())]
+    hidden = _hidden(model, values, once)
+    for repeat_id, paths in listed.items():
+        for i in range(len(instances(model, values, repeat_id))):
+            hidden += [instance_key(p, i) for p in _hidden(model, instance_view(model, values, repeat_id, i), paths)]
+    return hidden
+
+
+def _hidden(model: ContentModel, values: dict[str, Any], paths: list[str]) -> list[str]:
     ap = Applicability(model, values)
-    paths = sorted(allowed_fields(model, document))
     tables = [model.fields[p] for p in paths if p in model.fields and ap.field(p)]  # derived values have none
     return [p for p in paths if not ap.field(p)] + [
         f"{t.path}.{c.id}" for t in tables for c in t.columns if not ap.field(f"{t.path}.{c.id}")]
+
+
+class Instance:
+    """One instance as a template reads it in a document rendered once (`f.each`): its `name`, its
+    number (`index`, from 0) and `p(path)`, the instance path of one of its fields for any of `f`'s
+    questions: `f.v(arm.p("genetic.variant.hgvs"))`, `m.facts([arm.p(...), ...])`."""
+
+    def __init__(self, index: int, name: str):
+        self.index, self.name = index, name
+
+    def p(self, path: str) -> str:
+        return instance_key(path, self.index)
+
+    def ps(self, paths: list[str]) -> list[str]:
+        return [self.p(path) for path in paths]
 
 
 class Fields:
@@ -99,14 +144,35 @@ class Fields:
         self._field(path)
         return path not in self.hidden
 
-    def _columns(self, field, columns: list[str] | None = None) -> list:
+    def _columns(self, path: str, field, columns: list[str] | None = None) -> list:
         chosen = [field.column(c) for c in columns] if columns else list(field.columns)
-        return [c for c in chosen if f"{field.path}.{c.id}" not in self.hidden]
+        return [c for c in chosen if f"{path}.{c.id}" not in self.hidden]
+
+    def each(self, repeat_id: str) -> list[Instance]:
+        """The instances of a repeat whose fields this document lists once per instance, in order."""
+        if repeat_id not in self.model.repeats:
+            raise DossierError(f"f.each('{repeat_id}'): the content model declares no such repeat "
+                               f"(repeats: {', '.join(self.model.repeats)})")
+        name, found = self.model.repeats[repeat_id].name, list[Instance]()
+        while instance_key(name, len(found)) in self.values:
+            found.append(Instance(len(found), self.values[instance_key(name, len(found))]))
+        return found
+
+    def across(self, repeat_id: str, path: str) -> list[str]:
+        """The instance paths of one field in every instance (`m.facts(f.across("arms", path))`)."""
+        return [instance.p(path) for instance in self.each(repeat_id)]
 
     def _field(self, path: str):
-        field = self.model.quantity(path)  # an unknown path raises: a typo in the template
-        if path not in self.allowed:
-            self.not_given.add(path)
+        plain = model_path(path)
+        field = self.model.quantity(plain)  # an unknown path raises: a typo in the template
+        repeat = self.model.repeat_of(plain) if plain in self.model.fields else None
+        if repeat is not None and (plain == path) != sees(self.model, self.document.per, repeat.id):
+            raise DossierError(f"{path}: {self.document.id} reads this field once per {repeat.label.lower()}: "
+                               f"write {{% for x in f.each('{repeat.id}') %}} … f.v(x.p('{plain}'))"
+                               if plain == path else f"{path}: {self.document.id} is rendered per instance; "
+                               f"read {plain}")
+        if plain not in self.allowed:
+            self.not_given.add(plain)
         return field
 
     def _value(self, path: str) -> Any:
@@ -133,7 +199,12 @@ class Fields:
         return self._value(path)
 
     def label(self, path: str) -> str:
-        return self._field(path).label
+        """A field's label; an instance's field, where the document lists several, with the instance's name."""
+        plain = model_path(path)
+        label = self.model.quantity(plain).label if plain == path else self._field(path).label
+        if plain == path or (repeat := self.model.repeat_of(plain)) is None or len(self.each(repeat.id)) < 2:
+            return label
+        return f"{label} ({self.each(repeat.id)[FieldPath.parse(path).instance or 0].name})"
 
     def _empty(self, path: str) -> Markup:
         """What an empty field shows as a paragraph: its placeholder in a draft, nothing in a final
@@ -185,14 +256,15 @@ class Fields:
     def rows(self, path: str) -> list[dict[str, str]]:
         """Table rows with each cell as display text (empty string when empty)."""
         field = self._field(path)
-        return [{c.id: _shown(c, row.get(c.id)) for c in self._columns(field)} for row in _rows(self._value(path))]
+        columns = self._columns(path, field)
+        return [{c.id: _shown(c, row.get(c.id)) for c in columns} for row in _rows(self._value(path))]
 
     def table(self, path: str, columns: list[str] | None = None) -> Markup:
         """A table field as a table, or a placeholder paragraph."""
         field, rows = self._field(path), self._value(path) or []
         if not rows:
             return self._empty(path)
-        cols = self._columns(field, columns)
+        cols = self._columns(path, field, columns)
         head = Markup("").join(Markup("<th>{}</th>").format(c.label) for c in cols)
         body = Markup("").join(
             Markup("<tr>{}</tr>").format(Markup("").join(
@@ -261,7 +333,7 @@ def render_markup(model: ContentModel, document: Document, values: dict[str, Any
         where = _template_place(exc) or document.template
         raise DossierError(f"template {where}: {exc}") from None
     if final and fields.placeholders:
-        missing = ", ".join(f"{model.quantity(p).label} ({p})" for p in dict.fromkeys(fields.placeholders))
+        missing = ", ".join(f"{model.quantity(model_path(p)).label} ({p})" for p in dict.fromkeys(fields.placeholders))
         raise DossierError(f"the final {document.title} would show 'not yet provided' for {missing}; fill it in, "
                            "or render a draft")
     return markup, fields
