@@ -5,8 +5,8 @@ library's own classes, written as protobuf JSON and checked by parsing it back.
 Only the fields the model's `roles: evidence: phenopacket` names are read (the model refuses a field
 marked phi there), so no protected health information can reach an export. The subject's id is a
 pseudonym: a hash of the dossier's identity (when and by whom it was created), the same on every
-export of one dossier. Today a dossier holds one patient, so one phenopacket is written; a dossier with
-arms will write one per arm (docs/shared-evidence.md says what is exported and what is not).
+export of one dossier. One phenopacket is written per arm of a master protocol (one for a dossier on any
+other path): the phenotype is the dossier's, the variant the arm's (docs/shared-evidence.md).
 The library (with protobuf) is imported here only, so `dossier get` never loads it.
 """
 
@@ -18,6 +18,7 @@ from typing import Any
 
 from . import __version__
 from .errors import DossierError
+from .repeats import instance_key
 from .tempdirs import replace_text
 
 # The ontologies a phenopacket may cite, by CURIE prefix (MetaData.resources must list each one used).
@@ -43,45 +44,57 @@ class NoPhenotypeError(DossierError):
     """A phenopacket without a phenotype shares nothing; the export is refused before anything is written."""
 
 
-def pseudonym(dossier) -> str:
-    """The subject's stable pseudonymous id: not the patient's name or any phi value, only the dossier's identity."""
+def pseudonym(dossier, arm: int = 0) -> str:
+    """The subject's stable pseudonymous id: not the patient's name or any phi value, only the dossier's identity
+    (and for an arm after the first, its number)."""
     meta = dossier.store.meta()
-    identity = f"{meta.get('created_at')}\0{meta.get('created_by')}".encode()
+    identity = f"{meta.get('created_at')}\0{meta.get('created_by')}{f'{chr(0)}arm {arm}' if arm else ''}".encode()
     return "subject-" + hashlib.sha256(b"dossier phenopacket subject\0" + identity).hexdigest()[:16]
 
 
 def export_phenopackets(dossier, out_dir: str | Path) -> list[Path]:
-    """Write the patient's phenopacket into `out_dir` (made when missing) as `<subject id>.json`, atomically;
-    returns the files written."""
+    """Write one phenopacket per arm (the patient's, when the dossier has one) into `out_dir` (made when
+    missing) as `<subject id>.json`, each atomically; returns the files written."""
     from google.protobuf.json_format import MessageToJson, Parse
     from phenopackets import Phenopacket
 
-    packet = build_phenopacket(dossier)
-    text = MessageToJson(packet, indent=2) + "\n"
-    if Parse(text, Phenopacket()) != packet:  # the library reads back exactly what was built
-        raise DossierError("the phenopacket did not read back as written; nothing was exported")
+    packets = [build_phenopacket(dossier, arm) for arm in range(_arms(dossier))]
+    texts = [MessageToJson(packet, indent=2) + "\n" for packet in packets]
+    if any(Parse(text, Phenopacket()) != packet for text, packet in zip(texts, packets, strict=True)):
+        raise DossierError("a phenopacket did not read back as written; nothing was exported")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    target = out / f"{packet.subject.id}.json"
-    replace_text(target, text, "exporting")
-    return [target]
+    written = []
+    for packet, text in zip(packets, texts, strict=True):
+        target = out / f"{packet.subject.id}.json"
+        replace_text(target, text, "exporting")
+        written.append(target)
+    return written
 
 
-def build_phenopacket(dossier):
-    """The patient's phenopacket (a `phenopackets.Phenopacket`); NoPhenotypeError when no phenotype is recorded."""
+def _arms(dossier) -> int:
+    """How many arms the variant's role lies in (1 when it does not repeat)."""
+    path = dossier.model.roles.evidence.phenopacket.get("variant")
+    repeat = dossier.model.repeat_of(path) if path else None
+    return 1 if repeat is None else max(1, len(dossier.instances(repeat.id)))
+
+
+def build_phenopacket(dossier, arm: int = 0):
+    """The phenopacket of one arm (a `phenopackets.Phenopacket`): the patient's phenotype with that arm's
+    variant; NoPhenotypeError when no phenotype is recorded."""
     import phenopackets as pp
     from google.protobuf.timestamp_pb2 import Timestamp
 
     roles = dossier.model.roles.evidence
     if "phenotypes" not in roles.phenopacket:
         raise DossierError("this content model declares no phenopacket export (roles: evidence: phenopacket)")
-    read = _reader(dossier, roles.phenopacket)
+    read = _reader(dossier, roles.phenopacket, arm)
     terms = read("phenotypes") or []
     if not terms:
         label = dossier.model.field(roles.phenopacket["phenotypes"]).label
         raise NoPhenotypeError(f"{dossier.path.name} has no phenotype, and a phenopacket without one shares "
                                f"nothing; fill in '{label}' (e.g. HP:0001250 Seizure) and export again")
-    subject = pseudonym(dossier)
+    subject = pseudonym(dossier, arm)
     packet = pp.Phenopacket(id=f"{subject}-phenopacket", subject=pp.Individual(id=subject))
     packet.phenotypic_features.extend(pp.PhenotypicFeature(type=pp.OntologyClass(id=t["id"], label=t.get("label", "")))
                                       for t in terms)
@@ -102,10 +115,14 @@ def build_phenopacket(dossier):
     return packet
 
 
-def _reader(dossier, parts: dict[str, str]):
-    """Read the field playing a part, and no other field: the export never opens a value it does not share."""
+def _reader(dossier, parts: dict[str, str], arm: int):
+    """Read the field playing a part (in a repeated section, the arm's), and no other field: the export
+    never opens a value it does not share."""
     def read(part: str) -> Any:
-        return dossier.get(parts[part]) if part in parts else None
+        if part not in parts:
+            return None
+        repeat = dossier.model.repeat_of(parts[part])
+        return dossier.get(parts[part] if repeat is None else instance_key(parts[part], arm))
     return read
 
 
