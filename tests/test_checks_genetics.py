@@ -44,12 +44,12 @@ def only(inp, check: str, **changes):
 def test_the_demo_agrees(demo_input):
     assert checked(demo_input, "")[1] == ()  # no finding at all, of any check
     assert alleles(demo_input)[0] == []
-    assert demo_input.values["genetic.variant.phase"] == "Parental testing (in trans)"
+    assert demo_input.values["genetic.variant[0].phase"] == "Parental testing (in trans)"
 
 
 def test_homozygous_with_a_different_second_allele(demo_input):
     [f], everything = alleles(demo_input, genetic__variant__zygosity="Homozygous")
-    assert f.field == "genetic.variant.second_allele" and f.severity == "error"
+    assert f.field == "genetic.variant[0].second_allele" and f.severity == "error"
     said = "homozygous means one variant on both alleles, but the second allele is NM_001042432.2:c.462_677del, "
     assert said + f"not {FIRST}" in f.message
     assert [x.check for x in everything if x.severity == "error"] == ["alleles-agree"]  # phase no longer applies
@@ -57,18 +57,18 @@ def test_homozygous_with_a_different_second_allele(demo_input):
 
 def test_compound_heterozygous_needs_two_different_phased_alleles(demo_input):
     [f] = alleles(demo_input, genetic__variant__second_allele=None)[0]
-    assert f.field == "genetic.variant.second_allele" and "needs the variant on the other allele" in f.message
+    assert f.field == "genetic.variant[0].second_allele" and "needs the variant on the other allele" in f.message
     [f] = alleles(demo_input, genetic__variant__second_allele=FIRST)[0]
     assert f"both alleles are {FIRST}: that is one variant on both alleles" in f.message
     [f] = alleles(demo_input, genetic__variant__phase="Not determined")[0]
-    assert f.field == "genetic.variant.phase"
+    assert f.field == "genetic.variant[0].phase"
     assert "in trans: Long-read sequencing (in trans) or Parental testing (in trans)" in f.message
     assert "How the two variants were shown to be on different alleles: Not determined" in f.message
 
 
 def test_a_recessive_disease_with_one_allele(demo_input):
     [f] = alleles(demo_input, genetic__variant__zygosity="Heterozygous", genetic__variant__second_allele=None)[0]
-    assert f.field == "genetic.variant.zygosity"
+    assert f.field == "genetic.variant[0].zygosity"
     assert "autosomal recessive disease with one variant allele (heterozygous)" in f.message
     assert alleles(demo_input, genetic__variant__zygosity="Heterozygous", genetic__variant__second_allele=None,
                    genetic__gene__inheritance="Autosomal dominant")[0] == []
@@ -82,7 +82,8 @@ def test_alleles_on_two_transcripts(demo_input):
 def test_a_missing_zygosity_says_the_check_cannot_run(demo_input):
     [f] = alleles(demo_input, genetic__variant__zygosity=None)[0]
     assert f.severity == "warning"
-    assert f.message.startswith("Cannot check this yet: fill in Zygosity.") and f.field == "genetic.variant.zygosity"
+    assert f.message.startswith("Arm 1: Cannot check this yet: fill in Zygosity.")  # the arm named
+    assert f.field == "genetic.variant[0].zygosity"
 
 
 def test_a_meaning_naming_no_choice_is_refused():
@@ -98,14 +99,14 @@ def test_a_meaning_naming_no_choice_is_refused():
 
 def test_the_demo_rests_on_an_attached_report_of_a_clia_certified_lab(demo_input):
     values = demo_input.values
-    assert values["genetic.variant.lab_report"] == ["genetic-test-report.pdf"]
+    assert values["genetic.variant[0].lab_report"] == ["genetic-test-report.pdf"]
     assert "genetic-test-report.pdf" in {a["name"] for a in demo_input.attachments}
-    assert (values["genetic.variant.clia"], values["genetic.variant.cap"]) == ("99D9999999", "1234567")
+    assert (values["genetic.variant[0].clia"], values["genetic.variant[0].cap"]) == ("99D9999999", "1234567")
 
 
 def test_a_missing_report_is_an_error_saying_what_to_attach(demo_input):
     f = only(demo_input, "lab-report", genetic__variant__lab_report=None)
-    assert f.severity == "error" and f.field == "genetic.variant.lab_report"
+    assert f.severity == "error" and f.field == "genetic.variant[0].lab_report"
     assert f"no report is attached to Laboratory report (PDF); attach {LAB}'s signed report" in f.message
 
 
@@ -117,16 +118,16 @@ def test_a_missing_report_is_an_error_saying_what_to_attach(demo_input):
 ])
 def test_a_malformed_clia_number_says_the_form_and_the_fix(demo_input, written, fix):
     f = only(demo_input, "lab-report", genetic__variant__clia=written)
-    assert f.severity == "error" and f.field == "genetic.variant.clia"
+    assert f.severity == "error" and f.field == "genetic.variant[0].clia"
     assert (f"CLIA number '{written}' is not a CLIA number, which is 10 characters: two digits, the letter D, "
             f"seven digits (e.g. 05D0987654); {fix}") in f.message
 
 
 def test_a_malformed_cap_number_and_no_number_at_all(demo_input):
     f = only(demo_input, "lab-report", genetic__variant__cap="CAP # 1234567")
-    assert f.field == "genetic.variant.cap" and "write 1234567 alone in CAP accreditation number" in f.message
+    assert f.field == "genetic.variant[0].cap" and "write 1234567 alone in CAP accreditation number" in f.message
     f = only(demo_input, "lab-report", genetic__variant__clia=None, genetic__variant__cap=None)
-    assert f.field == "genetic.variant.clia"
+    assert f.field == "genetic.variant[0].clia"
     assert f"CLIA number or CAP accreditation number of {LAB} is not given" in f.message
     assert checked(demo_input, "lab-report", genetic__variant__clia=None)[0] == []  # CAP alone will do
 
@@ -140,10 +141,10 @@ def test_a_variant_of_the_rationale_is_targeted(demo_input, targeted):
 
 def test_another_variant_is_an_error_showing_both(demo_input):
     f = only(demo_input, "targeted-variant", nonclinical__design__targeted_variant="NM_001042432.2:c.1056+34C>G")
-    assert f.severity == "error" and f.field == "nonclinical.design.targeted_variant"
+    assert f.severity == "error" and f.field == "nonclinical.design[0].targeted_variant"
     assert (f"Variant the product targets (HGVS): NM_001042432.2:c.1056+34C>G; the genetic rationale has Variant "
             f"(HGVS): {FIRST}; Second allele (HGVS): {SECOND}") in f.message
-    assert f.fields == ("genetic.variant.hgvs", "genetic.variant.second_allele")
+    assert f.fields == ("genetic.variant[0].hgvs", "genetic.variant[0].second_allele")
 
 
 def test_another_transcript_version_is_named_as_the_slip(demo_input):
@@ -154,7 +155,7 @@ def test_another_transcript_version_is_named_as_the_slip(demo_input):
 
 def test_without_the_targeted_variant_the_check_says_it_cannot_run(demo_input):
     f = only(demo_input, "targeted-variant", nonclinical__design__targeted_variant=None)
-    assert f.severity == "warning" and f.field == "nonclinical.design.targeted_variant"
+    assert f.severity == "warning" and f.field == "nonclinical.design[0].targeted_variant"
     assert f.message.startswith("Cannot check this yet: fill in Variant the product targets (HGVS).")
 
 
@@ -168,7 +169,7 @@ def test_an_aav_gene_replacement_targets_no_variant(demo_input):
 
 def test_more_than_five_other_carriers_is_a_note_with_the_count_and_its_source(demo_input):
     f = only(demo_input, "known-carriers", genetic__variant__known_carriers={"value": 12})
-    assert f.severity == "info" and f.field == "genetic.variant.known_carriers"
+    assert f.severity == "info" and f.field == "genetic.variant[0].known_carriers"
     assert "may not be individualized" in f.message and "master protocol" in f.message
     assert ("(12 other people known to carry the variant (ClinVar, gnomAD v4.1 and the CLN3 registries, searched "
             "2026-10), more than 5)") in f.message
@@ -180,7 +181,7 @@ def test_more_than_five_other_carriers_is_a_note_with_the_count_and_its_source(d
                                             ("carriers_source", "Where the carrier count comes from")])
 def test_a_count_or_its_source_missing_cannot_be_judged(demo_input, emptied, label):
     f = only(demo_input, "known-carriers", **{f"genetic__variant__{emptied}": None})
-    assert f.severity == "info" and f.field == f"genetic.variant.{emptied}"
+    assert f.severity == "info" and f.field == f"genetic.variant[0].{emptied}"
     assert f.message.startswith(f"Cannot check this yet: fill in {label}.")
 
 

@@ -39,21 +39,21 @@ def test_the_demo_raises_no_finding(demo_input):
 def test_a_target_that_does_not_pair_shows_the_best_match_and_its_mismatches(demo_input):
     wrong = TARGET[:51] + "C" + TARGET[52:]  # target position 52 (G) lies under strand position 4
     [f] = only(findings(demo_input, nonclinical__design__target_sequence=wrong), "aso-pairs-with-target")
-    assert f.field == "nonclinical.design.sequence" and f.severity == "error"
+    assert f.field == "nonclinical.design[0].sequence" and f.severity == "error"
     assert "reverse complement CTCACCAGGTAAGTTCCTGGGA is not in the target" in f.message
     assert "target 34–55 (CTCACCAGGTAAGTTCCTCGGA)" in f.message and "strand position(s) 4" in f.message
 
 
 def test_the_variant_base_must_be_the_patients_allele(demo_input):
     [f] = only(findings(demo_input, nonclinical__design__variant_position={"value": 5}), "aso-pairs-with-target")
-    assert f.field == "nonclinical.design.target_sequence"
+    assert f.field == "nonclinical.design[0].target_sequence"
     assert "position 5 of the target is T, but NM_001042432.2:c.1056+34C>A puts A there" in f.message
 
 
 def test_a_binding_site_far_from_the_variant_is_found(demo_input):
     [f] = only(findings(demo_input, nonclinical__design__target_sequence="A" + "C" * 60 + TARGET,
                         nonclinical__design__variant_position={"value": 1}), "aso-pairs-with-target")
-    assert f.field == "nonclinical.design.variant_position"
+    assert f.field == "nonclinical.design[0].variant_position"
     assert "binds target position(s) 95–116, 94 nt from the variant at position 1" in f.message
     assert "lie within 50 nt of it" in f.message
 
@@ -99,19 +99,19 @@ def test_one_molecule_shows_both_sequences(demo_input):
 
 
 @pytest.mark.parametrize("changes, field, words", [
-    ({"nonclinical__design__target_sequence": None}, "nonclinical.design.target_sequence",
+    ({"nonclinical__design__target_sequence": None}, "nonclinical.design[0].target_sequence",
      "fill in Target sequence"),
-    ({"nonclinical__design__chemistry": ["2'-MOE", "PMO"]}, "nonclinical.design.chemistry",
+    ({"nonclinical__design__chemistry": ["2'-MOE", "PMO"]}, "nonclinical.design[0].chemistry",
      "includes PMO, whose formula this check cannot compute"),
-    ({"nonclinical__design__modification_pattern": "5-10-5"}, "nonclinical.design.modification_pattern",
+    ({"nonclinical__design__modification_pattern": "5-10-5"}, "nonclinical.design[0].modification_pattern",
      "is not wing–gap–wing lengths adding up to the 22-nt sequence"),
     ({DS + "salt_form": None}, DS + "salt_form", "fill in Formula and weight given for"),
 ])
 def test_a_check_that_cannot_run_says_what_it_lacks(demo_input, changes, field, words):
     [f] = findings(demo_input, **changes)
     assert f.severity == "warning" and f.field == field
-    # a check of the drug substance runs per instance, and its findings name the instance first
-    message = f.message.removeprefix("CLN3-ASO-01 sodium: ") if f.check == "ds-formula-and-weight" else f.message
+    # a check runs per instance (of the drug substance, or of the arm), and its findings name the instance first
+    message = f.message.removeprefix("CLN3-ASO-01 sodium: ").removeprefix("Arm 1: ")
     assert message.startswith("Cannot check this yet:") and words in message
 
 

@@ -24,7 +24,7 @@ def run_process(*args, **kwargs):
 
 
 def test_python_m_dossier_and_the_installed_command_run_main(demo_master):
-    result = run_process("get", demo_master, "genetic.variant.hgvs")
+    result = run_process("get", demo_master, "genetic.variant[0].hgvs")
     assert result.returncode == 0 and result.stdout.strip() == "NM_001042432.2:c.1056+34C>A", result.stderr
     (script,) = [e for e in entry_points(group="console_scripts") if e.name == "dossier"]
     assert script.load() is main
@@ -36,7 +36,7 @@ SHORT_COMMANDS = """
 import json, sys
 from dossier.cli import main
 demo = sys.argv[1]
-for argv in (["get", demo, "genetic.variant.hgvs"], ["set", demo, "module1.sponsor.duns", "987654321"],
+for argv in (["get", demo, "genetic.variant[0].hgvs"], ["set", demo, "module1.sponsor.duns", "987654321"],
              ["fields", demo], ["check", demo]):
     main(argv)
 print(json.dumps(sorted(m for m in sys.modules if any(m == h or m.startswith(h + ".") for h in sys.argv[2:]))))
@@ -53,7 +53,7 @@ def test_short_commands_load_no_renderer_or_heavy_library(demo_file):
 
 def test_a_reader_that_stops_early_ends_the_command_quietly(demo_master):
     """`dossier fields X | head`: no BrokenPipeError traceback, and exit 1 as Python does on EPIPE."""
-    for args in (["get", demo_master, "genetic.variant.hgvs"], ["fields", demo_master], ["history", demo_master]):
+    for args in (["get", demo_master, "genetic.variant[0].hgvs"], ["fields", demo_master], ["history", demo_master]):
         child = subprocess.Popen([sys.executable, "-m", "dossier", *map(str, args)], stdout=subprocess.PIPE,
                                  stderr=subprocess.PIPE, text=True)
         child.stdout.close()  # the reader has gone before the first write (the output fits a pipe's buffer)
@@ -88,18 +88,19 @@ def test_new_set_get_history_and_exit_codes(tmp_path, cli):
     path = tmp_path / "n.dossier"
     assert cli("new", path, "--title", "Test case").code == 0
     assert cli("new", path, "--title", "Again").code == 2
-    assert cli("set", path, "genetic.variant.hgvs", "NM_001042432.2:c.1056+34C>A").code == 0
-    got = cli("get", path, "genetic.variant.hgvs")
+    assert cli("set", path, "genetic.variant[0].arm", "Arm 1").code == 0  # the variant is its arm's
+    assert cli("set", path, "genetic.variant[0].hgvs", "NM_001042432.2:c.1056+34C>A").code == 0
+    got = cli("get", path, "genetic.variant[0].hgvs")
     assert got.out.strip() == "NM_001042432.2:c.1056+34C>A"
-    bad = cli("set", path, "genetic.variant.hgvs", "not a variant")
+    bad = cli("set", path, "genetic.variant[0].hgvs", "not a variant")
     assert bad.code == 1 and "not a valid HGVS variant" in bad.err
-    unknown = cli("set", path, "genetic.variant.nope", "x")
+    unknown = cli("set", path, "genetic.variant[0].nope", "x")
     assert unknown.code == 2 and "no such field" in unknown.err
-    entries = json.loads(cli("history", path, "genetic.variant.hgvs", "--json").out)
+    entries = json.loads(cli("history", path, "genetic.variant[0].hgvs", "--json").out)
     assert len(entries) == 1 and entries[0]["who"] == "cli-test"
     check = cli("check", path)
     assert check.code == 1 and "ERROR" in check.out
-    assert cli("get", tmp_path / "missing.dossier", "genetic.variant.hgvs").code == 2
+    assert cli("get", tmp_path / "missing.dossier", "genetic.variant[0].hgvs").code == 2
     assert cli("get", path).code == 2  # argparse: a missing argument is a usage error
 
 

@@ -93,11 +93,17 @@ def test_each_instance_has_its_own_keyed_heading_and_an_amendment_sends_only_the
             "m3/32-body-data/32s-drug-sub/guide-rna-oligo-manufacturing-inc/")
 
 
-def test_a_document_given_repeated_fields_must_be_rendered_per_instance():
-    raw = per_substance_raw()
+def test_a_document_given_repeated_fields_is_rendered_per_instance_or_reads_each_instance():
+    raw = per_substance_raw()  # rendered once, it is given each instance's values (its template uses f.each)
     del next(d for d in raw["documents"] if d["id"] == "drug-substance")["per"]
-    with pytest.raises(ModelError, match=r"field cmc.substance.name: feeds document drug-substance, but has one "
-                                         r"value per drug substance: give the document `per: substances`"):
+    assert parse_model(raw, Path("m.yaml")).document("drug-substance").per is None
+    raw = per_substance_raw()
+    raw["repeats"].append({"id": "batches", "label": "Batch", "name": "cmc.batches.batch_name"})
+    batches = next(s for a in raw["areas"] for s in a["sections"] if a["id"] == "cmc" and s["id"] == "batches")
+    batches["repeat"] = "batches"
+    batches["fields"].append({"id": "batch_name", "label": "Batch", "type": "text", "documents": ["drug-substance"]})
+    with pytest.raises(ModelError, match=r"field cmc.batches.batch_name: feeds document drug-substance, rendered "
+                                         r"per instance of 'substances', but has one value per batch"):
         parse_model(raw, Path("m.yaml"))
     raw = per_substance_raw()
     next(d for d in raw["documents"] if d["id"] == "drug-substance")["per"] = "alleles"

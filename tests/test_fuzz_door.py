@@ -173,7 +173,7 @@ def test_values_at_their_limits_build(demo):
     long_text = (paragraph * LIMITS["longtext"].size)[: LIMITS["longtext"].size]
     edits = {in_demo(model, path): one_line for path, f in model.fields.items()
              if f.type == "text" and not f.max_length}
-    edits["genetic.variant.confirmation"] = long_text
+    edits["genetic.variant[0].confirmation"] = long_text
     table = next(f for f in model.fields.values() if f.type == "table" and dossier.get(in_demo(model, f.path))
                  and any(c.type == "text" for c in f.columns))
     column = next(c.id for c in table.columns if c.type == "text")

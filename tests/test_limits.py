@@ -50,7 +50,7 @@ def test_standard_input_with_nul_or_bytes_that_are_not_utf8_is_refused_in_one_li
     assert run(b"", "new", path, "--title", "T").returncode == 0
     for stdin, problem in ((b"abc\x00def", "U+0000 (NUL) at position 4"),
                            (b"abc\xff\xfedef", "the byte 0xFF at position 4 is not UTF-8 text")):
-        result = run(stdin, "set", path, "genetic.variant.confirmation", "-")
+        result = run(stdin, "set", path, "genetic.patient.current_status", "-")
         message = result.stderr.decode()
         assert result.returncode == 1 and problem in message and message.count("\n") == 1, message
 

@@ -43,7 +43,8 @@ def values_of(path: Path) -> dict:
 def test_disjoint_edits_merge_to_both_applied(copies, tmp_path, cli):
     base, ours, theirs = copies
     ours_edits = {SYMBOL: "CLN3B", "clinical.design.objectives": "Ours", f"{BATCHES}[0].scale": "2 g"}
-    theirs_edits = {"genetic.variant.hgvs": "NM_001042432.2:c.461-280_677+382del", "module1.sponsor.duns": "987654321",
+    theirs_edits = {"genetic.variant[0].hgvs": "NM_001042432.2:c.461-280_677+382del",
+                    "module1.sponsor.duns": "987654321",
                     f"{ENDPOINTS}[2].timing": "Weekly"}
     edit(ours, ours_edits)
     edit(theirs, theirs_edits)
@@ -59,7 +60,7 @@ def test_disjoint_edits_merge_to_both_applied(copies, tmp_path, cli):
         assert merged.identity == o.identity  # still the same dossier
         fields = [e.field for e in merged.history()]
         assert [e.at for e in merged.history()] == sorted(e.at for e in merged.history())
-    assert {SYMBOL, BATCHES, "genetic.variant.hgvs", ENDPOINTS} <= set(fields)
+    assert {SYMBOL, BATCHES, "genetic.variant[0].hgvs", ENDPOINTS} <= set(fields)
     assert cli("diff", tmp_path / "merged.dossier", both).code == 0
 
 
@@ -175,18 +176,18 @@ def test_an_attachment_removed_on_one_side_and_newly_referred_to_on_the_other_is
 def test_sets_and_persons_merge_item_by_item(copies, tmp_path, cli):
     base, ours, theirs = copies
     with Dossier.open(base, read_only=True) as d:
-        codes, sponsor = d.get("genetic.classification.evidence_codes"), d.get("module1.sponsor.sponsor")
+        codes, sponsor = d.get("genetic.classification[0].evidence_codes"), d.get("module1.sponsor.sponsor")
     choices = default_model().fields["genetic.classification.evidence_codes"].choices
     extra = [c for c in choices if c not in codes][:2]
-    edit(ours, {"genetic.classification.evidence_codes": codes + extra[:1],
+    edit(ours, {"genetic.classification[0].evidence_codes": codes + extra[:1],
                 "module1.sponsor.sponsor": {**sponsor, "phone": "+1 1"}})
-    edit(theirs, {"genetic.classification.evidence_codes": codes[1:] + extra[1:],
+    edit(theirs, {"genetic.classification[0].evidence_codes": codes[1:] + extra[1:],
                   "module1.sponsor.sponsor": {**sponsor, "email": "new@example.org"}})
 
     assert cli("merge", base, ours, theirs, "--out", tmp_path / "m.dossier").code == 0
 
     merged = values_of(tmp_path / "m.dossier")
-    assert set(merged["genetic.classification.evidence_codes"]) == set(codes[1:]) | set(extra)
+    assert set(merged["genetic.classification[0].evidence_codes"]) == set(codes[1:]) | set(extra)
     assert merged["module1.sponsor.sponsor"]["phone"] == "+1 1"
     assert merged["module1.sponsor.sponsor"]["email"] == "new@example.org"
 

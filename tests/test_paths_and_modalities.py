@@ -13,6 +13,7 @@ import pytest
 from dossier.cases import make_case
 from dossier.conditions import Applicability
 from dossier.errors import DossierError
+from dossier.fieldpath import model_path
 from dossier.model import default_model
 from dossier.render.templating import render_markup
 from dossier.service import Dossier
@@ -31,17 +32,17 @@ IBC = {"module1.letters.ibc_name": "Riverside Children's Hospital IBC (fictional
        "module1.letters.ibc_status": "Approved"}
 SIRNA = {
     CLASS: "siRNA", "cmc.substance[0].kind": "siRNA duplex",
-    "nonclinical.design.passenger_sequence": "5'-AGCUUCUCCAUGGUCAGCCUGA-3'",
+    "nonclinical.design[0].passenger_sequence": "5'-AGCUUCUCCAUGGUCAGCCUGA-3'",
 }
 PRIME_EDITOR = {
     CLASS: "Prime editor", "cmc.substance[0].kind": "Guide RNA",
     "cmc.substance[0].sequence": "GGCUCUGCCAGGUCCUCACCGUUUUAGAGCUAGAAAUAGCAAGUUAAAAUAAGGC",
-    "nonclinical.design.editor": "Prime editor 2 (Cas9 H840A nickase fused to an engineered reverse transcriptase)",
-    "nonclinical.design.cas_variant": "SpCas9",
+    "nonclinical.design[0].editor": "Prime editor 2 (Cas9 H840A nickase fused to an engineered reverse transcriptase)",
+    "nonclinical.design[0].cas_variant": "SpCas9",
     # on the demo's target (sense strand, positions 20–39, PAM AGG): the variant at 44 lies 8 nt after the nick
-    "nonclinical.design.guide_rna": "GGCUCUGCCAGGUCCUCACC",
-    "nonclinical.design.pam": "AGG",
-    "nonclinical.design.edit_design": "pegRNA primer-binding site 13 nt, RT template 16 nt writing c.1056+34A>C",
+    "nonclinical.design[0].guide_rna": "GGCUCUGCCAGGUCCUCACC",
+    "nonclinical.design[0].pam": "AGG",
+    "nonclinical.design[0].edit_design": "pegRNA primer-binding site 13 nt, RT template 16 nt writing c.1056+34A>C",
     "nonclinical.offtarget.editing_off_target": "CHANGE-seq on the patient's genomic DNA nominated 41 sites.",
     "nonclinical.offtarget.candidate_confirmation": "Amplicon sequencing of the 41 sites in edited patient "
                                                    "fibroblasts at 10,000x: no edit above background.",
@@ -52,7 +53,8 @@ PRIME_EDITOR = {
 }
 AAV = {
     CLASS: "AAV gene therapy", "cmc.substance[0].kind": "AAV vector",
-    "nonclinical.design.vector": "AAV9 capsid; MeCP2 promoter; codon-optimized human CLN3 cDNA; bGH poly(A); 4.1 kb.",
+    "nonclinical.design[0].vector":
+        "AAV9 capsid; MeCP2 promoter; codon-optimized human CLN3 cDNA; bGH poly(A); 4.1 kb.",
     "cmc.substance[0].capsid": "AAV9", "cmc.substance[0].titer": "2.1e13 vg/mL",
     "cmc.substance[0].empty_full": "At least 70 % full capsids by analytical ultracentrifugation",
     "cmc.substance[0].potency_assay": "CLN3 protein expression in transduced HEK293 cells, 50–200 % of reference.",
@@ -251,12 +253,12 @@ def test_switching_modality_and_path_keeps_every_value_and_lists_what_now_applie
     before = _stored(path)
     with Dossier.open(path) as d:
         d.set_many({CLASS: "AAV gene therapy", PATH: EA})
-        hidden = [p for p in before_values if not d.applicability().field(p)]
-        assert "nonclinical.design.chemistry" in hidden and "clinical.natural_history.data" in hidden
+        hidden = [p for p in before_values if not d.applicability().field(model_path(p))]
+        assert "nonclinical.design[0].chemistry" in hidden and "clinical.natural_history.data" in hidden
         kept = {p: v for p, v in before_values.items() if p not in (CLASS, PATH)}
         assert {p: d.get(p) for p in kept} == kept  # hidden, not deleted
         missing = {f.field for f in d.check().findings if f.check.startswith("required:")}
-        assert {"nonclinical.design.vector", "module1.form_3926.treatment_plan",
+        assert {"nonclinical.design[0].vector", "module1.form_3926.treatment_plan",
                 "clinical.safety.shedding", "confirmatory.followup.ltfu_duration"} <= missing
         assert "substance-fits-modality" in {f.check for f in d.check().findings}
         d.set_many({CLASS: before_values[CLASS], PATH: before_values[PATH]})

@@ -12,7 +12,7 @@ from dossier.service import Dossier
 
 pytest_plugins = ["tests.helpers.cli", "tests.helpers.demo"]
 
-ROLES = ("genetic.patient.phenotype", "genetic.variant.hgvs", "genetic.variant.second_allele")
+ROLES = ("genetic.patient.phenotype", "genetic.variant[0].hgvs", "genetic.variant[0].second_allele")
 
 
 def phi_values(d: Dossier) -> list[str]:
@@ -33,7 +33,7 @@ def test_the_demo_exports_a_phenopacket_the_library_reads_with_no_phi(tmp_path, 
     text = files[0].read_text(encoding="utf-8")
     packet = Parse(text, Phenopacket())
     with Dossier.open(demo_file, read_only=True) as d:
-        hpo, first, second = (d.get(p) for p in ROLES)
+        hpo, first, second = (d.get(p) for p in ROLES)  # the variant of the dossier's one arm
         secrets = phi_values(d)
     assert [f.type.id for f in packet.phenotypic_features] == [t["id"] for t in hpo]
     interpretations = packet.interpretations[0].diagnosis.genomic_interpretations

@@ -218,7 +218,7 @@ def test_docx_figures_are_true_colour_pictures_at_200_dpi(rendered):
 
     _, results = rendered
     blobs = []
-    for doc_id in ("clinical-protocol", "genetic-rationale"):
+    for doc_id in ("clinical-protocol", "genetic-rationale@0"):
         document = docx.Document(str(results[doc_id]["docx"]))
         blobs.append(document.part.related_parts[document.inline_shapes[0]._inline.graphic.graphicData.pic
                                                  .blipFill.blip.embed].blob)

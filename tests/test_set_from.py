@@ -62,8 +62,8 @@ def test_150_values_are_set_in_one_transaction_with_one_history_entry_each(tmp_p
 
 def test_one_bad_value_among_many_writes_nothing_and_every_error_has_its_line(tmp_path, cli, fresh, demo_values):
     values = dict(list(demo_values.items())[:60])
-    values["genetic.variant.hgvs"] = "NM_001042432.2 c.1056"
-    values["genetic.variant.zygosity"] = "Tetrazygous"
+    values["genetic.variant[0].hgvs"] = "NM_001042432.2 c.1056"
+    values["genetic.variant[0].zygosity"] = "Tetrazygous"
     values["clinical.dosing.starting_dose"] = "5 mL"
     path = write(tmp_path, yaml.safe_dump(values, sort_keys=False))
     lines = path.read_text().splitlines()
@@ -73,7 +73,7 @@ def test_one_bad_value_among_many_writes_nothing_and_every_error_has_its_line(tm
 
     assert result.code == 2 and state(fresh) == before
     errors = result.err.splitlines()
-    for field in ("genetic.variant.hgvs", "genetic.variant.zygosity", "clinical.dosing.starting_dose"):
+    for field in ("genetic.variant[0].hgvs", "genetic.variant[0].zygosity", "clinical.dosing.starting_dose"):
         line = next(i for i, text in enumerate(lines, 1) if text.startswith(field + ":"))
         assert any(e.startswith(f"values.yaml:{line}: {field}: ") for e in errors), (field, errors)
     assert "unit 'mL' (volume) does not fit here; units that fit: mg, µg (mass); mg/kg, µg/kg" in result.err
@@ -81,14 +81,14 @@ def test_one_bad_value_among_many_writes_nothing_and_every_error_has_its_line(tm
 
 
 @pytest.mark.parametrize("text, expected", [
-    ("module1.sponsor.duns: '123456789'\ngenetic.variant.hgvss: NM_001042432.2:c.1056+34C>A\n",
-     "values.yaml:2: genetic.variant.hgvss: no such field in the content model; fields in genetic.variant:"),
-    ("module1.sponsor.duns: '123456789'\ngenetic:\n  variant:\n    hgvs: NM_001042432.2:c.1056+34C>A\n"
-     "    nope: 1\n", "values.yaml:5: genetic.variant.nope: no such field"),
+    ("module1.sponsor.duns: '123456789'\ngenetic.patient.current_stat: Ambulant\n",
+     "values.yaml:2: genetic.patient.current_stat: no such field in the content model; fields in genetic.patient:"),
+    ("module1.sponsor.duns: '123456789'\ngenetic:\n  patient:\n    current_status: Ambulant\n"
+     "    nope: 1\n", "values.yaml:5: genetic.patient.nope: no such field"),
     ("module1.sponsor.duns: '123456789'\ncmc.product.stability_duration: 24 mg\n",
      "values.yaml:2: cmc.product.stability_duration: unit 'mg' (mass) does not fit here; units that fit: weeks, "
      "months, years (time)"),
-    ("module1.sponsor.duns: '123456789'\ngenetic.variant.hgvs: [NM_001042432.2\n",
+    ("module1.sponsor.duns: '123456789'\ngenetic.variant[0].hgvs: [NM_001042432.2\n",
      "values.yaml:3: not valid YAML"),
     ("module1.sponsor.duns: '123456789'\nclinical.dosing.escalation[3].dose: 4 mg\n",
      "values.yaml:2: clinical.dosing.escalation[3].dose: row 3 does not exist: Dose escalation has 2 row(s), "
@@ -147,18 +147,19 @@ def test_a_stored_attachment_may_be_named_in_a_cell(tmp_path, cli, demo_file):
 
 
 def test_a_json_values_file_and_an_empty_value_that_clears(tmp_path, cli, fresh):
-    assert cli("set", fresh, "genetic.variant.confirmation", "old").code == 0
-    values = {"genetic": {"variant": {"hgvs": "NM_001042432.2:c.1056+34C>A", "confirmation": None}},
-              "clinical.dosing.starting_dose": {"value": 2.5, "unit": "mg"}, "nonclinical.design.length": "18 nt"}
+    assert cli("set", fresh, "genetic.patient.current_status", "old").code == 0
+    values = {"genetic": {"variant": [{"arm": "Arm 1", "hgvs": "NM_001042432.2:c.1056+34C>A"}],
+                          "patient": {"current_status": None}},
+              "clinical.dosing.starting_dose": {"value": 2.5, "unit": "mg"}, "nonclinical.design[0].length": "18 nt"}
     path = write(tmp_path, json.dumps(values, indent=2), "values.json")
     assert cli("set", fresh, "--from", path).code == 0
     with Dossier.open(fresh, read_only=True) as d:
-        assert d.get("genetic.variant.confirmation") is None
+        assert d.get("genetic.patient.current_status") is None
         assert d.get("clinical.dosing.starting_dose") == {"value": 2.5, "unit": "mg"}
-    path.write_text('{\n  "nonclinical.design.length": "18 mm"\n}\n')
+    path.write_text('{\n  "nonclinical.design[0].length": "18 mm"\n}\n')
     refused = cli("set", fresh, "--from", path)
     assert refused.code == 2
-    assert ("values.json:2: nonclinical.design.length: unit 'mm' is not a unit this program knows; "
+    assert ("values.json:2: nonclinical.design[0].length: unit 'mm' is not a unit this program knows; "
             "units that fit: nt (nucleotides)") in refused.err
 
 
@@ -177,13 +178,14 @@ def test_set_takes_one_form_or_the_other(tmp_path, cli, fresh):
 def test_set_many_lists_every_refusal_and_stores_nothing(tmp_path):
     with Dossier.create(tmp_path / "c.dossier", "Case") as d:
         with pytest.raises(RefusedValuesError) as refused:
-            d.set_many({"genetic.variant.hgvs": "nonsense", "module1.sponsor.duns": "123456789",
-                        "genetic.variant.nope": "x", "clinical.dosing.escalation": [{"dose": "1 g"}],
+            d.set_many({"genetic.variant[0].arm": "Arm 1", "genetic.variant[0].hgvs": "nonsense",
+                        "module1.sponsor.duns": "123456789",
+                        "genetic.variant[0].nope": "x", "clinical.dosing.escalation": [{"dose": "1 g"}],
                         "clinical.dosing.escalation[0].step": "1"})
         assert [e.field for e in refused.value.errors] == [
-            "genetic.variant.hgvs", "genetic.variant.nope", "clinical.dosing.escalation[0].dose",
+            "genetic.variant[0].hgvs", "genetic.variant[0].nope", "clinical.dosing.escalation[0].dose",
             "clinical.dosing.escalation"]
         assert "4 value(s) refused, so nothing was saved" in str(refused.value)
         assert d.values() == {} and [e.field for e in d.history()] == []
-        assert d.set_many({"module1.sponsor.duns": "123456789", "genetic.variant.confirmation": None}) == \
+        assert d.set_many({"module1.sponsor.duns": "123456789", "genetic.patient.current_status": None}) == \
             ["module1.sponsor.duns"]

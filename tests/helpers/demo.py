@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from dossier.fieldpath import FieldPath
 from dossier.model import default_model
 from dossier.paths import demo_dir
 from dossier.render import RenderInput
@@ -31,9 +32,17 @@ def demo_input() -> RenderInput:
 
 
 def with_values(inp: RenderInput, **changes) -> RenderInput:
-    """A copy of `inp` with values changed, fields named with __ for . (clinical__design__objectives)."""
-    return RenderInput(inp.title, {**inp.values, **{k.replace("__", "."): v for k, v in changes.items()}},
+    """A copy of `inp` with values changed, fields named with __ for . (clinical__design__objectives); a
+    field of a repeated section named without an instance is the demo's first instance's (its one arm)."""
+    return RenderInput(inp.title, {**inp.values, **{_first(k.replace("__", ".")): v for k, v in changes.items()}},
                        inp.attachments)
+
+
+def _first(path: str) -> str:
+    where = FieldPath.match(path)
+    if where is None or where.instance is not None or default_model().repeat_of(where.section_path) is None:
+        return path
+    return str(where.in_instance(0))
 
 
 def _digest(path: Path) -> str:

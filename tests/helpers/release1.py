@@ -83,6 +83,13 @@ def upgrading(raw: dict) -> None:
     of the variant is an instance of a repeated section, release 1's variant and second allele moving there."""
     raw["repeats"] = [{"id": "substances", "label": "Drug substance", "name": "cmc.substance.name"},
                       {"id": "alleles", "label": "Allele", "name": "genetic.allele.label"}]
+    for area in raw["areas"]:  # version 2 had no arms: their sections hold one value each
+        for sec in area["sections"]:
+            if sec.get("repeat") == "arms":
+                del sec["repeat"]
+    for document in raw["documents"]:
+        if document.get("per") == "arms":
+            del document["per"]
     substance = section(raw, "cmc.substance")
     substance["repeat"] = "substances"
     per_substance = {doc for f in substance["fields"] for doc in f.get("documents", [])}
@@ -111,9 +118,19 @@ MOVED = {"genetic.variant.hgvs": "genetic.allele[0].hgvs", "genetic.variant.seco
             if p.startswith("cmc.substance.")}}
 ADDED = {"genetic.allele[0].label": '"Allele 1"', "genetic.allele[1].label": '"Allele 2"'}
 UPGRADED = {MOVED.get(p, p): text for p, text in RELEASE1.values.items()} | ADDED
-# Where release 1's values are in the shipped model: its one drug substance is the first instance.
-SHIPPED = {p.replace("cmc.substance.", "cmc.substance[0].") if p.startswith("cmc.substance.") else p: text
-           for p, text in RELEASE1.values.items()}
+# Where release 1's values are in the shipped model: its one drug substance is the first instance, and
+# its variant, classification, mechanism and product design the first arm's, named by `names:`.
+ARM_SECTIONS = ("genetic.variant.", "genetic.classification.", "genetic.mechanism.", "nonclinical.design.")
+
+
+def _shipped_path(path: str) -> str:
+    for section_path in ("cmc.substance.", *ARM_SECTIONS):
+        if path.startswith(section_path):
+            return path.replace(section_path, section_path[:-1] + "[0].", 1)
+    return path
+
+
+SHIPPED = {_shipped_path(p): text for p, text in RELEASE1.values.items()} | {"genetic.variant[0].arm": '"Arm 1"'}
 SECOND = "NM_001042432.2:c.462_677del"
 
 

@@ -49,11 +49,11 @@ def test_a_condition_flips_live_in_the_demo_and_the_value_stays(demo, qtbot):
 
 
 def test_a_form_opened_while_a_condition_is_false_starts_hidden(demo, qtbot):
-    demo.session.edit("genetic.classification.acmg_class", "Variant of uncertain significance")
+    demo.session.edit("genetic.classification[0].acmg_class", "Variant of uncertain significance")
     demo.select_section("genetic.classification")
-    assert shown(demo.form, "genetic.classification.vus_justification")
+    assert shown(demo.form, "genetic.classification.vus_justification")  # the arm's form, by model paths
     pick(qtbot, demo.form.editors["genetic.classification.acmg_class"].combo, "P")
-    assert demo.dossier.get("genetic.classification.acmg_class") == "Pathogenic"
+    assert demo.dossier.get("genetic.classification[0].acmg_class") == "Pathogenic"
     assert not shown(demo.form, "genetic.classification.vus_justification")
     path = demo.dossier.path
     demo.close_dossier()

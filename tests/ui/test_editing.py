@@ -8,13 +8,15 @@ from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog, QMessageBox, QPushButton, QToolButton
 
+from dossier.fieldpath import model_path, section_of
 from dossier.service import Dossier
 from tests.helpers.pdfs import make_pdf
 
 
 def editor(window, path):
-    window.select_section(path.rsplit(".", 1)[0])
-    return window.form.editors[path]
+    """The editor of a field (in a repeated section, the current instance's form shows it by its model path)."""
+    window.select_section(section_of(path))
+    return window.form.editors[model_path(path)]
 
 
 def type_into(qtbot, widget, text, finish=Qt.Key_Return):
@@ -45,20 +47,22 @@ def test_create_a_dossier_and_fill_one_field_of_every_type(window, qtbot, tmp_pa
 
     type_into(qtbot, editor(window, "genetic.gene.symbol").line, "CLN3")
 
-    hgvs = editor(window, "genetic.variant.hgvs")
+    window.select_section("genetic.variant")  # the variant is its arm's: add the first (named as getText says)
+    window.pages["genetic.variant"].buttons["add"].click()
+    hgvs = editor(window, "genetic.variant[0].hgvs")
     type_into(qtbot, hgvs.line, "NM_001042432.2:c.1056+34C>A", finish=None)
     qtbot.waitUntil(lambda: "valid HGVS" in hgvs.status.text(), timeout=3000)  # the debounced live check
     qtbot.keyClick(hgvs.line, Qt.Key_Return)
 
-    longtext = editor(window, "genetic.variant.confirmation")
+    longtext = editor(window, "genetic.variant[0].confirmation")
     type_into(qtbot, longtext.text, "Sanger", finish=Qt.Key_Tab)  # Tab leaves a long text: the edit is done
 
-    type_into(qtbot, editor(window, "genetic.variant.detection_date").line, "2026-01-20")
+    type_into(qtbot, editor(window, "genetic.variant[0].detection_date").line, "2026-01-20")
 
-    choice = editor(window, "genetic.classification.acmg_class")
+    choice = editor(window, "genetic.classification[0].acmg_class")
     type_into(qtbot, choice.combo, "Likely", finish=None)  # keyboard search in the list of choices
 
-    multi = editor(window, "genetic.classification.evidence_codes")
+    multi = editor(window, "genetic.classification[0].evidence_codes")
     multi.list.setFocus()
     multi.list.setCurrentRow(3)
     qtbot.keyClick(multi.list, Qt.Key_Space)
@@ -69,8 +73,8 @@ def test_create_a_dossier_and_fill_one_field_of_every_type(window, qtbot, tmp_pa
     qtbot.waitUntil(lambda: not hpo.waiting, timeout=15000)  # saved once the ontology has loaded
     window.activateWindow()  # offscreen, no window may be active once the deferred save has run
     qtbot.waitUntil(window.isActiveWindow, timeout=2000)
-    type_into(qtbot, editor(window, "genetic.mechanism.amenability_assessor").parts["name"], "Dr. Raman")
-    type_into(qtbot, editor(window, "nonclinical.design.length").number, "22")
+    type_into(qtbot, editor(window, "genetic.mechanism[0].amenability_assessor").parts["name"], "Dr. Raman")
+    type_into(qtbot, editor(window, "nonclinical.design[0].length").number, "22")
     type_into(qtbot, editor(window, "cmc.product.parenteral").combo, "Y", finish=None)
 
     table = editor(window, "clinical.endpoints.schedule")
@@ -89,14 +93,14 @@ def test_create_a_dossier_and_fill_one_field_of_every_type(window, qtbot, tmp_pa
 
     d = window.dossier
     assert d.get("genetic.gene.symbol") == "CLN3"
-    assert d.get("genetic.variant.hgvs") == "NM_001042432.2:c.1056+34C>A"
-    assert d.get("genetic.variant.confirmation") == "Sanger"
-    assert d.get("genetic.variant.detection_date") == "2026-01-20"
-    assert d.get("genetic.classification.acmg_class") == "Likely pathogenic"
-    assert d.get("genetic.classification.evidence_codes") == [multi.list.item(3).text()]
+    assert d.get("genetic.variant[0].hgvs") == "NM_001042432.2:c.1056+34C>A"
+    assert d.get("genetic.variant[0].confirmation") == "Sanger"
+    assert d.get("genetic.variant[0].detection_date") == "2026-01-20"
+    assert d.get("genetic.classification[0].acmg_class") == "Likely pathogenic"
+    assert d.get("genetic.classification[0].evidence_codes") == [multi.list.item(3).text()]
     assert d.get("genetic.patient.phenotype") == [{"id": "HP:0001250", "label": "Seizure"}]
-    assert d.get("genetic.mechanism.amenability_assessor") == {"name": "Dr. Raman"}
-    assert d.get("nonclinical.design.length") == {"value": 22, "unit": "nt"}
+    assert d.get("genetic.mechanism[0].amenability_assessor") == {"name": "Dr. Raman"}
+    assert d.get("nonclinical.design[0].length") == {"value": 22, "unit": "nt"}
     assert d.get("cmc.product.parenteral") is True
     assert d.get("clinical.endpoints.schedule") == [
         {"visit": "Screening"}, {"visit": "Month 6", "timing": "Day 180", "assessments": "Hamburg score"}]
@@ -111,22 +115,22 @@ def test_create_a_dossier_and_fill_one_field_of_every_type(window, qtbot, tmp_pa
 
 
 def test_invalid_input_is_explained_kept_and_not_saved(demo, qtbot):
-    hgvs = editor(demo, "genetic.variant.hgvs")
+    hgvs = editor(demo, "genetic.variant[0].hgvs")
     hgvs.line.setText("not a variant")
     hgvs.line.editingFinished.emit()
     error = demo.form.errors["genetic.variant.hgvs"]
     assert "not a valid HGVS variant" in error.text() and not error.isHidden()
-    assert demo.dossier.get("genetic.variant.hgvs") == "NM_001042432.2:c.1056+34C>A"
+    assert demo.dossier.get("genetic.variant[0].hgvs") == "NM_001042432.2:c.1056+34C>A"
     assert hgvs.line.text() == "not a variant"  # the user's text stays, to be corrected
     assert demo.undo_stack.count() == 0
-    number = editor(demo, "nonclinical.design.length")
+    number = editor(demo, "nonclinical.design[0].length")
     number.number.setText("21.5")
     number.number.editingFinished.emit()
     assert "whole number" in demo.form.errors["nonclinical.design.length"].text()
     number.number.setText("21")
     number.number.editingFinished.emit()
     assert demo.form.errors["nonclinical.design.length"].isHidden()
-    assert demo.dossier.get("nonclinical.design.length") == {"value": 21, "unit": "nt"}
+    assert demo.dossier.get("nonclinical.design[0].length") == {"value": 21, "unit": "nt"}
 
 
 def test_undo_and_redo_through_the_edit_menu(demo, qtbot):

@@ -27,9 +27,9 @@ def test_an_edit_is_saved_announced_undone_and_checked(session, qtbot):
     assert changes[-1].value == "CLN3" and changes[-1].shown  # undo redraws the field
     report, values = updated.args
     assert values["genetic.gene.symbol"] == "CLN3" and report is session.report
-    session.edit("genetic.variant.hgvs", "not a variant")
-    assert problems[-1][0] == "genetic.variant.hgvs" and problems[-1][1]
-    assert session.dossier.get("genetic.variant.hgvs") != "not a variant" and len(changes) == 2
+    session.edit("genetic.variant[0].hgvs", "not a variant")
+    assert problems[-1][0] == "genetic.variant[0].hgvs" and problems[-1][1]
+    assert session.dossier.get("genetic.variant[0].hgvs") != "not a variant" and len(changes) == 2
 
 
 def test_closing_lets_the_file_go_and_forgets_the_undo_history(session, qtbot, demo_file):

@@ -1,0 +1,51 @@
+"""The arms of a master protocol in the desktop app: every section of an arm (its variant, classification,
+mechanism and product design) shows the arms as tabs through the repeated-section page, an edit goes to
+the arm whose tab is open, and an arm's finding jumps to its tab."""
+
+import pytest
+
+from dossier.cases import make_case
+from ui.instances import RepeatPage
+
+ARMS = ["Arm 1: c.1056+34C>A", "Arm 2: c.790+139G>A"]
+
+
+@pytest.fixture
+def platform(window, tmp_path):
+    path = tmp_path / "platform.dossier"
+    make_case("aso-platform", path)
+    assert window.open_dossier(path)
+    return window
+
+
+def tabs(page: RepeatPage) -> list[str]:
+    return [page.tabs.tabText(i) for i in range(page.tabs.count())]
+
+
+def test_each_arm_section_shows_the_arms_as_tabs_with_their_own_values(platform):
+    for section in ("genetic.variant", "genetic.classification", "genetic.mechanism", "nonclinical.design"):
+        platform.select_section(section)
+        page = platform.pages[section]
+        assert isinstance(page, RepeatPage) and tabs(page) == ARMS, section
+        assert page.buttons["add"].text() == "&Add arm…"
+    page = platform.pages["nonclinical.design"]
+    page.tabs.setCurrentIndex(1)
+    assert page.form.editors["nonclinical.design.sequence"].current() == "5'-ACCCA GGACT TACCT GGAGG CA-3'"
+    page.tabs.setCurrentIndex(0)
+    assert page.form.editors["nonclinical.design.sequence"].current() == "5'-TCCCA GGAAC TTACC TGGTG AG-3'"
+
+
+def test_an_edit_goes_to_the_open_arm_and_its_finding_jumps_back_to_it(platform):
+    platform.select_section("nonclinical.design")
+    page = platform.pages["nonclinical.design"]
+    page.tabs.setCurrentIndex(1)
+    page.form.edit_requested.emit("nonclinical.design[1].variant_position", "33")  # what the editor sends
+    assert platform.dossier.get("nonclinical.design[1].variant_position") == {"value": 33}
+    assert platform.dossier.get("nonclinical.design[0].variant_position") == {"value": 44}
+    platform.refresh_readiness()
+    [finding] = [f for f in platform.session.report.findings if f.check == "aso-pairs-with-target"]
+    assert finding.field == "nonclinical.design[1].target_sequence" and finding.message.startswith(ARMS[1])
+    page.tabs.setCurrentIndex(0)
+    platform.select_section("genetic.gene")
+    platform.go_to(finding)
+    assert platform.form_stack.currentWidget() is page and page.tabs.currentIndex() == 1
