@@ -67,7 +67,7 @@ def test_the_drug_substance_has_its_own_keyed_heading_folder_and_titles(built):
     assert f'<m3-2-s-drug-substance manufacturer="Northstar Oligo Manufacturing (fictional)" substance="{SUBSTANCE}">' \
         in index
     leaves = parse_backbone(first.path, "index.xml", built["standards"]).leaves
-    per_substance = {doc.title for doc in model.documents if doc.per}
+    per_substance = {doc.title for doc in model.documents if doc.per == "substances"}
     assert len(per_substance) == 11  # the ten 3.2.S sections and the 2.3.S summary
     drug_substance = [leaf for leaf in leaves if leaf.title.endswith(f" — {SUBSTANCE}")]
     assert {leaf.title.removesuffix(f" — {SUBSTANCE}") for leaf in drug_substance} == per_substance
@@ -79,7 +79,8 @@ def test_the_drug_substance_has_its_own_keyed_heading_folder_and_titles(built):
 def expected_replacements(model) -> set[str]:
     """Documents fed (per the content model) by the edited fields or by the table that held the CoA."""
     changed = set(EDITS) | {"cmc.batches.batches"}
-    return {f"{doc.title} — {SUBSTANCE}" if doc.per else doc.title for doc in applying(model)
+    instance = {"substances": SUBSTANCE, "arms": "Arm 1"}  # the demo's one drug substance and one arm
+    return {f"{doc.title} — {instance[doc.per]}" if doc.per else doc.title for doc in applying(model)
             if any(doc.id in model.field(path).documents for path in changed)}
 
 

@@ -146,7 +146,7 @@ def test_a_follow_up_shorter_than_fda_recommends_for_genome_editing_is_flagged(t
 def test_the_editor_case_keeps_its_guide_on_its_target(tmp_path):
     """The guide's site is checked for real (editor_site): with the variant placed one base off (on the
     silent bystander), the variant's own A in the window is an edit nobody listed, and the check says where."""
-    found = _editor_case(tmp_path, {"nonclinical.design.variant_position": {"value": 27}})
+    found = _editor_case(tmp_path, {"nonclinical.design[0].variant_position": {"value": 27}})
     assert [(f.check, f.severity) for f in found] == [("base-editor-site", "error")]
     assert "protospacer positions 4–8 (target 14–33 on the antisense (−) strand)" in found[0].message
     assert "editable A at position(s) 6 (target 28) not listed as bystanders" in found[0].message

@@ -16,10 +16,11 @@ from dossier.errors import ModelError
 from dossier.model_reader import parse_model
 from dossier.paths import content_model_path
 from dossier.service import Dossier
-from tests.helpers.release1 import contents, section, shipped_model_with
+from tests.helpers.release1 import contents, section, shipped_model_with, without_arms
 
 EDITOR_CHECKS = {"base-editor-site", "nuclease-site", "prime-editor-site"}
-D = "nonclinical.design."
+D = "nonclinical.design[0]."  # the design of the dossier's one arm
+M = "nonclinical.design."     # … as the model names its fields
 # The demo's target (CLN3 intron 11, sense strand) holds the patient's A at position 44. The spacer below
 # lies on the sense strand at 39–58 before TGG, so the A is protospacer position 6 (ABE8e window 4–8);
 # the window's other A, at position 7 (target 45), is a bystander.
@@ -40,7 +41,7 @@ EDITOR = {  # what every genome editor needs besides its design (as the modaliti
 }
 BASE_EDITOR = {
     **EDITOR, "module1.product.drug_class": "Base editor",
-    "genetic.variant.hgvs": "NM_001042432.2:c.1056+34G>A",  # an A an adenine base editor turns back into G
+    "genetic.variant[0].hgvs": "NM_001042432.2:c.1056+34G>A",  # an A an adenine base editor turns back into G
     D + "targeted_variant": "NM_001042432.2:c.1056+34G>A",  # the product targets the rationale's variant
     "cmc.substance[0].sequence": SPACER + SCAFFOLD,
     D + "editor": "ABE8e (TadA-8e deaminase fused to SpCas9 D10A nickase)", D + "deaminase": "ABE8e",
@@ -168,24 +169,25 @@ def test_a_prime_editor_needs_the_variant_after_the_nick(base_editor, tmp_path):
 def test_a_check_that_cannot_run_says_what_it_lacks(base_editor, tmp_path, changes, field, words):
     [f] = findings(base_editor, tmp_path, **changes)
     assert f.severity == "warning" and f.field == field
-    assert f.message.startswith("Cannot check where the guide sits") and words in f.message, f.message
+    assert f.message.startswith("Arm 1: Cannot check where the guide sits") and words in f.message, f.message
 
 
 def _version2(raw: dict) -> None:
     """The shipped model as version 2 had it: a genome editor's editing window as free text."""
     section(raw, "nonclinical.design")["fields"].append({"id": "editing_window", "label": "Editing window",
                                                          "type": "text"})
+    without_arms(raw)
     raw["upgrades"] = [step for step in raw["upgrades"] if step["version"] <= 2]
 
 
 def test_an_older_dossiers_editing_window_is_kept_as_its_edit_design(tmp_path):
     path, written = tmp_path / "older.dossier", "pegRNA primer-binding site 13 nt, RT template 16 nt"
     with Dossier.create(path, "Prime editor made with model version 2", model=shipped_model_with(_version2)) as d:
-        d.set_many({"module1.product.drug_class": "Prime editor", D + "editing_window": written})
-    stored = contents(path).values[D + "editing_window"]
-    with Dossier.open(path) as d:
-        assert d.get(D + "edit_design") == written and D + "editing_window" not in d.values()
-        assert [note for note in d.notes if "older.before-upgrade-3.dossier" in note]
+        d.set_many({"module1.product.drug_class": "Prime editor", M + "editing_window": written})
+    stored = contents(path).values[M + "editing_window"]
+    with Dossier.open(path) as d:  # to the edit design (version 3) of the first arm (version 4)
+        assert d.get(D + "edit_design") == written and M + "editing_window" not in d.values()
+        assert [note for note in d.notes if "older.before-upgrade-4.dossier" in note]
     assert contents(path).values[D + "edit_design"] == stored  # the stored JSON text, byte for byte
 
 
@@ -198,7 +200,7 @@ def _shipped() -> dict:
     ({"cas_variants": {"SpCas9": {"pam": "NGJ", "source": "x"}}}, "'pam' must be an IUPAC motif"),
     ({"deaminases": {"ABE8e": {"edits": "A", "window": [8, 4], "source": "x"}}}, "'window' must be [first, last]"),
     ({"deaminases": {"ABE8e": {"edits": "A", "window": [4, 8]}}}, "'source' must be a non-empty string"),
-    ({"bystanders": D + "bystanders.consequence"}, "is a text; this key needs number"),
+    ({"bystanders": M + "bystanders.consequence"}, "is a text; this key needs number"),
     ({"window_end": None}, "'window_start' and 'window_end' go together"),
 ])
 def test_a_malformed_editor_check_is_refused_at_load(change, expected):

@@ -10,6 +10,7 @@ import yaml
 
 from dossier.build import build_sequence
 from dossier.conditions import Applicability, applies
+from dossier.docunits import unit_values
 from dossier.ectd.readback import parse_backbone
 from dossier.errors import ModelError
 from dossier.model import default_model
@@ -196,12 +197,13 @@ def test_a_field_that_does_not_apply_is_not_rendered(demo_input):
     document = model.document("genetic-rationale")
     reason = "Minigene assay shows exon 5 skipping in patient cells"
     kept = with_values(demo_input, genetic__classification__vus_justification=reason)
-    markup, _ = templating.render_markup(model, document, kept.values)
+    arm = "genetic-rationale@0"  # the genetic rationale of the demo's one arm
+    markup, _ = templating.render_markup(model, document, unit_values(model, arm, kept.values))
     assert reason not in markup and "uncertain significance" not in markup
     vus = with_values(kept, genetic__classification__acmg_class="Variant of uncertain significance")
-    markup, _ = templating.render_markup(model, document, vus.values)
+    markup, _ = templating.render_markup(model, document, unit_values(model, arm, vus.values))
     assert reason in markup
-    assert document_key(kept, document.id, False, model) != document_key(vus, document.id, False, model)
+    assert document_key(kept, arm, False, model) != document_key(vus, arm, False, model)
     not_parenteral = with_values(demo_input, cmc__product__parenteral=False)
     markup, _ = templating.render_markup(model, model.document("dp-specifications"), not_parenteral.values)
     assert "Endotoxin limit" not in markup and "Not yet provided" not in markup

@@ -78,18 +78,28 @@ def section(raw: dict, path: str) -> dict:
 RELEASE1 = contents(DOSSIER)
 
 
-def upgrading(raw: dict) -> None:
-    """Version 2 of the shipped model, as the coming one will be: drug substances repeat, and each allele
-    of the variant is an instance of a repeated section, release 1's variant and second allele moving there."""
-    raw["repeats"] = [{"id": "substances", "label": "Drug substance", "name": "cmc.substance.name"},
-                      {"id": "alleles", "label": "Allele", "name": "genetic.allele.label"}]
-    for area in raw["areas"]:  # version 2 had no arms: their sections hold one value each
+def without_arms(raw: dict) -> None:
+    """The shipped model as it was before arms (version 4): their sections hold one value each, the
+    genetic rationale is one document, a drug substance lies within no arm, and no step makes arms."""
+    for area in raw["areas"]:
         for sec in area["sections"]:
             if sec.get("repeat") == "arms":
                 del sec["repeat"]
     for document in raw["documents"]:
         if document.get("per") == "arms":
             del document["per"]
+    raw["repeats"] = [{k: v for k, v in r.items() if k not in ("within", "by")} for r in raw["repeats"]
+                      if r["id"] != "arms"]
+    raw["upgrades"] = [{**step, "moves": [{**m, "to": m["to"].replace("[0]", "")} for m in step.get("moves", [])]}
+                       for step in raw["upgrades"] if "arms" not in step.get("names", {})]
+
+
+def upgrading(raw: dict) -> None:
+    """Version 2 of the shipped model, as the coming one will be: drug substances repeat, and each allele
+    of the variant is an instance of a repeated section, release 1's variant and second allele moving there."""
+    without_arms(raw)
+    raw["repeats"] = [{"id": "substances", "label": "Drug substance", "name": "cmc.substance.name"},
+                      {"id": "alleles", "label": "Allele", "name": "genetic.allele.label"}]
     substance = section(raw, "cmc.substance")
     substance["repeat"] = "substances"
     per_substance = {doc for f in substance["fields"] for doc in f.get("documents", [])}

@@ -63,10 +63,10 @@ def test_a_genome_editor_finding_takes_the_cursor_to_the_variant_position(window
     qtbot.waitUntil(window.isActiveWindow, timeout=2000)
     item = window.readiness.item_for(D + "variant_position")
     assert item is not None and "protospacer position 6" in item.text()
-    assert "Also read: nonclinical.design.guide_rna" in item.toolTip()
+    assert "Also read: nonclinical.design[0].guide_rna" in item.toolTip()
     click_finding(window, qtbot, D + "variant_position")
     assert window.form.section.path == "nonclinical.design"
-    target = window.form.editors[D + "variant_position"].focus_widget()
+    target = window.form.editors["nonclinical.design.variant_position"].focus_widget()  # the arm's form
     qtbot.waitUntil(lambda: QApplication.focusWidget() is target, timeout=2000)
 
 
