@@ -2,7 +2,8 @@
 
 A case is either a text-form folder (`folder:`, what `dossier export` writes) or another case with
 some values changed (`base:` and `values:`, a values file in the `dossier set --from` format), so that
-a variant of a case (another path, another modality) stays in step with the case it is made from.
+a variant of a case (another path, another modality) stays in step with the case it is made from;
+such a case may attach files of its own (`attach:`, field path → file), once its values are set.
 The first case listed is the default.
 """
 
@@ -18,7 +19,7 @@ from .model import ContentModel, default_model
 from .paths import resources_dir
 from .tempdirs import dossier_aside
 
-_KEYS = {"name", "summary", "folder", "base", "values", "title"}
+_KEYS = {"name", "summary", "folder", "base", "values", "title", "attach"}
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,7 @@ class Case:
     base: str | None = None      # or the case this one changes
     values: Path | None = None   # … and the values file that changes it
     title: str | None = None     # the dossier's title (a folder case takes its own from dossier.json)
+    attach: tuple[tuple[str, Path], ...] = ()  # (attachment field or cell, file) attached after the values
 
 
 def cases_file() -> Path:
@@ -45,10 +47,15 @@ def _case(entry: object, where: str, root: Path) -> Case:
         raise DossierError(f"{where} ({entry['name']}): give either folder: or base: with values:")
     if entry.get("base") and not entry.get("values"):
         raise DossierError(f"{where} ({entry['name']}): a case made from another needs values:")
+    attach = entry.get("attach", {})
+    if attach and (not isinstance(attach, dict) or not entry.get("base") or
+                   not all(isinstance(k, str) and isinstance(v, str) for k, v in attach.items())):
+        raise DossierError(f"{where} ({entry['name']}): attach: is a mapping of field path to file, for a case "
+                           "made from another (a folder case holds its attachments)")
     return Case(name=entry["name"], summary=str(entry["summary"]),
                 folder=root / entry["folder"] if entry.get("folder") else None,
                 base=entry.get("base"), values=root / entry["values"] if entry.get("values") else None,
-                title=entry.get("title"))
+                title=entry.get("title"), attach=tuple((k, root / v) for k, v in attach.items()))
 
 
 def builtin_cases(path: Path | None = None) -> list[Case]:
@@ -119,5 +126,7 @@ def _apply(changes: list[Case], path: Path, model: ContentModel) -> None:
             if read.problems:
                 raise DossierError("; ".join(f"{read.place(p.line)}: {p.path}: {p.message}" for p in read.problems))
             dossier.set_many(read.values, who=f"built-in case {case.name}")
+            for target, source in case.attach:
+                dossier.attach(target, source, who=f"built-in case {case.name}")
             if case.title:
                 dossier.store.set_title(case.title)

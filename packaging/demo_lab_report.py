@@ -47,6 +47,22 @@ REPORTS = {
                           "supports the diagnosis.",
         "confirmation": "Both variants were confirmed by Sanger sequencing of genomic DNA from blood.",
     },
+    # The platform case (a base case with values) attaches arm 2's report itself (cases.yaml `attach:`).
+    "cases/aso-platform": {
+        "file": "genetic-test-report-arm-2.pdf",
+        "lab": "Springfield Genomics Laboratory (fictional)", "clia": "99D9999999", "cap": "1234567",
+        "referral": "progressive visual loss and a decline in school performance",
+        "test": "Clinical genome sequencing (trio: patient and both parents) with fibroblast RNA sequencing",
+        "date": "2026-02-10", "gene": "CLN3",
+        "variants": [("NM_001042432.2:c.790+139G&gt;A", "Likely pathogenic (PS3, PM2, PM3, PP4)", "Mother"),
+                     ("NM_001042432.2:c.462_677del (the common 1-kb deletion)", "Pathogenic", "Father")],
+        "interpretation": "The patient is compound heterozygous for c.790+139G&gt;A and c.462_677del in CLN3 "
+                          "(autosomal recessive CLN3 disease, juvenile neuronal ceroid lipofuscinosis). The "
+                          "intronic variant creates a cryptic 5' splice site; RNA sequencing of the patient's "
+                          "fibroblasts showed a 137-nt pseudo-exon from intron 9 in 52% of CLN3 transcripts.",
+        "confirmation": "Both variants were confirmed by Sanger sequencing of genomic DNA (c.790+139G&gt;A) and "
+                        "by a breakpoint PCR (c.462_677del).",
+    },
 }
 
 
@@ -81,7 +97,11 @@ def write(root: Path, folder: str, report: dict) -> bool:
     from dossier.render.tree import parse
 
     attachments = root / "resources" / folder / "attachments"
-    target = attachments / "files" / NAME
+    if "file" in report:  # a case made from another: the file beside its values, attached by cases.yaml
+        target = root / "resources" / folder / report["file"]
+        target.parent.mkdir(parents=True, exist_ok=True)
+    else:
+        target = attachments / "files" / NAME
     write_pdf(parse(markup(report), "Clinical genome sequencing report (fictional)"), target,
               header=report["lab"], author=report["lab"].removesuffix(" (fictional)"), draft=False)
     problems = check_pdf(target)
@@ -89,6 +109,9 @@ def write(root: Path, folder: str, report: dict) -> bool:
         print(f"{target}: " + "; ".join(problems), file=sys.stderr)
         return False
     data = target.read_bytes()
+    if "file" in report:
+        print(f"{target.relative_to(root)}: {len(data):,} bytes")
+        return True
     entry = {"name": NAME, "media_type": "application/pdf", "size": len(data),
              "sha256": hashlib.sha256(data).hexdigest(), "md5": hashlib.md5(data).hexdigest()}
     manifest_path = attachments / "attachments.json"

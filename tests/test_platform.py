@@ -82,6 +82,8 @@ def test_adding_an_arm_to_a_submitted_dossier_sends_its_leaves_and_the_shared_on
     assert first.code == 0, first.err
     (tmp_path / "arm2.yaml").write_text(yaml.safe_dump(second_arm(), allow_unicode=True), encoding="utf-8")
     assert cli("set", path, "--from", tmp_path / "arm2.yaml").code == 0
+    [(field, report)] = find_case("aso-platform").attach  # arm 2's own laboratory report
+    assert cli("attach", path, field, report).code == 0
     assert cli("check", path).code == 0
     second = cli("build", path, "--out", app, "--workers", "1")
     assert second.code == 0 and "0 high, 0 medium" in second.out, second.out + second.err
@@ -97,6 +99,7 @@ def test_adding_an_arm_to_a_submitted_dossier_sends_its_leaves_and_the_shared_on
     assert len([h for h in new if h.startswith(substance2)]) == 10  # its 3.2.S, under its own keyed heading
     assert {h for h in new if "/" not in h} == {
         "genetic-rationale-arm-2-c-790-139g-a.pdf", "qos-drug-substance-cln3-aso-02-sodium.pdf",
+        "genetic-test-report-arm-2.pdf",  # its variant's laboratory report, beside arm 1's in 5.3.7
         "cover-letter.pdf", "form-1571-information.pdf", "us-regional.xml"}  # the arm's; the rest goes every time
     assert {h for h, op in ops.items() if op == "replace"} == {  # the shared documents that list the arms
         "clinical-protocol.pdf", "stf-clinical-protocol.xml", "investigators-brochure.pdf", "intro-statement.pdf",
