@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import threading
+from functools import lru_cache
 
 from .errors import DossierError, FieldError
 
@@ -127,8 +128,10 @@ def same_variant(a: str, b: str) -> bool:
     return a == b or (_canonical(a) or a) == (_canonical(b) or b)
 
 
+@lru_cache(maxsize=256)
 def _canonical(text: str) -> str | None:
-    """The variant's model in one spelling (gene selector and spelled-out deleted bases dropped), or None."""
+    """The variant's model in one spelling (gene selector and spelled-out deleted bases dropped), or None.
+    Kept per text: the readiness panel checks after every edit, and a parse costs ~2 ms."""
     import json
 
     try:
