@@ -215,9 +215,11 @@ def part_conditions(model: ContentModel) -> dict[str, tuple[Condition | None, st
         for section in area.sections:
             parts[f"section:{section.path}"] = (section.when, f"area:{area.id}")
             for f in section.fields:
-                parts[f.path] = (f.when, f"section:{section.path}")
+                parts[f.path] = (_with_repeat(model, f.path, f.when), f"section:{section.path}")
                 for column in f.columns:
                     parts[f"{f.path}.{column.id}"] = (column.when, f.path)
+    for repeat in model.repeats.values():
+        parts[f"repeat:{repeat.id}"] = (repeat.when, None)
     for document in model.documents:
         parts[f"document:{document.id}"] = (document.when, None)
     for check in model.checks:
@@ -268,6 +270,22 @@ def _closures(parts: dict[str, tuple[Condition | None, str | None]],
 
 
 # Checking the model's conditions at load ------------------------------------------------------------
+
+def _with_repeat(model: ContentModel, path: str, when: Condition | None) -> Condition | None:
+    """A field's condition, and for the field naming a repeat's instances (or, `by`, the instance of an
+    enclosing repeat one belongs to) also that repeat's `when:`: where it does not hold there is one
+    instance, which nobody names (dossier.repeats.single)."""
+    for repeat in model.repeats.values():
+        if path == repeat.name:
+            gate = repeat.when
+        elif path == repeat.by and repeat.within is not None:
+            gate = model.repeats[repeat.within].when
+        else:
+            continue
+        if gate is not None:
+            return gate if when is None else Condition("all", parts=(when, gate))
+    return when
+
 
 def check_conditions(model: ContentModel, fail: Fail) -> None:
     """Every condition tests a field that exists, with values that field can hold; a required column

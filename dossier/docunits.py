@@ -16,7 +16,7 @@ from typing import Any
 
 from .conditions import Applicability
 from .model import ContentModel, Document
-from .repeats import instance_view, instances
+from .repeats import instance_view, instances, single
 
 _SEP = "@"
 
@@ -58,8 +58,8 @@ def instance_name(model: ContentModel, unit: str, values: dict[str, Any]) -> str
     """The name of the instance a per-instance unit is rendered for (None for a plain document)."""
     doc_id, i = split_unit(unit)
     per = model.document(doc_id).per
-    if per is None or i is None:
-        return None
+    if per is None or i is None or single(model, values, per):
+        return None  # the one instance of a repeat that does not apply: the document reads as without it
     names = instances(model, values, per)
     return names[i] if i < len(names) else None
 

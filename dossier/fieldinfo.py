@@ -10,7 +10,7 @@ from .fieldpath import section_of
 from .fieldtypes import PERSON_KEYS
 from .limits import LIMITS
 from .model import Column, Field, Repeat
-from .repeats import Instance, instance_key
+from .repeats import Instance, instance_key, single
 
 if TYPE_CHECKING:
     from .service import Dossier
@@ -134,6 +134,10 @@ def describe_fields(dossier: Dossier) -> list[dict[str, Any]]:
     rows = [describe_field(s.field, s.filled, s.applies, s.path, s.instance,
                            counts[s.instance.repeat.id] if s.instance else 0, ap.help(s.field))
             for s in dossier.fields()]
+    shut = {r for r in dossier.model.repeats if single(dossier.model, dossier.store.values(), r)}
+    for row in rows:  # the one instance of a repeat that does not apply: no other can be added
+        if row["repeat"] and row["repeat"]["id"] in shut:
+            row["repeat"]["add"] = None
     for repeat in dossier.model.repeats.values():
         if not counts[repeat.id]:
             name = dossier.model.field(repeat.name)

@@ -19,7 +19,7 @@ from .errors import DossierError, FieldError
 from .fieldpath import FieldPath, model_path
 from .fieldtypes import check_stored, coerce
 from .model import ContentModel, Repeat
-from .repeats import check_instance_path, instance_key, instances, listed
+from .repeats import check_instance_path, instance_key, instances, listed, only_where, single
 
 if TYPE_CHECKING:
     from .store import Store
@@ -89,6 +89,10 @@ def _existing(rep: Repeat, names: list[str], i: Any, what: str = "instance") -> 
 
 def plan_add(model: ContentModel, stored: Values, repeat_id: str, name: Any) -> tuple[int, dict[str, Any]]:
     rep = repeat(model, repeat_id)
+    if single(model, stored, rep.id):
+        label = rep.label.lower()
+        raise DossierError(f"this dossier has one {label}: another {label} can be added only "
+                           f"{only_where(model, rep)}; choose that first")
     names, groups = _current(model, rep, stored)
     i = len(names)
     if rep.max is not None and i >= rep.max:

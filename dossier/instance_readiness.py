@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 from .conditions import Applicability
 from .measures import Measure
-from .repeats import in_instance, instance_key, instance_view, instances, listed, outside_repeats, owner
+from .fieldtypes import is_filled
+from .repeats import (in_instance, instance_key, instance_view, instances, listed, only_where, outside_repeats,
+                      owner, single)
 
 if TYPE_CHECKING:
     from .model import ContentModel
@@ -30,6 +32,7 @@ class Scope:
     instance: int = 0
     name: str = ""
     outer: int | None = None  # the instance of the enclosing repeat this one lies within (dossier.repeats.owner)
+    named: bool = True  # False for the one instance of a repeat that does not apply: its findings read as without it
 
     def checks_field(self, path: str) -> bool:
         return self.fields is None or path in self.fields
@@ -51,9 +54,10 @@ class Scope:
         for f in found:
             read = tuple(at(p) for p in f.fields)  # the other fields it read: in this instance too
             if isinstance(f, Measure):
-                placed.append(replace(f, field=at(f.field), instance=self.name, fields=read))
+                placed.append(replace(f, field=at(f.field), instance=self.name if self.named else "", fields=read))
             else:
-                placed.append(replace(f, field=at(f.field), fields=read, message=f"{self.name}: {f.message}"))
+                message = f"{self.name}: {f.message}" if self.named else f.message
+                placed.append(replace(f, field=at(f.field), fields=read, message=message))
         return placed
 
 
@@ -66,9 +70,10 @@ def scopes(model: ContentModel, values: dict[str, Any]) -> Iterator[Scope]:
     yield Scope(outside_repeats(model, values), frozenset(p for p in model.fields if p not in repeated))
     for repeat in model.repeats.values():
         ours = frozenset(f.path for section in repeat.sections for f in model.section(section).fields)
+        named = not single(model, values, repeat.id)
         for i, name in enumerate(instances(model, values, repeat.id)):
             yield Scope(instance_view(model, values, repeat.id, i), ours, repeat.id, i, name,
-                        owner(model, values, repeat.id, i))
+                        owner(model, values, repeat.id, i), named)
 
 
 def count_findings(model: ContentModel, values: dict[str, Any]) -> list[Finding]:
@@ -78,6 +83,7 @@ def count_findings(model: ContentModel, values: dict[str, Any]) -> list[Finding]
     found = []
     for repeat in model.repeats.values():
         n, label = len(instances(model, values, repeat.id)), repeat.label.lower()
+        found += _beyond_first(model, values, repeat)
         if n < repeat.min:
             found.append(Finding("error", f"At least {repeat.min} {label} instance(s) are needed; there "
                                           f"{'is' if n == 1 else 'are'} {n}. Add one.",
@@ -112,3 +118,18 @@ def _unowned(model: ContentModel, values: dict[str, Any], repeat) -> list[Findin
             continue  # shared by every arm (a lipid), or no arm yet (the arms' own count says so)
         found.append(Finding("error", f"{name}: {message}", instance_key(repeat.by, i), "", f"instances:{repeat.id}"))
     return found
+
+
+def _beyond_first(model: ContentModel, values: dict[str, Any], repeat) -> list[Finding]:
+    """Instances kept beyond the first while the repeat does not apply (a two-arm dossier switched off the
+    master-protocol path): they are hidden, not lost, and nothing is submitted until that is settled."""
+    from .readiness import Finding
+
+    if not single(model, values, repeat.id) or not is_filled(values.get(instance_key(repeat.name, 1))):
+        return []
+    label = repeat.label.lower()
+    return [Finding("error", f"This dossier keeps more than one {label}, but {label}s beyond the first apply only "
+                             f"{only_where(model, repeat)}. Choose that again, or remove the other {label}s "
+                             "there; until then only the first is checked and built.",
+                    min(repeat.when.fields()), "",
+                    f"instances:{repeat.id}")]

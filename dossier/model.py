@@ -131,6 +131,7 @@ class Repeat:
     sections: tuple[str, ...] = ()  # the paths of the sections that repeat with it, in model order
     within: str | None = None       # the repeat an instance belongs to (a drug substance to its arm) …
     by: str | None = None           # … named by this text field of the instance (see dossier.repeats.owner)
+    when: Condition | None = None   # while it does not hold: exactly one instance, unnamed (dossier.repeats.single)
 
 
 @dataclass(frozen=True)

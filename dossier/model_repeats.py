@@ -10,6 +10,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from .checkkinds import spec_paths
+from .conditions import parse_condition
 from .fieldpath import FieldPath
 from .model import Repeat
 
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
     from .model import Area, Check, ContentModel
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
-_KEYS = {"id", "label", "name", "min", "max", "within", "by"}
+_KEYS = {"id", "label", "name", "min", "max", "within", "by", "when"}
 
 
 def read_repeats(r, raw: Any) -> dict[str, Repeat]:
@@ -39,7 +40,8 @@ def read_repeats(r, raw: Any) -> dict[str, Repeat]:
             raise r.fail(place, "'within' (the repeat an instance belongs to) and 'by' (the text field naming that "
                                 "instance) go together")
         repeats[repeat_id] = Repeat(repeat_id, r.text(data, "label", place), r.text(data, "name", place),
-                                    minimum or 0, maximum, within=data.get("within"), by=data.get("by"))
+                                    minimum or 0, maximum, within=data.get("within"), by=data.get("by"),
+                                    when=parse_condition(data.get("when"), f"{place}.when", r.fail))
     for place, repeat in ((f"repeats ({rid})", rep) for rid, rep in repeats.items() if rep.within is not None):
         parent = repeats.get(str(repeat.within))
         if parent is None or parent.id == repeat.id or parent.within is not None:
@@ -97,6 +99,8 @@ def check_repeat_uses(r, model: ContentModel) -> None:
     check, element or derived value that reads fields of two repeats (which instance of each?)."""
     if not model.repeats:
         return
+    for repeat in model.repeats.values():
+        _outside_only(r, model, repeat.when, None, f"repeats ({repeat.id}).when")
     for area in model.areas:
         _outside_only(r, model, area.when, None, f"area {area.id}.when")
         for section in area.sections:

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .conditions import Applicability
 from .errors import UnknownFieldError
 from .fieldpath import FieldPath
 from .fieldtypes import is_filled
@@ -37,8 +38,42 @@ def instance_key(path: str, i: int) -> str:
     return str(FieldPath.parse(path).in_instance(i))
 
 
+def single(model: ContentModel, values: Mapping[str, Any], repeat_id: str) -> bool:
+    """Whether the repeat's `when:` does not hold (arms off the master-protocol path): the dossier then has
+    exactly one instance, [0], which needs no name and is named nowhere; values kept at [1] and beyond are
+    hidden, not lost, until the condition holds again."""
+    when = model.repeats[repeat_id].when
+    return when is not None and not Applicability(model, values).holds(when)
+
+
+def only_where(model: ContentModel, repeat: Repeat) -> str:
+    """Where a repeat takes more than one instance, in the user's words: `when Regulatory path is
+    'Master protocol' (module1.application.path)`."""
+    when = repeat.when
+    if when is None:
+        return "always"
+    if when.op in ("equals", "in"):
+        wanted = " or ".join(f"'{v}'" for v in when.values)
+        return f"when {model.field(when.field).label} is {wanted} ({when.field})"
+    return "when its condition in the content model holds (" + ", ".join(sorted(when.fields())) + ")"
+
+
 def instances(model: ContentModel, values: Mapping[str, Any], repeat_id: str) -> list[str]:
-    """The names of the repeat's instances, in order: instance i exists while its name is filled."""
+    """The names of the repeat's instances, in order: instance i exists while its name is filled; a
+    repeat whose condition does not hold has its one instance, named or not (`single`)."""
+    if single(model, values, repeat_id):
+        first = values.get(instance_key(model.repeats[repeat_id].name, 0))
+        return [str(first) if is_filled(first) else ""]
+    return _named(model, values, repeat_id)
+
+
+def kept(model: ContentModel, values: Mapping[str, Any], repeat_id: str) -> int:
+    """How many instances the stored values hold: those `instances` shows, and those kept beyond the first
+    while the repeat does not apply (hidden, not lost: an export keeps them)."""
+    return max(len(instances(model, values, repeat_id)), len(_named(model, values, repeat_id)))
+
+
+def _named(model: ContentModel, values: Mapping[str, Any], repeat_id: str) -> list[str]:
     name = model.repeats[repeat_id].name
     names: list[str] = []
     while is_filled(values.get(instance_key(name, len(names)))):
@@ -60,6 +95,8 @@ def owner(model: ContentModel, values: Mapping[str, Any], repeat_id: str, i: int
     repeat = model.repeats[repeat_id]
     if repeat.within is None or repeat.by is None:
         return None
+    if single(model, values, repeat.within):
+        return 0
     names = instances(model, values, repeat.within)
     named = values.get(instance_key(repeat.by, i))
     if not is_filled(named):
@@ -128,6 +165,9 @@ def check_instance_path(model: ContentModel, values: Mapping[str, Any], path: st
         example = str(where.in_instance(0))
         raise UnknownFieldError(path, f"{where.section_path} is repeated: say which {label}, e.g. {example}; "
                                       f"instances: {listed(repeat, names)}")
+    if where.instance >= 1 and single(model, values, repeat.id):
+        raise UnknownFieldError(path, f"this dossier has one {label}, [0]: more than one {label} applies only "
+                                      f"{only_where(model, repeat)}; choose that first")
     if where.instance >= len(names) and where.instance not in set(adding):
         raise UnknownFieldError(path, f"there is no {label} [{where.instance}]: instances are "
                                       f"{listed(repeat, names)}; add one with its name "

@@ -20,7 +20,7 @@ from .limits import shown
 from .model import ContentModel, Field, default_model
 from .readiness import Finding, Report, check_dossier
 from .records import AuditEntry, SubmittedSequence, damaged_value
-from .repeats import Instance, check_instance_path, instance_key, instance_view, instances
+from .repeats import Instance, check_instance_path, instance_key, instance_view, instances, kept
 from .store import Store
 from .upgrade import VERSION_KEY, Plan, apply_upgrade, bring_forward, former_paths, values_version
 
@@ -103,9 +103,9 @@ class Dossier(InstanceEdits, DossierAttachments):
 
     def values(self) -> dict[str, Any]:
         """Every filled field of the model, path → value, in model order; a repeated section's fields once
-        per instance (`a.s[i].f`), instance by instance."""
+        per instance (`a.s[i].f`), instance by instance, those kept hidden beyond the first too (repeats.kept)."""
         stored = self.store.values()
-        counts = {r: len(instances(self.model, stored, r)) for r in self.model.repeats}
+        counts = {r: kept(self.model, stored, r) for r in self.model.repeats}
         values = {}
         for section in self.model.sections():
             keys = [[(f.path, f) for f in section.fields]] if section.repeat is None else \

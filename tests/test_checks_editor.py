@@ -169,7 +169,7 @@ def test_a_prime_editor_needs_the_variant_after_the_nick(base_editor, tmp_path):
 def test_a_check_that_cannot_run_says_what_it_lacks(base_editor, tmp_path, changes, field, words):
     [f] = findings(base_editor, tmp_path, **changes)
     assert f.severity == "warning" and f.field == field
-    assert f.message.startswith("Arm 1: Cannot check where the guide sits") and words in f.message, f.message
+    assert f.message.startswith("Cannot check where the guide sits") and words in f.message, f.message
 
 
 def _version2(raw: dict) -> None:

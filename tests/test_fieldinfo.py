@@ -25,9 +25,11 @@ def test_every_field_of_the_model_is_described_from_its_field_and_columns(cli, f
     rows = fields_json(cli, fresh)
     model = default_model()
     # a repeat without instances (a fresh dossier's drug substances) is listed once, by the path that adds one
-    names = {repeat.name for repeat in model.repeats.values()}
+    # … and a repeat that does not apply on the default path (arms) has its one instance, which none can join
+    single = {repeat.id for repeat in model.repeats.values() if repeat.when is not None}
+    names = {repeat.name for repeat in model.repeats.values() if repeat.id not in single}
     repeated = {p for p in model.fields for repeat in model.repeats.values()
-                if any(p.startswith(f"{s}.") for s in repeat.sections)}
+                if repeat.id not in single and any(p.startswith(f"{s}.") for s in repeat.sections)}
     listed = [base_path(r["path"]) for r in rows]
     assert sorted(listed) == sorted(p for p in model.fields if p not in repeated or p in names)
     assert [p for p in listed if p not in names] == [p for p in model.fields if p not in repeated]
@@ -39,7 +41,9 @@ def test_every_field_of_the_model_is_described_from_its_field_and_columns(cli, f
         assert row["choices"] == list(field.choices) and row["units"] == list(field.units)
         # a fresh dossier has no values, so a field with a condition (VUS justification, sterility) does not apply
         assert row["applies"] is applies(model, field, {}) and row["filled"] is False
-        assert (row["repeat"] is None) is (field.path not in names)
+        assert (row["repeat"] is None) is (model.repeat_of(field.path) is None)
+        if row["repeat"] and row["repeat"]["id"] in single:
+            assert row["path"].startswith(f"{field.path.rsplit('.', 1)[0]}[0].") and row["repeat"]["add"] is None
         assert [c["id"] for c in row["columns"]] == [c.id for c in field.columns]
     assert not next(r for r in rows if r["path"] == "cmc.product.sterility")["applies"]
     studies = next(r for r in rows if r["path"] == "nonclinical.pharmacology.studies")
