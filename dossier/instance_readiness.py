@@ -13,10 +13,19 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from .conditions import Applicability
-from .measures import Measure
 from .fieldtypes import is_filled
-from .repeats import (in_instance, instance_key, instance_view, instances, listed, only_where, outside_repeats,
-                      owner, single)
+from .measures import Measure
+from .repeats import (
+    in_instance,
+    instance_key,
+    instance_view,
+    instances,
+    listed,
+    only_where,
+    outside_repeats,
+    owner,
+    single,
+)
 
 if TYPE_CHECKING:
     from .model import ContentModel

@@ -37,7 +37,8 @@ def test_the_aso_demo_mentions_no_arm_in_findings_measures_or_documents(tmp_path
     assert any(p.name == "genetic-rationale.docx" for p in documents)  # as before arms: no arm in its name
     for path in documents:
         doc = Docx(str(path))
-        text = "\n".join([p.text for p in doc.paragraphs] + [c.text for t in doc.tables for r in t.rows for c in r.cells])
+        cells = [c.text for t in doc.tables for r in t.rows for c in r.cells]
+        text = "\n".join([p.text for p in doc.paragraphs] + cells)
         assert "Arm 1" not in text, path.name
 
 

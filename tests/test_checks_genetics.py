@@ -82,7 +82,7 @@ def test_alleles_on_two_transcripts(demo_input):
 def test_a_missing_zygosity_says_the_check_cannot_run(demo_input):
     [f] = alleles(demo_input, genetic__variant__zygosity=None)[0]
     assert f.severity == "warning"
-    assert f.message.startswith("Cannot check this yet: fill in Zygosity.")  # off the master protocol the one arm goes unnamed
+    assert f.message.startswith("Cannot check this yet: fill in Zygosity.")  # one arm, unnamed
     assert f.field == "genetic.variant[0].zygosity"
 
 
@@ -182,7 +182,7 @@ def test_more_than_five_other_carriers_is_a_note_with_the_count_and_its_source(d
 def test_a_count_or_its_source_missing_cannot_be_judged(demo_input, emptied, label):
     f = only(demo_input, "known-carriers", **{f"genetic__variant__{emptied}": None})
     assert f.severity == "info" and f.field == f"genetic.variant[0].{emptied}"
-    assert f.message.startswith(f"Cannot check this yet: fill in {label}.")  # off the master protocol the one arm goes unnamed
+    assert f.message.startswith(f"Cannot check this yet: fill in {label}.")  # one arm, unnamed
 
 
 @pytest.mark.parametrize("check_id, edit, reason", [

@@ -67,7 +67,7 @@ def test_check_prints_the_measures_under_their_element_or_dossier_part(cli, demo
     result = cli("check", demo_master)
     lines = result.out.splitlines()
     targets = lines.index(next(line for line in lines if line.endswith("Product targets the cause")))
-    assert "ok     Binding site to the variant 0 nt" in lines[targets + 1]  # the one arm's measure, unnamed off the master protocol
+    assert "ok     Binding site to the variant 0 nt" in lines[targets + 1]  # one arm: unnamed
     clinical = lines.index("Clinical plan")
     assert lines[clinical + 1].strip().startswith("ok     Safety margin 12.4× (HED 520 mg from TOX-02")
     assert lines[clinical + 1].endswith("(2005)]")  # its source
