@@ -9,6 +9,7 @@ import pytest
 from docx import Document as Docx
 
 from dossier.service import Dossier
+from tests.helpers.ectd import install_standards
 
 pytest_plugins = ["tests.helpers.cli"]
 
@@ -25,7 +26,9 @@ def test_a_new_dossier_takes_its_variant_without_naming_an_arm(tmp_path, cli):
     assert not [f for f in findings if "Arm" in f.message]
 
 
-def test_the_aso_demo_mentions_no_arm_in_findings_measures_or_documents(tmp_path, cli):
+@pytest.mark.slow
+def test_the_aso_demo_mentions_no_arm_in_findings_measures_or_documents(tmp_path, cli, monkeypatch):
+    install_standards(monkeypatch, tmp_path / "standards")
     cli("demo", tmp_path / "d.dossier")
     with Dossier.open(tmp_path / "d.dossier", read_only=True) as d:
         report = d.check()
@@ -53,7 +56,9 @@ def test_another_arm_is_refused_off_the_master_protocol_path(tmp_path, cli):
 
 
 @pytest.mark.slow
-def test_a_two_arm_dossier_switched_off_the_master_protocol_keeps_its_arms_and_cannot_be_built(tmp_path, cli):
+def test_a_two_arm_dossier_switched_off_the_master_protocol_keeps_its_arms_and_cannot_be_built(tmp_path, cli,
+                                                                                                 monkeypatch):
+    install_standards(monkeypatch, tmp_path / "standards")
     cli("demo", tmp_path / "p.dossier", "--case", "aso-platform")
     with Dossier.open(tmp_path / "p.dossier") as d:
         stored = d.store.values()
@@ -70,7 +75,8 @@ def test_a_two_arm_dossier_switched_off_the_master_protocol_keeps_its_arms_and_c
     check = cli("check", tmp_path / "p.dossier")
     assert check.code != 0 and "arms beyond the first" in check.out
     build = cli("build", tmp_path / "p.dossier", "--out", tmp_path / "out")
-    assert build.code != 0 and not (tmp_path / "out" / "0001").exists()
+    assert build.code != 0 and not (tmp_path / "out" / "0001").exists(), build.out
+    assert "arms beyond the first" in build.out + build.err
     with Dossier.open(tmp_path / "p.dossier") as d:  # back on the master protocol, both arms are there again
         d.set("module1.application.path", "Master protocol")
         d.set("clinical.design.design", "Master protocol arm")
