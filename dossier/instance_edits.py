@@ -220,6 +220,11 @@ class InstanceEdits:
         """The names of the repeat's instances, in order (`[i]` is the position in this list)."""
         return instances(self.model, self.store.values(), repeat(self.model, repeat_id).id)
 
+    def single_instance(self, repeat_id: str) -> bool:
+        """Whether the repeat does not apply now (its `when:`): its one instance is shown without tabs or
+        a name, and no other can be added (dossier.repeats.single)."""
+        return single(self.model, self.store.values(), repeat(self.model, repeat_id).id)
+
     def add_instance(self, repeat_id: str, name: str, who: str | None = None) -> int:
         """Add an instance named `name` after the others; returns its number."""
         stored = self.store.values()

@@ -145,7 +145,7 @@ def in_instance(model: ContentModel, path: str, repeat_id: str, i: int, outer: i
 def listed(repeat: Repeat, names: list[str]) -> str:
     """The instances as an error message lists them: `[0] Editor mRNA, [1] Guide RNA`."""
     label = repeat.label.lower()
-    return ", ".join(f"[{i}] {name}" for i, name in enumerate(names)) or \
+    return ", ".join(f"[{i}] {name or '(no name)'}" for i, name in enumerate(names)) or \
         f"none yet (add {'an' if label[:1] in 'aeiou' else 'a'} {label})"
 
 

@@ -24,6 +24,7 @@ def test_a_new_dossier_takes_its_variant_without_naming_an_arm(tmp_path, cli):
         findings = d.check().findings
     assert findings and not [f for f in findings if f.field.endswith(".arm") or "arm" in f.message.lower().split()]
     assert not [f for f in findings if "Arm" in f.message]
+    assert cli("instances", tmp_path / "n.dossier", "arms").out == "[0] (no name: this dossier has one arm)\n"
 
 
 @pytest.mark.slow

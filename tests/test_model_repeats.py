@@ -126,3 +126,14 @@ def test_each_instance_s_attachments_go_where_their_field_s_home_says(repeats_ra
     assert set(leaves) == {"r0.pdf", "c1.pdf", "c2.pdf"} and notes == []
     assert (leaves["c2.pdf"].title, leaves["r0.pdf"].title) == ("CoA L2", "Report, r0")
     assert leaves["c2.pdf"].path.startswith("m3/32-body-data/32s-drug-sub/32s4-contr-drug-sub/32s44-batch-analys/")
+
+
+def test_a_repeat_condition_is_read_and_must_test_a_field_outside_any_repeat(repeats_raw):
+    repeats_raw["repeats"][0]["when"] = {"field": "cmc.substance.kind", "equals": "mRNA"}
+    assert "repeats (substances).when: tests cmc.substance.kind, which has one value per drug substance" \
+        in refused(repeats_raw)
+    repeats_raw["repeats"][0]["when"] = {"field": "product.overview.editor", "filled": True}
+    model = parse_model(repeats_raw, Path("repeats.yaml"))
+    assert model.repeats["substances"].when.fields() == {"product.overview.editor"}
+    # its name field applies only where the repeat does: the one instance elsewhere needs no name
+    assert model.conditions.parts["cmc.substance.name"][0] == model.repeats["substances"].when

@@ -58,15 +58,18 @@ class RepeatPage(QWidget):
                           ("right", lambda: self.move_by(1)), ("remove", self.remove)):
             self.buttons[key].clicked.connect(lambda _=False, slot=slot: slot())
         self.buttons["remove"].setToolTip(f"Remove this {label} and every value it holds (undoable)")
-        bar = QHBoxLayout()
+        self.bar = QWidget()  # hidden while the repeat does not apply: its one instance reads as a plain section
+        bar = QHBoxLayout(self.bar)
+        bar.setContentsMargins(0, 0, 0, 0)
         bar.addWidget(QLabel(f"<b>{html.escape(self.repeat.label)}:</b>"))
         bar.addWidget(self.tabs, 1)
         for button in self.buttons.values():
             bar.addWidget(button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 0)
-        layout.addLayout(bar)
+        layout.addWidget(self.bar)
         layout.addWidget(self.stack, 1)
+        self.single = False
         self.rebuild()
 
     # What the window asks of a page (as of a SectionPage) -------------------------------------
@@ -118,6 +121,8 @@ class RepeatPage(QWidget):
             self.pages.append(page)
             self.stack.addWidget(page)
         self.tabs.blockSignals(False)
+        self.single = self.session.dossier.single_instance(self.repeat.id)
+        self.bar.setVisible(not self.single)
         least = self.repeat.min
         need = f" At least {least} {'is' if least == 1 else 'are'} needed." if least else ""
         self.empty.setText(f"No {self.repeat.label.lower()} yet: add the first one with "
@@ -125,6 +130,13 @@ class RepeatPage(QWidget):
         if self.pages:
             self.tabs.setCurrentIndex(min(max(current, 0), len(self.pages) - 1))
         self._tab_changed(self.tabs.currentIndex())
+
+    def follow_conditions(self) -> None:
+        """Show the tabs again, or hide them, when a value decides anew whether the repeat applies (the
+        regulatory path chosen): the instances it shows may change with it."""
+        assert self.session.dossier is not None
+        if self.single != self.session.dossier.single_instance(self.repeat.id):
+            self.rebuild()
 
     def refresh_names(self) -> None:
         """Show renamed instances' new names (a name is an ordinary field: edited, undone, redone)."""

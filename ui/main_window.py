@@ -297,6 +297,8 @@ class MainWindow(WindowBuild, QMainWindow):
         as soon as it is saved."""
         dossier = self.session.current()
         for page in self.pages.values():
+            if isinstance(page, RepeatPage):
+                page.follow_conditions()
             for form in page.forms:
                 form.refresh_conditions(change.field, dossier.get)
 

@@ -38,7 +38,7 @@ def cmd_instances(args) -> int:
         print_json([{"index": i, "name": name} for i, name in enumerate(names)])
     elif read_only:
         for i, name in enumerate(names):
-            print(printable(f"[{i}] {name}"))
+            print(printable(f"[{i}] {name or '(no name: this dossier has one ' + label + ')'}"))
         if not names:
             print(f"no {label} yet; add one: dossier instances FILE {repeat.id} add NAME", file=sys.stderr)
     return EXIT_OK

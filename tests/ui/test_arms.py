@@ -49,3 +49,24 @@ def test_an_edit_goes_to_the_open_arm_and_its_finding_jumps_back_to_it(platform)
     platform.select_section("genetic.gene")
     platform.go_to(finding)
     assert platform.form_stack.currentWidget() is page and page.tabs.currentIndex() == 1
+
+
+def test_off_the_master_protocol_the_arm_sections_show_no_tabs(window, demo_file):
+    """The aso demo (an individualized IND) has one arm: its sections read as before arms, without tabs,
+    arm buttons or an arm name to fill in; choosing the master-protocol path brings the tabs."""
+    assert window.open_dossier(demo_file)
+    for section in ("genetic.variant", "genetic.classification", "genetic.mechanism", "nonclinical.design"):
+        window.select_section(section)
+        page = window.pages[section]
+        assert isinstance(page, RepeatPage) and len(page.pages) == 1, section
+        assert page.bar.isHidden() and page.stack.currentWidget() is page.pages[0], section
+        assert page.form is not None and page.form.instance == 0
+    window.select_section("genetic.variant")
+    page = window.pages["genetic.variant"]
+    assert page.form.editors["genetic.variant.hgvs"].isVisibleTo(page)
+    assert not page.form.editors["genetic.variant.arm"].isVisibleTo(page)  # no arm name asked for
+    window.session.edit("module1.application.path", "Master protocol")
+    assert not page.bar.isHidden() and tabs(page) == ["Arm 1"] and page.buttons["add"].isEnabled()
+    assert page.form.editors["genetic.variant.arm"].isVisibleTo(page)
+    window.session.edit("module1.application.path", "Individualized IND")
+    assert page.bar.isHidden() and len(page.pages) == 1
