@@ -32,6 +32,7 @@ from .ectd.validate import SequenceFinding, blocking, validate_sequence
 from .ectd.wanted import Inputs, Trees
 from .ectd.writer import SequenceWriter, remove_tree
 from .errors import Cancelled, DossierError
+from .packet import is_packet_path, refuse_mark_submitted, write_packet
 from .pdfcheck import check_pdf
 from .render.engine import RenderJob
 from .service import Dossier
@@ -54,6 +55,7 @@ class BuildResult:
     timings: dict[str, float]
     notes: list[str] = field(default_factory=list)
     word_dir: Path | None = None     # the editable DOCX files, beside the sequence
+    kind: str = "sequence"           # or "packet": the expanded-access packet (dossier.packet), no eCTD
 
     @property
     def ok(self) -> bool:
@@ -65,7 +67,7 @@ class BuildResult:
                 "ok": self.ok, "counts": self.counts, "unchanged": self.unchanged, "rendered": self.rendered,
                 "reused": self.reused, "timings": self.timings, "notes": self.notes,
                 "word_dir": str(self.word_dir) if self.word_dir else None,
-                "findings": [f.as_dict() for f in self.findings]}
+                "kind": self.kind, "findings": [f.as_dict() for f in self.findings]}
 
 
 next_number = submitted.next_number
@@ -107,8 +109,12 @@ def build_sequence(dossier: Dossier, app_dir, draft: bool = False, mark_submitte
         raise DossierError("a draft cannot be marked submitted; build without --draft to submit")
     started = time.perf_counter()
     build = _Build(dossier, Path(app_dir), draft, progress, cancel, workers)
+    values = dossier.values()
     try:
-        result = _run(build, mark_submitted)
+        if is_packet_path(dossier.model, values):
+            result = _run_packet(build, values, mark_submitted)
+        else:
+            result = _run(build, mark_submitted)
     except Cancelled as exc:
         raise Cancelled("the build was cancelled; nothing was written") from exc
     result.timings["total"] = round(time.perf_counter() - started, 4)
@@ -150,6 +156,38 @@ def _run(build: _Build, mark_submitted: bool) -> BuildResult:
     return BuildResult(number=number, path=final, draft=build.draft, recorded=mark_submitted, findings=findings,
                        counts=plan.counts(), unchanged=len(plan.unchanged), rendered=job.rendered,
                        reused=job.reused, timings=build.timings, notes=notes, word_dir=word_dir)
+
+
+def _run_packet(build: _Build, values: dict, mark_submitted: bool) -> BuildResult:
+    """The expanded-access path: the documents and attachments as one packet (dossier.packet), no eCTD."""
+    if mark_submitted:
+        refuse_mark_submitted()
+    build.progress(0.0, "Checking the dossier")
+    job = RenderJob(build.dossier, draft=build.draft, cache=build.app_dir / ".cache", workers=build.workers,
+                    doing="build")
+    titles = {unit: unit_title(job.model, unit, job.input.values) for unit in job.doc_ids}
+    try:
+        job.start()
+        files = job.finish(lambda done, total, doc_id: build.progress(0.8 * done / total, f"Rendered {titles[doc_id]}"),
+                           build.cancel)
+    except BaseException:
+        job.abort()
+        raise
+    build.lap("render")
+    build.progress(0.85, "Writing the packet")
+    path, parts = write_packet(build.dossier, values, {u: f["pdf"] for u, f in files.items()}, build.app_dir,
+                               build.draft, build.check_cancel)
+    build.lap("write")
+    word_dir = _word_copies(build, job, path.name)
+    build.notes.append("an expanded-access packet, not an eCTD sequence: Form FDA 3926 has no form-type code this "
+                       f"product has verified; send it as {path / 'README.txt'} says")
+    if build.draft:
+        build.notes.append("DRAFT: the documents carry a DRAFT mark; do not send this packet")
+    build.progress(1.0, f"Packet {path.name} written")
+    return BuildResult(number=path.name, path=path, draft=build.draft, recorded=False, findings=[],
+                       counts={"documents": len(job.doc_ids), "attachments": len(parts) - len(job.doc_ids)},
+                       unchanged=0, rendered=job.rendered, reused=job.reused, timings=build.timings,
+                       notes=build.notes, word_dir=word_dir, kind="packet")
 
 
 def _assemble(build: _Build, plan: Plan, trees: Trees, folder: Path, job: RenderJob, used: list[str],

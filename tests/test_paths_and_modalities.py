@@ -12,7 +12,6 @@ import pytest
 
 from dossier.cases import make_case
 from dossier.conditions import Applicability
-from dossier.errors import DossierError
 from dossier.fieldpath import model_path
 from dossier.model import default_model
 from dossier.render.templating import render_markup
@@ -180,20 +179,6 @@ def test_expanded_access_has_form_3926_instead_of_forms_1571_and_1572(tmp_path):
     assert "Form FDA 3926" in text["cover-letter"] and "1571 and 1572" in text["cover-letter"]
     assert "Treatment plan" in text["form-3926"] and "P. A." not in text["form-3926"]  # initials are PHI
     assert {f.check for f in report.findings} >= {"expanded-access-evidence", "expanded-access-sequence"}
-
-
-def test_expanded_access_builds_no_sequence_declaring_form_1571(tmp_path, monkeypatch):
-    """The sequence could only declare Form 1571 (Form 3926's code is not verified): the build says so,
-    and `check` warned of it first."""
-    from dossier.build import build_sequence
-    from tests.helpers.ectd import install_standards
-
-    install_standards(monkeypatch, tmp_path / "standards")
-    with _dossier(tmp_path, "aso-expanded-access") as d:
-        assert "expanded-access-sequence" in {f.check for f in d.check().findings}
-        with pytest.raises(DossierError, match="Form FDA 3926 information sheet: the FDA form-type code"):
-            build_sequence(d, tmp_path / "app", draft=True)
-    assert not (tmp_path / "app" / "0001").exists()
 
 
 def test_marketing_application_brings_the_confirmatory_plan_and_its_limits(tmp_path):

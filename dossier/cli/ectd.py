@@ -34,6 +34,12 @@ def cmd_build(args) -> int:
                                 progress=progress, workers=args.workers)
     if args.json:
         print_json(result.as_dict())
+    elif result.kind == "packet":
+        print(f"Expanded-access packet written to {result.path}: {result.counts['documents']} document(s), "
+              f"{result.counts['attachments']} attachment(s), a combined PDF and SHA-256 checksums "
+              f"({result.timings.get('total', 0):.2f} s).")
+        for note in result.notes:
+            print(f"Note: {note}")
     else:
         ops = ", ".join(f"{n} {op}" for op, n in result.counts.items() if n) or "no leaves"
         print(f"Sequence {result.number} written to {result.path}: {ops}; {result.unchanged} unchanged leaf(s) not "

@@ -124,11 +124,21 @@ def _form_heading(doc) -> str | None:
     return None
 
 
+def unverified_forms(model, values: dict[str, Any]) -> list:
+    """The FDA forms that apply to the dossier when none of them has a form-type code this product has
+    verified (Form 3926 on the expanded-access path): us-regional.xml could not declare the application's
+    form, so the build writes a submission packet instead of an eCTD sequence (dossier.packet). Empty on
+    every path whose form is declared."""
+    ap = Applicability(model, values)
+    forms = [doc for doc in model.documents if doc.heading in FORM_HEADINGS and ap.document(doc)]
+    return forms if forms and not any(_form_heading(doc) for doc in forms) else []
+
+
 def document_leaves(inputs: Inputs, trees: Trees, notes: list[str]) -> list[Leaf]:
     leaves = []
     ap = Applicability(inputs.model, inputs.values)
-    forms = [doc for doc in inputs.model.documents if doc.heading in FORM_HEADINGS and ap.document(doc)]
-    if forms and not any(_form_heading(doc) for doc in forms):
+    forms = unverified_forms(inputs.model, inputs.values)
+    if forms:
         # us-regional.xml would declare a form the dossier does not have (Form 1571 on the expanded-access path)
         deciding = ", ".join(sorted(inputs.model.conditions.inputs.get(f"document:{forms[0].id}", ()))) or "-"
         raise DossierError(f"{forms[0].title}: the FDA form-type code of this form is not one this product has "
@@ -182,7 +192,7 @@ def _document_leaf(inputs: Inputs, trees: Trees, notes: list[str], doc, unit: st
                 file_tag=tag, keyed=own)
 
 
-def _attachment_refs(inputs: Inputs) -> Iterable[tuple[str, str, dict]]:
+def attachment_refs(inputs: Inputs) -> Iterable[tuple[str, str, dict]]:
     """(home key, attachment name, table row or {}) for every attachment a field references; a field of a
     repeated section is placed instance by instance (`a.s[1].f`) where its home says, as outside a repeat."""
     for path, value in inputs.values.items():
@@ -240,7 +250,7 @@ def attachment_leaves(inputs: Inputs, trees: Trees, notes: list[str]) -> list[Le
     homes = inputs.model.roles.attachments if inputs.homes is None else inputs.homes
     leaves, seen = [], set()
     by_study_file: dict[tuple[str, str], Leaf] = {}
-    for key, name, row in _attachment_refs(inputs):
+    for key, name, row in attachment_refs(inputs):
         home = homes.get(key) or _fallback_home(inputs, key)
         if home is None:
             notes.append(f"attachment {name} ({key}) has no place in the eCTD tree, so it is not in the sequence")
