@@ -99,7 +99,9 @@ def plan_add(model: ContentModel, stored: Values, repeat_id: str, name: Any) -> 
         raise DossierError(f"there are already {i} {rep.label.lower()} instance(s), the most this dossier takes "
                            f"({rep.max}); remove one first")
     name = checked_name(model, rep, names, name, instance_key(rep.name, i))
-    return i, rewrite(rep, stored, [*groups, {rep.name: name}])
+    # values already at [i] are the unnamed single instance's, kept while the repeat did not apply (a variant
+    # entered before the master-protocol path was chosen): naming it makes it this instance, losing nothing
+    return i, rewrite(rep, stored, [*groups, {**by_instance(rep, stored).get(i, {}), rep.name: name}])
 
 
 def plan_rename(model: ContentModel, stored: Values, repeat_id: str, i: int, name: Any) -> tuple[str, dict[str, Any]]:

@@ -174,6 +174,16 @@ def check_instance_path(model: ContentModel, values: Mapping[str, Any], path: st
                                       f"({instance_key(repeat.name, len(names))})")
 
 
+def in_single(model: ContentModel, values: Mapping[str, Any], path: str) -> str:
+    """A plain path into a repeat that does not apply (`genetic.variant.hgvs` off the master protocol) as its
+    one instance's (`genetic.variant[0].hgvs`): there is no other it could mean. Any other path as it is."""
+    where = FieldPath.match(path)
+    repeat = model.repeat_of(where.section_path) if where is not None and where.instance is None else None
+    if where is None or repeat is None or not single(model, values, repeat.id):
+        return path
+    return str(where.in_instance(0))
+
+
 def _in_any(model: ContentModel, path: str) -> bool:
     where = FieldPath.match(path)
     return where is not None and model.repeat_of(where.section_path) is not None

@@ -83,3 +83,15 @@ def test_a_two_arm_dossier_switched_off_the_master_protocol_keeps_its_arms_and_c
         d.set("clinical.design.design", "Master protocol arm")
         assert d.instances("arms") == ["Arm 1: c.1056+34C>A", "Arm 2: c.790+139G>A"]
         assert d.check().findings == ()
+
+
+def test_a_plain_path_names_the_one_arm_and_stays_its_own_when_the_arm_is_named(tmp_path, cli):
+    assert cli("new", tmp_path / "n.dossier", "--title", "One patient").code == 0
+    assert cli("set", tmp_path / "n.dossier", "genetic.variant.hgvs", HGVS).code == 0  # no [0] needed
+    assert cli("get", tmp_path / "n.dossier", "genetic.variant.hgvs").out.strip() == HGVS
+    with Dossier.open(tmp_path / "n.dossier") as d:
+        assert d.get("genetic.variant[0].hgvs") == HGVS
+        d.set("module1.application.path", "Master protocol")  # arms now apply: the first must be named
+        assert d.instances("arms") == []
+        assert d.add_instance("arms", "Arm 1: c.1056+34C>A") == 0
+        assert d.get("genetic.variant[0].hgvs") == HGVS  # the variant entered before is the named arm's
