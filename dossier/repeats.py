@@ -14,7 +14,7 @@ derived values and templates written for one value per field run per instance un
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -174,12 +174,13 @@ def check_instance_path(model: ContentModel, values: Mapping[str, Any], path: st
                                       f"({instance_key(repeat.name, len(names))})")
 
 
-def in_single(model: ContentModel, values: Mapping[str, Any], path: str) -> str:
+def in_single(model: ContentModel, values: Callable[[], Mapping[str, Any]], path: str) -> str:
     """A plain path into a repeat that does not apply (`genetic.variant.hgvs` off the master protocol) as its
-    one instance's (`genetic.variant[0].hgvs`): there is no other it could mean. Any other path as it is."""
+    one instance's (`genetic.variant[0].hgvs`): there is no other it could mean. Any other path as it is,
+    without reading `values()` (a damaged value elsewhere can still be cleared)."""
     where = FieldPath.match(path)
     repeat = model.repeat_of(where.section_path) if where is not None and where.instance is None else None
-    if where is None or repeat is None or not single(model, values, repeat.id):
+    if where is None or repeat is None or not single(model, values(), repeat.id):
         return path
     return str(where.in_instance(0))
 

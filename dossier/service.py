@@ -97,7 +97,7 @@ class Dossier(InstanceEdits, DossierAttachments):
 
     def get(self, path: str) -> Any:
         """The stored value of a field (in a repeated section: of one instance, `a.s[i].f`), or None when empty."""
-        path = in_single(self.model, self.store.values(), path)
+        path = in_single(self.model, self.store.values, path)
         field = self.model.field(path)
         self._check_instance(path)
         return self._checked(field, self.store.get(path))
@@ -131,7 +131,7 @@ class Dossier(InstanceEdits, DossierAttachments):
     def validate(self, path: str, raw: Any) -> Any:
         """The typed value `raw` would be stored as; FieldError when it does not fit (an instance's name
         also when it is empty or names another instance)."""
-        path = in_single(self.model, self.store.values(), path)
+        path = in_single(self.model, self.store.values, path)
         field = self.model.field(path)
         repeat = self.model.repeat_of(path)
         if repeat is not None and field.path == repeat.name:
@@ -149,7 +149,7 @@ class Dossier(InstanceEdits, DossierAttachments):
         """Validate and store one field in its own transaction; True when the value changed. In a repeated
         section the path names an instance (`a.s[i].f`); the name field of the next instance adds it. A
         repeat that does not apply has one instance, which a plain path (`a.s.f`) names (repeats.in_single)."""
-        path = in_single(self.model, self.store.values(), path)
+        path = in_single(self.model, self.store.values, path)
         if self.model.repeat_of(path) is not None:
             try:
                 return bool(self.set_many({path: raw}, who=who))
@@ -175,7 +175,7 @@ class Dossier(InstanceEdits, DossierAttachments):
         cells: dict[str, dict[str, Any]] = {}
         if self.model.repeats:  # instances named, added in order, named uniquely (dossier.instance_edits)
             stored = self.store.values()
-            raw_values = {in_single(self.model, stored, p): v for p, v in raw_values.items()}
+            raw_values = {in_single(self.model, lambda: stored, p): v for p, v in raw_values.items()}
             errors, not_taken = check_batch(self.model, stored, raw_values)
             raw_values = {p: v for p, v in raw_values.items() if p not in not_taken}
         for path, raw in raw_values.items():
@@ -205,7 +205,7 @@ class Dossier(InstanceEdits, DossierAttachments):
         """Empty a field. With `purge_history` (fields holding protected health information only) every
         earlier value leaves the history too, and the file keeps no trace of them; the history then says
         that, when and by whom entries were purged, not what they held."""
-        path = in_single(self.model, self.store.values(), path)
+        path = in_single(self.model, self.store.values, path)
         field = self.model.field(path)
         self._check_instance(path)
         repeat = self.model.repeat_of(path)
