@@ -3,6 +3,7 @@
     python bench/bench_bundle.py                 # read the existing dist/dossier-builder
     python bench/bench_bundle.py --build         # build it first (pyinstaller build_app.spec, minutes)
     python bench/bench_bundle.py --top 5         # and the five largest files of each component
+    python bench/bench_bundle.py --limit 150     # exit 1 if the bundle is over 150 MB (CI's size gate)
 
 Every file is counted once (symbolic links and hard links to a file already counted are skipped),
 at its size in bytes; MB are 2^20 bytes, as `du -sh` counts them (du adds ~1 MB of block rounding).
@@ -58,7 +59,8 @@ def measure(bundle: Path) -> dict[str, list[tuple[int, str]]]:
     return parts
 
 
-def report(bundle: Path, top: int) -> None:
+def report(bundle: Path, top: int) -> float:
+    """Prints the bundle's size by component and returns its total in MB."""
     parts = measure(bundle)
     total = sum(size for files in parts.values() for size, _ in files)
     print(f"bundle: {bundle}  total {total / MB:.1f} MB in {sum(map(len, parts.values()))} files")
@@ -68,6 +70,7 @@ def report(bundle: Path, top: int) -> None:
         print(f"  {name:<26} {size / MB:7.1f} MB  {100 * size / total:5.1f} %  {len(files):5d} files")
         for each, relative in files[:top]:
             print(f"      {each / MB:7.2f} MB  {relative}")
+    return total / MB
 
 
 def build() -> None:
@@ -82,13 +85,20 @@ def main() -> int:
                         help="the bundle folder (default: dist/dossier-builder)")
     parser.add_argument("--build", action="store_true", help="build the bundle first with build_app.spec")
     parser.add_argument("--top", type=int, default=0, metavar="N", help="list the N largest files of each component")
+    parser.add_argument("--limit", type=float, metavar="MB",
+                        help="exit with status 1 if the bundle's total is over MB (the size target; CI uses 150)")
     args = parser.parse_args()
     if args.build:
         build()
     if not args.bundle.is_dir():
         print(f"no bundle at {args.bundle}; build it with --build (or pyinstaller build_app.spec)", file=sys.stderr)
         return 2
-    report(args.bundle, args.top)
+    total = report(args.bundle, args.top)
+    if args.limit is not None and total > args.limit:
+        print(f"bundle too large: {total:.1f} MB is over the {args.limit:g} MB target. Run with --top 10 to see "
+              "the largest files, and leave out what the app never loads in build_app.spec "
+              "(excludes, UNUSED), proving it unused with the bundle's self-test.", file=sys.stderr)
+        return 1
     return 0
 
 
