@@ -88,7 +88,7 @@ def attachment_parts(dossier, values: dict, folder: Path) -> list[Part]:
     ap = Applicability(model, values)
     md5 = {a.name: a.md5 for a in dossier.attachments()}
     parts, seen = [], set()
-    for key, name, _row in attachment_refs(Inputs(model, values, md5, {}, {})):
+    for key, name, _row, _owner in attachment_refs(Inputs(model, values, md5, {}, {})):
         if name in seen or not ap.field(base_path(key)):
             continue
         if name not in md5:

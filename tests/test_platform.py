@@ -106,5 +106,10 @@ def test_adding_an_arm_to_a_submitted_dossier_sends_its_leaves_and_the_shared_on
         "informed-consent-considerations.pdf", "nonclinical-overview.pdf", "pharmacology-written-summary.pdf"}
     assert not [h for h in ops if "cln3-aso-01" in h or h == "genetic-rationale.pdf"]  # arm 1 stays as sent
     assert "delete" not in ops.values()
+    [report] = [leaf for leaf in leaves if leaf.href.endswith("genetic-test-report-arm-2.pdf")]
+    assert report.title == f"Genetic test report — {ARM2}"  # beside arm 1's under one heading, told apart
+    [first_report] = [leaf for leaf in parse_backbone(app / "0001", "index.xml", standards).leaves
+                      if "genetic-test-report" in leaf.href]
+    assert first_report.title == f"Genetic test report — {ARM1}"
     index = (sequence / "index.xml").read_text(encoding="utf-8")
     assert f'substance="{ASO2}"' in index and f'substance="{ASO1}"' not in index

@@ -15,6 +15,7 @@ from ..docunits import slug, split_unit, unit_stem, unit_title, unit_values
 from ..errors import DossierError
 from ..fieldpath import FieldPath, base_path, model_path
 from ..model import ContentModel
+from ..repeats import instances, single
 from ..roles import AttachmentHome
 from .headings import HeadingTree
 from .leaf import Leaf
@@ -192,22 +193,36 @@ def _document_leaf(inputs: Inputs, trees: Trees, notes: list[str], doc, unit: st
                 file_tag=tag, keyed=own)
 
 
-def attachment_refs(inputs: Inputs) -> Iterable[tuple[str, str, dict]]:
-    """(home key, attachment name, table row or {}) for every attachment a field references; a field of a
-    repeated section is placed instance by instance (`a.s[1].f`) where its home says, as outside a repeat."""
+def attachment_refs(inputs: Inputs) -> Iterable[tuple[str, str, dict, str]]:
+    """(home key, attachment name, table row or {}, instance name or "") for every attachment a field
+    references; a field of a repeated section is placed instance by instance (`a.s[1].f`) where its home
+    says, as outside a repeat, and carries its instance's name."""
     for path, value in inputs.values.items():
         key = model_path(path)
         field = inputs.model.fields.get(key)
         if field is None:
             continue
+        owner = _instance_name(inputs, path, key)
         if field.type == "attachment":
             for name in value or []:
-                yield key, name, {}
+                yield key, name, {}, owner
         elif field.type == "table":
             for row in value or []:
                 for column in field.columns:
                     if column.type == "attachment" and row.get(column.id):
-                        yield str(FieldPath.parse(key).column(column.id)), row[column.id], row
+                        yield str(FieldPath.parse(key).column(column.id)), row[column.id], row, owner
+
+
+def _instance_name(inputs: Inputs, path: str, key: str) -> str:
+    """The name of the instance a repeated section's value belongs to ("" outside a repeat, and for the
+    one unnamed instance of a repeat that does not apply): two arms' reports under one heading are told
+    apart by it, as their documents are."""
+    repeat = inputs.model.repeat_of(key)
+    where = FieldPath.match(path)
+    if repeat is None or where is None or where.instance is None or single(inputs.model, inputs.values, repeat.id):
+        return ""
+    names = instances(inputs.model, inputs.values, repeat.id)
+    return names[where.instance] if where.instance < len(names) else ""
 
 
 def _fallback_home(inputs: Inputs, key: str) -> AttachmentHome | None:
@@ -236,6 +251,12 @@ def _row_title(pattern: str, name: str, row: dict) -> str:
     return title if re.search(r"[A-Za-z0-9]", title) else texts["file"]
 
 
+def _leaf_title(pattern: str, name: str, row: dict, owner: str) -> str:
+    """The row's title, with the instance's name after it as a per-instance document carries its own."""
+    title = _row_title(pattern, name, row)
+    return (f"{title} — {owner}" if owner else title)[:512]
+
+
 def _place(home: AttachmentHome, row: dict) -> tuple[str, str]:
     if home.heading_by and row:
         column, rules = home.heading_by
@@ -250,7 +271,7 @@ def attachment_leaves(inputs: Inputs, trees: Trees, notes: list[str]) -> list[Le
     homes = inputs.model.roles.attachments if inputs.homes is None else inputs.homes
     leaves, seen = [], set()
     by_study_file: dict[tuple[str, str], Leaf] = {}
-    for key, name, row in attachment_refs(inputs):
+    for key, name, row, owner in attachment_refs(inputs):
         home = homes.get(key) or _fallback_home(inputs, key)
         if home is None:
             notes.append(f"attachment {name} ({key}) has no place in the eCTD tree, so it is not in the sequence")
@@ -273,7 +294,7 @@ def attachment_leaves(inputs: Inputs, trees: Trees, notes: list[str]) -> list[Le
             continue
         seen.add((name, folder))
         leaves.append(Leaf(path=f"{folder}/{file_name(name)}", heading=heading,
-                           title=_row_title(home.title, name, row)[:512], kind="attachment", ref=name,
+                           title=_leaf_title(home.title, name, row, owner), kind="attachment", ref=name,
                            fingerprint=inputs.attachment_md5[name], md5=inputs.attachment_md5[name],
                            study=study, study_title=study_name or None,
                            file_tag=file_tag(heading) if study else None,
