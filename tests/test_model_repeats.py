@@ -124,7 +124,8 @@ def test_each_instance_s_attachments_go_where_their_field_s_home_says(repeats_ra
                                                          {}, {}), Trees(ich_tree(installed), regional_tree(installed)),
                                                   notes)}
     assert set(leaves) == {"r0.pdf", "c1.pdf", "c2.pdf"} and notes == []
-    assert (leaves["c2.pdf"].title, leaves["r0.pdf"].title) == ("CoA L2", "Report, r0")
+    # each titled as its row says, with its instance's name as the instance's documents are
+    assert (leaves["c2.pdf"].title, leaves["r0.pdf"].title) == ("CoA L2 — Guide RNA", "Report, r0 — Editor mRNA")
     assert leaves["c2.pdf"].path.startswith("m3/32-body-data/32s-drug-sub/32s4-contr-drug-sub/32s44-batch-analys/")
 
 
