@@ -79,13 +79,14 @@ class BuildResultDialog(QDialog):
     def __init__(self, result, parent=None):
         super().__init__(parent)
         self.build = result
-        kind = "Draft" if result.draft else "Sequence"
+        kind = "Expanded-access packet" if result.kind == "packet" else "Draft" if result.draft else "Sequence"
         self.setWindowTitle(f"{kind} {result.number} built")
         blockers = sum(1 for f in result.findings if f.blocks)
         recorded = " It is recorded as submitted." if result.recorded else ""
-        text = QLabel(f"<b>{kind} {result.number}</b> was written to {result.path}.{recorded}<br>"
-                      f"Validation: {blockers} finding(s) that block submission and "
-                      f"{len(result.findings) - blockers} that do not."
+        checked = ("Every part meets FDA's PDF rules; a packet is not an eCTD sequence, so no eCTD validation applies."
+                   if result.kind == "packet" else f"Validation: {blockers} finding(s) that block submission and "
+                   f"{len(result.findings) - blockers} that do not.")
+        text = QLabel(f"<b>{kind} {result.number}</b> was written to {result.path}.{recorded}<br>{checked}"
                       + ("".join(f"<br>• {note}" for note in result.notes)))
         text.setWordWrap(True)
         text.setTextInteractionFlags(Qt.TextSelectableByMouse)

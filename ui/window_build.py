@@ -61,7 +61,8 @@ class WindowBuild:
 
     def _build_done(self, result) -> None:
         self._build_ended()
-        self.statusBar().showMessage(f"Sequence {result.number} built in {result.path}", 10000)
+        what = "Expanded-access packet" if result.kind == "packet" else "Sequence"
+        self.statusBar().showMessage(f"{what} {result.number} built in {result.path}", 10000)
         self.build_result = BuildResultDialog(result, self)
         self.build_result.open()
 

@@ -76,3 +76,19 @@ def test_a_cancelled_build_is_known_by_its_type_not_its_words(demo, qtbot, tmp_p
     else:
         assert demo.statusBar().currentMessage() == "Build cancelled; nothing was written."
     assert demo.stack.widget(1).isEnabled() and not demo.cancel_button.isVisible()
+
+
+def test_the_app_builds_the_expanded_access_packet(window, qtbot, tmp_path):
+    """The app's build calls the same core: on the Form 3926 path it writes the packet and says so."""
+    from dossier.cases import make_case
+
+    assert window.open_dossier(make_case("aso-expanded-access", tmp_path / "ea.dossier"))
+    with qtbot.waitSignal(window.session.build_finished, timeout=120000) as finished:
+        window.start_build(tmp_path / "app", draft=False)
+    result = finished.args[0]
+    assert result.kind == "packet" and (result.path / "expanded-access-packet.pdf").is_file()
+    assert not (tmp_path / "app" / "0001").exists()
+    dialog = window.build_result
+    assert dialog.windowTitle() == f"Expanded-access packet {result.path.name} built"
+    assert "Expanded-access packet" in window.statusBar().currentMessage()
+    dialog.close()
