@@ -143,9 +143,8 @@ def document_leaves(inputs: Inputs, trees: Trees, notes: list[str]) -> list[Leaf
         # us-regional.xml would declare a form the dossier does not have (Form 1571 on the expanded-access path)
         deciding = ", ".join(sorted(inputs.model.conditions.inputs.get(f"document:{forms[0].id}", ()))) or "-"
         raise DossierError(f"{forms[0].title}: the FDA form-type code of this form is not one this product has "
-                           "verified, so us-regional.xml cannot declare it and no sequence is built. Render the "
-                           f"documents (dossier render) and send them with the signed form (the form follows "
-                           f"{deciding})")
+                           "verified, so us-regional.xml cannot declare it and no sequence is planned; `dossier "
+                           f"build` writes the expanded-access packet instead (the form follows {deciding})")
     rendered: dict[str, list[str]] = {}
     for unit in inputs.render_keys:
         rendered.setdefault(split_unit(unit)[0], []).append(unit)
