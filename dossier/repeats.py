@@ -47,8 +47,8 @@ def single(model: ContentModel, values: Mapping[str, Any], repeat_id: str) -> bo
 
 
 def only_where(model: ContentModel, repeat: Repeat) -> str:
-    """Where a repeat takes more than one instance, in the user's words: `when Regulatory path is
-    'Master protocol' (module1.application.path)`."""
+    """Where a repeat takes more than one instance, in the user's words: `when <field label> is
+    '<choice>' (area.section.field)`, from the repeat's `when:`."""
     when = repeat.when
     if when is None:
         return "always"
@@ -175,8 +175,8 @@ def check_instance_path(model: ContentModel, values: Mapping[str, Any], path: st
 
 
 def in_single(model: ContentModel, values: Callable[[], Mapping[str, Any]], path: str) -> str:
-    """A plain path into a repeat that does not apply (`genetic.variant.hgvs` off the master protocol) as its
-    one instance's (`genetic.variant[0].hgvs`): there is no other it could mean. Any other path as it is,
+    """A plain path into a repeat that does not apply (`area.section.field` while the repeat's `when:` is
+    false) as its one instance's (`area.section[0].field`): there is no other it could mean. Any other path as it is,
     without reading `values()` (a damaged value elsewhere can still be cleared)."""
     where = FieldPath.match(path)
     repeat = model.repeat_of(where.section_path) if where is not None and where.instance is None else None

@@ -5,6 +5,7 @@ What code needs of particular fields is a role in the model (`roles:`). Template
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -36,6 +37,14 @@ def _spells_a_path(text: str, areas: set[str], sections: set[str]) -> bool:
     return (path is not None and path.area in areas) or text in sections
 
 
+_IN_TEXT = re.compile(r"\b([a-z0-9_]+)\.([a-z0-9_]+)(?:\[\d*\])?\.[a-z0-9_]+")
+
+
+def _paths_in_text(text: str, sections: set[str]) -> list[str]:
+    """Field paths of the model written inside a longer text (a docstring's example, a message)."""
+    return [m.group(0) for m in _IN_TEXT.finditer(text) if f"{m.group(1)}.{m.group(2)}" in sections]
+
+
 def _compared_strings(tree: ast.AST):
     """String constants a value is compared with: `x == "A"`, `x in ("A", "B")`, `x in {"A": …}`."""
     for node in ast.walk(tree):
@@ -56,6 +65,10 @@ def field_knowledge(source: str, filename: str, model: ContentModel) -> list[str
     found = [f"{filename}:{node.lineno}: field path {node.value!r}" for node in ast.walk(tree)
              if isinstance(node, ast.Constant) and isinstance(node.value, str)
              and _spells_a_path(node.value, areas, sections)]
+    found += [f"{filename}:{node.lineno}: field path {path!r} in a text" for node in ast.walk(tree)
+              if isinstance(node, ast.Constant) and isinstance(node.value, str)
+              and not _spells_a_path(node.value, areas, sections)
+              for path in _paths_in_text(node.value, sections)]
     found += [f"{filename}:{node.lineno}: choice label {node.value!r} compared" for node in _compared_strings(tree)
               if node.value in labels]
     return sorted(set(found))
@@ -86,6 +99,7 @@ def test_the_scan_catches_paths_and_compared_choices(shipped, tmp_path):
         '    return f"clinical.natural_history.{x}"\n'
         'def strong(group):\n'
         '    return group == "Patient" or group in ("External control",)\n'
+        '"""Reads `genetic.variant[0].hgvs` of the first arm."""\n'
         'NOT_A_PATH = ("dossier.json", "a.b.c", "x.pdf", "Patient")  # no area of the model; not compared\n',
         encoding="utf-8")
     found = field_knowledge(planted.read_text(encoding="utf-8"), "planted.py", shipped)
@@ -96,4 +110,5 @@ def test_the_scan_catches_paths_and_compared_choices(shipped, tmp_path):
         "planted.py:6: field path 'clinical.natural_history.'",
         "planted.py:8: choice label 'External control' compared",
         "planted.py:8: choice label 'Patient' compared",
+        "planted.py:9: field path 'genetic.variant[0].hgvs' in a text",
     ]

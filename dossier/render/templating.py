@@ -106,7 +106,7 @@ def _hidden(model: ContentModel, values: dict[str, Any], paths: list[str]) -> li
 class Instance:
     """One instance as a template reads it in a document rendered once (`f.each`): its `name`, its
     number (`index`, from 0) and `p(path)`, the instance path of one of its fields for any of `f`'s
-    questions: `f.v(arm.p("genetic.variant.hgvs"))`, `m.facts([arm.p(...), ...])`."""
+    questions: `f.v(arm.p("area.section.field"))`, `m.facts([arm.p(...), ...])`."""
 
     def __init__(self, index: int, name: str):
         self.index, self.name = index, name
