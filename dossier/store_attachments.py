@@ -8,9 +8,7 @@ import dataclasses
 import hashlib
 import os
 import sqlite3
-import threading
 from collections.abc import Iterator
-from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -18,24 +16,18 @@ from .attachments_io import FlushHandle, bulk_append, insert_parts, part_rows, r
 from .dbfile import now
 from .errors import DamagedFileError, DossierError
 from .records import Attachment
+from .store_part import StorePart
 
 ATTACHMENT_COLUMNS = "name, media_type, size, sha256, md5, added_at, added_by"
 
 
-class StoredAttachments:
+class StoredAttachments(StorePart):
     """Store's attachment methods; the connection, transactions and audit log are Store's own."""
 
-    path: Path
     who: str
-    _lock: threading.RLock
     _flush: FlushHandle
 
     if TYPE_CHECKING:
-        def _writable(self) -> sqlite3.Connection: ...
-        def _live(self) -> sqlite3.Connection: ...
-        def _transaction(self) -> AbstractContextManager[sqlite3.Connection]: ...
-        def _query(self, sql: str, params: tuple = ()) -> list[tuple]: ...
-        def _audit(self, conn: sqlite3.Connection, field: str, old: Any, new: Any, who: str | None) -> None: ...
         def _set_in(self, conn: sqlite3.Connection, path: str, value: Any, who: str | None) -> bool: ...
 
     def attach(self, name: str, source: str | Path | BinaryIO, who: str | None = None,

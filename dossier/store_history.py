@@ -4,32 +4,23 @@ and put back from it, and purging a value that held protected health information
 from __future__ import annotations
 
 import sqlite3
-import threading
 from collections.abc import Iterable
-from contextlib import AbstractContextManager
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .dbfile import BUSY_SECONDS, now, value_checksum
 from .errors import DamagedFileError, DossierError
 from .records import AuditEntry, _dumps_or_none, _loads, _loads_logged
+from .store_part import StorePart
 
 AUDIT = "INSERT INTO audit(at, who, field, old, new) VALUES (?, ?, ?, ?, ?)"
 
 
-class StoredHistory:
+class StoredHistory(StorePart):
     """Store's audit-log methods; the connection, transactions and value writing are Store's own."""
 
-    path: Path
-    _lock: threading.RLock
     _version: int
 
     if TYPE_CHECKING:
-        def _writable(self) -> sqlite3.Connection: ...
-        def _live(self) -> sqlite3.Connection: ...
-        def _transaction(self) -> AbstractContextManager[sqlite3.Connection]: ...
-        def _query(self, sql: str, params: tuple = ()) -> list[tuple]: ...
-        def _audit(self, conn: sqlite3.Connection, field: str, old: Any, new: Any, who: str | None) -> None: ...
         def _put(self, conn: sqlite3.Connection, path: str, text: str, stamp: str, who: str | None) -> None: ...
 
     def damaged_values(self) -> list[str]:
