@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 import time
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
 from .conditions import Applicability
-from .docunits import split_unit, unit_stem, unit_title
+from .docunits import slug, split_unit, unit_stem, unit_title
 from .ectd.wanted import Inputs, attachment_refs, unverified_forms
 from .ectd.writer import remove_tree
 from .errors import DossierError
@@ -94,7 +93,7 @@ def attachment_parts(dossier, values: dict, folder: Path) -> list[Part]:
         if name not in md5:
             raise DossierError(f"{key} refers to attachment {name}, which is not in the dossier; attach it again")
         seen.add(name)
-        field = model.fields.get(base_path(key)) or model.fields.get(base_path(key).rsplit(".", 1)[0])
+        field = model.fields.get(base_path(key))  # a table's field for a cell's attachment
         label = field.label if field is not None else "Attachment"
         parts.append(Part(f"{label}: {name}", dossier.copy_attachment_to(name, folder / name), Path(name).stem))
     return parts
@@ -105,8 +104,7 @@ def write_parts(parts: list[Part], temp: Path) -> None:
     refusing any that FDA's PDF rules would refuse."""
     bad = []
     for i, part in enumerate(parts, 1):
-        stem = re.sub(r"[^a-z0-9]+", "-", part.stem.lower()).strip("-") or "document"
-        part.file = f"{i:02d}-{stem}.pdf"
+        part.file = f"{i:02d}-{slug(part.stem) or 'document'}.pdf"
         problems = check_pdf(part.source)
         if problems:
             bad.append(f"{part.title}: {'; '.join(problems)}")
