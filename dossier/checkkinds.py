@@ -26,17 +26,24 @@ if TYPE_CHECKING:
     from .findings import Finding
     from .measures import Measure
     from .model import Check, ContentModel
+    from .pdftext import PdfText
 
 # fail(reason) -> the ModelError to raise, already naming the file and the check
 Fail = Callable[[str], "ModelError"]
 
 
+# text(attachment name) -> the attached PDF's text (dossier.pdftext), None when the dossier does not hold it
+Texts = Callable[[str], "PdfText | None"]
+
+
 @dataclass(frozen=True)
 class Context:
-    """What a check runs over: the model, the values that apply (with derived values) and applicability."""
+    """What a check runs over: the model, the values that apply (with derived values) and applicability;
+    `text` reads an attachment's text, None when the caller gave readiness the attachments' names only."""
     model: ContentModel
     values: dict[str, Any]
     ap: Applicability
+    text: Texts | None = None
 
 
 # run(check, ctx) -> its findings, and the measures it computed
@@ -50,16 +57,17 @@ class CheckKind:
     paths: tuple[str, ...]
     run: Run
     validate: Callable[[Check, ContentModel, Fail], None] | None = None
+    reads: tuple[str, ...] = ()  # the keys of `paths` naming attachment fields whose files' text it reads
 
 
 _KINDS: dict[str, CheckKind] = {}
 
 
 def check_kind(name: str, needs: tuple[str, ...], paths: tuple[str, ...] = (),
-               validate: Callable[[Check, ContentModel, Fail], None] | None = None):
+               validate: Callable[[Check, ContentModel, Fail], None] | None = None, reads: tuple[str, ...] = ()):
     """Register the decorated function as the runner of check kind `name`."""
     def register(run: Run):
-        _KINDS[name] = CheckKind(name, needs, paths, run, validate)
+        _KINDS[name] = CheckKind(name, needs, paths, run, validate, reads)
         return run
     return register
 
@@ -82,11 +90,17 @@ def kinds() -> dict[str, CheckKind]:
     return _KINDS
 
 
-def spec_paths(check: Check) -> list[str]:
-    """The field paths a registered kind's spec names (a key may hold one path or a list)."""
+def spec_paths(check: Check, keys: tuple[str, ...] | None = None) -> list[str]:
+    """The field paths a registered kind's spec names (a key may hold one path or a list), under `keys`
+    (by default every key of the kind's `paths`)."""
     kind = kinds().get(check.kind)
     found: list[str] = []
-    for key in kind.paths if kind else ():
+    for key in (kind.paths if keys is None else keys) if kind else ():
         value = check.spec.get(key)
         found += value if isinstance(value, list) else [value] if isinstance(value, str) else []
     return found
+
+
+def text_read(model: ContentModel) -> set[str]:
+    """The attachment fields whose files' text some check of the model reads (a laboratory report)."""
+    return {p for c in model.checks if (kind := kinds().get(c.kind)) for p in spec_paths(c, kind.reads)}

@@ -15,12 +15,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
+from . import reporttext
 from .checkkinds import Context, Fail, check_kind
 from .fieldtypes import is_filled
 from .findings import Finding, cannot_check, finding, label
 from .genetics import same_variant
+from .measures import Measure, answer
 from .model import Check, ContentModel
+
+if TYPE_CHECKING:
+    from .pdftext import PdfText
 
 # CMS's CLIA certificate number: two digits (the state), the letter D, seven digits (42 CFR 493).
 _CLIA = re.compile(r"[0-9]{2}D[0-9]{7}")
@@ -104,14 +110,16 @@ def alleles(check: Check, ctx: Context) -> list[Finding]:
 
 # --- the laboratory report ----------------------------------------------------------------------
 
-@check_kind("lab_report", needs=("report", "clia"), paths=("report", "clia", "cap", "lab"),
-            validate=lambda check, model, fail: _fields(check, model, fail, {
-                "report": ("attachment",), "clia": ("text",), "cap": ("text",), "lab": ("text",)}))
-def lab_report(check: Check, ctx: Context) -> list[Finding]:
-    """Its inputs are what it asks for, so an empty one is its finding (not a "cannot check")."""
+@check_kind("lab_report", needs=("report", "clia"), paths=("report", "clia", "cap", "lab", "gene", "variants"),
+            reads=("report",), validate=lambda check, model, fail: _fields(check, model, fail, {
+                "report": ("attachment",), "clia": ("text",), "cap": ("text",), "lab": ("text",),
+                "gene": ("text",), "variants": ("hgvs",)}))
+def lab_report(check: Check, ctx: Context) -> list[Finding | Measure]:
+    """Its inputs are what it asks for, so an empty one is its finding (not a "cannot check"); the report's
+    text, where readiness is given it, must name the gene, each variant and the laboratory's numbers."""
     spec, values, model = check.spec, ctx.values, ctx.model
     lab = values.get(spec["lab"]) if "lab" in spec and is_filled(values.get(spec["lab"])) else "the laboratory"
-    found = []
+    found: list[Finding | Measure] = []
     if not is_filled(values.get(spec["report"])):
         found.append(finding(check, spec["report"], f"no report is attached to {label(model, spec['report'])}; "
                                                     f"attach {lab}'s signed report of the variant (PDF), the "
@@ -122,15 +130,94 @@ def lab_report(check: Check, ctx: Context) -> list[Finding]:
         found.append(finding(check, spec["clia"], f"{named} of {lab} is not given; copy it from the report "
                                                   "(a clinical laboratory reporting a patient's result holds a "
                                                   "CLIA certificate)"))
-    if clia.strip() and not _CLIA.fullmatch(clia):
+    well_formed = {k: v.strip() for k, v, form in (("clia", clia, _CLIA), ("cap", cap, _CAP))
+                   if v.strip() and form.fullmatch(v.strip())}
+    if clia.strip() and "clia" not in well_formed:
         found.append(finding(check, spec["clia"], _not_a_number(
             clia, label(model, spec["clia"]), "a CLIA number", _CLIA,
             "10 characters: two digits, the letter D, seven digits (e.g. 05D0987654)")))
-    if cap.strip() and not _CAP.fullmatch(cap):
+    if cap.strip() and "cap" not in well_formed:
         found.append(finding(check, spec["cap"], _not_a_number(
             cap, label(model, spec["cap"]), "a CAP accreditation number", _CAP,
             "the 6 to 8 digits printed on the report (e.g. 7654321), without 'CAP' or '#'")))
+    if ctx.text is not None and is_filled(values.get(spec["report"])):
+        read = [(name, text) for name in values[spec["report"]] if (text := ctx.text(name)) is not None]
+        found += _read_report(check, ctx, read, well_formed) if read else []  # one not held: dangling already
     return found
+
+
+def _read_report(check: Check, ctx: Context, read: list[tuple[str, PdfText]],
+                 numbers: dict[str, str]) -> list[Finding | Measure]:
+    """The report's text against the dossier: it names the gene, each variant (dossier.reporttext) and
+    the laboratory's CLIA and CAP numbers given; a scan is a "cannot check" saying what to confirm by eye."""
+    spec, values, model = check.spec, ctx.values, ctx.model
+    files = ", ".join(name for name, _ in read)
+    pages = [page for _, text in read for page in text.pages]
+    gene = values[spec["gene"]] if "gene" in spec and is_filled(values.get(spec["gene"])) else None
+    variants: dict[str, str] = {}  # variant → its field (a homozygous one named once)
+    for path in spec.get("variants", []):
+        if is_filled(values.get(path)):
+            variants.setdefault(values[path], path)
+    if not any(text.readable for _, text in read):
+        why = "; ".join(text.problem for _, text in read if text.problem) or "a scanned image?"
+        wanted = [gene, *variants] + [f"{k.upper()} number {v}" for k, v in numbers.items()]
+        return [cannot_check(check, model, [spec["report"]], what="what the laboratory report says",
+                             why=f"{files} has no text a program can read ({why}); confirm by eye that it names "
+                                 f"{', '.join(w for w in wanted if w)}, or attach the laboratory's own PDF of it")]
+    found: list[Finding | Measure] = []
+    for variant, path in variants.items():
+        found += _names_variant(check, ctx, read, variant, path)
+    if gene and not reporttext.names_gene(pages, gene):
+        found.append(replace(finding(check, spec["gene"], f"{files} does not name the gene {gene}; check that it is "
+                                                          f"this patient's report and that {label(model, spec['gene'])}"
+                                                          " is the gene it reports"), fields=(spec["report"],)))
+    found += _names_numbers(check, model, pages, files, numbers)
+    return found
+
+
+def _names_variant(check: Check, ctx: Context, read: list[tuple[str, PdfText]], variant: str,
+                   path: str) -> list[Finding | Measure]:
+    """A yes/no measure of the reports naming `variant`, and the finding that says what they name instead."""
+    report, where = check.spec["report"], label(ctx.model, path)
+    namings = [(name, reporttext.names_variant(text.pages, variant), len(text.pages)) for name, text in read
+               if text.readable]
+    for name, naming, pages in namings:
+        if naming.found:
+            page = f", page {naming.found.page}" if pages > 1 else ""
+            return [answer(check, f"Lab report names {variant}", True, f"{name}{page}: {naming.found.text}", path,
+                           [report])]
+    files = ", ".join(name for name, _, _ in namings)
+    accession, _, change = variant.partition(":")
+    version = next((naming.version for _, naming, _ in namings if naming.version), None)
+    others: dict[str, str] = {}  # each change the reports name once, with its transcript where they give one
+    for m in sorted((m for _, naming, _ in namings for m in naming.others), key=lambda m: m.accession is None):
+        others.setdefault(m.change, m.text)
+    if version:
+        detail = (f"{files} writes {change} on {version}, not {accession}, and each version of a transcript may "
+                  f"number its positions differently; write {where} on the version the report uses "
+                  f"({version}:{change}), or ask the laboratory for the report on yours")
+    elif others:
+        detail = (f"{files} names {', '.join(others.values())}, not {variant}; check that it is this patient's "
+                  f"report and that {where} is copied from it")
+    else:
+        detail = f"{files} names no HGVS variant; attach the laboratory's report that names {variant}"
+    return [answer(check, f"Lab report names {variant}", False, detail, path, [report]),
+            replace(finding(check, path, detail), fields=(report,))]
+
+
+def _names_numbers(check: Check, model: ContentModel, pages: list[str], files: str,
+                   numbers: dict[str, str]) -> list[Finding]:
+    """The CLIA and CAP numbers the dossier gives are the ones the report prints."""
+    found = []
+    if "clia" in numbers and numbers["clia"] not in (printed := reporttext.clia_numbers(pages)):
+        shown = f"prints the CLIA number {', '.join(printed)}, not {numbers['clia']}" if printed else \
+            f"does not print the CLIA number {numbers['clia']}"
+        found.append(finding(check, check.spec["clia"], f"{files} {shown}; copy {label(model, check.spec['clia'])} "
+                                                        "from the report, or attach that laboratory's report"))
+    if "cap" in numbers and not reporttext.prints_number(pages, numbers["cap"]):
+        found.append(finding(check, check.spec["cap"], f"{files} does not print the CAP number {numbers['cap']}; "
+                                                       f"copy {label(model, check.spec['cap'])} from the report"))
+    return [replace(f, fields=(check.spec["report"],)) for f in found]
 
 
 def _not_a_number(value: str, where: str, what: str, pattern: re.Pattern, form: str) -> str:

@@ -5,15 +5,16 @@ removed together with every reference to them."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from .attachments_io import Spooled
-from .errors import FieldError
+from .errors import DossierError, FieldError
 from .fieldpath import FieldPath, value_path
 from .fieldtypes import coerce
 from .model import ContentModel, Field
+from .pdftext import PdfText, pdf_text
 from .records import Attachment
 
 if TYPE_CHECKING:
@@ -107,6 +108,20 @@ class DossierAttachments:
 
     def attachments(self) -> list[Attachment]:
         return self.store.attachments()
+
+    def attachment_texts(self, held: Iterable[Attachment] | None = None) -> Callable[[str], PdfText | None]:
+        """A reader of the attachments' texts for the checks that read reports (dossier.pdftext): None for
+        a name the dossier does not hold, no text and the reason for one whose bytes are damaged."""
+        hashes = {a.name: a.sha256 for a in (self.attachments() if held is None else held)}
+
+        def text(name: str) -> PdfText | None:
+            if name not in hashes:
+                return None
+            try:
+                return pdf_text(hashes[name], lambda: b"".join(self.read_attachment(name)))
+            except DossierError as exc:  # damaged inside the dossier: the check says it cannot read it
+                return PdfText((), str(exc))
+        return text
 
     def read_attachment(self, name: str) -> Iterator[bytes]:
         """The attachment's bytes in chunks, checked against its SHA-256 as they are read."""

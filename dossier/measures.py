@@ -22,8 +22,11 @@ from .quantities import format_quantity
 if TYPE_CHECKING:
     from .model import Check
 
-# how a measure's comparison reads ("needs ≥ 10×"); "=" is a match within the check's own tolerance
-OP_WORDS = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "=": "="}
+# how a measure's comparison reads ("needs ≥ 10×"); "=" is a match within the check's own tolerance, "in"
+# a place within a stretch (limit to upper: "needs 4–8")
+OP_WORDS = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "=": "=", "in": ""}
+# the unit of a yes-or-no measure (a report names the variant, a PAM follows the spacer): 1 is yes
+YES_NO = "yes/no"
 
 
 @dataclass(frozen=True)
@@ -45,15 +48,22 @@ class Measure:
     instance: str = ""        # set by readiness: the name of the instance of a repeated section it measured
     group: str = ""           # set by readiness: the element it is shown under, or else the dossier part
     group_title: str = ""
+    upper: float | None = None  # the end of the stretch an "in" measure must lie in (limit is its start)
 
     @property
     def shown(self) -> str:
-        """The value as the dossier shows numbers: '12.4×', '0.0438 EU/kg'."""
+        """The value as the dossier shows numbers: '12.4×', '0.0438 EU/kg'; 'yes' or 'no' for a yes/no measure."""
+        if self.unit == YES_NO:
+            return "yes" if self.value else "no"
         return number(self.value, self.unit)
 
     @property
     def limit_shown(self) -> str:
-        """'≥ 10×'."""
+        """'≥ 10×'; a stretch '4–8'; 'yes'."""
+        if self.unit == YES_NO:
+            return "yes" if self.limit else "no"
+        if self.op == "in":
+            return f"{number(self.limit)}–{number(self.upper if self.upper is not None else self.limit, self.unit)}"
         return f"{OP_WORDS[self.op]} {number(self.limit, self.unit)}"
 
     @property
@@ -63,14 +73,17 @@ class Measure:
 
     @property
     def brief(self) -> str:
-        """One short line for a narrow panel, the instance last: 'Safety margin 12.4× (needs ≥ 10×)'."""
-        brief = f"{self.label} {self.shown} (needs {self.limit_shown})"
+        """One short line for a narrow panel, the instance last: 'Safety margin 12.4× (needs ≥ 10×)'; a
+        yes/no measure says its answer: 'Lab report names NM_000391.4:c.1266+5G>A: yes'."""
+        brief = f"{self.label}: {self.shown}" if self.unit == YES_NO else \
+            f"{self.label} {self.shown} (needs {self.limit_shown})"
         return f"{brief} · {self.instance}" if self.instance else brief
 
     @property
     def text(self) -> str:
         """The line `dossier check` prints (and the panel's tooltip): label, value, arithmetic, what it needs."""
-        text = f"{self.label} {self.shown} ({self.basis}; needs {self.needs})"
+        text = f"{self.label}: {self.shown} ({self.basis})" if self.unit == YES_NO else \
+            f"{self.label} {self.shown} ({self.basis}; needs {self.needs})"
         return f"{self.instance}: {text}" if self.instance else text
 
     def as_dict(self) -> dict:
@@ -96,15 +109,24 @@ def number(value: float, unit: str | None = None) -> str:
 
 
 def measure(check: Check, label: str, value: float, unit: str, op: str, limit: float, basis: str, field: str,
-            fields: Iterable[str | None] = (), note: str = "", ok: bool | None = None) -> Measure:
+            fields: Iterable[str | None] = (), note: str = "", ok: bool | None = None,
+            upper: float | None = None) -> Measure:
     """A measure of `check`; `ok` defaults to the comparison itself (give it when the check allows a
-    tolerance). Empty names among `fields`, and `field` itself, are dropped."""
+    tolerance). Op "in" is a place within limit…upper. Empty names among `fields`, and `field` itself, are
+    dropped."""
     held = COMPARISONS[op](value, limit) if ok is None and op in COMPARISONS else ok
+    if held is None and op == "in" and upper is not None:
+        held = limit <= value <= upper
     if held is None:
         raise ValueError(f"a measure with op '{op}' must say whether it holds")
     return Measure(check.id, label, value, unit, op, limit, held, basis, field,
                    tuple(p for p in dict.fromkeys(fields) if p and p != field), note, check.source, check.severity,
-                   check.element)
+                   check.element, upper=upper)
+
+
+def answer(check: Check, label: str, yes: bool, basis: str, field: str, fields: Iterable[str | None] = ()) -> Measure:
+    """A yes/no measure of `check` that holds when the answer is yes: 'Lab report names …: yes (found on page 1)'."""
+    return measure(check, label, 1 if yes else 0, YES_NO, "=", 1, basis, field, fields, ok=yes)
 
 
 def groups(measures: Iterable[Measure], order: Iterable[str] = ()) -> tuple[MeasureGroup, ...]:

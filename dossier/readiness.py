@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from . import quantities
-from .checkkinds import Context, kinds
+from .checkkinds import Context, Texts, kinds, text_read
 from .conditions import Applicability, same
 from .derived import derived_values
 from .errors import NotReadyError
@@ -76,11 +76,15 @@ class Report:
         }
 
 
-def check_dossier(model: ContentModel, values: dict[str, Any], attachment_names: Iterable[str] = ()) -> Report:
+def check_dossier(model: ContentModel, values: dict[str, Any], attachment_names: Iterable[str] = (),
+                  read_text: Texts | None = None) -> Report:
     """All findings for a dossier, worst first, then in model order. The checks see the dossier as the
     form shows it: a field that does not apply (dossier.conditions) reads as empty, is not required,
     and no finding points at it. A repeated section is checked instance by instance (`values` holds it
-    under `a.s[i].f`; see dossier.instance_readiness), its findings pointing at the instance."""
+    under `a.s[i].f`; see dossier.instance_readiness), its findings pointing at the instance.
+
+    `read_text` reads an attachment's text for the checks that read reports (Dossier.check gives it; without
+    it they check that a report is attached, not what it says)."""
     names = set(attachment_names)
     findings: list[Finding] = count_findings(model, values)
     measures: list[Measure] = []
@@ -92,7 +96,7 @@ def check_dossier(model: ContentModel, values: dict[str, Any], attachment_names:
         seen = ap.values_that_apply()
         # derived values some check reads, computed only then: a conversion loads pint (~0.5 s)
         seen = {**seen, **derived_values(model, seen, reads)}
-        for found in scope.place(model, _findings(model, scope, seen, ap, names, repeats)):
+        for found in scope.place(model, _findings(model, scope, seen, ap, names, repeats, read_text)):
             if isinstance(found, Measure):
                 measures.append(found)
             else:
@@ -122,12 +126,13 @@ def _grouped(model: ContentModel, measures: list[Measure]) -> list[Measure]:
 
 
 def _findings(model: ContentModel, scope: Scope, values: dict, ap: Applicability, names: set[str],
-              repeats: dict[str, str | None]) -> list[Finding | Measure]:
+              repeats: dict[str, str | None], read_text: Texts | None) -> list[Finding | Measure]:
     findings: list[Finding | Measure] = list(_required_fields(model, values, ap, scope))
     findings += dangling_attachments(model, {p: v for p, v in values.items() if scope.checks_field(p)}, names)
+    held = (lambda name: read_text(name) if name in names else None) if read_text is not None else None
     for check in model.checks:
         if scope.runs(repeats[check.id]) and ap.check(check):
-            findings += [f for f in _run(check, model, values, ap) if _points_at_applying(ap, f.field)]
+            findings += [f for f in _run(check, model, values, ap, held) if _points_at_applying(ap, f.field)]
     # a finding on a derived value points at the field the user can change: its formula's first
     return [replace(f, field=_changed_by(model, f.field), fields=tuple(_changed_by(model, p) for p in f.fields))
             for f in findings]
@@ -161,6 +166,14 @@ def _required_fields(model: ContentModel, values: dict, ap: Applicability, scope
             yield Finding("error", f"{f.label} needs at least {f.min_rows} row(s).", f.path, source, f"rows:{f.path}")
 
 
+def attachments_read(model: ContentModel, values: dict[str, Any]) -> list[str]:
+    """The attachments whose text the checks read (a laboratory report), as `values` name them at their
+    fields (in every instance of a repeated section)."""
+    fields = text_read(model)
+    return list(dict.fromkeys(name for path, value in values.items() if model_path(path) in fields
+                              for name in value or []))
+
+
 def dangling_attachments(model: ContentModel, values: dict, names: set[str]) -> Iterable[Finding]:
     """An attachment a value names (at a field's path, or an instance's) that the dossier does not hold."""
     for path, value in values.items():
@@ -189,7 +202,8 @@ def _row_matches(row: dict, where: dict | None) -> bool:
                for col, wanted in (where or {}).items())
 
 
-def _run(check: Check, model: ContentModel, values: dict, ap: Applicability) -> Sequence[Finding | Measure]:
+def _run(check: Check, model: ContentModel, values: dict, ap: Applicability,
+         read_text: Texts | None = None) -> Sequence[Finding | Measure]:
     spec = check.spec
     kind = check.kind
     if kind == "flag":  # it runs only while its `when` holds: the combination is there
@@ -230,7 +244,7 @@ def _run(check: Check, model: ContentModel, values: dict, ap: Applicability) -> 
         missing = [w for w in needed if not any(_mentions(w, o) for o in offered)]
         return [finding(check, detail=f"not covered: {m}") for m in dict.fromkeys(missing)]
     if kind in kinds():
-        return kinds()[kind].run(check, Context(model, values, ap))
+        return kinds()[kind].run(check, Context(model, values, ap, read_text))
     raise AssertionError(f"check kind {kind} passed model validation but has no implementation")
 
 

@@ -282,7 +282,8 @@ class Dossier(InstanceEdits, DossierAttachments):
 
     def check(self) -> Report:
         """Readiness, and first any stored value changed outside Dossier Builder (as an error on its field)."""
-        report = check_dossier(self.model, self.values(), [a.name for a in self.store.attachments()])
+        held = self.store.attachments()
+        report = check_dossier(self.model, self.values(), [a.name for a in held], self.attachment_texts(held))
         damaged = [Finding("error", "the stored value was changed outside Dossier Builder (it no longer matches its "
                                     f"checksum); `dossier restore {self.path.name} {path}` puts back its last recorded "
                                     "value", path, "", "stored-value-checksum")

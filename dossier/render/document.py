@@ -20,6 +20,8 @@ from ..docunits import unit_stem, unit_title, unit_values
 from ..errors import DossierError
 from ..fieldtypes import is_filled
 from ..model import ContentModel, default_model
+from ..pdftext import PdfText
+from ..readiness import attachments_read
 from .templateenv import template_sources
 from .templating import allowed_fields, given_values, not_applying, render_markup
 from .tree import DocumentTree, parse, xml_safe
@@ -34,12 +36,16 @@ class RenderInput:
     title: str
     values: dict[str, Any]
     attachments: tuple[dict, ...] = ()
+    texts: dict[str, PdfText | None] | None = None  # for the readiness gate: the reports the checks read
 
 
 def snapshot(dossier) -> RenderInput:
+    held = dossier.attachments()
     attachments = tuple({"name": a.name, "media_type": a.media_type, "size": a.size, "sha256": a.sha256, "md5": a.md5}
-                        for a in dossier.attachments())
-    return RenderInput(dossier.title, dossier.values(), attachments)
+                        for a in held)
+    values, text = dossier.values(), dossier.attachment_texts(held)
+    return RenderInput(dossier.title, values, attachments,
+                       {name: text(name) for name in attachments_read(dossier.model, values)})
 
 
 def document_key(inp: RenderInput, doc_id: str, draft: bool, model: ContentModel | None = None) -> str:

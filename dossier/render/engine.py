@@ -214,7 +214,8 @@ def _ready_input(source, model: ContentModel, draft: bool, doing: str) -> Render
     """What to render from `source`, once through the readiness gate (a draft needs none)."""
     if isinstance(source, RenderInput):
         if not draft:
-            check_dossier(model, source.values, [a["name"] for a in source.attachments]).require_ready(doing)
+            texts = source.texts.get if source.texts is not None else None
+            check_dossier(model, source.values, [a["name"] for a in source.attachments], texts).require_ready(doing)
         return source
     if not draft:
         source.check().require_ready(doing)
