@@ -80,9 +80,10 @@ class Inputs:
         return cannot_check(self.check, self.model, self.missing if missing is None else missing, why, what)
 
     def measure(self, label: str, value: float, unit: str, op: str, limit: float, basis: str, field: str,
-                fields: Iterable[str | None] = (), note: str = "", ok: bool | None = None) -> Measure:
+                fields: Iterable[str | None] = (), note: str = "", ok: bool | None = None,
+                upper: float | None = None) -> Measure:
         """A measure of the check (dossier.measures.measure): what it computed, whether or not it fails."""
-        return measures.measure(self.check, label, value, unit, op, limit, basis, field, fields, note, ok)
+        return measures.measure(self.check, label, value, unit, op, limit, basis, field, fields, note, ok, upper)
 
     def finding(self, detail: str, field: str, fields: Iterable[str] = ()) -> Finding:
         """A finding of the check at `field`, naming the other fields it read (empty names dropped)."""

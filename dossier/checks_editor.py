@@ -19,6 +19,7 @@ from .checkinputs import Inputs
 from .checks_sequence import allele_problem
 from .fieldpath import FieldPath
 from .findings import Finding
+from .measures import Measure, answer
 
 if TYPE_CHECKING:
     from .model import Check, ContentModel
@@ -92,7 +93,7 @@ def _whole(r: Any, data: dict, key: str, place: str, least: int) -> None:
 
 # ---- the check -----------------------------------------------------------------------------------
 
-def run(check: Check, model: ContentModel, values: dict[str, Any]) -> list[Finding]:
+def run(check: Check, model: ContentModel, values: dict[str, Any]) -> list[Finding | Measure]:
     c = Inputs(check, model, values)
     spacer_text, target_text, cas = c.text("spacer"), c.text("target"), c.text("cas")
     position = c.value("variant_position")
@@ -109,10 +110,10 @@ def run(check: Check, model: ContentModel, values: dict[str, Any]) -> list[Findi
     if not 1 <= where <= len(target):
         return [c.finding(f"the variant position {where} is outside the {len(target)}-nt target sequence.",
                           c.spec["variant_position"], [c.spec["target"]])]
-    site = _site(c, spacer, target, c.spec["cas_variants"][cas], cas)
-    if isinstance(site, Finding):
-        return [site]
-    found = _declared_pam(c, site)
+    site, found = _site(c, spacer, target, c.spec["cas_variants"][cas], cas)
+    if site is None:
+        return found
+    found += _declared_pam(c, site)
     wrong_allele = allele_problem(target, where, c.value("variant", record=False))
     if wrong_allele:
         found.append(c.finding(wrong_allele + ".", c.spec["target"], [c.spec["variant_position"], c.spec["variant"]]))
@@ -127,30 +128,39 @@ def _pams(entry: dict) -> list[str]:
     return entry["pam"] if isinstance(entry["pam"], list) else [entry["pam"]]
 
 
-def _site(c: Inputs, spacer: str, target: str, entry: dict, cas: str) -> guides.Site | Finding:
-    """The place of the spacer before an accepted PAM, or the finding that says why there is none."""
+def _site(c: Inputs, spacer: str, target: str, entry: dict, cas: str) -> tuple[guides.Site | None,
+                                                                               list[Finding | Measure]]:
+    """The place of the spacer before an accepted PAM (None when there is none), with what was measured on
+    the way (the spacer's match, the PAM seen) and the finding that says why there is no place."""
     spec, pams = c.spec, _pams(entry)
     if len(spacer) > len(target):
-        return c.finding(f"the {len(spacer)}-nt spacer is longer than the {len(target)}-nt target sequence; give "
-                         "the patient's sequence around the variant.", spec["target"], [spec["spacer"]])
+        return None, [c.finding(f"the {len(spacer)}-nt spacer is longer than the {len(target)}-nt target sequence; "
+                                "give the patient's sequence around the variant.", spec["target"], [spec["spacer"]])]
     longest = max(len(p) for p in pams)
     found = guides.sites(spacer, target, longest)
     if not found:
         best, wrong = guides.best_match(spacer, target)
-        return c.finding(f"the spacer {spacer} lies on neither strand of the target; the best match, "
-                         f"{best.describe()}, mismatches at spacer position(s) {', '.join(map(str, wrong))}.",
-                         spec["spacer"], [spec["target"]])
+        matched = c.measure("Spacer bases matching the target", len(spacer) - len(wrong), "nt", ">=", len(spacer),
+                            f"best match {best.describe()}", spec["spacer"], [spec["target"]])
+        return None, [matched, c.finding(f"the spacer {spacer} lies on neither strand of the target; the best match, "
+                                         f"{best.describe()}, mismatches at spacer position(s) "
+                                         f"{', '.join(map(str, wrong))}.", spec["spacer"], [spec["target"]])]
     accepted = [s for s in found if any(guides.fits(p, s.after[:len(p)]) for p in pams)]
+    site = (accepted or found)[0]
+    matched = c.measure("Spacer bases matching the target", len(spacer), "nt", ">=", len(spacer),
+                        site.describe(), spec["spacer"], [spec["target"]])
+    if not accepted and len(site.after) < longest:
+        return None, [matched, c.cannot_check(
+            WHAT, [spec["target"]], f"the target ends {len(site.after)} nt after the protospacer ({site.describe()}), "
+                                    f"so the PAM cannot be seen: give at least {longest} nt beyond it")]
+    seen = next((site.after[:len(p)] for p in pams if guides.fits(p, site.after[:len(p)])), site.after[:longest])
+    pam = answer(c.check, f"{cas} PAM after the spacer", bool(accepted), f"{seen} after {site.describe()}; {cas} "
+                 f"takes {' or '.join(pams)}", spec["spacer"], [spec["target"], spec["cas"]])
     if accepted:
-        return accepted[0]
-    site = found[0]
-    if len(site.after) < longest:
-        return c.cannot_check(WHAT, [spec["target"]],
-                            f"the target ends {len(site.after)} nt after the protospacer ({site.describe()}), so "
-                            f"the PAM cannot be seen: give at least {longest} nt beyond it")
-    seen = site.after[:longest]
-    return c.finding(f"the spacer matches {site.describe()}, followed by {seen}; {cas} needs the PAM "
-                     f"{' or '.join(pams)} there [{entry['source']}].", spec["spacer"], [spec["target"], spec["cas"]])
+        return site, [matched, pam]
+    return None, [matched, pam, c.finding(f"the spacer matches {site.describe()}, followed by {seen}; {cas} needs the "
+                                          f"PAM {' or '.join(pams)} there [{entry['source']}].", spec["spacer"],
+                                          [spec["target"], spec["cas"]])]
 
 
 def _declared_pam(c: Inputs, site: guides.Site) -> list[Finding]:
@@ -179,7 +189,7 @@ def _window(c: Inputs, entry: dict, deaminase: str, length: int) -> tuple[int, i
     return first, last, f"the editing window declared, {first}–{last}"
 
 
-def _base_edit(c: Inputs, site: guides.Site, target: str, where: int, deaminase: str) -> list[Finding]:
+def _base_edit(c: Inputs, site: guides.Site, target: str, where: int, deaminase: str) -> list[Finding | Measure]:
     spec, entry = c.spec, c.spec["deaminases"][deaminase]
     window = _window(c, entry, deaminase, site.length)
     if isinstance(window, Finding):
@@ -190,22 +200,25 @@ def _base_edit(c: Inputs, site: guides.Site, target: str, where: int, deaminase:
     def base(p: int) -> str:  # the base at protospacer position p, on the protospacer's strand
         return site.base(target, p)
 
-    found = []
     placed = f"the variant at target position {where} is protospacer position {position} ({site.describe()})"
-    if not first <= position <= last:
+    inside = c.measure("Variant's protospacer position", position, "", "in", first, f"target position {where}, "
+                       f"{site.describe()}", spec["variant_position"], [spec["spacer"], spec["deaminase"]],
+                       note=named, upper=last)
+    found: list[Finding | Measure] = [inside]
+    if not inside.ok:
         found.append(c.finding(f"{placed}, outside {named}.", spec["variant_position"],
                                [spec["spacer"], spec.get("window_start", ""), spec["deaminase"]]))
     elif base(position) != entry["edits"]:
         found.append(c.finding(f"{deaminase} edits {entry['edits']} on the protospacer strand, but {placed} holds "
                                f"{base(position)} there (target base {target[where - 1]} on the sense strand).",
                                spec["deaminase"], [spec["target"], spec["variant_position"]]))
-    if "bystanders" in spec and not found:  # a design that misses the variant has its own finding first
+    if "bystanders" in spec and found == [inside]:  # a design that misses the variant has its own finding first
         found += _bystanders(c, site, base, position, entry, (first, last))
     return found
 
 
 def _bystanders(c: Inputs, site: guides.Site, base: Any, position: int, entry: dict,
-                declared: tuple[int, int]) -> list[Finding]:
+                declared: tuple[int, int]) -> list[Finding | Measure]:
     """Every editable base in the window (the declared one widened to the published one) but the variant's
     must be a row of the bystander table."""
     first = max(1, min(declared[0], entry["window"][0]))
@@ -215,15 +228,19 @@ def _bystanders(c: Inputs, site: guides.Site, base: Any, position: int, entry: d
     table = FieldPath.parse(c.spec["bystanders"]).field_path
     listed = {int(row[column]["value"]) for row in c.values.get(table) or [] if isinstance(row.get(column), dict)}
     unlisted = [p for p in editable if p not in listed]
+    at = ", ".join(map(str, editable)) or "none"
+    counted = c.measure("Bystanders in the window not listed", len(unlisted), "", "=", 0,
+                        f"editable {entry['edits']} besides the variant's in protospacer positions {first}–{last}: "
+                        f"{at}; {len(editable) - len(unlisted)} listed", table, [c.spec["spacer"]], ok=not unlisted)
     if not unlisted:
-        return []
+        return [counted]
     where = ", ".join(f"{p} (target {site.target_position(p)})" for p in unlisted)
-    return [c.finding(f"the window, protospacer positions {first}–{last} ({site.describe()}), has editable "
-                      f"{entry['edits']} at position(s) {where} not listed as bystanders.",
-                      table, [c.spec["spacer"], c.spec["deaminase"]])]
+    return [counted, c.finding(f"the window, protospacer positions {first}–{last} ({site.describe()}), has editable "
+                               f"{entry['edits']} at position(s) {where} not listed as bystanders.",
+                               table, [c.spec["spacer"], c.spec["deaminase"]])]
 
 
-def _cut(c: Inputs, site: guides.Site, where: int, entry: dict, cas: str) -> list[Finding]:
+def _cut(c: Inputs, site: guides.Site, where: int, entry: dict, cas: str) -> list[Finding | Measure]:
     """The cut (or nick) between protospacer positions k and k+1, k = length − cut offset, lies within
     max_distance nt of the variant (the base next to the cut is 1 nt from it)."""
     cut, spec = c.spec["cut"], c.spec
@@ -231,16 +248,22 @@ def _cut(c: Inputs, site: guides.Site, where: int, entry: dict, cas: str) -> lis
     position = site.position(where)
     distance = k - position + 1 if position <= k else position - k
     between = sorted((site.target_position(k), site.target_position(k + 1)))
+    before = bool(cut.get("downstream")) and position <= k
+    reach = c.measure(f"{name.capitalize()} to the variant", distance, "nt", "<=", cut["max_distance"],
+                      f"{name} between target positions {between[0]} and {between[1]}, variant at {where}"
+                      f"{', before the ' + name if before else ''}", spec["variant_position"], [spec["spacer"]],
+                      note=f"after the {name}" if cut.get("downstream") else "",
+                      ok=distance <= cut["max_distance"] and not before)
     placed = (f"the {name} falls between target positions {between[0]} and {between[1]} (protospacer positions "
               f"{k} and {k + 1}, {entry.get('cut', 3)} nt before {cas}'s PAM [{entry['source']}]); the variant at "
               f"target position {where} is protospacer position {position}")
-    if cut.get("downstream") and position <= k:
-        return [c.finding(f"{placed}, {distance} nt before the {name}: the edit must lie after it (3′, on the "
-                          f"protospacer strand) [{cut['source']}].", spec["variant_position"], [spec["spacer"]])]
-    if distance > cut["max_distance"]:
-        return [c.finding(f"{placed}, {distance} nt from the {name}; it must lie within {cut['max_distance']} nt "
-                          f"[{cut['source']}].", spec["variant_position"], [spec["spacer"], spec["cas"]])]
-    return []
+    if before:
+        return [reach, c.finding(f"{placed}, {distance} nt before the {name}: the edit must lie after it (3′, on the "
+                                 f"protospacer strand) [{cut['source']}].", spec["variant_position"], [spec["spacer"]])]
+    if not reach.ok:
+        return [reach, c.finding(f"{placed}, {distance} nt from the {name}; it must lie within {cut['max_distance']} "
+                                 f"nt [{cut['source']}].", spec["variant_position"], [spec["spacer"], spec["cas"]])]
+    return [reach]
 
 
 ci.register("editor_site", needs=REQUIRED,

@@ -22,7 +22,7 @@ from .checkkinds import Context, Fail, check_kind
 from .fieldtypes import is_filled
 from .findings import Finding, cannot_check, finding, label
 from .genetics import same_variant
-from .measures import Measure, answer
+from .measures import Measure, answer, measure
 from .model import Check, ContentModel
 
 if TYPE_CHECKING:
@@ -273,15 +273,18 @@ def _validate_carriers(check: Check, model: ContentModel, fail: Fail) -> None:
 
 
 @check_kind("carriers", needs=("count", "more_than"), paths=("count", "basis"), validate=_validate_carriers)
-def carriers(check: Check, ctx: Context) -> list[Finding]:
+def carriers(check: Check, ctx: Context) -> list[Finding | Measure]:
     spec, values, model = check.spec, ctx.values, ctx.model
     missing = [spec[k] for k in ("count", "basis") if k in spec and not is_filled(values.get(spec[k]))]
     if missing:
         return [cannot_check(check, model, missing)]
     count, threshold = values[spec["count"]]["value"], spec["more_than"]
-    if count <= threshold:
-        return []
+    known = measure(check, "Other known carriers", count, "", "<=", threshold,
+                    str(values[spec["basis"]]) if "basis" in spec else "as counted in the dossier", spec["count"],
+                    [spec.get("basis")], note="an individualized product serves one or very few patients")
+    if known.ok:
+        return [known]
     basis = f" ({values[spec['basis']]})" if "basis" in spec else ""
     people = "person" if count == 1 else "people"
-    return [finding(check, spec["count"], f"{count:g} other {people} known to carry the variant{basis}, more "
-                                          f"than {threshold}")]
+    return [known, finding(check, spec["count"], f"{count:g} other {people} known to carry the variant{basis}, "
+                                                 f"more than {threshold}")]

@@ -65,13 +65,23 @@ def complementary(check: Check, ctx: Context) -> list[Finding | Measure]:
     else:
         paired = strand[:len(strand) - spec.get("unpaired_3prime", 0)]
         start, wrong = oligo.best_site(paired, target)
-        return [finding(check, spec["sequence"],
+        where = f"target {start + 1}–{start + len(paired)} ({target[start:start + len(paired)]})"
+        return [_paired(check, len(paired) - len(wrong), paired, f"best match {where}"),
+                finding(check, spec["sequence"],
                         f"its reverse complement {oligo.reverse_complement(paired)} is not in the target; the best "
-                        f"match, target {start + 1}–{start + len(paired)} ({target[start:start + len(paired)]}), "
-                        f"mismatches at strand position(s) {', '.join(map(str, wrong))}")]
+                        f"match, {where}, mismatches at strand position(s) {', '.join(map(str, wrong))}")]
+    sites_at = [(s + 1, s + len(paired)) for s in sites]
+    unpaired = f", {len(strand) - len(paired)} nt 3' overhang unpaired" if len(paired) < len(strand) else ""
+    pairs = _paired(check, len(paired), paired, f"binds target {', '.join(f'{a}–{b}' for a, b in sites_at)}{unpaired}")
     if "variant_position" not in spec:
-        return []
-    return _variant_findings(check, ctx, target, [(s + 1, s + len(paired)) for s in sites])
+        return [pairs]
+    return [pairs, *_variant_findings(check, ctx, target, sites_at)]
+
+
+def _paired(check: Check, matched: int, paired: str, basis: str) -> Measure:
+    """The strand's bases that pair with the target where it binds best, of those that must pair."""
+    return measure(check, "Bases paired with the target", matched, "nt", ">=", len(paired), basis,
+                   check.spec["sequence"], [check.spec["target"]])
 
 
 def _variant_findings(check: Check, ctx: Context, target: str,

@@ -6,6 +6,7 @@ so; a malformed check is refused when the model loads."""
 from __future__ import annotations
 
 import copy
+import json
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from dossier.errors import ModelError
 from dossier.model_reader import parse_model
 from dossier.paths import content_model_path
 from dossier.service import Dossier
+from tests.helpers.pdfs import make_pdf
 from tests.helpers.release1 import contents, section, shipped_model_with, without_arms
 
 EDITOR_CHECKS = {"base-editor-site", "nuclease-site", "prime-editor-site"}
@@ -61,6 +63,13 @@ def _make(folder: Path, values: dict) -> Path:
     make_case("aso", path)
     with Dossier.open(path) as d:
         d.set_many(values)
+        if "genetic.variant[0].hgvs" in values:  # the laboratory's report names the variant the dossier gives
+            for name in d.get("genetic.variant[0].lab_report"):
+                d.remove_attachment(name)
+            alleles = f"{values['genetic.variant[0].hgvs']} and {d.get('genetic.variant[0].second_allele')}"
+            d.attach("genetic.variant[0].lab_report", make_pdf(folder / "report.pdf", f"CLN3: {alleles}; CLIA "
+                                                               f"{d.get('genetic.variant[0].clia')}, CAP "
+                                                               f"{d.get('genetic.variant[0].cap')}"))
     return path
 
 
@@ -156,6 +165,57 @@ def test_a_prime_editor_needs_the_variant_after_the_nick(base_editor, tmp_path):
     found = findings(base_editor, tmp_path, module1__product__drug_class="Prime editor")
     only(found, D + "variant_position", "the nick falls between target positions 55 and 56",
          "protospacer position 6, 12 nt before the nick: the edit must lie after it")
+
+
+def measured(original: Path, tmp_path: Path, **changes) -> dict[str, object]:
+    """The editor check's measures on a copy of `original` with `changes`, by label."""
+    path = tmp_path / "copy.dossier"
+    path.write_bytes(original.read_bytes())
+    with Dossier.open(path) as d:
+        d.set_many({k.replace("D__", D).replace("__", "."): v for k, v in changes.items()})
+        return {m.label: m for m in d.check().measures if m.check in EDITOR_CHECKS}
+
+
+def test_a_base_editor_reports_the_spacer_pam_window_and_bystanders_it_measured(base_editor, tmp_path, cli):
+    shown = {label: (m.shown, m.limit_shown, m.ok) for label, m in measured(base_editor, tmp_path).items()}
+    assert shown == {"Spacer bases matching the target": ("20 nt", "≥ 20 nt", True),
+                     "SpCas9 PAM after the spacer": ("yes", "yes", True),
+                     "Variant's protospacer position": ("6", "4–8", True),
+                     "Bystanders in the window not listed": ("0", "= 0", True)}
+    m = measured(base_editor, tmp_path)
+    assert m["SpCas9 PAM after the spacer"].basis == "TGG after target 39–58 on the sense (+) strand; SpCas9 takes NGG"
+    assert m["Variant's protospacer position"].field == D + "variant_position"
+    assert m["Variant's protospacer position"].note.startswith("ABE8e's published window 4–8 [Richter et al.")
+    assert m["Bystanders in the window not listed"].basis == ("editable A besides the variant's in protospacer "
+                                                              "positions 4–8: 7; 1 listed")
+    report = json.loads(cli("check", "--json", base_editor).out)
+    briefs = {m["brief"] for m in report["measures"] if m["check"] == "base-editor-site"}
+    assert {"Variant's protospacer position 6 (needs 4–8)", "SpCas9 PAM after the spacer: yes"} <= briefs
+    text = cli("check", base_editor).out
+    assert ("ok     Bystanders in the window not listed 0 (editable A besides the variant's in protospacer "
+            "positions 4–8: 7; 1 listed; needs = 0)") in text
+
+
+def test_what_a_failing_editor_design_measured_is_not_ok(base_editor, nuclease, tmp_path):
+    outside = measured(base_editor, tmp_path, D__window_start="7", D__window_end="8")
+    assert (outside["Variant's protospacer position"].ok, outside["Variant's protospacer position"].limit_shown) == \
+        (False, "7–8")
+    unlisted = measured(base_editor, tmp_path, **{D + "bystanders": None})["Bystanders in the window not listed"]
+    assert (unlisted.value, unlisted.ok) == (1, False)
+    pam = measured(base_editor, tmp_path, D__cas_variant="SaCas9")
+    assert pam["SaCas9 PAM after the spacer"].basis == ("TGGCTC after target 39–58 on the sense (+) strand; SaCas9 "
+                                                        "takes NNGRRT") and not pam["SaCas9 PAM after the spacer"].ok
+    assert "Variant's protospacer position" not in pam  # no place for the guide: nothing further to measure
+    mismatch = measured(base_editor, tmp_path, D__guide_rna=SPACER[:12] + "A" + SPACER[13:])
+    assert (mismatch["Spacer bases matching the target"].value, mismatch["Spacer bases matching the target"].ok) == \
+        (19, False)
+    far = measured(nuclease, tmp_path, D__guide_rna="GAACUUACCUGGUGAGGACC")["Cut to the variant"]
+    assert (far.value, far.limit, far.unit, far.ok) == (12, 10, "nt", False)
+    assert far.basis == "cut between target positions 32 and 33, variant at 44"
+    assert measured(nuclease, tmp_path)["Cut to the variant"].ok
+    nick = measured(base_editor, tmp_path, module1__product__drug_class="Prime editor")["Nick to the variant"]
+    assert (nick.value, nick.ok, nick.note) == (12, False, "after the nick")
+    assert nick.basis == "nick between target positions 55 and 56, variant at 44, before the nick"
 
 
 @pytest.mark.parametrize("changes, field, words", [

@@ -28,8 +28,6 @@ from dossier.reporttext import clia_numbers, names_gene, names_variant
 from dossier.service import Dossier
 from tests.helpers.pdfs import FONT
 
-pytest_plugins = ["tests.helpers.cli"]
-
 FIRST, SECOND = "NM_001042432.2:c.1056+34C>A", "NM_001042432.2:c.462_677del"
 REPORT = "genetic.variant[0].lab_report"
 

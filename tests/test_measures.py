@@ -11,7 +11,7 @@ import math
 
 import pytest
 
-from dossier.measures import measure, number
+from dossier.measures import answer, measure, number
 from dossier.model import default_model
 from dossier.readiness import check_dossier
 from dossier.service import Dossier
@@ -67,7 +67,14 @@ def test_check_prints_the_measures_under_their_element_or_dossier_part(cli, demo
     result = cli("check", demo_master)
     lines = result.out.splitlines()
     targets = lines.index(next(line for line in lines if line.endswith("Product targets the cause")))
-    assert "ok     Binding site to the variant 0 nt" in lines[targets + 1]  # one arm: unnamed
+    assert "ok     Bases paired with the target 22 nt (binds target 34–55; needs ≥ 22 nt)" in lines[targets + 1]
+    assert "ok     Binding site to the variant 0 nt" in lines[targets + 2]  # one arm: unnamed
+    abnormality = lines.index(next(line for line in lines if line.endswith("Specific abnormality identified")))
+    assert ("ok     Lab report names NM_001042432.2:c.1056+34C>A: yes (genetic-test-report.pdf: "
+            "NM_001042432.2:c.1056+34C>A)") in lines[abnormality + 1]
+    genetics = lines.index(next(a.title for a in MODEL.areas if a.id == "genetic"))
+    assert lines[genetics + 1].strip().startswith("ok     Other known carriers 0 (ClinVar, gnomAD v4.1 and the CLN3 "
+                                                  "registries, searched 2026-10; needs ≤ 5 (")
     clinical = lines.index("Clinical plan")
     assert lines[clinical + 1].strip().startswith("ok     Safety margin 12.4× (HED 520 mg from TOX-02")
     assert lines[clinical + 1].endswith("(2005)]")  # its source
@@ -108,15 +115,51 @@ def test_every_science_check_of_the_demo_reports_what_it_measured(demo):
     assert all(m.ok for m in report.measures)
     assert {m.check for m in report.measures} == {"aso-pairs-with-target", "dose-margin", "dose-escalation",
                                                    "tox-duration", "ds-formula-and-weight", "endotoxin-dose",
-                                                   "endotoxin-dose-product"}
+                                                   "endotoxin-dose-product", "known-carriers"}
     groups = {g.id: g for g in report.measure_groups}
-    assert [m.label for m in groups["targets_cause"].measures] == ["Binding site to the variant"]
+    assert [m.label for m in groups["targets_cause"].measures] == ["Bases paired with the target",
+                                                                   "Binding site to the variant"]
     assert groups["targets_cause"].title == "Product targets the cause"
     # measures in a repeated section point at the instance and name it, as its findings do
     weight = next(m for m in report.measures if m.check == "ds-formula-and-weight")
     assert weight.field == "cmc.substance[0].molecular_weight" and weight.instance == "CLN3-ASO-01 sodium"
     assert weight.text.startswith("CLN3-ASO-01 sodium: Molecular weight difference 0.0")
     assert weight.brief.endswith("(needs ≤ 1 g/mol) · CLN3-ASO-01 sodium")
+
+
+def test_more_carriers_than_the_limit_is_measured_not_ok_with_its_note(demo):
+    def many(v):
+        v["genetic.variant[0].known_carriers"] = {"value": 12, "unit": None}
+
+    report = measured(demo, many)
+    (carriers,) = [m for m in report.measures if m.check == "known-carriers"]
+    assert (carriers.value, carriers.op, carriers.limit, carriers.ok) == (12, "<=", 5, False)
+    assert carriers.field == "genetic.variant[0].known_carriers" and carriers.severity == "info"
+    assert carriers.brief == "Other known carriers 12 (needs ≤ 5)"
+    assert [f.check for f in report.findings if f.severity == "info"] == ["known-carriers"]
+
+
+def test_a_strand_that_pairs_with_mismatches_is_measured_by_its_paired_bases(demo):
+    def mismatched(v):
+        sequence = v["nonclinical.design[0].sequence"]
+        v["nonclinical.design[0].sequence"] = sequence[:5] + ("A" if sequence[5] != "A" else "C") + sequence[6:]
+
+    report = measured(demo, mismatched)
+    (paired,) = [m for m in report.measures if m.label == "Bases paired with the target"]
+    assert (paired.value, paired.limit, paired.unit, paired.ok) == (21, 22, "nt", False)
+    assert paired.basis.startswith("best match target 34–55 (")
+    assert any(f.check == "aso-pairs-with-target" for f in report.findings)
+
+
+def test_a_yes_no_measure_and_a_place_in_a_stretch_read_as_answers():
+    check = next(c for c in MODEL.checks if c.id == "lab-report")
+    yes = answer(check, "Lab report names X", True, "r.pdf: X", "f")
+    assert (yes.shown, yes.limit_shown, yes.brief, yes.text, yes.ok) == ("yes", "yes", "Lab report names X: yes",
+                                                                         "Lab report names X: yes (r.pdf: X)", True)
+    assert not answer(check, "Lab report names X", False, "b", "f").ok
+    inside = measure(check, "Variant's protospacer position", 9, "", "in", 4, "b", "f", upper=8)
+    assert not inside.ok and inside.brief == "Variant's protospacer position 9 (needs 4–8)"
+    assert inside.as_dict()["upper"] == 8
 
 
 def test_a_check_that_cannot_run_measures_nothing_and_says_so(demo):

@@ -147,3 +147,30 @@ def test_a_part_whose_checks_cannot_run_leaves_the_panel_and_comes_back_in_its_p
             assert shown_parts() == [t for t in before if t != "Nonclinical and NAM data"]
             assert demo.readiness.measure_item("Longest toxicology study") is None
     assert shown_parts() == before
+
+
+def test_the_genetics_and_editor_measures_show_under_their_elements(window, tmp_path, demo):
+    """The lab report's answer, the strand's pairing and the carriers in the demo; the base-editor case's
+    spacer, PAM, window and bystanders: each line is the core's brief, under its element or dossier part."""
+    from dossier.cases import make_case
+
+    report, strip = demo.session.report, demo.readiness.elements
+    elements = [e.id for e in report.elements]
+    named = demo.readiness.measure_item("Lab report names NM_001042432.2:c.1056+34C>A")
+    assert named is not None and named.text() == "Lab report names NM_001042432.2:c.1056+34C>A: yes"
+    assert named.listWidget() is strip.measures[elements.index("abnormality")]
+    paired = demo.readiness.measure_item("Bases paired with the target")
+    assert paired.text() == "Bases paired with the target 22 nt (needs ≥ 22 nt)"
+    carriers = demo.readiness.measure_item("Other known carriers")
+    assert carriers.text() == "Other known carriers 0 (needs ≤ 5)" and "Within its limit" in carriers.toolTip()
+    assert window.open_dossier(make_case("base-editor", tmp_path / "editor.dossier"))
+    editor_lines = {label: window.readiness.measure_item(label) for label in (
+        "Spacer bases matching the target", "SpCas9 PAM after the spacer", "Variant's protospacer position",
+        "Bystanders in the window not listed")}
+    assert {label: item.text() for label, item in editor_lines.items()} == {
+        "Spacer bases matching the target": "Spacer bases matching the target 20 nt (needs ≥ 20 nt)",
+        "SpCas9 PAM after the spacer": "SpCas9 PAM after the spacer: yes",
+        "Variant's protospacer position": "Variant's protospacer position 6 (needs 4–8)",
+        "Bystanders in the window not listed": "Bystanders in the window not listed 0 (needs = 0)"}
+    targets = window.readiness.elements.measures[elements.index("targets_cause")]
+    assert all(item.listWidget() is targets for item in editor_lines.values())
