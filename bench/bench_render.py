@@ -22,9 +22,10 @@ The machine may be shared: figures are medians, printed with the load average an
 time (user and system, workers included), which a busy machine stretches far less than wall time.
 Python modules run from compiled bytecode, as in an installed wheel (pip compiles on install): when
 PYTHONDONTWRITEBYTECODE is set, the runs use a bytecode folder of their own, filled by a first
-untimed run. The templates are compiled into templates/_compiled and the content model parsed into
-resources/_parsed first, as the wheel's build does (setup.py); `--no-shipped` removes them instead,
-to measure a checkout without them. Linux or macOS (CPU times come from `resource`).
+untimed run. The templates are compiled into templates/_compiled, the content model parsed into
+resources/_parsed and the fonts into resources/fonts/_parsed first, as the wheel's build does
+(setup.py); `--no-shipped` removes them instead, to measure a checkout without them. Linux or macOS
+(CPU times come from `resource`).
 """
 
 from __future__ import annotations
@@ -228,17 +229,20 @@ def shipped(wanted: bool) -> None:
     """The checkout's templates compiled and content model parsed as a wheel ships them (or neither)."""
     from dossier.model_cache import SHIPPED, ship_model
     from dossier.paths import resources_dir, templates_dir
-    from dossier.render import precompiled
+    from dossier.render import fontcache, precompiled
 
+    fonts = resources_dir() / "fonts"
     if wanted:
         precompiled.write(templates_dir())
         ship_model(resources_dir())
-        print(f"templates compiled (templates/{precompiled.FOLDER}) and the content model parsed "
-              f"(resources/{SHIPPED}) as the wheel ships them")
+        fontcache.ship(fonts)
+        print(f"templates compiled (templates/{precompiled.FOLDER}), the content model (resources/{SHIPPED}) "
+              f"and the fonts (resources/fonts/{fontcache.SHIPPED}) parsed as the wheel ships them")
     else:
         shutil.rmtree(templates_dir() / precompiled.FOLDER, ignore_errors=True)
         shutil.rmtree(resources_dir() / SHIPPED, ignore_errors=True)
-        print("no compiled templates or parsed model shipped: a cold render compiles and parses them")
+        shutil.rmtree(fonts / fontcache.SHIPPED, ignore_errors=True)
+        print("no compiled templates, parsed model or parsed fonts shipped: a cold render compiles and parses them")
 
 
 def main() -> None:

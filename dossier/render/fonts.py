@@ -20,9 +20,10 @@ from functools import lru_cache
 
 from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont, TTFontFace
+from reportlab.pdfbase.ttfonts import TTFontFace
 
-from ..paths import resources_dir
+from ..paths import resources_dir, user_cache_root
+from . import fontcache
 
 REGULAR, BOLD, ITALIC, BOLD_ITALIC = "DejaVuSans", "DejaVuSans-Bold", "DejaVuSans-Oblique", "DejaVuSans-BoldOblique"
 # Right-to-left scripts (Hebrew, Arabic, Syriac, Thaana, NKo, and their presentation forms).
@@ -81,8 +82,9 @@ def _subset(face: _Face, subset: tuple[int, ...]) -> bytes:
 def register() -> None:
     if REGULAR in pdfmetrics.getRegisteredFontNames():
         return
+    folder, cache = resources_dir() / "fonts", user_cache_root() / "fonts"
     for name in (REGULAR, BOLD, ITALIC, BOLD_ITALIC):
-        font = TTFont(name, str(resources_dir() / "fonts" / f"{name}.ttf"))
+        font = fontcache.load(name, folder / f"{name}.ttf", cache)  # parsed once, kept between runs
         font.face.__class__ = _Face  # TTFont makes its face itself; only these two methods differ
         pdfmetrics.registerFont(font)
     addMapping(REGULAR, 0, 0, REGULAR)
