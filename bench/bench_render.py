@@ -147,8 +147,9 @@ def libreoffice(env: dict[str, str], tmp: Path, files: list[Path], runs: int) ->
     return [soffice_batch(soffice, env, profile, files, tmp / "lo") for _ in range(runs)]
 
 
-def floor(env: dict[str, str], runs: int) -> None:
-    """What every fresh `dossier render` pays before its first document."""
+def floor(env: dict[str, str], runs: int) -> list[Run]:
+    """What every fresh `dossier render` pays before its first document; returns the runs of the
+    last (interpreter, the program's and the render libraries' imports, fonts)."""
     for label, code in (("interpreter start (python -c pass)", "pass"),
                         ("imports of the render libraries", RENDER_STACK),
                         ("imports of dossier render, its libraries and fonts",
@@ -156,6 +157,15 @@ def floor(env: dict[str, str], runs: int) -> None:
                          "dossier.render.pdf_writer")):
         timings = [timed_run([sys.executable, "-c", code], env, cwd=ROOT)[0] for _ in range(runs)]
         print(f"  {label:<52} {summary(timings)}")
+    return timings
+
+
+def budget(lo: list[Run], start: list[Run]) -> None:
+    """What the 10x target leaves for rendering once a fresh process has started."""
+    target = median(lo) / 10
+    print(f"  10x LibreOffice's wall time leaves {target:.2f} s for a cold render; starting the process "
+          f"(above, last line) takes {median(start):.2f} s of it, leaving {target - median(start):.2f} s "
+          f"for the documents, whose serial CPU time is below")
 
 
 STAGES = """
@@ -170,7 +180,7 @@ from dossier.render.document import build_tree, header_text
 lap("imports: dossier, jinja2, lxml")
 from dossier.render.docx_writer import write_docx
 from dossier.render.pdf_writer import write_pdf
-lap("imports: python-docx, reportlab, pypdfium2, fonts")
+lap("imports: python-docx, reportlab, fonts")
 with Dossier.open(sys.argv[1], read_only=True) as d:
     inp = snapshot(d)
 model = d.model
@@ -272,7 +282,9 @@ def main() -> None:
             ratios(lo, ours)
         print(f"load average after the runs: {load()}")
         print("\nthe floor of a fresh process (medians):")
-        floor(env, args.runs)
+        start = floor(env, args.runs)
+        if lo is not None:
+            budget(lo, start)
         print("where a serial render's CPU time goes (one fresh process, program caches warm):")
         stages(env, tmp, demo)
         if not args.skip_long:

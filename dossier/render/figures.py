@@ -20,10 +20,7 @@ from collections import OrderedDict
 from typing import Any, NamedTuple
 
 from reportlab.graphics import renderPDF
-from reportlab.graphics.charts.legends import Legend
-from reportlab.graphics.charts.lineplots import LinePlot
 from reportlab.graphics.shapes import Circle, Drawing, Group, Line, String
-from reportlab.graphics.widgets.markers import makeMarker
 from reportlab.lib import colors
 from reportlab.lib.attrmap import AttrMap, AttrMapValue
 from reportlab.lib.validators import isString
@@ -89,6 +86,11 @@ def natural_history(figure: Figure) -> list[Drawing]:
 
 
 def _measure_chart(figure: Figure, measure: str, series: dict[str, list[tuple[float, float]]]) -> Drawing:
+    # reportlab's charts load with the first chart: most documents have none (7 ms a process)
+    from reportlab.graphics.charts.legends import Legend
+    from reportlab.graphics.charts.lineplots import LinePlot
+    from reportlab.graphics.widgets.markers import makeMarker
+
     names = [s for s in series if series[s]]
     data = [sorted(series[s]) for s in names]
     x_label = figure.labels.get("x", "")
