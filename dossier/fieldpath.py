@@ -8,6 +8,8 @@
     area.section[instance].field    product.sites[1].name            one instance of a repeatable section
 
     area.section[instance].table[row].column                      one cell of a table in one instance
+    derived.id[instance]            derived.total_dose[1]            a derived value reading a repeated
+                                                                      section, as computed for one instance
 
 Rows and instances count from 0, as the `[i]` of every finding and error message does. Names are lower
 case letters, digits and `_`, starting with a letter (the content model's ids). A section takes an
@@ -26,6 +28,8 @@ from .errors import UnknownFieldError
 
 _NAME = re.compile(r"[a-z][a-z0-9_]*")
 _SEGMENT = re.compile(r"(?P<name>[^\[\]]*)(?:\[(?P<index>[^\]]*)\])?")
+_DERIVED = re.compile(r"[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*")  # derived.id: a derived value (two names)
+_DERIVED_IN_INSTANCE = re.compile(r"([a-z][a-z0-9_]*\.[a-z][a-z0-9_]*)\[(\d{1,9})\]")
 _MAX_DIGITS = 9  # a billion rows is no table; the cap keeps int() away from absurd inputs
 EXAMPLE = "area.section.field (a table cell: area.section.table[0].column; `dossier fields FILE` lists them)"
 
@@ -135,9 +139,20 @@ def value_path(text: str) -> str:
 
 def model_path(text: str) -> str:
     """The path the content model knows a concrete path by: the instance left out (`a.s[1].t[2].c` →
-    `a.s.t[2].c`); a text that is no path is returned as is."""
+    `a.s.t[2].c`, a derived value's `derived.id[1]` → `derived.id`); a text that is no path is returned as is."""
     path = FieldPath.match(text)
-    return str(path.in_instance(None)) if path and path.instance is not None else text
+    if path is None:
+        derived = _DERIVED_IN_INSTANCE.fullmatch(text) if isinstance(text, str) else None
+        return derived[1] if derived else text
+    return str(path.in_instance(None)) if path.instance is not None else text
+
+
+def instance_path(text: str, instance: int) -> str:
+    """A path in one instance of its repeat: a field's `a.s[i].f`, and a derived value's `derived.id[i]`
+    (as computed from instance i, where a document rendered once lists the instances)."""
+    if _DERIVED.fullmatch(text):
+        return f"{text}[{instance}]"
+    return str(FieldPath.parse(text).in_instance(instance))
 
 
 def section_instance(text: str) -> tuple[str, int] | None:

@@ -6,7 +6,7 @@ Only the fields the model's `roles: evidence: phenopacket` names are read (the m
 marked phi there), so no protected health information can reach an export. The subject's id is a
 pseudonym: a hash of the dossier's identity (when and by whom it was created), the same on every
 export of one dossier. One phenopacket is written per arm of a master protocol (one for a dossier on any
-other path): the phenotype is the dossier's, the variant the arm's (docs/shared-evidence.md).
+other path), each with its own arm's patient (phenotype, onset) and variant (docs/shared-evidence.md).
 The library (with protobuf) is imported here only, so `dossier get` never loads it.
 """
 
@@ -80,8 +80,8 @@ def _arms(dossier) -> int:
 
 
 def build_phenopacket(dossier, arm: int = 0):
-    """The phenopacket of one arm (a `phenopackets.Phenopacket`): the patient's phenotype with that arm's
-    variant; NoPhenotypeError when no phenotype is recorded."""
+    """The phenopacket of one arm (a `phenopackets.Phenopacket`): that arm's patient's phenotype and
+    variant; NoPhenotypeError when the arm records no phenotype."""
     import phenopackets as pp
     from google.protobuf.timestamp_pb2 import Timestamp
 
@@ -92,7 +92,8 @@ def build_phenopacket(dossier, arm: int = 0):
     terms = read("phenotypes") or []
     if not terms:
         label = dossier.model.field(roles.phenopacket["phenotypes"]).label
-        raise NoPhenotypeError(f"{dossier.path.name} has no phenotype, and a phenopacket without one shares "
+        whose = _arm_named(dossier, roles.phenopacket["phenotypes"], arm)
+        raise NoPhenotypeError(f"{dossier.path.name}{whose} has no phenotype, and a phenopacket without one shares "
                                f"nothing; fill in '{label}' (e.g. HP:0001250 Seizure) and export again")
     subject = pseudonym(dossier, arm)
     packet = pp.Phenopacket(id=f"{subject}-phenopacket", subject=pp.Individual(id=subject))
@@ -113,6 +114,13 @@ def build_phenopacket(dossier, arm: int = 0):
                                           phenopacket_schema_version="2.0",
                                           resources=_resources(pp, packet)))
     return packet
+
+
+def _arm_named(dossier, path: str, arm: int) -> str:
+    """", arm 'Arm 2: …'" when the field lies in a repeat of several instances; else nothing."""
+    repeat = dossier.model.repeat_of(path)
+    names = dossier.instances(repeat.id) if repeat is not None else []
+    return f", {repeat.label.lower()} '{names[arm]}'," if repeat is not None and len(names) > 1 else ""
 
 
 def _reader(dossier, parts: dict[str, str], arm: int):

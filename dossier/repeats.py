@@ -20,7 +20,7 @@ from typing import Any
 
 from .conditions import Applicability
 from .errors import UnknownFieldError
-from .fieldpath import FieldPath
+from .fieldpath import FieldPath, instance_path
 from .fieldtypes import is_filled
 from .model import ContentModel, Repeat
 
@@ -34,8 +34,9 @@ class Instance:
 
 
 def instance_key(path: str, i: int) -> str:
-    """A model path of a repeated section's field (or its table cell) in instance i: `a.s.f` → `a.s[i].f`."""
-    return str(FieldPath.parse(path).in_instance(i))
+    """A model path of a repeated section's field (or its table cell) in instance i: `a.s.f` → `a.s[i].f`
+    (a derived value reading the repeat: `derived.id[i]`, dossier.fieldpath.instance_path)."""
+    return instance_path(path, i)
 
 
 def single(model: ContentModel, values: Mapping[str, Any], repeat_id: str) -> bool:

@@ -276,7 +276,7 @@ class Dossier(InstanceEdits, DossierAttachments):
         if history is not None:
             self.store.replace_history(history)
         if upgrade is not None:
-            apply_upgrade(self.store, upgrade, None)
+            apply_upgrade(self.store, upgrade, None, self.model)
 
     # Readiness and history ----------------------------------------------------------------
 
@@ -325,6 +325,9 @@ class Dossier(InstanceEdits, DossierAttachments):
                             for f, path in ((f, instance_key(f.path, i)) for f in section.fields))
 
     def history(self, path: str | None = None) -> list[AuditEntry]:
+        """The audit log, or one field's entries (a plain path into a repeat that does not apply: its one
+        instance's, as `get` and `set` read it)."""
         if path is not None and path != "title" and not path.startswith("attachment:"):
+            path = in_single(self.model, self.store.values, path)
             self.model.field(path)
         return self.store.history(path)

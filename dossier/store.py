@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -276,13 +276,20 @@ class Store(StoredAttachments, StoredHistory):
                      (path, text, stamp, who or self.who, value_checksum(path, text)))
 
     def move_values(self, moves: dict[str, str], added: dict[str, Any], settings: dict[str, Any],
-                    event: tuple[str, Any], before_commit: Callable[[], None] | None = None) -> None:
-        """Move values to other paths (old → new), add values and set settings, all in one transaction.
-        A moved value keeps its JSON text byte for byte (its checksum follows it to its new path); the audit
-        log gains, per move, the text leaving the old path and arriving at the new, and `event`
-        (entry, what was done) after them. `before_commit` runs inside the transaction, last."""
+                    event: tuple[str, Any], before_commit: Callable[[], None] | None = None,
+                    removed: Iterable[str] = ()) -> None:
+        """Move values to other paths (old → new), add values, clear the `removed` paths and set settings,
+        all in one transaction. A moved value keeps its JSON text byte for byte (its checksum follows it to
+        its new path); the audit log gains, per move, the text leaving the old path and arriving at the new,
+        per removed value its text leaving, and `event` (entry, what was done) after them. `before_commit`
+        runs inside the transaction, last."""
         with self._transaction() as conn:
             stamp = now()
+            for path in removed:
+                row = conn.execute("SELECT value FROM field_values WHERE path = ?", (path,)).fetchone()
+                if row is not None:
+                    conn.execute("DELETE FROM field_values WHERE path = ?", (path,))
+                    conn.execute(AUDIT, (stamp, self.who, path, row[0], None))
             rows = {old: conn.execute("SELECT value, updated_at, updated_by FROM field_values WHERE path = ?",
                                       (old,)).fetchone() for old in moves}
             conn.executemany("DELETE FROM field_values WHERE path = ?", [(old,) for old in moves])  # swaps too

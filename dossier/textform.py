@@ -202,13 +202,16 @@ def _stored_values(src: Path, model: ContentModel, format_version: int,
     raw = read_section_files(src, lambda path: _read_json(path, src), format_version >= 2, sections)
     moves = plan(model, raw, since) if since < values_version(model) else None
     renames = moves.renames if moves else {}
-    typed = typed_values(model, {renames.get(p, p): v for p, v in raw.items()})
+    aside = moves.set_aside if moves else {}  # typed as the value kept: the import logs them leaving (dossier.upgrade)
+    typed = typed_values(model, {renames.get(p, p): v for p, v in raw.items() if p not in aside})
+    typed_aside = {p: typed_values(model, {renames[kept]: raw[p]}).get(renames[kept]) for p, kept in aside.items()}
     if model.repeats:  # every instance named, names unique, numbered from 0 without gaps
         errors, _ = check_batch(model, {}, {**typed, **(moves.names if moves else {})})
         if errors:
             more = f"; and {len(errors) - 3} more" if len(errors) > 3 else ""
             raise ImportFormatError("; ".join(str(e) for e in errors[:3]) + more)
-    return {p: typed[renames.get(p, p)] for p in raw if renames.get(p, p) in typed}, moves
+    return {**{p: typed[renames.get(p, p)] for p in raw if renames.get(p, p) in typed},
+            **{p: v for p, v in typed_aside.items() if v is not None}}, moves
 
 
 def _read_meta(src: Path) -> dict:
@@ -340,10 +343,11 @@ def _created(meta: dict, src: Path) -> tuple[str, str] | None:
 
 
 def import_dossier(src: str | Path, target: str | Path, who: str | None = None,
-                   model: ContentModel | None = None) -> Path:
+                   model: ContentModel | None = None, notes: list[str] | None = None) -> Path:
     """Make a new dossier file from a text-form folder; all of it or nothing. The new file is the same
     dossier as the one exported (its identity is kept), so it can be merged with its other copies. The
-    values of a folder of an older content model move as opening an older file moves them, logged alike."""
+    values of a folder of an older content model move as opening an older file moves them, logged alike;
+    what the user should know of that upgrade is added to `notes`."""
     target = Path(target)
     if target.exists():
         raise DossierError(f"{target} already exists; choose a new file name")
@@ -357,6 +361,8 @@ def import_dossier(src: str | Path, target: str | Path, who: str | None = None,
             dossier.restore([(entry["name"], entry["path"]) for entry in folder.attachments],
                             folder.values if folder.stored is None else folder.stored, folder.history, who=who,
                             upgrade=folder.upgrade)
+            if notes is not None:
+                notes += dossier.notes
     return target
 
 

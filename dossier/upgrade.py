@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -37,25 +37,36 @@ class UpgradeError(DossierError):
 @dataclass(frozen=True)
 class Upgrade:
     """One step of `upgrades:`: the values of a dossier older than `version` move as `moves` say
-    (old path → new path); `names` gives an instance a move made its name (repeat id → "… {n}")."""
+    (old path → new path); `names` gives an instance a move made its name (repeat id → "… {n}").
+    A path in `joined` is the end of one move from several fields (a value the model asked for twice):
+    the first of them (in `moves` order) that holds a value moves there, the others are set aside."""
     version: int
     moves: tuple[tuple[str, str], ...]
     names: dict[str, str] = field(default_factory=dict)
+    joined: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
 class Plan:
     """What an upgrade does to one dossier's values: `renames` (stored path → new path, chains of moves
-    followed to their end) and `names` (name field path of an instance a move made → its name)."""
+    followed to their end), `names` (name field path of an instance a move made → its name) and
+    `set_aside` (stored path → the stored path whose value a joined move kept in its place)."""
     since: int
     to: int
     renames: dict[str, str]
     names: dict[str, str]
+    set_aside: dict[str, str] = field(default_factory=dict)
 
     def apply(self, values: dict[str, Any]) -> dict[str, Any]:
         """`values` (path → anything) as they read after the upgrade."""
-        moved = {self.renames.get(path, path): value for path, value in values.items()}
+        moved = {self.renames.get(path, path): value for path, value in values.items() if path not in self.set_aside}
         return {**moved, **self.names}
+
+    def conflicts(self, value: Callable[[str], Any]) -> list[tuple[str, str, str]]:
+        """(set-aside path, kept path, where the kept value now is) for each set-aside value that differs
+        from the one kept (`value`: a stored path's value); an equal one was only a copy."""
+        return [(old, kept, self.renames.get(kept, kept)) for old, kept in self.set_aside.items()
+                if value(old) != value(kept)]
 
 
 def read_upgrades(r: Any, raw: Any, model: ContentModel) -> tuple[Upgrade, ...]:
@@ -69,12 +80,14 @@ def read_upgrades(r: Any, raw: Any, model: ContentModel) -> tuple[Upgrade, ...]:
         if not isinstance(version, int) or isinstance(version, bool) or version <= last:
             raise r.fail(place, f"'version' must be a whole number above {last}: versions only go up, and version 1 "
                                 "is the layout of files made before any upgrade")
-        moves = tuple(_move(r, m, f"{place}.moves[{j}]") for j, m in enumerate(data.get("moves") or []))
-        for k, what in ((0, "from"), (1, "to")):
-            twice = sorted({m[k] for m in moves if [n[k] for n in moves].count(m[k]) > 1})
+        written = [_move(r, m, f"{place}.moves[{j}]") for j, m in enumerate(data.get("moves") or [])]
+        moves = tuple((old, new) for olds, new in written for old in olds)
+        for what, ends in (("from", [m[0] for m in moves]), ("to", [new for _, new in written])):
+            twice = sorted({end for end in ends if ends.count(end) > 1})
             if twice:
                 raise r.fail(f"{place}.moves", f"'{what}' {twice[0]} appears in two moves of one upgrade")
-        steps.append(Upgrade(version, moves, _names(r, model, data.get("names"), f"{place}.names")))
+        steps.append(Upgrade(version, moves, _names(r, model, data.get("names"), f"{place}.names"),
+                             frozenset(new for olds, new in written if len(olds) > 1)))
     for i, step in enumerate(steps):
         later = {source for s in steps[i + 1:] for source, _ in s.moves}
         for j, (_, target) in enumerate(step.moves):
@@ -83,18 +96,25 @@ def read_upgrades(r: Any, raw: Any, model: ContentModel) -> tuple[Upgrade, ...]:
     return tuple(steps)
 
 
-def _move(r: Any, data: Any, place: str) -> tuple[str, str]:
+def _move(r: Any, data: Any, place: str) -> tuple[list[str], str]:
+    """A move's sources (`from`: a path, or a list of paths the first filled of which moves) and target."""
     data = r.mapping(data, place)
-    ends = []
-    for key in ("from", "to"):
-        where = FieldPath.match(data.get(key))
-        if where is None or where.row is not None or where.part is not None:
-            raise r.fail(place, f"'{key}' must be a field path, area.section.field (area.section[0].field in a "
-                                f"section that repeats), got {data.get(key)!r}")
-        ends.append(str(where))
-    if ends[0] == ends[1]:
-        raise r.fail(place, f"moves {ends[0]} onto itself")
-    return ends[0], ends[1]
+    sources = data.get("from")
+    olds = [_path(r, old, "from", place) for old in (sources if isinstance(sources, list) and sources else [sources])]
+    new = _path(r, data.get("to"), "to", place)
+    if new in olds:
+        raise r.fail(place, f"moves {new} onto itself")
+    if len(set(olds)) < len(olds):
+        raise r.fail(place, f"'from' names {max(olds, key=olds.count)} twice")
+    return olds, new
+
+
+def _path(r: Any, text: Any, key: str, place: str) -> str:
+    where = FieldPath.match(text)
+    if where is None or where.row is not None or where.part is not None:
+        raise r.fail(place, f"'{key}' must be a field path, area.section.field (area.section[0].field in a "
+                            f"section that repeats), or for 'from' a list of them, got {text!r}")
+    return str(where)
 
 
 def _check_target(r: Any, model: ContentModel, target: str, place: str) -> None:
@@ -138,17 +158,30 @@ def plan(model: ContentModel, paths: Iterable[str], since: int) -> Plan:
     UpgradeError when two values would land on one path."""
     where = {path: path for path in paths}
     names: dict[str, str] = {}
+    set_aside: dict[str, str] = {}
     for step in model.upgrades:
         if step.version > since:
             moves = dict(step.moves)
-            where = {old: moves.get(now, now) for old, now in where.items()}
+            set_aside.update(_joined(step, where))
+            where = {old: moves.get(now, now) for old, now in where.items() if old not in set_aside}
             names.update(step.names)
     # A value of a section that now repeats, stored without an instance, belongs to its first instance.
     where = {old: _first_instance(model, now) for old, now in where.items()}
     _refuse_collisions(where, since, values_version(model))
     renames = {old: now for old, now in where.items() if old != now}
     return Plan(since, values_version(model), renames,
-                _instance_names(model, set(renames.values()), set(where.values()), names))
+                _instance_names(model, set(renames.values()), set(where.values()), names), set_aside)
+
+
+def _joined(step: Upgrade, where: dict[str, str]) -> dict[str, str]:
+    """The values a joined move of `step` sets aside (stored path → the stored path kept): of the values
+    moving onto one joined target, all but the first in the step's order of sources."""
+    order = {old: i for i, (old, _) in enumerate(step.moves)}
+    aside: dict[str, str] = {}
+    for target in step.joined:
+        coming = sorted((order[now], old) for old, now in where.items() if dict(step.moves).get(now) == target)
+        aside.update({old: coming[0][1] for _, old in coming[1:]})
+    return aside
 
 
 def _first_instance(model: ContentModel, path: str) -> str:
@@ -216,19 +249,38 @@ def bring_forward(store: Store, model: ContentModel) -> None:
         return
     _check_types(model, moves, store)
     backup = store.backup(f"{target}")
-    apply_upgrade(store, moves, backup.name)
+    apply_upgrade(store, moves, backup.name, model)
     store.notes.append(f"{store.path.name} was upgraded from content model version {since} to {target} "
                        f"({len(moves.renames)} value(s) moved); the file as it was is kept as {backup.name}")
 
 
-def apply_upgrade(store: Store, moves: Plan, backup: str | None) -> None:
+def apply_upgrade(store: Store, moves: Plan, backup: str | None, model: ContentModel | None = None) -> None:
     """Move the values and record the new version in one transaction, logged as an `upgrade` entry that
-    names the backup (None: the dossier was imported from a text form, which stays as it was)."""
+    names the backup (None: the dossier was imported from a text form, which stays as it was). A value a
+    joined move set aside leaves its path as a cleared value does (the audit log keeps it, and the backup);
+    one that differed from the value kept is named in the store's notes, with both values."""
+    differ = moves.conflicts(store.get)
+    store.notes += [_conflict_note(store, model, old, kept, now, backup) for old, kept, now in differ]
     store.move_values(moves.renames, moves.names, {VERSION_KEY: moves.to},
                       (UPGRADE_ENTRY, {"content_model": {"from": moves.since, "to": moves.to},
                                        "moved": len(moves.renames), "named": len(moves.names), "backup": backup,
-                                       "moves": moves.renames}),
-                      before_commit=_pause_hook)
+                                       "moves": moves.renames, "set_aside": moves.set_aside,
+                                       "differed": [old for old, _, _ in differ]}),
+                      before_commit=_pause_hook, removed=list(moves.set_aside))
+
+
+def _conflict_note(store: Store, model: ContentModel | None, old: str, kept: str, now: str,
+                   backup: str | None) -> str:
+    """What a user needs to settle a joined move: both values (never one of a PHI field), where each was."""
+    target = model.fields.get(FieldPath.parse(now).field_path) if model is not None else None
+    shown = {path: "" for path in (old, kept)}
+    if target is not None and not target.phi:
+        from .fieldtypes import display
+        shown = {path: f" ({display(target, store.get(path))})" for path in (old, kept)}
+    where = f"the backup {backup} and " if backup else ""
+    return (f"{now} now holds the value of {kept}{shown[kept]}; {old} held a different one{shown[old]}, which "
+            f"is kept only in {where}the audit log (dossier history): check which is right and correct {now} "
+            "if need be")
 
 
 def former_paths(store: Store, path: str) -> list[tuple[str, int]]:

@@ -99,7 +99,7 @@ def test_the_comparator_lacks_the_endpoints_instrument(demo_input):
 
 
 def test_the_comparator_does_not_cover_the_patients_ages(demo_input):
-    [f] = only(findings(demo_input, clinical__design__age_at_first_dose={"value": 14, "unit": "years"}),
+    [f] = only(findings(demo_input, clinical__patient__age_at_first_dose={"value": 14, "unit": "years"}),
                "comparator-covers-endpoint")
     assert f.field == "clinical.natural_history.measures"
     assert "the comparator covers ages 4–14; the patient is 14–15 years over dosing" in f.message
@@ -114,10 +114,12 @@ def test_the_comparator_follows_patients_too_briefly(demo_input):
 
 
 def test_the_comparator_check_says_when_it_lacks_the_age(demo_input):
-    [f] = findings(demo_input, clinical__design__age_at_first_dose=None)
-    assert f.severity == "warning" and f.check == "comparator-covers-endpoint"
-    assert f.message.startswith("Cannot check this yet: fill in Age at first dose.")
-    assert f.field == "clinical.design.age_at_first_dose"
+    """The one age at first dose feeds the comparator's ages and the dose margin (CSF volume): both say so."""
+    found = {f.check: f for f in findings(demo_input, clinical__patient__age_at_first_dose=None)}
+    assert set(found) == {"comparator-covers-endpoint", "dose-margin"}
+    f = found["comparator-covers-endpoint"]
+    assert f.severity == "warning" and f.message.startswith("Cannot check this yet: fill in Age at first dose.")
+    assert {f.field for f in found.values()} == {"clinical.patient[0].age_at_first_dose"}
 
 
 def test_no_numeric_success_criterion(demo_input):

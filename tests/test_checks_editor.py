@@ -17,6 +17,7 @@ from dossier.errors import ModelError
 from dossier.model_reader import parse_model
 from dossier.paths import content_model_path
 from dossier.service import Dossier
+from dossier.upgrade import values_version
 from tests.helpers.pdfs import make_pdf
 from tests.helpers.release1 import contents, section, shipped_model_with, without_arms
 
@@ -247,7 +248,7 @@ def test_an_older_dossiers_editing_window_is_kept_as_its_edit_design(tmp_path):
     stored = contents(path).values[M + "editing_window"]
     with Dossier.open(path) as d:  # to the edit design (version 3) of the first arm (version 4)
         assert d.get(D + "edit_design") == written and M + "editing_window" not in d.values()
-        assert [note for note in d.notes if "older.before-upgrade-4.dossier" in note]
+        assert [note for note in d.notes if f"older.before-upgrade-{values_version(d.model)}.dossier" in note]
     assert contents(path).values[D + "edit_design"] == stored  # the stored JSON text, byte for byte
 
 

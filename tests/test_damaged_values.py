@@ -52,10 +52,10 @@ def test_the_command_line_reports_a_damaged_value_in_one_line(tmp_path):
     run = lambda *args: subprocess.run([sys.executable, "-m", "dossier", *map(str, args)],  # noqa: E731
                                        capture_output=True, text=True)
     assert run("new", path, "--title", "T").returncode == 0
-    poke(path, "clinical.dosing.body_weight", '{"value": "twenty"}')
-    for args in (("check", path), ("get", path, "clinical.dosing.body_weight"), ("export", path, tmp_path / "out")):
+    poke(path, "clinical.dosing.maximum_dose", '{"value": "twenty"}')
+    for args in (("check", path), ("get", path, "clinical.dosing.maximum_dose"), ("export", path, tmp_path / "out")):
         result = run(*args)
         assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
-        assert result.stderr.count("\n") == 1 and "clinical.dosing.body_weight" in result.stderr
-    assert run("set", path, "clinical.dosing.body_weight", "").returncode == 0
+        assert result.stderr.count("\n") == 1 and "clinical.dosing.maximum_dose" in result.stderr
+    assert run("set", path, "clinical.dosing.maximum_dose", "").returncode == 0
     assert run("check", path).returncode in (0, 1)

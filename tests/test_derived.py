@@ -16,6 +16,7 @@ from dossier.model_reader import parse_model
 from dossier.readiness import check_dossier
 from dossier.render import render_document
 from dossier.render.templating import given_values
+from dossier.repeats import instance_view
 from tests.helpers.demo import with_values
 from tests.helpers.documents import docx_text
 
@@ -38,7 +39,7 @@ def dose(value, unit):
     (dose(0.1, "mg/kg"), dose(0, "kg"), dose(0.0, "mg")),
 ])
 def test_the_dose_for_this_patient(starting, weight, expected):
-    values = {"clinical.dosing.starting_dose": starting, "clinical.dosing.body_weight": weight}
+    values = {"clinical.dosing.starting_dose": starting, "clinical.patient.body_weight": weight}
     assert compute(STARTING, values) == expected
 
 
@@ -49,7 +50,7 @@ def test_a_check_reads_derived_values(demo_input):
         return [f for f in report.findings if f.check == "starting-dose-within-maximum"]
 
     weight_based = dict(clinical__dosing__starting_dose=dose(0.1, "mg/kg"),
-                        clinical__dosing__body_weight=dose(20, "kg"))
+                        clinical__patient__body_weight=dose(20, "kg"))
     assert findings(**weight_based, clinical__dosing__maximum_dose=dose(3, "mg")) == []
     assert findings(**weight_based, clinical__dosing__maximum_dose=dose(2, "mg")) == []  # 2 mg <= 2 mg
     (above,) = findings(**weight_based, clinical__dosing__maximum_dose=dose(1.5, "mg"))
@@ -61,7 +62,7 @@ def test_a_check_reads_derived_values(demo_input):
 
 def test_a_template_prints_derived_values(demo_input, tmp_path):
     inp = with_values(demo_input, clinical__dosing__starting_dose=dose(0.1, "mg/kg"),
-                      clinical__dosing__body_weight=dose(20, "kg"))
+                      clinical__patient__body_weight=dose(20, "kg"))
     text = docx_text(render_document(inp, "clinical-protocol", tmp_path, formats=("docx",))["docx"])
     assert "Starting dose for this patient: 2 mg (body weight 20 kg)." in text
     assert "0.1 mg/kg" in text
@@ -69,15 +70,17 @@ def test_a_template_prints_derived_values(demo_input, tmp_path):
 
 def test_documents_are_given_the_derived_values_they_list(demo_input):
     """The clinical protocol lists the derived starting dose: it is among its inputs (so in its
-    render-cache key); a document that does not list it is not given it."""
+    render-cache key), once per arm since the body weight is the arm's patient's (`derived.id[i]`); a
+    document that does not list it is not given it."""
     inp = with_values(demo_input, clinical__dosing__starting_dose=dose(0.1, "mg/kg"),
-                      clinical__dosing__body_weight=dose(25, "kg"))
+                      clinical__patient__body_weight=dose(25, "kg"))
     protocol, intro = MODEL.document("clinical-protocol"), MODEL.document("intro-statement")
-    assert given_values(MODEL, protocol, inp.values)["derived.starting_dose_amount"] == dose(2.5, "mg")
-    assert "derived.starting_dose_amount" not in given_values(MODEL, intro, inp.values)
-    assert derived_values(MODEL, inp.values) == {"derived.starting_dose_amount": dose(2.5, "mg"),
-                                                 "derived.maximum_dose_amount": dose(42, "mg"),
-                                                 "derived.gene_transfer": False}  # an ASO
+    given = given_values(MODEL, protocol, inp.values)
+    assert given["derived.starting_dose_amount[0]"] == dose(2.5, "mg") and "derived.starting_dose_amount" not in given
+    assert not [p for p in given_values(MODEL, intro, inp.values) if p.startswith("derived.starting_dose_amount")]
+    assert derived_values(MODEL, instance_view(MODEL, inp.values, "arms", 0)) == {
+        "derived.starting_dose_amount": dose(2.5, "mg"), "derived.maximum_dose_amount": dose(42, "mg"),
+        "derived.gene_transfer": False}  # an ASO
 
 
 def broken(mini_raw, change) -> str:

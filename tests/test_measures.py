@@ -33,7 +33,8 @@ def measures_of(report: dict, check: str) -> list[dict]:
 def expected_margin(d: Dossier) -> float:
     """The margin computed here from the demo's values: the most sensitive intrathecal rat study's NOAEL
     scaled by CSF volume, over the maximum dose."""
-    assert d.get("clinical.dosing.route") == "Intrathecal bolus" and d.get("clinical.dosing.patient_age")["value"] >= 3
+    assert d.get("clinical.dosing.route") == "Intrathecal bolus"
+    assert d.get("clinical.patient[0].age_at_first_dose")["value"] >= 3
     noaels = [in_mg(s["noael_dose"]) for s in d.get("nonclinical.toxicology.studies")
               if s["route"] == "Intrathecal bolus" and s["species"] == "Rat" and s.get("noael_dose")]
     return min(noaels) * HUMAN_CSF_ML / RAT_CSF_ML / in_mg(d.get("clinical.dosing.maximum_dose"))
@@ -41,7 +42,7 @@ def expected_margin(d: Dossier) -> float:
 
 def test_check_json_lists_the_demos_safety_margin_with_its_numbers(cli, demo_file):
     with Dossier.open(demo_file, read_only=True) as d:
-        margin, weight = expected_margin(d), d.get("clinical.dosing.body_weight")["value"]
+        margin, weight = expected_margin(d), d.get("clinical.patient[0].body_weight")["value"]
         maximum = in_mg(d.get("clinical.dosing.maximum_dose"))
         substance_limit = d.get("cmc.substance[0].endotoxin_limit")
     result = cli("check", "--json", demo_file)
@@ -163,7 +164,7 @@ def test_a_yes_no_measure_and_a_place_in_a_stretch_read_as_answers():
 
 
 def test_a_check_that_cannot_run_measures_nothing_and_says_so(demo):
-    report = measured(demo, lambda v: v.pop("clinical.dosing.body_weight"))
+    report = measured(demo, lambda v: v.pop("clinical.patient[0].body_weight"))
     assert not [m for m in report.measures if m.check == "endotoxin-dose"]
     assert any(f.check == "endotoxin-dose" and "Cannot check the endotoxin dose" in f.message for f in report.findings)
 

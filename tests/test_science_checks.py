@@ -63,7 +63,7 @@ def test_the_margin_is_judged_against_a_declared_safety_factor(demo):
 
 def test_a_young_child_has_a_smaller_csf_volume(demo):
     """Under 1 year the human CSF volume is 65 mL: HED 260 mg, margin 6.19 for 42 mg."""
-    (margin,) = findings(demo, lambda v: v.update({"clinical.dosing.patient_age": qty(8, "months")}))
+    (margin,) = findings(demo, lambda v: v.update({"clinical.patient[0].age_at_first_dose": qty(8, "months")}))
     assert "1 mg × 65 mL (human CSF) ÷ 0.25 mL (Rat CSF) = 260 mg" in margin.message
     assert "260 mg ÷ 42 mg = 6.19" in margin.message
 
@@ -164,7 +164,7 @@ def test_an_escalation_step_without_a_rule(demo):
 
 
 @pytest.mark.parametrize("path, check, named", [
-    ("clinical.dosing.patient_age", "dose-margin", "Age at first dose"),
+    ("clinical.patient[0].age_at_first_dose", "dose-margin", "Age at first dose"),
     ("cmc.substance[0].endotoxin_limit", "endotoxin-dose", "Drug substance endotoxin limit"),
     ("cmc.product.endotoxin_limit", "endotoxin-dose-product", "Drug product endotoxin limit"),
     ("clinical.dosing.maximum_dose", "dose-escalation", "Maximum dose"),

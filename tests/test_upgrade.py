@@ -47,7 +47,7 @@ def test_release1_file_upgrades_to_the_shipped_model(tmp_path):
     instance, every value byte for byte, every attachment's SHA-256 as it was, the rest where it was."""
     path, now = copy_of_release1(tmp_path), values_version(default_model())
     with Dossier.open(path) as d:
-        assert d.values()["clinical.dosing.body_weight"] == {"value": 24, "unit": "kg"}
+        assert d.values()["clinical.patient[0].body_weight"] == {"value": 24, "unit": "kg"}
         assert d.instances("substances") == ["CLN3-ASO-01 sodium"]
         assert d.get("cmc.substance[0].sequence") == "5'-TCAGGCTGACCATGGAGAAGCT-3'"
         assert d.get("genetic.variant[0].second_allele") == SECOND

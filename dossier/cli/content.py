@@ -186,8 +186,11 @@ def cmd_export(args) -> int:
 def cmd_import(args) -> int:
     from ..textform import import_dossier
 
-    import_dossier(args.dir, args.file)
+    notes: list[str] = []
+    import_dossier(args.dir, args.file, notes=notes)
     print(f"Imported {args.dir} into {args.file}")
+    for note in notes:
+        print(f"note: {note}", file=sys.stderr)
     return EXIT_OK
 
 

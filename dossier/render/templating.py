@@ -18,7 +18,7 @@ from ..errors import DossierError
 from ..fieldpath import FieldPath, model_path
 from ..fieldtypes import display, is_filled
 from ..model import ContentModel, Document
-from ..model_repeats import sees
+from ..model_repeats import repeat_of_path, sees
 from ..paths import templates_dir
 from ..repeats import instance_key, instance_view, instances
 from .templateenv import environment
@@ -54,6 +54,7 @@ def given_values(model: ContentModel, document: Document, values: dict[str, Any]
     for repeat_id, paths in listed.items():
         for i, name in enumerate(instances(model, values, repeat_id)):
             seen = Applicability(model, instance_view(model, values, repeat_id, i)).values_that_apply()
+            seen = {**seen, **derived_values(model, seen, paths)}  # a dose for this instance's patient
             given[instance_key(model.repeats[repeat_id].name, i)] = name
             given.update({instance_key(p, i): seen.get(p) for p in paths})
     return given
@@ -64,9 +65,9 @@ def listed_repeats(model: ContentModel, document: Document) -> dict[str, list[st
     of them), each with those fields."""
     listed: dict[str, list[str]] = {}
     for path in sorted(allowed_fields(model, document)):
-        repeat = model.repeat_of(path) if path in model.fields else None
-        if repeat is not None and not sees(model, document.per, repeat.id):
-            listed.setdefault(repeat.id, []).append(path)
+        repeat = repeat_of_path(model, path)  # a derived value: the repeat its formula reads
+        if repeat is not None and not sees(model, document.per, repeat):
+            listed.setdefault(repeat, []).append(path)
     return listed
 
 
@@ -165,7 +166,8 @@ class Fields:
     def _field(self, path: str):
         plain = model_path(path)
         field = self.model.quantity(plain)  # an unknown path raises: a typo in the template
-        repeat = self.model.repeat_of(plain) if plain in self.model.fields else None
+        repeat_id = repeat_of_path(self.model, plain)
+        repeat = self.model.repeats[repeat_id] if repeat_id is not None else None
         if repeat is not None and (plain == path) != sees(self.model, self.document.per, repeat.id):
             raise DossierError(f"{path}: {self.document.id} reads this field once per {repeat.label.lower()}: "
                                f"write {{% for x in f.each('{repeat.id}') %}} … f.v(x.p('{plain}'))"

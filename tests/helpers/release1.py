@@ -11,7 +11,8 @@ from pathlib import Path
 
 import yaml
 
-from dossier.model import ContentModel
+from dossier.fieldpath import FieldPath
+from dossier.model import ContentModel, default_model
 from dossier.model_reader import parse_model
 from dossier.paths import content_model_path
 
@@ -76,11 +77,13 @@ def section(raw: dict, path: str) -> dict:
 # Version 2 of the shipped model as the upgrade tests use it ------------------------------------------
 
 RELEASE1 = contents(DOSSIER)
+SHIPPED_MODEL = default_model()
 
 
 def without_arms(raw: dict) -> None:
     """The shipped model as it was before arms (version 4): their sections hold one value each, the
     genetic rationale is one document, a drug substance lies within no arm, and no step makes arms."""
+    _fields_where_they_were(raw)
     for area in raw["areas"]:
         for sec in area["sections"]:
             if sec.get("repeat") == "arms":
@@ -92,6 +95,19 @@ def without_arms(raw: dict) -> None:
                       if r["id"] != "arms"]
     raw["upgrades"] = [{**step, "moves": [{**m, "to": m["to"].replace("[0]", "")} for m in step.get("moves", [])]}
                        for step in raw["upgrades"] if "arms" not in step.get("names", {})]
+
+
+def _fields_where_they_were(raw: dict) -> None:
+    """Undo the steps after version 4 (patients per arm): each field a step moves a value from is back in
+    its section (as the field it moves to, renamed), and the steps are gone."""
+    later = [step for step in raw["upgrades"] if step["version"] > 4]
+    for move in (m for step in later for m in step.get("moves", [])):
+        target = FieldPath.parse(move["to"])
+        spec = next(f for f in section(raw, target.section_path)["fields"] if f["id"] == target.field)
+        for old in move["from"] if isinstance(move["from"], list) else [move["from"]]:
+            where = FieldPath.parse(old)
+            section(raw, where.section_path)["fields"].append({**spec, "id": where.field})
+    raw["upgrades"] = [step for step in raw["upgrades"] if step["version"] <= 4]
 
 
 def upgrading(raw: dict) -> None:
@@ -130,10 +146,14 @@ ADDED = {"genetic.allele[0].label": '"Allele 1"', "genetic.allele[1].label": '"A
 UPGRADED = {MOVED.get(p, p): text for p, text in RELEASE1.values.items()} | ADDED
 # Where release 1's values are in the shipped model: its one drug substance is the first instance, and
 # its variant, classification, mechanism and product design the first arm's, named by `names:`.
-ARM_SECTIONS = ("genetic.variant.", "genetic.classification.", "genetic.mechanism.", "nonclinical.design.")
+ARM_SECTIONS = ("genetic.variant.", "genetic.classification.", "genetic.mechanism.", "nonclinical.design.",
+                "genetic.patient.")
 
 
 def _shipped_path(path: str) -> str:
+    moved = dict(m for step in SHIPPED_MODEL.upgrades for m in step.moves)
+    if path in moved:
+        return moved[path]
     for section_path in ("cmc.substance.", *ARM_SECTIONS):
         if path.startswith(section_path):
             return path.replace(section_path, section_path[:-1] + "[0].", 1)
