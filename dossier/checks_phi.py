@@ -69,7 +69,7 @@ def appears(phi: Phi, text: str) -> bool:
     """Whether the PHI value is written in `text`."""
     if phi.how == "date":
         return _has_date(text, phi.value)
-    core = re.sub(r"\([^)]*\)", " ", phi.value).strip()  # "(fictional)" and such notes are not the value
+    core = _core(phi.value)
     if phi.how == "identifier":
         return _has_identifier(text, core)
     return _has_name(text, core)
@@ -93,12 +93,24 @@ def _name_patterns(name: str) -> tuple[re.Pattern, ...]:
     return tuple(found)
 
 
+@lru_cache(maxsize=256)
+def _core(value: str) -> str:
+    """The value without "(fictional)" and such notes, which are not the value. Kept: on a master protocol
+    the check runs once per arm over every shared text."""
+    return re.sub(r"\([^)]*\)", " ", value).strip()
+
+
 def _has_identifier(text: str, identifier: str) -> bool:
     squeezed = _squeezed(identifier)
     if len(squeezed) >= 4 and squeezed in _squeezed(text):
         return True
-    digits = [run for run in re.findall(r"\d+", identifier) if len(run) >= 5]
-    return any(re.search(rf"(?<!\d){run}(?!\d)", text) for run in digits)
+    return any(pattern.search(text) for pattern in _digit_runs(identifier))
+
+
+@lru_cache(maxsize=256)
+def _digit_runs(identifier: str) -> tuple[re.Pattern, ...]:
+    """A pattern for each run of 5 or more digits of a record number, found alone in a text."""
+    return tuple(re.compile(rf"(?<!\d){run}(?!\d)") for run in re.findall(r"\d+", identifier) if len(run) >= 5)
 
 
 @lru_cache(maxsize=1024)

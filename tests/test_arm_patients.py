@@ -113,6 +113,14 @@ def test_each_arms_phenopacket_carries_its_own_patient_and_no_phi(tmp_path, cli,
             assert secret.casefold() not in text.casefold(), secret
 
 
+def test_an_arm_without_a_phenotype_is_named_and_no_phenopacket_is_written(tmp_path, cli, platform):
+    with Dossier.open(platform) as d:
+        d.clear("genetic.patient[1].phenotype")
+    result = cli("export-phenopackets", platform, tmp_path / "out")
+    assert result.code == 2 and f"p.dossier, arm '{ARM2}', has no phenotype" in result.err
+    assert not (tmp_path / "out").exists()  # not even arm 1's
+
+
 def phi_values(path) -> list[str]:
     """Every filled value of a field marked phi, in every arm (a date as written)."""
     with Dossier.open(path, read_only=True) as d:
