@@ -136,7 +136,7 @@ def _run(build: _Build, mark_submitted: bool) -> BuildResult:
     live = lifecycle.live_leaves(sequences, details)
     values = d.values()
     inputs = Inputs(model=d.model, values=values, attachment_md5={a.name: a.md5 for a in d.attachments()},
-                    render_keys=job.keys, keyed=lifecycle.pinned_keyed(sequences, details))
+                    render_keys=job.keys, keyed=lifecycle.pinned_keyed(sequences, details), draft=build.draft)
     facts = admin.module1(d.model.roles, values, number, build.draft, build.notes)
     plan = plan_sequence(inputs, trees, number, live, facts)
     build.lap("plan")

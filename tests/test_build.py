@@ -240,3 +240,16 @@ def test_an_attachment_fda_would_refuse_stops_the_build(dossier, tmp_path):
     with pytest.raises(DossierError, match=r"was not written: with-js.pdf .*JavaScript"):
         build_sequence(dossier, tmp_path / "app")
     assert not (tmp_path / "app" / "0001").exists()
+
+
+def test_a_draft_of_a_dossier_just_begun_builds(tmp_path, installed, fake_renderer):
+    """A new user's first Build draft: nothing filled yet, not even a contact; the draft says what is missing."""
+    from dossier.service import Dossier
+
+    with Dossier.create(tmp_path / "new.dossier", "Just begun") as d:
+        result = build_sequence(d, tmp_path / "app", draft=True)
+        assert any(note.startswith("no contact yet") for note in result.notes)
+        assert not any("lacks a telephone" in note for note in result.notes)
+        assert "not given" in (result.path / "m1/us/us-regional.xml").read_text()
+        with pytest.raises(NotReadyError):  # a final build still refuses
+            build_sequence(d, tmp_path / "app")

@@ -194,17 +194,20 @@ def test_values_at_their_limits_build(demo):
             dossier.store.set(path, before.get(path))
 
 
-def test_a_cleared_fact_a_draft_build_needs_is_reported_by_check_first(demo):
-    """Found by the fuzz test: an empty indication stops even a draft (its keyed eCTD heading needs it);
-    the refusal is one line naming the field, and check reported the field as an error before."""
+def test_a_cleared_fact_a_keyed_heading_needs_is_reported_by_check_first(demo):
+    """Found by the fuzz test: an empty indication (its keyed eCTD heading needs it) is an error check
+    reports first; a draft still builds and names the field in a note, a final build refuses in one
+    line naming the field."""
     dossier, app = demo
     path = "module1.product.indication"
     before = dossier.get(path)
     try:
         dossier.clear(path)
         assert path in {f.field for f in dossier.check().findings if f.severity == "error"}
+        draft = build_sequence(dossier, app, draft=True, workers=1)
+        assert any(path in note and "'not given'" in note for note in draft.notes)
         with pytest.raises(DossierError, match=path.replace(".", r"\.")) as refused:
-            build_sequence(dossier, app, draft=True, workers=1)
+            build_sequence(dossier, app, workers=1)
         assert "\n" not in str(refused.value)
     finally:
         dossier.store.set(path, before)

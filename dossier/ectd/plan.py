@@ -66,7 +66,7 @@ def plan_sequence(inputs: Inputs, trees: Trees, number: str, live: dict[str, Liv
     # Shared keyed headings; a per-instance document's own come from its instance (wanted._document_leaf).
     headings = {leaf.heading for leaf in wanted if leaf.keyed is None} | \
         {old.heading for old in live.values() if old.heading and old.keyed is None}
-    keyed = keyed_values(inputs, trees, headings)
+    keyed = keyed_values(inputs, trees, headings, notes)
     finish_paths(wanted, trees, keyed)
     wanted += study_leaves(wanted)
     planned, unchanged = apply_lifecycle(wanted, live)

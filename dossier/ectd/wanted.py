@@ -50,6 +50,7 @@ class Inputs:
     render_keys: dict[str, str]           # document id → render key
     keyed: dict[str, dict[str, str]]      # keyed values pinned by an earlier submission (heading → attrs)
     homes: dict[str, AttachmentHome] | None = None  # None: the content model's (roles: attachments:)
+    draft: bool = False                   # a draft names a key not filled yet 'not given' instead of refusing
 
 
 def first_filled(values: dict[str, Any], paths: Iterable[str]) -> Any:
@@ -72,9 +73,11 @@ def as_text(value: Any) -> str:
 _UNDECLARED = "(no field: the content model declares none under roles: keyed_headings:)"
 
 
-def keyed_values(inputs: Inputs, trees: Trees, headings: Iterable[str]) -> dict[str, dict[str, str]]:
+def keyed_values(inputs: Inputs, trees: Trees, headings: Iterable[str],
+                 notes: list[str] | None = None) -> dict[str, dict[str, str]]:
     """Attribute values for every keyed heading above `headings`: pinned ones first (they must stay
-    identical in every later sequence), the dossier's fields for headings not yet submitted."""
+    identical in every later sequence), the dossier's fields for headings not yet submitted (a draft
+    lacking one says so in `notes`)."""
     keyed: dict[str, dict[str, str]] = {}
     for heading in headings:
         tree = trees.tree_of(heading)
@@ -89,10 +92,14 @@ def keyed_values(inputs: Inputs, trees: Trees, headings: Iterable[str]) -> dict[
             roles = inputs.model.roles
             found = {a: as_text(first_filled(inputs.values, roles.keyed_fields(h.number, a))) for a in attrs}
             missing = [a for a in h.required_keys if not found.get(a)]
-            if missing:
-                fields = "; ".join(f"{a} from {' or '.join(roles.keyed_fields(h.number, a)) or _UNDECLARED}"
-                                   for a in missing)
+            fields = "; ".join(f"{a} from {' or '.join(roles.keyed_fields(h.number, a)) or _UNDECLARED}"
+                               for a in missing)
+            if missing and not inputs.draft:
                 raise DossierError(f"the eCTD heading {name} needs {fields}; fill it in")
+            if missing:  # a draft is never recorded, so no later sequence must keep this key
+                found.update({a: "not given" for a in missing})
+                if notes is not None:
+                    notes.append(f"the eCTD heading {name} needs {fields}: the draft says 'not given'")
             keyed[name] = {a: v for a, v in found.items() if v}
     return keyed
 
