@@ -4,6 +4,8 @@ findings and a way to open the output folder or one of its PDFs."""
 
 from __future__ import annotations
 
+import hashlib
+import html
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QSettings, Qt, QUrl, Signal
@@ -17,6 +19,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QListWidget,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -25,25 +28,38 @@ from PySide6.QtWidgets import (
 
 from .background import run_in_background
 
-APP_DIR_KEY = "build/application_folder"
+APP_DIR_KEY = "build/application_folder"  # one per dossier: see application_folder()
+
+
+def _folder_key(dossier_path: Path) -> str:
+    # one setting per dossier: a folder remembered from another dossier would put this dossier's sequence
+    # (or replace its draft) among another application's sequences
+    return f"{APP_DIR_KEY}/{hashlib.sha1(str(dossier_path.resolve()).encode()).hexdigest()[:16]}"
+
+
+def application_folder(dossier_path: Path) -> Path:
+    """Where this dossier's sequences were last built, else a folder beside the dossier named after it."""
+    remembered = str(QSettings().value(_folder_key(dossier_path), "") or "")
+    return Path(remembered) if remembered else dossier_path.resolve().parent / f"{dossier_path.stem}-submission"
 
 
 class BuildDialog(QDialog):
     """Where to build (the application folder that holds the sequences) and, for a real sequence,
     whether to record it as submitted so later sequences build on it."""
 
-    def __init__(self, draft: bool, parent=None):
+    def __init__(self, draft: bool, dossier_path: Path, parent=None):
         super().__init__(parent)
         self.draft = draft
+        self.dossier_path = dossier_path
         self.setWindowTitle("Build a draft" if draft else "Build the next sequence")
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel(
             "A draft is for review: its documents carry a DRAFT mark and nothing is recorded." if draft else
             "Builds the next eCTD sequence, validates it and refuses if the dossier still has errors."))
         row = QHBoxLayout()
-        self.folder = QLineEdit(str(QSettings().value(APP_DIR_KEY, "") or ""))
+        self.folder = QLineEdit(str(application_folder(dossier_path)))
         self.folder.setAccessibleName("Application folder")
-        self.folder.setPlaceholderText("the folder that holds this application's sequences (0000, 0001, …)")
+        self.folder.setPlaceholderText("the folder that holds this application's sequences (0001, 0002, …)")
         browse = QPushButton("Browse…")
         browse.clicked.connect(self._browse)
         label = QLabel("&Application folder:")
@@ -52,6 +68,10 @@ class BuildDialog(QDialog):
         row.addWidget(self.folder, 1)
         row.addWidget(browse)
         layout.addLayout(row)
+        self.problem = QLabel()
+        self.problem.setStyleSheet("color: #b00020")
+        self.problem.hide()
+        layout.addWidget(self.problem)
         self.record = QCheckBox("&Record as submitted to FDA (the next sequence will build on this one)")
         self.record.setVisible(not draft)
         layout.addWidget(self.record)
@@ -68,9 +88,13 @@ class BuildDialog(QDialog):
             self.folder.setText(folder)
 
     def _accept(self) -> None:
-        if self.folder.text().strip():
-            QSettings().setValue(APP_DIR_KEY, self.folder.text().strip())
-            self.accept()
+        if not self.folder.text().strip():  # the Build button never just does nothing
+            self.problem.setText("Choose the folder that holds this application's sequences (Browse…).")
+            self.problem.show()
+            self.folder.setFocus()
+            return
+        QSettings().setValue(_folder_key(self.dossier_path), self.folder.text().strip())
+        self.accept()
 
 
 class BuildResultDialog(QDialog):
@@ -86,10 +110,16 @@ class BuildResultDialog(QDialog):
         checked = ("Every part meets FDA's PDF rules; a packet is not an eCTD sequence, so no eCTD validation applies."
                    if result.kind == "packet" else f"Validation: {blockers} finding(s) that block submission and "
                    f"{len(result.findings) - blockers} that do not.")
-        text = QLabel(f"<b>{kind} {result.number}</b> was written to {result.path}.{recorded}<br>{checked}"
-                      + ("".join(f"<br>• {note}" for note in result.notes)))
+        text = QLabel(f"<b>{kind} {result.number}</b> was written to {html.escape(str(result.path))}.{recorded}"
+                      f"<br>{checked}")
         text.setWordWrap(True)
         text.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        # the notes in a list of their own: a dozen of them once overflowed a label the dialog could not show
+        self.notes = QListWidget()
+        self.notes.setAccessibleName("Notes on the build")
+        self.notes.setWordWrap(True)
+        self.notes.addItems(result.notes)
+        self.notes.setVisible(bool(result.notes))
         self.table = QTableWidget(len(result.findings), 3)
         self.table.setAccessibleName("Validation findings")
         self.table.setHorizontalHeaderLabels(["Severity", "File", "Finding"])
@@ -106,9 +136,10 @@ class BuildResultDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(text)
+        layout.addWidget(self.notes, 1)
         layout.addWidget(self.table, 1)
         layout.addWidget(buttons)
-        self.resize(760, 420 if result.findings else 200)
+        self.resize(760, 480 if result.findings or result.notes else 200)
 
     def open_pdf(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open a document of the sequence", str(self.build.path),
