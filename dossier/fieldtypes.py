@@ -91,6 +91,9 @@ def _number(spec: Spec, value: Any, where: str) -> dict:
         if not match:
             raise FieldError(where, f"expected a number with its unit (e.g. '2.5 {_unit_hint(spec)}'), "
                                     f"got '{shown(value)}'")
+        if re.match(r"[.,]\d", match.group(2)):  # '2,5 mg' or '1,000 mg': not a unit ',5 mg'
+            raise FieldError(where, f"write the number with a decimal point and no thousands separator "
+                                    f"(e.g. '2.5 {_unit_hint(spec)}', '1000 {_unit_hint(spec)}'), got '{shown(value)}'")
         value, unit = match.group(1), (match.group(2) or unit)
         limits.check_digits(re.split("[eE]", value)[0], where)
         value = float(value) if any(c in value for c in ".eE") else int(value)

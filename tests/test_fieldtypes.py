@@ -55,6 +55,13 @@ def test_number_with_unit(mini_model):
         coerce(dose, "lots")
 
 
+@pytest.mark.parametrize("typed", ["2,5 mg", "2,5", "1,000 mg", "1.000,5 mg"])
+def test_a_decimal_comma_is_told_to_use_a_point_not_called_an_unknown_unit(mini_model, typed):
+    """'2,5 mg' was refused as "unit ',5 mg' is not a unit this program knows", though mg was right."""
+    with pytest.raises(FieldError, match=r"decimal point and no thousands separator \(e\.g\. '2\.5 mg'"):
+        coerce(f(mini_model, "product.design.dose"), typed)
+
+
 def test_yesno(mini_model):
     field = f(mini_model, "product.design.parenteral")
     assert coerce(field, "Yes") is True and coerce(field, "no") is False and coerce(field, False) is False
