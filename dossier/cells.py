@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .errors import FieldError
+from .errors import FieldError, UnknownFieldError
 from .fieldpath import FieldPath
 from .model import Field
 
@@ -69,3 +69,21 @@ def _by_row(field: Field, cells: dict[str, Any]) -> tuple[dict[int, dict[str, tu
 
 def _rows(n: int) -> str:
     return "no rows" if n == 0 else f"{n} row(s), numbered 0 to {n - 1}"
+
+
+def cell_value(field: Field, rows: list[dict] | None, path: str) -> Any:
+    """The stored value of one cell (`t[2].column`, or a whole row `t[2]`) of `rows`, the table's value;
+    an UnknownFieldError names the rows or columns there are."""
+    where = FieldPath.parse(path)
+    if field.type != "table":
+        raise UnknownFieldError(path, f"{field.label} is a {field.type} field, not a table; read it as {field.path}")
+    rows = rows or []
+    if where.row is None or where.row >= len(rows):
+        raise UnknownFieldError(path, f"there is no row {where.row}: {field.label} has {_rows(len(rows))}")
+    if not where.part:
+        return rows[where.row]
+    columns = [c.id for c in field.columns]
+    if where.part not in columns:
+        raise UnknownFieldError(path, f"{field.label} has no column '{where.part}'; its columns are "
+                                      f"{', '.join(columns)}")
+    return rows[where.row].get(where.part)

@@ -308,11 +308,16 @@ class ContentModel:
 
 
 def unknown_field_message(model: ContentModel, path: str) -> str:
+    import difflib  # only when a path is mistyped
+
     where = FieldPath.match(path)
     prefix = where.section_path if where else ""
     near = [p for p in model.fields if prefix and section_of(p) == prefix][:8]
     hint = f"; fields in {prefix}: {', '.join(near)}" if near else "; `dossier fields FILE` lists them all"
-    return f"no such field in the content model{hint}"
+    typed = where.field_path if where else path  # without the instance a plain path was read as
+    close = difflib.get_close_matches(typed, list(model.fields), n=1, cutoff=0.8)
+    guess = f" (did you mean {close[0]}?)" if close and close[0] != typed else ""
+    return f"no such field in the content model{guess}{hint}"
 
 
 def load_model(path: str | Path | None = None) -> ContentModel:

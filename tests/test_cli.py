@@ -155,3 +155,28 @@ def test_export_import_roundtrip(demo_master, tmp_path, cli):
     assert first == second
     bad = cli("import", tmp_path / "nowhere", tmp_path / "x.dossier")
     assert bad.code == 2 and not (tmp_path / "x.dossier").exists()
+
+
+def test_a_mistyped_field_is_offered_the_field_meant(tmp_path, cli):
+    path = tmp_path / "n.dossier"
+    cli("new", path, "--title", "T")
+    typo = cli("get", path, "genetic.varient.hgvs")
+    assert typo.code == 2 and "(did you mean genetic.variant.hgvs?)" in typo.err
+    assert "did you mean" not in cli("get", path, "genetic.nothing.like.it").err
+
+
+def test_one_table_cell_is_read_and_written_as_set_from_takes_it(demo_file, cli):
+    """`get`/`set` refused `table[1].column` as "no such field", though `set --from` and `attach` take it."""
+    cell = "clinical.dosing.escalation[1].dose"
+    assert cli("get", demo_file, cell).out == "21 mg\n"
+    assert json.loads(cli("get", demo_file, cell, "--json").out) == {"value": 21, "unit": "mg"}
+    assert cli("set", demo_file, cell, "20 mg").code == 0
+    assert cli("get", demo_file, cell).out == "20 mg\n"
+    assert json.loads(cli("get", demo_file, "clinical.dosing.escalation[1]").out)["step"] == "2"
+    refused = cli("set", demo_file, cell, "20 kg")
+    assert refused.code == 1 and "unit 'kg' (mass) does not fit here" in refused.err
+    for wrong, says in (("clinical.dosing.escalation[7].dose", "there is no row 7: Dose escalation has 3 row(s)"),
+                        ("clinical.dosing.escalation[1].dos", "has no column 'dos'; its columns are step, dose"),
+                        ("clinical.dosing.starting_dose[1].dose", "is a number field, not a table")):
+        got = cli("get", demo_file, wrong)
+        assert got.code == 2 and says in got.err, got.err

@@ -82,7 +82,8 @@ def test_one_bad_value_among_many_writes_nothing_and_every_error_has_its_line(tm
 
 @pytest.mark.parametrize("text, expected", [
     ("module1.sponsor.duns: '123456789'\ngenetic.gene.symbl: CLN3\n",
-     "values.yaml:2: genetic.gene.symbl: no such field in the content model; fields in genetic.gene:"),
+     "values.yaml:2: genetic.gene.symbl: no such field in the content model "
+     "(did you mean genetic.gene.symbol?); fields in genetic.gene:"),
     ("module1.sponsor.duns: '123456789'\ngenetic:\n  gene:\n    symbol: CLN3\n"
      "    nope: 1\n", "values.yaml:5: genetic.gene.nope: no such field"),
     ("module1.sponsor.duns: '123456789'\ncmc.product.stability_duration: 24 mg\n",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 from .common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, FILE_ARG, JSON_ARG, add_command, print_json, printable
 
@@ -46,17 +47,24 @@ def cmd_demo(args) -> int:
 
 
 def cmd_get(args) -> int:
+    from ..cells import cell_value, table_of
     from ..fieldtypes import display
 
+    table = table_of(args.field)
     with _open(args, read_only=True) as d:
-        field, value = d.field(args.field), d.get(args.field)
+        spec: Any = d.field(table or args.field)
+        value = d.get(table or args.field)
+    if table is not None:  # one cell (or a row) of a table, as `set` and `attach` take them
+        value = cell_value(spec, value, args.field)
+        spec = next((c for c in spec.columns if args.field.endswith(f"].{c.id}")), None)  # None: a whole row
     if value is None:
-        print(f"{field.label} is not filled", file=sys.stderr)
+        print(f"{spec.label if spec else 'The row'} is not filled", file=sys.stderr)
         return EXIT_OK
-    if args.json or isinstance(value, (dict, list)):
+    a_cell_number = table is not None and spec is not None and spec.type == "number"  # '21 mg', as the table shows it
+    if args.json or spec is None or isinstance(value, list) or (isinstance(value, dict) and not a_cell_number):
         print_json(value)
     else:
-        print(printable(display(field, value)))
+        print(printable(display(spec, value)))
     return EXIT_OK
 
 
@@ -76,9 +84,18 @@ def cmd_set(args) -> int:
         print(f"error: give the field and its value ('' clears it), or --from a file of values\n{_SET_USAGE}",
               file=sys.stderr)
         return EXIT_USAGE
+    from ..cells import table_of
+    from ..errors import RefusedValuesError
+
     value = sys.stdin.read() if args.value == "-" else args.value
     with _open(args) as d:
-        changed = d.set(args.field, value) if value != "" else d.clear(args.field)
+        if table_of(args.field) is not None:  # one cell, written into the rows as `set --from` writes it
+            try:
+                changed = bool(d.set_many({args.field: value}))
+            except RefusedValuesError as exc:
+                raise exc.errors[0] from None  # one value: its own error and exit code, as for a field
+        else:
+            changed = d.set(args.field, value) if value != "" else d.clear(args.field)
     print(f"{args.field}: {'saved' if changed else 'unchanged'}")
     return EXIT_OK
 
