@@ -72,7 +72,8 @@ class SectionForm(QWidget):
         return instance_view(self.model, values, self.section.repeat, self.instance)
 
     def _add_field(self, grid: QGridLayout, row: int, field: Field, value: Any) -> int:
-        marks = (" <span title='required'>*</span>" if field.required else "") + (" 🔒 PHI" if field.phi else "")
+        phi = " <span title='protected health information'>(PHI)</span>"  # an emoji padlock was a box without its font
+        marks = (" <span title='required'>*</span>" if field.required else "") + (phi if field.phi else "")
         label = QLabel(f"<b>{html.escape(field.label)}</b>{marks}")
         label.setWordWrap(True)
         label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
@@ -124,8 +125,9 @@ class SectionForm(QWidget):
     def show_error(self, path: str, message: str) -> None:
         field = base_path(path)
         error = self.errors[field]
-        error.setText(message)
-        error.setVisible(bool(message) and field not in self.hidden)
+        shown_by_editor = self.editors[field].show_problem(message)
+        error.setText("" if shown_by_editor else message)
+        error.setVisible(bool(error.text()) and field not in self.hidden)
 
     # Conditions -------------------------------------------------------------------------------
 

@@ -211,6 +211,7 @@ class MainWindow(WindowBuild, QMainWindow):
     def _show_start(self) -> None:
         self._clear_pages()
         self.setWindowTitle("Dossier Builder")
+        self.save_state.setText("")  # "Saved … at 20:25" spoke of the dossier just closed
         self.stack.setCurrentIndex(0)
         self._enable_dossier_actions()
 

@@ -70,7 +70,7 @@ class Navigator(QTreeWidget):
             for section in area.sections:
                 item = QTreeWidgetItem([section.title, "", ""])
                 item.setData(0, Qt.ItemDataRole.UserRole, section.path)
-                item.setToolTip(0, section.help or section.title)
+                item.setToolTip(0, f"{section.title}: {section.help}" if section.help else section.title)  # cut titles
                 top.addChild(item)
                 self.items[section.path] = item
                 self.sections[section.path] = section

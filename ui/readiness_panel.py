@@ -88,6 +88,7 @@ class ElementsStrip(QWidget):
         while len(self.badges) < len(report.elements):
             badge = QLabel()
             badge.setTextFormat(Qt.TextFormat.RichText)
+            badge.setWordWrap(True)  # "… — supported by nonclinical evidence" was cut at the panel's edge
             at = self.layout_.indexOf(self.others)
             self.layout_.insertWidget(at, badge)
             self.badges.append(badge)
@@ -183,12 +184,17 @@ class ReadinessPanel(QWidget):
         self.findings.setUpdatesEnabled(False)
         self.findings.clear()
         for finding in report.findings:
-            item = QListWidgetItem(severity_icon(self, finding.severity), f"{self._label(finding)}: {finding.message}")
+            item = QListWidgetItem(severity_icon(self, finding.severity), self.line(finding))
             item.setData(Qt.ItemDataRole.UserRole, finding)
             also = f"\nAlso read: {', '.join(finding.fields)}" if finding.fields else ""  # the numbers' other fields
             item.setToolTip(f"{finding.severity}: {finding.field}{also}\nSource: {finding.source}")
             self.findings.addItem(item)
         self.findings.setUpdatesEnabled(True)
+
+    def line(self, finding: Finding) -> str:
+        """A finding as the list shows it: where, then what; "Sponsor: Sponsor is required" says it once."""
+        label = self._label(finding)
+        return finding.message if finding.message.startswith(label) else f"{label}: {finding.message}"
 
     def _label(self, finding: Finding) -> str:
         where = FieldPath.match(finding.field)

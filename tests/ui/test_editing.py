@@ -119,7 +119,8 @@ def test_invalid_input_is_explained_kept_and_not_saved(demo, qtbot):
     hgvs.line.setText("not a variant")
     hgvs.line.editingFinished.emit()
     error = demo.form.errors["genetic.variant.hgvs"]
-    assert "not a valid HGVS variant" in error.text() and not error.isHidden()
+    assert "not a valid HGVS variant" in hgvs.status.text() and not hgvs.status.isHidden()
+    assert error.isHidden() and not error.text()  # said once, on the editor's own check line, not twice
     assert demo.dossier.get("genetic.variant[0].hgvs") == "NM_001042432.2:c.1056+34C>A"
     assert hgvs.line.text() == "not a variant"  # the user's text stays, to be corrected
     assert demo.undo_stack.count() == 0

@@ -58,6 +58,11 @@ class FieldEditor(QWidget):
     def focus_widget(self) -> QWidget:
         return self
 
+    def show_problem(self, message: str) -> bool:
+        """Show what is wrong with the input in the editor itself (an editor that checks as you type has
+        a line for it); False: the form shows it under the field's help."""
+        return False
+
     def show_column(self, column_id: str, shown: bool) -> None:
         """Show or hide one column (a table's column whose condition changed); other editors have none."""
 

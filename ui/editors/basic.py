@@ -26,10 +26,20 @@ from dossier.model import Field
 from .base import FieldEditor, PlainText, single, widget_shortcut
 
 
+class Line(QLineEdit):
+    """A one-line value shows its beginning (see TextEditor._show); the cursor a program puts in it (a
+    finding clicked, Ctrl+2) goes to its end, so what is typed next is added, not put in front."""
+
+    def focusInEvent(self, event):
+        super().focusInEvent(event)
+        if event.reason() == Qt.FocusReason.OtherFocusReason:
+            self.end(False)
+
+
 class TextEditor(FieldEditor):
     def __init__(self, field: Field, parent=None):
         super().__init__(field, parent)
-        self.line = self._name(QLineEdit())
+        self.line = self._name(Line())
         if field.max_length:
             self.line.setMaxLength(field.max_length)
         self.box = single(self, self.line)
@@ -40,6 +50,7 @@ class TextEditor(FieldEditor):
 
     def _show(self, value):
         self.line.setText("" if value is None else str(value))
+        self.line.setCursorPosition(0)  # a value longer than the box shows its beginning, not its end
 
     def focus_widget(self):
         return self.line

@@ -4,6 +4,7 @@ background."""
 
 from __future__ import annotations
 
+import html
 import re
 
 from PySide6.QtCore import QObject, QStringListModel, Qt, QTimer, Signal
@@ -47,12 +48,22 @@ class HgvsEditor(TextEditor):
         try:
             normal = genetics.parse_hgvs(text, self.field.label)
         except FieldError as exc:
-            self.status.setText(f"<span style='color:{BAD_COLOUR}'>✗ {exc.problem}</span>")
+            self.status.setText(f"<span style='color:{BAD_COLOUR}'>✗ {html.escape(exc.problem)}</span>")
         except DossierError as exc:  # the parser is not installed
             self.status.setText(str(exc))
         else:
             same = "" if normal == text else f" (written {normal})"
             self.status.setText(f"<span style='color:{OK_COLOUR}'>✓ valid HGVS{same}</span>")
+
+
+    def show_problem(self, message: str) -> bool:
+        """A refused variant is said once, on the check's own line (it said the same under the help too)."""
+        if not message:
+            return False  # the line keeps its check of what is typed
+        self.timer.stop()
+        self.status.setText(f"<span style='color:{BAD_COLOUR}'>✗ {html.escape(message)}</span>")
+        self.status.show()
+        return True
 
 
 class Ontology(QObject):

@@ -55,9 +55,10 @@ class RowsModel(QAbstractTableModel):
         if role == Qt.DisplayRole:
             unit = f" ({', '.join(column.units)})" if column.units else ""
             return column.label + (" *" if column.required else "") + unit
-        if role == Qt.ToolTipRole:
+        if role == Qt.ToolTipRole:  # the whole header, as a narrow column shows it cut short
             choices = f"\nOne of: {', '.join(column.choices)}" if column.choices else ""
-            return (column.help or column.label) + choices
+            units = f"\nUnits: {', '.join(column.units)}" if column.units else ""
+            return (f"{column.label}: {column.help}" if column.help else column.label) + choices + units
         return None
 
     def data(self, index, role=Qt.DisplayRole):
@@ -162,6 +163,8 @@ class TableEditor(AcceptsFileDrops, FieldEditor):
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setWordWrap(False)
         self.view.horizontalHeader().setStretchLastSection(True)
+        # a header wider than its column ends in "…" (it was cut on both sides: "ıg, mg/kg, µg/kg")
+        self.view.horizontalHeader().setTextElideMode(Qt.TextElideMode.ElideRight)
         self.view.setMinimumHeight(130)
         self.view.setTabKeyNavigation(False)  # Tab leaves the table, as in every other field
         self._delegates = []

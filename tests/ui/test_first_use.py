@@ -1,0 +1,81 @@
+"""What a first-time user saw on screen and should not have: a finding that named its field twice,
+a refused variant explained twice, element states cut at the panel's edge, long values shown from
+their end, table headers cut on both sides, a padlock drawn as a box, and a save time left over from
+the dossier just closed."""
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
+
+from dossier.service import Dossier
+
+from .test_editing import editor
+
+
+def open_new(window, tmp_path):
+    Dossier.create(tmp_path / "new.dossier", "New").close()
+    assert window.open_dossier(tmp_path / "new.dossier")
+
+
+def test_a_finding_names_its_field_once(window, tmp_path):
+    open_new(window, tmp_path)
+    lines = [window.readiness.findings.item(i).text() for i in range(window.readiness.findings.count())]
+    assert "Sponsor is required; fill it in." in lines
+    assert not [line for line in lines if line.startswith("Sponsor: Sponsor")]
+    assert all(line.count("Rare disease (fewer than 200,000 in the US)") <= 1 for line in lines)
+
+
+def test_a_refused_variant_is_explained_once(window, tmp_path, qtbot):
+    open_new(window, tmp_path)
+    hgvs = editor(window, "genetic.variant.hgvs")
+    hgvs.line.setText("CLN3:c.1056+34C>A")
+    hgvs.check_now()
+    hgvs.line.editingFinished.emit()
+    shown = [label.text() for label in window.form.findChildren(QLabel)
+             if label.isVisibleTo(window.form) and "looks like a gene symbol" in label.text()]
+    assert len(shown) == 1 and "✗" in shown[0]
+    hgvs.line.setText("NM_001042432.2:c.1056+34C>A")
+    hgvs.line.editingFinished.emit()
+    hgvs.check_now()
+    assert "valid HGVS" in hgvs.status.text() and window.form.errors["genetic.variant.hgvs"].isHidden()
+
+
+def test_element_states_wrap_in_a_narrow_panel(demo):
+    badges = demo.readiness.elements.badges
+    assert badges and all(badge.wordWrap() for badge in badges)
+    demo.readiness.resize(300, demo.readiness.height())
+    label = next(b for b in badges if "supported by nonclinical" in b.text())
+    assert label.heightForWidth(250) > label.fontMetrics().height() * 1.5  # two lines, not one cut line
+
+
+def test_a_long_value_shows_its_beginning(demo):
+    line = editor(demo, "nonclinical.pharmacology.te_biomarker").line
+    assert len(line.text()) > 60 and line.cursorPosition() == 0
+
+
+def test_a_narrow_table_column_header_ends_in_an_ellipsis_and_tells_it_all(demo):
+    table = editor(demo, "clinical.dosing.escalation")
+    header = table.view.horizontalHeader()
+    assert header.textElideMode() == Qt.TextElideMode.ElideRight
+    dose = next(i for i, c in enumerate(table.field.columns) if c.units)
+    tip = table.model.headerData(dose, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
+    assert "Units: " + ", ".join(table.field.columns[dose].units) in tip
+
+
+def test_protected_health_information_is_marked_in_words(demo):
+    form = demo.select_section("genetic.patient")
+    texts = [label.text() for label in form.findChildren(QLabel)]
+    assert any("(PHI)" in text for text in texts) and not any("🔒" in text for text in texts)
+
+
+def test_closing_forgets_the_last_save_time(demo, qtbot):
+    line = editor(demo, "genetic.gene.symbol").line
+    line.setText("CLN3X")
+    line.editingFinished.emit()
+    assert demo.save_state.text().startswith("Saved")
+    demo.close_dossier()
+    assert demo.save_state.text() == ""
+
+
+def test_a_cut_section_title_is_whole_in_its_tooltip(demo):
+    item = demo.navigator.items["module1.forms"]
+    assert item.toolTip(0).startswith(item.text(0))
