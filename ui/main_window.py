@@ -244,9 +244,24 @@ class MainWindow(WindowBuild, QMainWindow):
                 SectionPage(self._make_form(section, dossier.values(), None))
             self.pages[section_path] = page
             self.form_stack.addWidget(page)
+            self._readiness_after(page)
         self.form_stack.setCurrentWidget(page)
         self.navigator.select(section_path)
         return page.form
+
+    def _readiness_after(self, page: QWidget) -> None:
+        """Tab goes sections → form → readiness: a page made after the readiness lists came after them in
+        the focus chain, so Tab from the sections jumped over the form to the measures and findings."""
+        last: QWidget | None = None
+        after = page.nextInFocusChain()
+        while after is not None and page.isAncestorOf(after):
+            if after.focusPolicy() != Qt.FocusPolicy.NoFocus:  # setTabOrder ignores a widget without focus
+                last = after
+            after = after.nextInFocusChain()
+        for widget in self.readiness.focus_order():
+            if last is not None:
+                QWidget.setTabOrder(last, widget)
+            last = widget
 
     def _make_form(self, section, values: dict, instance: int | None) -> SectionForm:
         """The form of a section (of one instance of a repeated section), wired to the session."""

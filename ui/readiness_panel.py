@@ -207,6 +207,11 @@ class ReadinessPanel(QWidget):
             return f"{field.label}, row {row + 1}, {column}"
         return field.label
 
+    def focus_order(self) -> list[QWidget]:
+        """The panel's widgets that take the focus, top to bottom."""
+        lists = [*self.elements.measures, *(shown for _, shown in self.elements.other_lists.values())]
+        return [*lists, self.findings]
+
     def measure_item(self, label: str) -> QListWidgetItem | None:
         """The line of the measure labelled `label`, under whichever element or part it is shown."""
         lists = [*self.elements.measures, *(shown for _, shown in self.elements.other_lists.values())]

@@ -79,3 +79,20 @@ def test_closing_forgets_the_last_save_time(demo, qtbot):
 def test_a_cut_section_title_is_whole_in_its_tooltip(demo):
     item = demo.navigator.items["module1.forms"]
     assert item.toolTip(0).startswith(item.text(0))
+
+
+def test_tab_goes_from_the_sections_to_the_form_before_the_findings(demo):
+    """The findings list was made before any form page, so Tab from the sections skipped the form."""
+    def focusable(widget):
+        return widget.isVisible() and widget.isEnabled() and widget.focusPolicy() & Qt.FocusPolicy.TabFocus
+
+    demo.select_section("genetic.gene")
+    order, widget = [], demo.navigator.nextInFocusChain()
+    while widget is not demo.navigator and len(order) < 500:
+        if focusable(widget):
+            order.append(widget)
+        widget = widget.nextInFocusChain()
+    in_form = [i for i, w in enumerate(order) if demo.form.isAncestorOf(w)]
+    in_panel = [i for i, w in enumerate(order) if demo.readiness.isAncestorOf(w)]
+    assert in_form[0] == 0 and in_form == list(range(len(in_form)))  # the form first, all of it
+    assert order.index(demo.readiness.findings) in in_panel and min(in_panel) > max(in_form)
