@@ -246,10 +246,12 @@ def _freeze(package, keep: set) -> None:
         for rel in source.rels.values():
             part = None if rel.is_external else rel.target_part
             if isinstance(part, XmlPart) and part not in keep and not len(part.rels):
-                # python-docx has no call to swap a relationship's target
+                # python-docx has no call to swap a relationship's target; its relationships also
+                # index their targets by id, and a stale index kept the XML parts reachable, so each
+                # document's copy deep-copied them (the styles' element tree among them) for nothing
                 if part not in frozen:
                     frozen[part] = Part(part.partname, part.content_type, part.blob, package)
-                rel._target = frozen[part]
+                rel._target = source.rels._target_parts_by_rId[rel.rId] = frozen[part]
 
 
 def _keep_styles(styles, wanted: set[str]) -> None:
