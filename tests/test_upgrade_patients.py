@@ -1,4 +1,4 @@
-"""Version 5 of the content model keeps patient-level data per arm: a version-4 dossier (file or text-form
+"""Versions 5 and 6 of the content model keep patient-level data per arm: a version-4 dossier (file or text-form
 folder) upgrades with every value kept, the phenotype section's values in the first arm, the weight and age
 of dosing in the per-arm clinical.patient, and the age asked in three places joined into one field; a
 different age is never dropped silently: the note names both values, the history and the backup keep it."""
@@ -12,10 +12,11 @@ import pytest
 from dossier.model import default_model
 from dossier.service import Dossier
 from dossier.textform import export_dossier, import_dossier
-from dossier.upgrade import UPGRADE_ENTRY, VERSION_KEY
+from dossier.upgrade import UPGRADE_ENTRY, VERSION_KEY, values_version
 from tests.helpers.release1 import _fields_where_they_were, backups, contents, section, shipped_model_with
 
 AGE, WEIGHT = "clinical.patient[0].age_at_first_dose", "clinical.patient[0].body_weight"
+NOW = values_version(default_model())
 YEARS = lambda n: {"value": n, "unit": "years"}  # noqa: E731
 
 
@@ -36,6 +37,7 @@ def v4_dossier(tmp_path, v4, **ages) -> tuple:
               "genetic.patient.onset_age": YEARS(6), "genetic.patient.current_status": "Ambulant.",
               "genetic.patient.patient_name": "Patient A (fictional)", "genetic.patient.record_number": "MRN-1",
               "clinical.dosing.body_weight": {"value": 24, "unit": "kg"},
+              "clinical.design.patient_initials": "RCH-CLN3-01",
               "clinical.dosing.route": "Intrathecal bolus",
               **{f"{path.replace('__', '.')}": age for path, age in ages.items()}}
     path = tmp_path / "v4.dossier"
@@ -51,6 +53,7 @@ def test_a_version4_file_keeps_every_value_in_its_new_place(tmp_path, v4):
     with Dossier.open(path) as d:
         assert d.get(WEIGHT) == {"value": 24, "unit": "kg"} and d.get(AGE) == YEARS(9)
         assert d.get("genetic.patient[0].patient_name") == "Patient A (fictional)"
+        assert d.get("clinical.patient[0].study_id") == "RCH-CLN3-01"  # version 6: the study ID per arm too
         assert d.get("genetic.patient.onset_age") == YEARS(6)  # the one arm, off the master protocol
         assert not [n for n in d.notes if "held a different one" in n]  # the same age twice: only a copy
     after = contents(path).values
@@ -58,7 +61,7 @@ def test_a_version4_file_keeps_every_value_in_its_new_place(tmp_path, v4):
         if old != "clinical.design.age_at_first_dose":
             assert text in after.values(), old  # byte for byte, somewhere
     assert after[AGE] == before["clinical.dosing.patient_age"]
-    assert backups(tmp_path) == ["v4.before-upgrade-5.dossier"]
+    assert backups(tmp_path) == [f"v4.before-upgrade-{NOW}.dossier"]
 
 
 def test_ages_that_differ_keep_the_dosing_age_and_name_the_other(tmp_path, v4):
@@ -68,7 +71,7 @@ def test_ages_that_differ_keep_the_dosing_age_and_name_the_other(tmp_path, v4):
         assert d.get(AGE) == YEARS(9)
         [note] = [n for n in d.notes if "held a different one" in n]
         assert "module1.form_3926.patient_age" in note and "10 years" in note and "9 years" in note
-        assert "v4.before-upgrade-5.dossier" in note
+        assert f"v4.before-upgrade-{NOW}.dossier" in note
     after = contents(path)
     [entry] = [row for row in after.audit if row[3] == UPGRADE_ENTRY]
     logged = json.loads(entry[5])
@@ -76,7 +79,7 @@ def test_ages_that_differ_keep_the_dosing_age_and_name_the_other(tmp_path, v4):
     # the value set aside left its path as a cleared value does: the history keeps its text
     assert any(row[3] == "module1.form_3926.patient_age" and row[4] == before["module1.form_3926.patient_age"]
                and row[5] is None for row in after.audit)
-    assert contents(tmp_path / "v4.before-upgrade-5.dossier").values["module1.form_3926.patient_age"] == \
+    assert contents(tmp_path / f"v4.before-upgrade-{NOW}.dossier").values["module1.form_3926.patient_age"] == \
         before["module1.form_3926.patient_age"]
 
 
@@ -98,4 +101,4 @@ def test_a_version4_text_form_imports_into_the_new_places_with_the_same_note(tmp
     with Dossier.open(tmp_path / "imported.dossier") as d:
         assert d.get(AGE) == YEARS(9) and d.get(WEIGHT) == {"value": 24, "unit": "kg"}
         assert d.get("genetic.patient[0].record_number") == "MRN-1"
-        assert d.store.get_setting(VERSION_KEY) == 5 == default_model().upgrades[-1].version
+        assert d.store.get_setting(VERSION_KEY) == NOW
