@@ -25,6 +25,7 @@ from .readiness import dangling_attachments
 from .records import AuditEntry
 from .repeats import instance_key
 from .snapshot import AttachmentCopy, Snapshot
+from .upgrade import UPGRADE_ENTRY
 
 _SET_TYPES = {"multichoice", "hpo"}
 
@@ -318,7 +319,7 @@ def check_related(base: Snapshot, ours: Snapshot, theirs: Snapshot) -> None:
         if base.history is None or side.history is None:
             continue
         held = {entry_key(e) for e in side.history}
-        purged = {e.field.removeprefix("purged:") for e in side.history if e.field.startswith("purged:")}
+        purged = _purged(side.history)
         missing = [e for e in base.history if entry_key(e) not in held and e.field not in purged]
         if missing:
             raise UnrelatedDossiersError(
@@ -326,3 +327,16 @@ def check_related(base: Snapshot, ours: Snapshot, theirs: Snapshot) -> None:
                 f"change(s) in BASE's history are not in {role}'s (the first: {missing[0].field} at "
                 f"{missing[0].at}). Give as BASE the copy both sides started from (in git: the folder at "
                 "`git merge-base` of the two branches)")
+
+
+def _purged(history: list[AuditEntry]) -> set[str]:
+    """The paths a side purged (`purged:PATH`), and the paths upgrades had moved those values from: a purge
+    takes the value's history there too (Dossier.clear, upgrade.former_paths)."""
+    purged = {e.field.removeprefix("purged:") for e in history if e.field.startswith("purged:")}
+    moves = [(old, new) for e in history if e.field == UPGRADE_ENTRY and isinstance(e.new, dict)
+             and isinstance(e.new.get("moves"), dict) for old, new in e.new["moves"].items()]
+    while True:
+        more = {old for old, new in moves if new in purged} - purged
+        if not more:
+            return purged
+        purged |= more
