@@ -162,10 +162,11 @@ def floor(env: dict[str, str], runs: int) -> list[Run]:
 
 def budget(lo: list[Run], start: list[Run]) -> None:
     """What the 10x target leaves for rendering once a fresh process has started."""
-    target = median(lo) / 10
+    target, started = median(lo) / 10, median(start)
+    left = (f"leaving {target - started:.2f} s for the documents" if target > started
+            else f"{started - target:.2f} s more than all of it, before any document")
     print(f"  10x LibreOffice's wall time leaves {target:.2f} s for a cold render; starting the process "
-          f"(above, last line) takes {median(start):.2f} s of it, leaving {target - median(start):.2f} s "
-          f"for the documents, whose serial CPU time is below")
+          f"(above, last line) takes {started:.2f} s, {left} (their serial CPU time is below)")
 
 
 STAGES = """
