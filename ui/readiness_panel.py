@@ -8,7 +8,16 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QScrollArea,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
 from dossier.fieldpath import FieldPath
 from dossier.measures import MeasureGroup
@@ -163,15 +172,36 @@ class ReadinessPanel(QWidget):
         self.findings.setAlternatingRowColors(True)
         self.findings.itemActivated.connect(self._activated)
         self.findings.itemClicked.connect(self._activated)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(QLabel("<b>Plausible mechanism</b>"))
-        layout.addWidget(self.elements)
+        # The elements and their measures scroll, and a splitter shares the height with the findings: on a
+        # laptop (1280×720) a two-arm dossier's measures made the window taller than the screen.
+        top = QWidget()
+        top_layout = QVBoxLayout(top)
+        top_layout.setContentsMargins(0, 0, 0, 0)
+        top_layout.addWidget(QLabel("<b>Plausible mechanism</b>"))
+        top_layout.addWidget(self.elements)
+        top_layout.addStretch(1)
+        self.elements_area = QScrollArea()
+        self.elements_area.setWidgetResizable(True)
+        self.elements_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.elements_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.elements_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.elements_area.setWidget(top)
+        bottom = QWidget()
+        bottom_layout = QVBoxLayout(bottom)
+        bottom_layout.setContentsMargins(0, 0, 0, 0)
         heading = QLabel("<b>Findings</b>")
         heading.setBuddy(self.findings)
-        layout.addWidget(heading)
-        layout.addWidget(self.summary)
-        layout.addWidget(self.findings, 1)
+        bottom_layout.addWidget(heading)
+        bottom_layout.addWidget(self.summary)
+        bottom_layout.addWidget(self.findings, 1)
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(self.elements_area)
+        self.splitter.addWidget(bottom)
+        self.splitter.setSizes([600, 400])  # proportions: the splitter scales them to its height
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.splitter)
         self._shown: tuple[Finding, ...] | None = None
 
     def update_from(self, report: Report) -> None:
@@ -194,7 +224,7 @@ class ReadinessPanel(QWidget):
     def line(self, finding: Finding) -> str:
         """A finding as the list shows it: where, then what; "Sponsor: Sponsor is required" says it once."""
         label = self._label(finding)
-        return finding.message if finding.message.startswith(label) else f"{label}: {finding.message}"
+        return finding.message if label in finding.message else f"{label}: {finding.message}"
 
     def _label(self, finding: Finding) -> str:
         where = FieldPath.match(finding.field)

@@ -96,3 +96,18 @@ def test_tab_goes_from_the_sections_to_the_form_before_the_findings(demo):
     in_panel = [i for i, w in enumerate(order) if demo.readiness.isAncestorOf(w)]
     assert in_form[0] == 0 and in_form == list(range(len(in_form)))  # the form first, all of it
     assert order.index(demo.readiness.findings) in in_panel and min(in_panel) > max(in_form)
+
+
+def test_a_two_arm_dossier_fits_a_laptop_screen(window, tmp_path, qtbot):
+    """On 1280×720 the two-arm case's measures made the readiness panel, and so the window, 925 pixels
+    tall: the status bar and the findings were below the screen's edge."""
+    from dossier.cases import make_case
+
+    make_case("aso-platform", tmp_path / "platform.dossier")
+    assert window.open_dossier(tmp_path / "platform.dossier")
+    window.resize(1280, 720)
+    window.select_section("clinical.dosing")
+    qtbot.waitUntil(lambda: window.readiness.elements.measures[0].isVisibleTo(window), timeout=5000)
+    assert window.minimumSizeHint().height() <= 720 and window.height() == 720
+    findings = window.readiness.findings
+    assert findings.isVisible() and findings.height() >= 100  # the list keeps room of its own
