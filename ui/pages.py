@@ -6,6 +6,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings, QStandardPaths, Qt, Signal
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -21,10 +22,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from dossier.cases import builtin_cases, make_case
 from dossier.changes import describe_entry
-from dossier.paths import demo_dir
 from dossier.service import Dossier
-from dossier.textform import import_dossier
 
 from .background import run_in_background
 from .crash import show_exception
@@ -76,23 +76,53 @@ class StartPage(QWidget):
             self.buttons.append(button)
         buttons.addStretch()
         layout.addLayout(buttons)
+        layout.addLayout(self._case_choice())
         self.status = QLabel()
         self.status.setAlignment(Qt.AlignCenter)
         layout.addWidget(self.status)
         self.recent = QListWidget()
         self.recent.setAccessibleName("Recent dossiers")
         self.recent.setMaximumWidth(640)
+        self.recent.setMinimumWidth(480)  # room for a path, which its own width cut at 250 pixels
         self.recent.setMaximumHeight(200)
         self.recent.itemActivated.connect(lambda item: self.open_requested.emit(item.text()))
-        heading = QLabel("&Recent dossiers:")
+        heading = self.recent_heading = QLabel("&Recent dossiers:")
         heading.setBuddy(self.recent)
         layout.addWidget(heading, 0, Qt.AlignHCenter)
         layout.addWidget(self.recent, 0, Qt.AlignHCenter)
         layout.addStretch()
 
+    def _case_choice(self) -> QHBoxLayout:
+        """Which built-in case the demo button opens (an ASO first; a base editor, expanded access, a
+        master protocol …): the app offered only the first, the others only on the command line."""
+        self.case = QComboBox()
+        self.case.setAccessibleName("Demo case")
+        for case in builtin_cases():
+            self.case.addItem(case.name, case.name)
+            self.case.setItemData(self.case.count() - 1, case.summary, Qt.ItemDataRole.ToolTipRole)
+        self.case_summary = QLabel()
+        self.case_summary.setWordWrap(True)
+        self.case_summary.setMaximumWidth(640)
+        self.case.currentIndexChanged.connect(
+            lambda i: self.case_summary.setText(str(self.case.itemData(i, Qt.ItemDataRole.ToolTipRole) or "")))
+        self.case_summary.setText(str(self.case.itemData(0, Qt.ItemDataRole.ToolTipRole) or ""))
+        label = QLabel("Demo &case:")
+        label.setBuddy(self.case)
+        row = QHBoxLayout()
+        row.addStretch()
+        row.addWidget(label)
+        row.addWidget(self.case)
+        row.addWidget(self.case_summary, 1)
+        row.addStretch()
+        return row
+
     def showEvent(self, event):
         self.recent.clear()
         self.recent.addItems([f for f in recent_files() if Path(f).exists()])
+        for i in range(self.recent.count()):
+            self.recent.item(i).setToolTip(self.recent.item(i).text())
+        for widget in (self.recent_heading, self.recent):  # no empty white box on the first start
+            widget.setVisible(self.recent.count() > 0)
         super().showEvent(event)
 
     def new_dossier(self) -> None:
@@ -116,21 +146,23 @@ class StartPage(QWidget):
             self.open_requested.emit(path)
 
     def open_demo(self) -> None:
-        """Import the built-in demo into a fresh file in the user's data folder (in the background: it
+        """Make the chosen built-in case in a fresh file in the user's data folder (in the background: it
         checks every value, which loads the HPO ontology) and open it."""
+        name = str(self.case.currentData())
         folder = demo_folder()
         folder.mkdir(parents=True, exist_ok=True)
+        stem = "demo" if self.case.currentIndex() == 0 else name
         n = 1
-        while (folder / f"demo-{n}.dossier").exists():
+        while (folder / f"{stem}-{n}.dossier").exists():
             n += 1
-        target = folder / f"demo-{n}.dossier"
-        self._waiting("Preparing the demo dossier…")
-        run_in_background(lambda report, cancel: import_dossier(demo_dir(), target),
+        target = folder / f"{stem}-{n}.dossier"
+        self._waiting(f"Preparing the demo dossier ({name})…")
+        run_in_background(lambda report, cancel: make_case(name, target),
                           on_done=lambda _: self._demo_ready(target), on_error=self._demo_failed)
 
     def _waiting(self, message: str) -> None:
         self.status.setText(message)
-        for button in self.buttons:
+        for button in [*self.buttons, self.case]:
             button.setEnabled(not message)
 
     def _demo_ready(self, target: Path) -> None:

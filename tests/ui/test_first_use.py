@@ -111,3 +111,26 @@ def test_a_two_arm_dossier_fits_a_laptop_screen(window, tmp_path, qtbot):
     assert window.minimumSizeHint().height() <= 720 and window.height() == 720
     findings = window.readiness.findings
     assert findings.isVisible() and findings.height() >= 100  # the list keeps room of its own
+
+
+def test_the_start_page_opens_any_built_in_case(window, qtbot):
+    """Only the first case (an ASO) opened from the app; the base editor, expanded access and the master
+    protocols were on the command line only."""
+    from dossier.cases import builtin_cases
+
+    page = window.start_page
+    names = [page.case.itemText(i) for i in range(page.case.count())]
+    assert names == [case.name for case in builtin_cases()]
+    page.case.setCurrentIndex(names.index("base-editor"))
+    assert "base editor" in page.case_summary.text().lower()
+    with qtbot.waitSignal(window.session.opened, timeout=30000):
+        qtbot.mouseClick(page.buttons[2], Qt.MouseButton.LeftButton)
+    assert window.dossier.path.name.startswith("base-editor-")
+    assert len(window.dossier.instances("substances")) == 3  # editor mRNA, guide RNA, lipid
+
+
+def test_no_empty_recent_list_on_the_first_start(window):
+    page = window.start_page
+    page.hide()
+    page.show()
+    assert page.recent.isVisible() == bool(page.recent.count()) == page.recent_heading.isVisible()
