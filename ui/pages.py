@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QListWidget,
+    QMessageBox,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -126,10 +127,17 @@ class StartPage(QWidget):
         super().showEvent(event)
 
     def new_dossier(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "New dossier", "", FILTER)
+        # The refusal below is the only word on an existing file: the dialog's "Replace it?" was answered
+        # yes, then creating refused anyway, after the title had been typed.
+        path, _ = QFileDialog.getSaveFileName(self, "New dossier", "", FILTER,
+                                              options=QFileDialog.Option.DontConfirmOverwrite)
         if not path:
             return
         path = path if path.endswith(".dossier") else path + ".dossier"
+        if Path(path).exists():
+            QMessageBox.warning(self, "Cannot create the dossier",
+                                f"{path} already exists. Open it (Open…), or choose another name for the new dossier.")
+            return
         title, ok = QInputDialog.getText(self, "New dossier", "Title (e.g. ASO for patient A):")
         if not ok or not title.strip():
             return

@@ -134,3 +134,19 @@ def test_no_empty_recent_list_on_the_first_start(window):
     page.hide()
     page.show()
     assert page.recent.isVisible() == bool(page.recent.count()) == page.recent_heading.isVisible()
+
+
+def test_a_new_dossier_on_an_existing_file_is_refused_before_the_title_is_asked(window, tmp_path, monkeypatch,
+                                                                                dialogs):
+    from PySide6.QtWidgets import QFileDialog, QInputDialog
+
+    existing = tmp_path / "patient-a.dossier"
+    Dossier.create(existing, "Patient A").close()
+    asked = []
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(existing), "")))
+    monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: asked.append(a) or ("T", True)))
+    window.start_page.new_dossier()
+    assert asked == [] and window.dossier is None
+    assert dialogs.messages[-1][0] == "warning" and "already exists. Open it" in dialogs.messages[-1][2]
+    with Dossier.open(existing, read_only=True) as d:
+        assert d.title == "Patient A"
