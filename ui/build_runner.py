@@ -110,8 +110,10 @@ class BuildResultDialog(QDialog):
         checked = ("Every part meets FDA's PDF rules; a packet is not an eCTD sequence, so no eCTD validation applies."
                    if result.kind == "packet" else f"Validation: {blockers} finding(s) that block submission and "
                    f"{len(result.findings) - blockers} that do not.")
+        word_dir = result.word_dir
+        word = f"<br>Word copies for editing and signing: {html.escape(str(word_dir))}." if word_dir else ""
         text = QLabel(f"<b>{kind} {result.number}</b> was written to {html.escape(str(result.path))}.{recorded}"
-                      f"<br>{checked}")
+                      f"{word}<br>{checked}")
         text.setWordWrap(True)
         text.setTextInteractionFlags(Qt.TextSelectableByMouse)
         # the notes in a list of their own: a dozen of them once overflowed a label the dialog could not show
@@ -133,6 +135,9 @@ class BuildResultDialog(QDialog):
         open_folder.clicked.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(result.path))))
         open_pdf = buttons.addButton("Open a PDF…", QDialogButtonBox.ActionRole)
         open_pdf.clicked.connect(self.open_pdf)
+        if word_dir:  # the forms' sheets to sign are there, and only there (the notes say so)
+            self.open_word = buttons.addButton("Open Word copies", QDialogButtonBox.ActionRole)
+            self.open_word.clicked.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(word_dir))))
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(text)

@@ -5,7 +5,7 @@ nothing, a command line to run, notes cut off)."""
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QDialogButtonBox, QFileDialog, QMessageBox
+from PySide6.QtWidgets import QDialogButtonBox, QFileDialog, QLabel, QMessageBox
 
 from dossier.service import Dossier
 from tests.helpers.ectd import SHARED
@@ -69,7 +69,7 @@ def test_declining_the_install_builds_nothing(window, demo_file, qtbot, tmp_path
 class _Result:
     def __init__(self):
         self.kind, self.number, self.draft, self.recorded, self.findings = "sequence", "0001", True, False, []
-        self.path = Path("/tmp/app/0001")
+        self.path, self.word_dir = Path("/tmp/app/0001"), Path("/tmp/app/0001-word")
         self.notes = [f"note {i}: " + "a long explanation of what is not in the sequence and why " * 3
                       for i in range(12)]
 
@@ -81,3 +81,16 @@ def test_every_note_of_a_build_can_be_read(qtbot):
     assert dialog.notes.count() == 12 and dialog.notes.isVisible()
     assert dialog.notes.item(11).text().startswith("note 11")
     assert dialog.height() >= 400  # room for the list, which scrolls, not a label cut off at 200 pixels
+
+
+def test_the_result_says_where_the_word_copies_are_and_opens_them(qtbot, monkeypatch):
+    """The notes sent the user to "the Word copies" for the forms to sign; the dialog never said where."""
+    from PySide6.QtGui import QDesktopServices
+
+    opened = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", staticmethod(lambda url: opened.append(url.toLocalFile())))
+    dialog = BuildResultDialog(_Result())
+    qtbot.addWidget(dialog)
+    assert "Word copies for editing and signing: /tmp/app/0001-word" in dialog.findChild(QLabel).text()
+    dialog.open_word.click()
+    assert opened == ["/tmp/app/0001-word"]
