@@ -18,7 +18,7 @@ class NotReadyError(DossierError):
 
     def __init__(self, findings: list, doing: str = "build"):
         self.findings = list(findings)
-        self.errors = [f"{f.field}: {f.message}" for f in self.findings]
+        self.errors = [f"{f.field}: {f.message.rstrip('.')}" for f in self.findings]  # joined by '; ', not '.;'
         shown = "; ".join(self.errors[:5]) + (f"; and {len(self.errors) - 5} more" if len(self.errors) > 5 else "")
         super().__init__(f"a final {doing} needs a dossier without readiness errors; {len(self.errors)} remain "
                          f"({shown}). Fix them (`dossier check FILE` shows where), or make a draft (--draft)")

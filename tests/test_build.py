@@ -251,5 +251,6 @@ def test_a_draft_of_a_dossier_just_begun_builds(tmp_path, installed, fake_render
         assert any(note.startswith("no contact yet") for note in result.notes)
         assert not any("lacks a telephone" in note for note in result.notes)
         assert "not given" in (result.path / "m1/us/us-regional.xml").read_text()
-        with pytest.raises(NotReadyError):  # a final build still refuses
+        with pytest.raises(NotReadyError) as refused:  # a final build still refuses
             build_sequence(d, tmp_path / "app")
+        assert "Sponsor is required; fill it in; " in str(refused.value) and ".;" not in str(refused.value)
