@@ -180,3 +180,9 @@ def test_one_table_cell_is_read_and_written_as_set_from_takes_it(demo_file, cli)
                         ("clinical.dosing.starting_dose[1].dose", "is a number field, not a table")):
         got = cli("get", demo_file, wrong)
         assert got.code == 2 and says in got.err, got.err
+
+
+def test_dossier_alone_lists_the_commands(cli):
+    """It said only 'the following arguments are required: COMMAND'."""
+    bare = cli()
+    assert bare.code == 2 and "Create an empty dossier file" in bare.err and "build" in bare.err

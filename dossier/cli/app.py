@@ -27,6 +27,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
+    if not (sys.argv[1:] if argv is None else argv):  # a newcomer's first try: the commands, not a usage error
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
     args, extras = parser.parse_known_args(argv)
     if extras:  # as parse_args does, with the command's own hint on how it is called (set: one form or the other)
         parser.error(f"unrecognized arguments: {' '.join(extras)}" + getattr(args, "extras_hint", ""))
