@@ -30,6 +30,7 @@ class SectionForm(QWidget):
     edit_requested = Signal(str, object)   # field path, what the user entered
     attach_requested = Signal(str, list)   # field path or table cell, [Path]
     history_requested = Signal(str)        # field path
+    copy_requested = Signal(str)           # the name of an attachment to save a copy of
 
     def __init__(self, section: Section, values: dict[str, Any], parent=None, model: ContentModel | None = None,
                  instance: int | None = None):
@@ -83,6 +84,8 @@ class SectionForm(QWidget):
         editor = editor_for(field)
         editor.set_value(value)
         editor.edited.connect(lambda raw, path=key: self.edit_requested.emit(path, raw))
+        if hasattr(editor, "copy_requested"):
+            editor.copy_requested.connect(self.copy_requested)
         if hasattr(editor, "attach_requested"):
             editor.attach_requested.connect(lambda target, files: self.attach_requested.emit(self.key(target), files))
         label.setBuddy(editor.focus_widget())

@@ -12,6 +12,7 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
+    QFileDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -269,6 +270,7 @@ class MainWindow(WindowBuild, QMainWindow):
         form.edit_requested.connect(self.session.edit)
         form.attach_requested.connect(self.session.attach)
         form.history_requested.connect(self.show_history)
+        form.copy_requested.connect(self.save_attachment_copy)
         return form
 
     def _show_instances(self, repeat_id: str, show: int) -> None:
@@ -345,6 +347,18 @@ class MainWindow(WindowBuild, QMainWindow):
 
     def redo(self) -> None:
         self.session.redo()
+
+    def save_attachment_copy(self, name: str) -> None:
+        """Write a stored file where the user chooses (checked against its checksums as it is read)."""
+        target, _ = QFileDialog.getSaveFileName(self, f"Save a copy of {name}", name, "PDF files (*.pdf)")
+        if not target:
+            return
+        try:
+            self.session.current().copy_attachment_to(name, target)
+        except Exception as exc:
+            show_exception(self, "Cannot save the copy", exc)
+            return
+        self.statusBar().showMessage(f"Saved a copy of {name} as {target}", 10000)
 
     def show_history(self, path: str) -> None:
         HistoryDialog(self.session.current().field(path), self.session.history(path), self).exec()

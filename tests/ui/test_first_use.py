@@ -4,7 +4,7 @@ their end, table headers cut on both sides, a padlock drawn as a box, and a save
 the dossier just closed."""
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QLabel, QPushButton
 
 from dossier.service import Dossier
 
@@ -150,3 +150,18 @@ def test_a_new_dossier_on_an_existing_file_is_refused_before_the_title_is_asked(
     assert dialogs.messages[-1][0] == "warning" and "already exists. Open it" in dialogs.messages[-1][2]
     with Dossier.open(existing, read_only=True) as d:
         assert d.title == "Patient A"
+
+
+def test_an_attached_file_can_be_saved_back_out(demo, tmp_path, monkeypatch):
+    """A file once attached could not be read back from the app (only `dossier export` gave it out)."""
+    from PySide6.QtWidgets import QFileDialog
+
+    attachments = editor(demo, "module1.letters.letters_of_authorization")
+    name = attachments.list.item(0).text()
+    target = tmp_path / "copy.pdf"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(target), "")))
+    attachments.list.setCurrentRow(0)
+    save = next(b for b in attachments.findChildren(QPushButton) if b.text() == "Save a copy…")
+    save.click()
+    assert target.read_bytes() == b"".join(demo.dossier.read_attachment(name))
+    assert target.read_bytes().startswith(b"%PDF") and "Saved a copy" in demo.statusBar().currentMessage()

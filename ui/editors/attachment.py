@@ -33,6 +33,7 @@ class AcceptsFileDrops:
 
 class AttachmentEditor(AcceptsFileDrops, FieldEditor):
     attach_requested = Signal(str, list)  # the field path, [Path]
+    copy_requested = Signal(str)          # the name of a stored file to save a copy of
 
     def __init__(self, field: Field, parent=None):
         super().__init__(field, parent)
@@ -50,8 +51,14 @@ class AttachmentEditor(AcceptsFileDrops, FieldEditor):
         remove = QPushButton("Remove from field")
         remove.setAccessibleName(f"Remove the selected file from {field.label}")
         remove.clicked.connect(self.remove_selected)
+        # a file once attached could not be read back from the app: only `dossier export` gave it out
+        save = QPushButton("Save a copy…")
+        save.setAccessibleName(f"Save a copy of the selected file of {field.label}")
+        save.clicked.connect(self.save_selected)
+        self.list.itemActivated.connect(lambda _: self.save_selected())
         buttons.addWidget(attach)
         buttons.addWidget(remove)
+        buttons.addWidget(save)
         buttons.addStretch()
         layout.addLayout(buttons)
 
@@ -72,6 +79,11 @@ class AttachmentEditor(AcceptsFileDrops, FieldEditor):
         if row >= 0:
             self.list.takeItem(row)
             self.commit()
+
+    def save_selected(self) -> None:
+        item = self.list.currentItem() or self.list.item(0)
+        if item is not None:
+            self.copy_requested.emit(item.text())
 
     def dropEvent(self, event):
         files = dropped_files(event)
