@@ -39,11 +39,13 @@ Texts = Callable[[str], "PdfText | None"]
 @dataclass(frozen=True)
 class Context:
     """What a check runs over: the model, the values that apply (with derived values) and applicability;
-    `text` reads an attachment's text, None when the caller gave readiness the attachments' names only."""
+    `text` reads an attachment's text, None when the caller gave readiness the attachments' names only;
+    `dossier`, for a kind that reads the whole dossier at once (`whole`), every stored value at its path."""
     model: ContentModel
     values: dict[str, Any]
     ap: Applicability
     text: Texts | None = None
+    dossier: dict[str, Any] | None = None
 
 
 # run(check, ctx) -> its findings, and the measures it computed
@@ -58,16 +60,18 @@ class CheckKind:
     run: Run
     validate: Callable[[Check, ContentModel, Fail], None] | None = None
     reads: tuple[str, ...] = ()  # the keys of `paths` naming attachment fields whose files' text it reads
+    whole: bool = False  # runs once over every instance of every repeat (Context.dossier), never per instance
 
 
 _KINDS: dict[str, CheckKind] = {}
 
 
 def check_kind(name: str, needs: tuple[str, ...], paths: tuple[str, ...] = (),
-               validate: Callable[[Check, ContentModel, Fail], None] | None = None, reads: tuple[str, ...] = ()):
+               validate: Callable[[Check, ContentModel, Fail], None] | None = None, reads: tuple[str, ...] = (),
+               whole: bool = False):
     """Register the decorated function as the runner of check kind `name`."""
     def register(run: Run):
-        _KINDS[name] = CheckKind(name, needs, paths, run, validate, reads)
+        _KINDS[name] = CheckKind(name, needs, paths, run, validate, reads, whole)
         return run
     return register
 

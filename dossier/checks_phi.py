@@ -13,10 +13,11 @@ from functools import lru_cache
 from typing import Any
 
 from .checkkinds import Context, Fail, check_kind
-from .fieldpath import cell_path, model_path
+from .fieldpath import FieldPath, cell_path, model_path
 from .fieldtypes import is_filled
 from .findings import Finding, finding
 from .model import Check, ContentModel
+from .repeats import instances
 
 _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
            "november", "december")
@@ -76,7 +77,19 @@ def appears(phi: Phi, text: str) -> bool:
 
 
 def _has_name(text: str, name: str) -> bool:
-    return any(pattern.search(text) for pattern in _name_patterns(name))
+    surname = _surname(name)  # every pattern holds it: a text without it is passed over without a search
+    return surname in _folded(text) and any(pattern.search(text) for pattern in _name_patterns(name))
+
+
+@lru_cache(maxsize=64)
+def _surname(name: str) -> str:
+    words = re.findall(r"[^\W\d_]+(?:['-][^\W\d_]+)*", name)
+    return words[-1].casefold() if words else ""
+
+
+@lru_cache(maxsize=1024)
+def _folded(text: str) -> str:
+    return text.casefold()
 
 
 @lru_cache(maxsize=64)
@@ -119,11 +132,18 @@ def _squeezed(text: str) -> str:
 
 
 def _has_date(text: str, iso: str) -> bool:
+    found = _dates_in(text)
+    date = _ymd(iso) if found else None
+    return date is not None and any(_is(*date, *written) for written in found)
+
+
+@lru_cache(maxsize=64)
+def _ymd(iso: str) -> tuple[int, int, int] | None:
     try:
         year, month, day = (int(part) for part in iso.split("-"))
     except ValueError:
-        return False
-    return any(_is(year, month, day, *found) for found in _dates_in(text))
+        return None
+    return year, month, day
 
 
 @lru_cache(maxsize=1024)
@@ -172,12 +192,29 @@ def _validate(check: Check, model: ContentModel, fail: Fail) -> None:
 _SAY = {"date": "in a written form of the date", "identifier": "", "name": ""}
 
 
-@check_kind("phi_in_text", needs=(), paths=("identifiers",), validate=_validate)
+@check_kind("phi_in_text", needs=(), paths=("identifiers",), validate=_validate, whole=True)
 def phi_in_text(check: Check, ctx: Context) -> list[Finding]:
-    """One finding per field where a PHI value appears, naming the PHI field, never echoing the value."""
-    phi = phi_values(ctx.model, ctx.values, check.spec.get("identifiers", []))
-    return [finding(check, path, f"{p.label} ({p.path}) appears in this field {_SAY[p.how]}".rstrip())
-            for path, p in leaks(ctx.model, ctx.values, phi)]
+    """One finding per field where a PHI value appears, naming the PHI field (its instance: which arm's
+    patient), never echoing the value. It reads the whole dossier at once: one arm's patient's name in
+    another arm's text, or in a shared one, is found as well."""
+    values = ctx.values if ctx.dossier is None else ctx.dossier
+    phi = phi_values(ctx.model, values, check.spec.get("identifiers", []))
+    return [finding(check, path, f"{p.label} ({_whose(ctx.model, values, p.path)}) appears in this field "
+                                 f"{_SAY[p.how]}".rstrip())
+            for path, p in leaks(ctx.model, values, phi)]
+
+
+def _whose(model: ContentModel, values: dict, path: str) -> str:
+    """The PHI field by its model path, and the instance it lies in where there are several to tell apart
+    (`genetic.patient.patient_name of arm 'Arm 2: …'`); with one (off the master protocol), no instance."""
+    where = FieldPath.match(path)
+    repeat = model.repeat_of(path) if where is not None and where.instance is not None else None
+    if repeat is None or where is None or where.instance is None:
+        return model_path(path)
+    names = instances(model, values, repeat.id)
+    if len(names) < 2 or where.instance >= len(names):
+        return model_path(path)
+    return f"{model_path(path)} of {repeat.label.lower()} '{names[where.instance]}'"
 
 
 def identifier_fields(model: ContentModel) -> list[str]:

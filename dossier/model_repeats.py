@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from .checkkinds import spec_paths
+from .checkkinds import kinds, spec_paths
 from .conditions import parse_condition
 from .fieldpath import FieldPath
 from .model import Repeat
@@ -212,8 +212,10 @@ def check_reads(check: Check) -> list[str]:
 
 
 def check_repeat(model: ContentModel, check: Check) -> str | None:
-    """The repeat whose fields a check reads (the loader allows one at most), if any."""
-    return fields_repeat(model, check_reads(check))
+    """The repeat whose fields a check reads (the loader allows one at most), if any; none for a kind that
+    reads the whole dossier at once (checkkinds `whole`: the protected health information of every arm)."""
+    kind = kinds().get(check.kind)
+    return None if kind is not None and kind.whole else fields_repeat(model, check_reads(check))
 
 
 def fields_repeat(model: ContentModel, paths: Iterable[str]) -> str | None:

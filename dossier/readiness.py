@@ -96,7 +96,7 @@ def check_dossier(model: ContentModel, values: dict[str, Any], attachment_names:
         seen = ap.values_that_apply()
         # derived values some check reads, computed only then: a conversion loads pint (~0.5 s)
         seen = {**seen, **derived_values(model, seen, reads)}
-        for found in scope.place(model, _findings(model, scope, seen, ap, names, repeats, read_text)):
+        for found in scope.place(model, _findings(model, scope, seen, ap, names, repeats, read_text, values)):
             if isinstance(found, Measure):
                 measures.append(found)
             else:
@@ -126,13 +126,14 @@ def _grouped(model: ContentModel, measures: list[Measure]) -> list[Measure]:
 
 
 def _findings(model: ContentModel, scope: Scope, values: dict, ap: Applicability, names: set[str],
-              repeats: dict[str, str | None], read_text: Texts | None) -> list[Finding | Measure]:
+              repeats: dict[str, str | None], read_text: Texts | None,
+              dossier: dict[str, Any]) -> list[Finding | Measure]:
     findings: list[Finding | Measure] = list(_required_fields(model, values, ap, scope))
     findings += dangling_attachments(model, {p: v for p, v in values.items() if scope.checks_field(p)}, names)
     held = (lambda name: read_text(name) if name in names else None) if read_text is not None else None
     for check in model.checks:
         if scope.runs(repeats[check.id]) and ap.check(check):
-            findings += [f for f in _run(check, model, values, ap, held) if _points_at_applying(ap, f.field)]
+            findings += [f for f in _run(check, model, values, ap, held, dossier) if _points_at_applying(ap, f.field)]
     # a finding on a derived value points at the field the user can change: its formula's first
     return [replace(f, field=_changed_by(model, f.field), fields=tuple(_changed_by(model, p) for p in f.fields))
             for f in findings]
@@ -203,7 +204,7 @@ def _row_matches(row: dict, where: dict | None) -> bool:
 
 
 def _run(check: Check, model: ContentModel, values: dict, ap: Applicability,
-         read_text: Texts | None = None) -> Sequence[Finding | Measure]:
+         read_text: Texts | None = None, dossier: dict[str, Any] | None = None) -> Sequence[Finding | Measure]:
     spec = check.spec
     kind = check.kind
     if kind == "flag":  # it runs only while its `when` holds: the combination is there
@@ -244,7 +245,8 @@ def _run(check: Check, model: ContentModel, values: dict, ap: Applicability,
         missing = [w for w in needed if not any(_mentions(w, o) for o in offered)]
         return [finding(check, detail=f"not covered: {m}") for m in dict.fromkeys(missing)]
     if kind in kinds():
-        return kinds()[kind].run(check, Context(model, values, ap, read_text))
+        return kinds()[kind].run(check, Context(model, values, ap, read_text,
+                                                dossier if kinds()[kind].whole else None))
     raise AssertionError(f"check kind {kind} passed model validation but has no implementation")
 
 

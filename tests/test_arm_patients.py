@@ -77,6 +77,20 @@ def test_an_arm_without_a_weight_says_it_cannot_be_checked_and_which_arm(platfor
     assert not [f for f in findings if "[0]" in f.field or f.message.startswith(ARM1)]
 
 
+def test_one_arms_patient_named_in_another_arms_text_is_found_and_says_whose(platform):
+    """The PHI check reads the whole dossier at once: arm 1's patient's name in arm 2's status, and arm 2's
+    record number in a shared field, are found, each naming the arm the PHI belongs to, never the value."""
+    with Dossier.open(platform) as d:
+        name, mrn = d.get("genetic.patient[0].patient_name"), d.get("genetic.patient[1].record_number")
+        d.set("genetic.patient[1].current_status", f"Seven-year-old, cousin of {name.split(' (')[0]}.")
+        d.set("clinical.dosing.procedures", f"Lumbar puncture (chart {mrn.split(' (')[0]}).")
+        found = {f.field: f.message for f in d.check().findings if f.check == "phi-in-free-text"}
+    assert set(found) == {"genetic.patient[1].current_status", "clinical.dosing.procedures"}
+    assert f"(genetic.patient.patient_name of arm '{ARM1}') appears" in found["genetic.patient[1].current_status"]
+    assert f"(genetic.patient.record_number of arm '{ARM2}') appears" in found["clinical.dosing.procedures"]
+    assert not [m for m in found.values() if name.split(" (")[0] in m or mrn.split(" (")[0] in m]
+
+
 def test_the_documents_give_each_arm_its_own_patient_and_no_phi(tmp_path, cli, platform):
     result = cli("render", platform, "--out", tmp_path / "docs", "--format", "docx")
     assert result.code == 0, result.err
