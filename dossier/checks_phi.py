@@ -206,7 +206,7 @@ def phi_in_text(check: Check, ctx: Context) -> list[Finding]:
 
 def _whose(model: ContentModel, values: dict, path: str) -> str:
     """The PHI field by its model path, and the instance it lies in where there are several to tell apart
-    (`genetic.patient.patient_name of arm 'Arm 2: …'`); with one (off the master protocol), no instance."""
+    (`area.section.field of arm 'Arm 2: …'`); with one (off the master protocol), no instance."""
     where = FieldPath.match(path)
     repeat = model.repeat_of(path) if where is not None and where.instance is not None else None
     if repeat is None or where is None or where.instance is None:
