@@ -161,3 +161,24 @@ def test_a_lipid_is_judged_for_the_mg_of_it_the_rna_dose_carries(tmp_path):
         d.clear("cmc.substance[2].dose_share")
         missing = [f for f in d.check().findings if f.severity == "error"]
     assert [(f.check, f.field) for f in missing] == [("lipid-dose-share", "cmc.substance[2].dose_share")]
+
+
+@pytest.mark.parametrize("name", [case.name for case in builtin_cases()])
+def test_no_document_of_a_case_has_a_table_of_headers_alone(tmp_path, name):
+    """A table whose facts are all empty for this case (a lipid's titre, an ASO's LTFU duration) is left
+    out, not printed as a header row over nothing, which a reviewer reads as a gap in the dossier."""
+    import re
+
+    from dossier.docunits import split_unit, unit_values, units
+    from dossier.model import default_model
+    from dossier.render.templating import render_markup
+
+    model = default_model()
+    with Dossier.open(make_case(name, tmp_path / "case.dossier"), read_only=True) as d:
+        values = d.values()
+    empty = []
+    for unit in units(model, values):
+        markup = str(render_markup(model, model.document(split_unit(unit)[0]), unit_values(model, unit, values),
+                                   final=True))
+        empty += [unit for table in re.findall(r"<table[^>]*>(.*?)</table>", markup, re.S) if "<td" not in table]
+    assert empty == []
