@@ -182,3 +182,16 @@ def test_no_document_of_a_case_has_a_table_of_headers_alone(tmp_path, name):
                                    final=True))
         empty += [unit for table in re.findall(r"<table[^>]*>(.*?)</table>", markup, re.S) if "<td" not in table]
     assert empty == []
+
+
+def test_a_master_protocol_arm_without_a_drug_product_is_an_error(tmp_path):
+    """Arm 2's ASO was a drug substance no drug product contained (the composition, label and batches named
+    arm 1's alone): a patient with nothing to receive. The composition must list each arm's substance."""
+    make_case("aso-platform", tmp_path / "platform.dossier")
+    with Dossier.open(tmp_path / "platform.dossier") as d:
+        assert list(d.check().findings) == []
+        composition = d.get("cmc.product.composition")
+        d.set("cmc.product.composition", [row for row in composition if "ASO-02" not in row["component"]])
+        found = [f for f in d.check().findings if f.check == "dp-lists-substance"]
+    assert [(f.field, f.severity) for f in found] == [("cmc.substance[1].name", "error")]
+    assert found[0].message.startswith("CLN3-ASO-02 sodium: ") and "not covered: CLN3-ASO-02 sodium" in found[0].message

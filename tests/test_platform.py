@@ -82,8 +82,13 @@ def test_adding_an_arm_to_a_submitted_dossier_sends_its_leaves_and_the_shared_on
     assert first.code == 0, first.err
     (tmp_path / "arm2.yaml").write_text(yaml.safe_dump(second_arm(), allow_unicode=True), encoding="utf-8")
     assert cli("set", path, "--from", tmp_path / "arm2.yaml").code == 0
-    [(field, report)] = find_case("aso-platform").attach  # arm 2's own laboratory report
-    assert cli("attach", path, field, report).code == 0
+    [(field, report)] = [(f, r) for f, r in find_case("aso-platform").attach if r.name.startswith("genetic-test")]
+    assert cli("attach", path, field, report).code == 0  # arm 2's own laboratory report
+    with Dossier.open(path) as d:  # and a drug product its patient receives: its ASO in the composition
+        assert [f.check for f in d.check().findings] == ["dp-lists-substance"]
+        active, *rest = d.get("cmc.product.composition")
+        d.set("cmc.product.composition", [active, {"component": f"{ASO2} (arm 2 vials)", "function": "Active",
+                                                   "amount": "12 mg/mL"}, *rest])
     assert cli("check", path).code == 0
     second = cli("build", path, "--out", app, "--workers", "1")
     assert second.code == 0 and "0 high, 0 medium" in second.out, second.out + second.err
@@ -103,7 +108,8 @@ def test_adding_an_arm_to_a_submitted_dossier_sends_its_leaves_and_the_shared_on
         "cover-letter.pdf", "form-1571-information.pdf", "us-regional.xml"}  # the arm's; the rest goes every time
     assert {h for h, op in ops.items() if op == "replace"} == {  # the shared documents that list the arms
         "clinical-protocol.pdf", "stf-clinical-protocol.xml", "investigators-brochure.pdf", "intro-statement.pdf",
-        "informed-consent-considerations.pdf", "nonclinical-overview.pdf", "pharmacology-written-summary.pdf"}
+        "informed-consent-considerations.pdf", "nonclinical-overview.pdf", "pharmacology-written-summary.pdf",
+        "dp-description.pdf", "qos-drug-product.pdf"}  # the drug product's composition, now with arm 2's ASO
     assert not [h for h in ops if "cln3-aso-01" in h or h == "genetic-rationale.pdf"]  # arm 1 stays as sent
     assert "delete" not in ops.values()
     [report] = [leaf for leaf in leaves if leaf.href.endswith("genetic-test-report-arm-2.pdf")]
