@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from dossier.cases import find_case
+from dossier.cases import find_case, make_case
 from dossier.ectd.readback import parse_backbone
 from dossier.errors import DossierError
 from dossier.service import Dossier
@@ -119,3 +119,23 @@ def test_adding_an_arm_to_a_submitted_dossier_sends_its_leaves_and_the_shared_on
     assert first_report.title == f"Genetic test report — {ARM1}"
     index = (sequence / "index.xml").read_text(encoding="utf-8")
     assert f'substance="{ASO2}"' in index and f'substance="{ASO1}"' not in index
+
+
+def test_two_arms_are_two_products_in_every_sentence_that_names_them(tmp_path):
+    """The platform's Module 1 names both ASOs; the cover letter, introductory statement and brochure say
+    they *are* products, one per arm (it read 'CLN3-ASO-01 and CLN3-ASO-02 is an ... oligonucleotide')."""
+    import re
+
+    from dossier.docunits import split_unit, unit_values
+    from dossier.model import default_model
+    from dossier.render.templating import render_markup
+
+    model = default_model()
+    with Dossier.open(make_case("aso-platform", tmp_path / "p.dossier"), read_only=True) as d:
+        values = d.values()
+    for unit in ("cover-letter", "intro-statement", "investigators-brochure", "genetic-rationale@1"):
+        text = re.sub(r"<[^>]+>|\s+", " ", str(render_markup(model, model.document(split_unit(unit)[0]),
+                                                             unit_values(model, unit, values), final=True)))
+        assert "CLN3-ASO-02 is " not in text, unit
+        assert ("are investigational antisense oligonucleotide products, one per arm" in text) == \
+            (unit in ("cover-letter", "intro-statement")), unit

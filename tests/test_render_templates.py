@@ -95,8 +95,8 @@ def test_templates_include_their_macros_in_the_key_sources():
 def test_choices_read_as_words_inside_sentences(demo_input, tmp_path, drug_class, route, expected):
     values = dict(demo_input.values, **{"module1.product.drug_class": drug_class, "module1.product.route": route})
     inp = RenderInput(demo_input.title, values)
-    rationale = docx_text(render_document(inp, "genetic-rationale@0", tmp_path, formats=("docx",))["docx"])
-    assert expected in rationale
+    brochure = docx_text(render_document(inp, "investigators-brochure", tmp_path, formats=("docx",))["docx"])
+    assert expected in brochure
     intro = docx_text(render_document(inp, "intro-statement", tmp_path, formats=("docx",))["docx"])
     assert f"is given by the {route.lower()} route" in intro
     assert f"is an investigational {drug_class[0].lower() if drug_class[1].islower() else drug_class[0]}" in intro
