@@ -47,15 +47,24 @@ class BuildDialog(QDialog):
     """Where to build (the application folder that holds the sequences) and, for a real sequence,
     whether to record it as submitted so later sequences build on it."""
 
-    def __init__(self, draft: bool, dossier_path: Path, parent=None):
+    def __init__(self, draft: bool, dossier_path: Path, parent=None, packet: bool = False):
         super().__init__(parent)
         self.draft = draft
         self.dossier_path = dossier_path
-        self.setWindowTitle("Build a draft" if draft else "Build the next sequence")
+        # On the expanded-access path a build writes a packet: the dialog spoke of an eCTD sequence and offered
+        # to record it as submitted, which the packet refuses.
+        self.setWindowTitle(("Build a draft" if draft else "Build the next sequence") if not packet else
+                            "Build the expanded-access packet" + (" (draft)" if draft else ""))
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(
+        text = QLabel(
+            "Builds the single-patient expanded-access packet: the Form FDA 3926 information sheet first, the "
+            "documents and attachments that apply as PDFs, one combined PDF and a README on how to send it. It is "
+            "not an eCTD sequence, so nothing is recorded." + (" A draft carries a DRAFT mark." if draft else "")
+            if packet else
             "A draft is for review: its documents carry a DRAFT mark and nothing is recorded." if draft else
-            "Builds the next eCTD sequence, validates it and refuses if the dossier still has errors."))
+            "Builds the next eCTD sequence, validates it and refuses if the dossier still has errors.")
+        text.setWordWrap(True)
+        layout.addWidget(text)
         row = QHBoxLayout()
         self.folder = QLineEdit(str(application_folder(dossier_path)))
         self.folder.setAccessibleName("Application folder")
@@ -73,7 +82,7 @@ class BuildDialog(QDialog):
         self.problem.hide()
         layout.addWidget(self.problem)
         self.record = QCheckBox("&Record as submitted to FDA (the next sequence will build on this one)")
-        self.record.setVisible(not draft)
+        self.record.setVisible(not draft and not packet)
         layout.addWidget(self.record)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Build")

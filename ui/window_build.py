@@ -36,7 +36,10 @@ class WindowBuild:
         def commit_pending(self) -> None: ...
 
     def build_dialog(self, draft: bool) -> None:
-        dialog = BuildDialog(draft, self.session.current().path, self)
+        from dossier.packet import is_packet_path  # only when a build is asked for
+
+        dossier = self.session.current()
+        dialog = BuildDialog(draft, dossier.path, self, packet=is_packet_path(dossier.model, dossier.values()))
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.start_build(Path(dialog.folder.text().strip()), draft, dialog.record.isChecked() and not draft)
 

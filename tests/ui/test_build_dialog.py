@@ -94,3 +94,21 @@ def test_the_result_says_where_the_word_copies_are_and_opens_them(qtbot, monkeyp
     assert "Word copies for editing and signing: /tmp/app/0001-word" in dialog.findChild(QLabel).text()
     dialog.open_word.click()
     assert opened == ["/tmp/app/0001-word"]
+
+
+def test_on_the_expanded_access_path_the_dialog_builds_a_packet(window, tmp_path, qtbot, dialogs):
+    """The dialog spoke of the next eCTD sequence and offered 'Record as submitted', which a packet refuses."""
+    from dossier.cases import make_case
+
+    make_case("aso-expanded-access", tmp_path / "ea.dossier")
+    assert window.open_dossier(tmp_path / "ea.dossier")
+    window.build_dialog(False)
+    dialog = dialogs.ran[-1]
+    assert isinstance(dialog, BuildDialog) and "expanded-access packet" in dialog.windowTitle()
+    assert not dialog.record.isVisibleTo(dialog)
+    assert any("not an eCTD sequence" in label.text() for label in dialog.findChildren(QLabel))
+    window.close_dossier()
+    make_case("aso", tmp_path / "ind.dossier")
+    assert window.open_dossier(tmp_path / "ind.dossier")
+    window.build_dialog(False)
+    assert dialogs.ran[-1].record.isVisibleTo(dialogs.ran[-1]) and "sequence" in dialogs.ran[-1].windowTitle()
