@@ -99,6 +99,7 @@ class MainWindow(WindowBuild, QMainWindow):
             splitter.addWidget(widget)
             splitter.setStretchFactor(splitter.indexOf(widget), stretch)
         splitter.setSizes([330, 610, 340])
+        self.splitter = splitter
         return splitter
 
     def _status_bar(self) -> None:
@@ -191,9 +192,22 @@ class MainWindow(WindowBuild, QMainWindow):
         self.navigator.load(dossier.model)
         self.readiness.model = dossier.model
         self.stack.setCurrentIndex(1)
+        self._widen_navigator()
         self._enable_dossier_actions()
         self.save_state.setText("Every edit is saved as you make it")
         self.select_section(dossier.model.areas[0].sections[0].path)
+
+    def _widen_navigator(self) -> None:
+        """Section titles whole where the window has room (the form keeps 600 pixels): at 330 pixels even a
+        1920-pixel window cut 'Forms FDA 1571, 1572, 3674' and five others."""
+        sizes = self.splitter.sizes()
+        nav = self.navigator
+        counts = sum(max(nav.sizeHintForColumn(c), nav.header().sectionSizeHint(c)) for c in (nav.DONE, nav.FOUND))
+        wanted = nav.sizeHintForColumn(nav.SECTION) + counts + nav.verticalScrollBar().sizeHint().width() \
+            + 2 * nav.frameWidth() + 8
+        extra = min(wanted - sizes[0], sizes[1] - 600)
+        if extra > 0:
+            self.splitter.setSizes([sizes[0] + extra, sizes[1] - extra, sizes[2]])
 
     def close_dossier(self) -> None:
         self._finish_edits()

@@ -165,3 +165,12 @@ def test_an_attached_file_can_be_saved_back_out(demo, tmp_path, monkeypatch):
     save.click()
     assert target.read_bytes() == b"".join(demo.dossier.read_attachment(name))
     assert target.read_bytes().startswith(b"%PDF") and "Saved a copy" in demo.statusBar().currentMessage()
+
+
+def test_a_wide_window_shows_every_section_title_whole(window, demo_file, qtbot):
+    window.resize(1900, 1000)
+    qtbot.waitUntil(lambda: window.width() == 1900, timeout=2000)
+    assert window.open_dossier(demo_file)
+    nav = window.navigator
+    assert nav.columnWidth(0) >= nav.sizeHintForColumn(0)  # no title cut short
+    assert window.form_stack.width() >= 600
