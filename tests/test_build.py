@@ -254,3 +254,10 @@ def test_a_draft_of_a_dossier_just_begun_builds(tmp_path, installed, fake_render
         with pytest.raises(NotReadyError) as refused:  # a final build still refuses
             build_sequence(d, tmp_path / "app")
         assert "Sponsor is required; fill it in; " in str(refused.value) and ".;" not in str(refused.value)
+
+
+def test_notes_speak_to_the_user_not_of_source_files(dossier, tmp_path):
+    """The forms' note sent a hospital user to '(dossier/ectd/mapping.py)'."""
+    result = build_sequence(dossier, tmp_path / "app", draft=True)
+    forms = [n for n in result.notes if "Module 1 form list has no form-type code" in n]
+    assert forms and not [n for n in result.notes if ".py" in n]

@@ -171,9 +171,9 @@ def _document_leaf(inputs: Inputs, trees: Trees, notes: list[str], doc, unit: st
     """The leaf of one rendered unit: a document, or one instance's rendering of a per-instance document,
     which gets its own keyed headings from its instance (a drug substance's 3.2.S under its own name)."""
     if doc.heading in FORM_HEADINGS:
-        if _form_heading(doc) is None:
+        if _form_heading(doc) is None:  # (the codes confirmed are in ectd/mapping.py; a user is not told a file)
             notes.append(f"{doc.title} is not in the sequence: FDA's Module 1 form list has no form-type code "
-                         "for it that this product could confirm (dossier/ectd/mapping.py); send the signed "
+                         "for it that this product could confirm; send the signed "
                          "form with the submission as FDA asks (the sheet is in the Word copies)")
             return None
         heading = "form"
