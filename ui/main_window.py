@@ -6,6 +6,7 @@ the build belong to the DossierSession, whose signals the window turns into what
 from __future__ import annotations
 
 import time
+from collections import Counter
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt
@@ -195,7 +196,22 @@ class MainWindow(WindowBuild, QMainWindow):
         self._widen_navigator()
         self._enable_dossier_actions()
         self.save_state.setText("Every edit is saved as you make it")
-        self.select_section(dossier.model.areas[0].sections[0].path)
+        first = self._deciding_field(dossier)
+        self.select_section(section_of(first.path) if first else dossier.model.areas[0].sections[0].path)
+        if first is not None:  # a new dossier: what decides the rest comes first (it opened on the sponsor)
+            self.statusBar().showMessage(f"Start with {first.label}: it decides which fields, documents and "
+                                         "checks apply.", 60000)
+            self.pages[section_of(first.path)].show_field(first.path)
+
+    @staticmethod
+    def _deciding_field(dossier):
+        """In a dossier with nothing filled, the field whose value decides the most parts (the model's
+        `when:` conditions); None once anything is filled."""
+        if dossier.values():
+            return None
+        decided = Counter(path for inputs in dossier.model.conditions.inputs.values() for path in inputs)
+        path = next((p for p, _ in decided.most_common() if p in dossier.model.fields), None)
+        return dossier.model.fields[path] if path else None
 
     def _widen_navigator(self) -> None:
         """Section titles whole where the window has room (the form keeps 600 pixels): at 330 pixels even a

@@ -174,3 +174,19 @@ def test_a_wide_window_shows_every_section_title_whole(window, demo_file, qtbot)
     nav = window.navigator
     assert nav.columnWidth(0) >= nav.sizeHintForColumn(0)  # no title cut short
     assert window.form_stack.width() >= 600
+
+
+def test_a_new_dossier_opens_on_what_decides_the_rest(window, tmp_path, demo_file):
+    """A new dossier opened on the sponsor's address, while the regulatory path and the drug class decide
+    which fields, documents and checks apply; the model's conditions say which field decides the most."""
+    from collections import Counter
+
+    open_new(window, tmp_path)
+    model = window.dossier.model
+    decided = Counter(p for inputs in model.conditions.inputs.values() for p in inputs)
+    top = model.fields[decided.most_common(1)[0][0]]
+    assert window.form.section.path == top.path.rsplit(".", 1)[0]
+    assert window.statusBar().currentMessage().startswith(f"Start with {top.label}: it decides")
+    window.close_dossier()
+    assert window.open_dossier(demo_file)  # a dossier with values opens where it always did
+    assert window.form.section.path == model.areas[0].sections[0].path
