@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QLabel,
@@ -199,6 +199,7 @@ class ReadinessPanel(QWidget):
         self.splitter.addWidget(self.elements_area)
         self.splitter.addWidget(bottom)
         self.splitter.setSizes([600, 400])  # proportions: the splitter scales them to its height
+        self._top_height = 0
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.splitter)
@@ -206,6 +207,7 @@ class ReadinessPanel(QWidget):
 
     def update_from(self, report: Report) -> None:
         self.elements.update_from(report)
+        QTimer.singleShot(0, self._fit_elements)  # once the lines just added are shown and have a height
         if report.findings == self._shown:
             return
         self._shown = report.findings
@@ -220,6 +222,20 @@ class ReadinessPanel(QWidget):
             item.setToolTip(f"{finding.severity}: {finding.field}{also}\nSource: {finding.source}")
             self.findings.addItem(item)
         self.findings.setUpdatesEnabled(True)
+
+    def _fit_elements(self) -> None:
+        """The elements' part as tall as what it shows, up to 60%: five lines and no measures left half the
+        panel empty above 89 findings. Only when that height changes, so a height the user chose stays."""
+        top = self.elements_area.widget()
+        width = self.elements_area.viewport().width()
+        fits = top.heightForWidth(width) if top.hasHeightForWidth() else -1  # wrapped lines at the panel's width
+        wanted = (fits if fits > 0 else top.sizeHint().height()) + 2
+        total = sum(self.splitter.sizes())
+        if wanted == self._top_height or total <= 0:
+            return
+        self._top_height = wanted
+        top = min(wanted, int(total * 0.6))
+        self.splitter.setSizes([top, total - top])
 
     def line(self, finding: Finding) -> str:
         """A finding as the list shows it: where, then what; "Sponsor: Sponsor is required" says it once."""

@@ -190,3 +190,12 @@ def test_a_new_dossier_opens_on_what_decides_the_rest(window, tmp_path, demo_fil
     window.close_dossier()
     assert window.open_dossier(demo_file)  # a dossier with values opens where it always did
     assert window.form.section.path == model.areas[0].sections[0].path
+
+
+def test_the_findings_get_the_room_the_elements_do_not_need(window, tmp_path, qtbot):
+    open_new(window, tmp_path)  # five element lines, no measures yet, 89 findings
+    panel = window.readiness
+    top = panel.elements_area.widget()
+    qtbot.waitUntil(lambda: panel.splitter.sizes()[0] == top.heightForWidth(top.width()) + 2, timeout=3000)
+    top, bottom = panel.splitter.sizes()
+    assert bottom > 2 * top  # the 89 findings get the room
