@@ -2,7 +2,9 @@
 
 - `complementary`: an antisense strand (an ASO, an siRNA guide) pairs with the declared target
   sequence, and binds on or near the variant as the mechanism needs;
-- `molecular_weight`: the declared molecular formula and weight are those of the sequence and chemistry.
+- `molecular_weight`: the declared molecular formula and weight are those of the sequence and chemistry;
+- `rna_molecular_weight`: the same for an RNA strand (a guide RNA, an siRNA strand) whose chemistry is
+  written in its sequence, nucleotide by nucleotide, in a notation the model declares.
 """
 
 from __future__ import annotations
@@ -132,7 +134,7 @@ def _validate_weight(check: Check, model: ContentModel, fail: Fail) -> None:
     _text_field(check, model, fail, "formula", ("text",))
     _text_field(check, model, fail, "weight", ("number",))
     _text_field(check, model, fail, "pattern", ("text",))
-    chemistry, form = model.fields[spec["chemistry"]], model.fields[spec["form"]]
+    chemistry = model.fields[spec["chemistry"]]
     mods = spec.get("modifications")
     if not isinstance(mods, dict) or not mods:
         raise fail("'modifications' must map chemistry choices to what they change (sugar, linkage, methyl_c)")
@@ -143,6 +145,11 @@ def _validate_weight(check: Check, model: ContentModel, fail: Fail) -> None:
                 change.get("sugar", "moe") not in oligo.SUGARS or change.get("linkage", "po") not in oligo.LINKAGES:
             raise fail(f"modification '{choice}' must say sugar ({', '.join(oligo.SUGARS)}), linkage "
                        f"({', '.join(oligo.LINKAGES)}) and/or methyl_c: true")
+    _validate_forms(check, model, fail)
+
+
+def _validate_forms(check: Check, model: ContentModel, fail: Fail) -> None:
+    spec, form = check.spec, model.fields[check.spec["form"]]
     forms = spec.get("forms")
     if not isinstance(forms, dict) or set(forms) != set(form.choices) or \
             not all(ion is None or ion in oligo.ATOMIC_WEIGHTS for ion in forms.values()):
@@ -165,7 +172,13 @@ def molecular_weight(check: Check, ctx: Context) -> list[Finding | Measure]:
     computed = _computed(check, values)
     if isinstance(computed[0], str):
         return [cannot_check(check, model, [computed[0]], f"{label(model, computed[0])} {computed[1]}")]
-    counts, free_acid = computed
+    return _compare(check, ctx, *computed)
+
+
+def _compare(check: Check, ctx: Context, counts: Any, free_acid: Any) -> list[Finding | Measure]:
+    """The declared formula and weight against those computed for the declared form."""
+    spec, values = check.spec, ctx.values
+    declared = [k for k in ("formula", "weight") if k in spec and is_filled(values.get(spec[k]))]
     form = values[spec["form"]]
     found: list[Finding | Measure] = []
     if "formula" in declared:
@@ -175,9 +188,10 @@ def molecular_weight(check: Check, ctx: Context) -> list[Finding | Measure]:
                                  f"declared {oligo.formula_text(written)}; {_computed_text(form, counts, free_acid)}"))
     if "weight" in declared:
         number, weight = values[spec["weight"]]["value"], oligo.weight(counts)
+        inputs = [spec[k] for k in ("sequence", "chemistry", "form") if k in spec]
         agrees = measure(check, "Molecular weight difference", abs(number - weight), "g/mol", "<=",
                          spec["tolerance"], f"declared {number:,.1f} vs computed {weight:,.1f} g/mol for the "
-                         f"{form.lower()}", spec["weight"], [spec[k] for k in ("sequence", "chemistry", "form")])
+                         f"{form.lower()}", spec["weight"], inputs)
         found.append(agrees)
         if not agrees.ok:
             found.append(finding(check, spec["weight"],
@@ -218,3 +232,37 @@ def _computed(check: Check, values: dict) -> tuple[Any, Any]:
     ion = spec["forms"][values[spec["form"]]]
     return (oligo.composition(seq, sugar_of, linkage, methyl_c, ion),
             oligo.composition(seq, sugar_of, linkage, methyl_c, None))
+
+
+def _validate_rna_weight(check: Check, model: ContentModel, fail: Fail) -> None:
+    spec = check.spec
+    for key, types in (("sequence", ("text", "longtext")), ("form", ("choice",)), ("formula", ("text",)),
+                       ("weight", ("number",))):
+        _text_field(check, model, fail, key, types)
+    _validate_forms(check, model, fail)
+    notation = spec["notation"]
+    if not isinstance(notation, dict) or not set(notation) <= {"prefixes", "marks", "phosphate"} or \
+            not all(s in oligo.SUGARS for s in (notation.get("prefixes") or {}).values()) or \
+            not all(k in oligo.LINKAGES for k in (notation.get("marks") or {}).values()) or \
+            not isinstance(notation.get("phosphate", ""), str):
+        raise fail(f"'notation' must give prefixes (each → a sugar: {', '.join(oligo.SUGARS)}), marks (each → a "
+                   f"linkage: {', '.join(oligo.LINKAGES)}) and optionally the phosphate mark of a 5'-phosphate")
+
+
+@check_kind("rna_molecular_weight", needs=("sequence", "form", "forms", "notation", "tolerance"),
+            paths=("sequence", "form", "formula", "weight"), validate=_validate_rna_weight)
+def rna_molecular_weight(check: Check, ctx: Context) -> list[Finding | Measure]:
+    spec, values, model = check.spec, ctx.values, ctx.model
+    if not any(k in spec and is_filled(values.get(spec[k])) for k in ("formula", "weight")):
+        return []  # nothing declared, nothing to disagree with
+    missing = [spec[k] for k in ("sequence", "form") if not is_filled(values.get(spec[k]))]
+    if missing:
+        return [cannot_check(check, model, missing)]
+    notation = spec["notation"]
+    try:
+        strand = oligo.read_strand(values[spec["sequence"]], notation.get("prefixes") or {},
+                                   notation.get("marks") or {}, notation.get("phosphate", ""))
+    except ValueError as exc:
+        return [cannot_check(check, model, [spec["sequence"]], f"{label(model, spec['sequence'])} {exc}")]
+    ion = spec["forms"][values[spec["form"]]]
+    return _compare(check, ctx, strand.composition(ion), strand.composition(None))

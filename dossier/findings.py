@@ -59,7 +59,8 @@ def texts(model: ContentModel, values: dict, path: str) -> list[str]:
 
 
 def normalize(text: str, how: str | None) -> str:
-    if how == "sequence":
+    if how == "sequence":  # the bases only: no 5'/3' ends, spacing, sugar prefixes (mU, fC, dT) or * linkages
+        text = re.sub(r"[mfdp](?=[ACGTU])|\*", "", text)
         return re.sub(r"5['′]|3['′]|[\s\-\d]", "", text.upper()).replace("U", "T")
     return " ".join(text.casefold().split())
 

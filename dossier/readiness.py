@@ -220,7 +220,8 @@ def _run(check: Check, model: ContentModel, values: dict, ap: Applicability,
         needle, haystack = texts(model, values, spec["field"]), texts(model, values, spec["in"])
         if not needle or not haystack:
             return []
-        return [] if any(normalize(n, "text") in normalize(" ".join(haystack), "text") for n in needle) \
+        how = spec.get("normalize", "text")
+        return [] if any(normalize(n, how) in normalize(" ".join(haystack), how) for n in needle) \
             else [finding(check, spec["in"])]
     if kind == "rows":
         rows = [r for r in values.get(spec["field"]) or [] if _row_matches(r, spec.get("where"))]

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.slow
 ASO = "CLN3-ASO-01 sodium"
 MRNA, GUIDE, LIPID = "ABE8e editor mRNA", "CPS1 gRNA-1 guide RNA", "ML-315 ionizable lipid"
 MERIDIAN = "Meridian Lipid Sciences (fictional)"  # makes the mRNA and the lipid
-SPACER_SCAFFOLD = "UUCCUAAGCGUUCAGGUCCAGUUUUAGAGCUAGAAAUAGCAAGUUAAAAUAAGGC"
+SPACER_SCAFFOLD = "mU*mU*mC*CUAAGCGUUCAGGUCCAGUUUUAGAGCUAGAAAUAGCAAGUUAAAAUAAGGC"  # as written, end-modified
 # words only an oligonucleotide dossier uses; none may reach an editor's documents
 ASO_WORDS = re.compile(r"oligonucleotide|gapmer|2['′]-MOE|splice[- ]switching|antisense|RNase H|"
                        r"phosphorothioate backbone", re.IGNORECASE)

@@ -31,6 +31,8 @@ SPACER = "CAGGUAAGUUCCUGGGACCU"
 SCAFFOLD = "GUUUUAGAGCUAGAAAUAGCAAGUUAAAAUAAGGC"
 EDITOR = {  # what every genome editor needs besides its design (as the modalities test gives it)
     "cmc.substance[0].kind": "Guide RNA",
+    # the ASO's formula and weight are not the guide's (the RNA weight check would say so)
+    "cmc.substance[0].molecular_formula": None, "cmc.substance[0].molecular_weight": None,
     "nonclinical.offtarget.editing_off_target": "CHANGE-seq on the patient's genomic DNA nominated 41 sites.",
     "nonclinical.offtarget.candidate_confirmation": "Amplicon sequencing of the 41 sites in edited patient "
                                                    "fibroblasts at 10,000x: no edit above background.",

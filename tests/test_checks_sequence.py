@@ -10,11 +10,13 @@ from pathlib import Path
 import pytest
 import yaml
 
+from dossier.cases import make_case
 from dossier.errors import ModelError
 from dossier.model import default_model
 from dossier.model_reader import parse_model
 from dossier.paths import content_model_path
 from dossier.readiness import check_dossier
+from dossier.service import Dossier
 from tests.helpers.demo import with_values
 
 SEQUENCE_CHECKS = {"aso-pairs-with-target", "sirna-guide-pairs-with-target", "ds-formula-and-weight", "same-sequence"}
@@ -129,6 +131,8 @@ def _check(raw: dict, check_id: str) -> dict:
     ("ds-formula-and-weight", {"forms": {"Free acid": None}},
      "'forms' must give each choice of cmc.substance.salt_form"),
     ("ds-formula-and-weight", {"modifications": {"2'-MOE": {"sugar": "ribose-ish"}}}, "must say sugar (dna, rna"),
+    ("rna-formula-and-weight", {"notation": {"prefixes": {"m": "methoxy"}}}, "'notation' must give prefixes"),
+    ("rna-formula-and-weight", {"notation": {"marks": {"*": "thio"}}}, "marks (each → a linkage: po, ps)"),
     ("aso-pairs-with-target", {"target": "nonclinical.design.length"}, "'target' must be a field of type text"),
     ("aso-pairs-with-target", {"max_distance": -3}, "'max_distance' must be a whole number"),
     ("aso-pairs-with-target", {"target": "nonclinical.design.nothing"}, "unknown field 'nonclinical.design.nothing'"),
@@ -139,3 +143,43 @@ def test_a_malformed_sequence_check_is_refused_at_load(check_id, change, expecte
     with pytest.raises(ModelError) as err:
         parse_model(raw, Path("broken.yaml"))
     assert str(err.value).startswith(f"broken.yaml: check {check_id}: ") and expected in str(err.value)
+
+
+# The base-editor case's guide RNA (100 nt, 2'-O-methyl and phosphorothioate on three nucleotides at each
+# end, written mU*mU*mC*…U*mU*mU*mU) is checked from its notation: sodium salt C959H1085N377Na99O691P99S6,
+# 34,483.0 g/mol (tests/test_oligo.py shows the arithmetic).
+GUIDE = "cmc.substance[1]."
+
+
+def _guide_findings(tmp_path, edits: dict) -> list:
+    make_case("base-editor", tmp_path / "editor.dossier")
+    with Dossier.open(tmp_path / "editor.dossier") as d:
+        agrees = [m for m in d.check().measures if m.check == "rna-formula-and-weight"]
+        assert [(m.ok, m.field) for m in agrees] == [(True, GUIDE + "molecular_weight")]
+        d.set_many(edits)
+        return [f for f in d.check().findings if f.check == "rna-formula-and-weight"]
+
+
+def test_a_guide_rna_weight_read_as_dna_is_found_with_the_rna_value(tmp_path):
+    # the letters read the old way, as a DNA-backbone oligo (U as T, no 2'-OH, no end modifications), give
+    # C982H1131N377Na99O597P99, 33,109.3 g/mol as the sodium salt: 1,373.7 short of the guide RNA
+    [f] = _guide_findings(tmp_path, {GUIDE + "molecular_weight": {"value": 33109.3, "unit": "g/mol"}})
+    assert f.severity == "error" and f.field == GUIDE + "molecular_weight"
+    assert "declared 33,109.3 g/mol, 1,373.7 from the computed value" in f.message
+    assert "computed for the sodium salt: C959H1085N377Na99O691P99S6, 34,483.0 g/mol" in f.message
+    assert "free acid C959H1184N377O691P99S6, 32,306.8 g/mol" in f.message
+
+
+def test_a_guide_rna_without_its_end_modifications_is_another_molecule(tmp_path):
+    with Dossier.open(make_case("base-editor", tmp_path / "source.dossier"), read_only=True) as d:
+        plain = d.get(GUIDE + "sequence").replace("m", "").replace("*", "")
+    found = _guide_findings(tmp_path, {GUIDE + "sequence": plain})
+    assert {f.field for f in found} == {GUIDE + "molecular_formula", GUIDE + "molecular_weight"}
+    assert all("computed for the sodium salt: C953H1073N377Na99O697P99, 34,302.4 g/mol" in f.message for f in found)
+
+
+def test_an_rna_strand_described_as_a_transcript_cannot_be_checked(tmp_path):
+    mrna = "5' cap-1, 5' UTR, coding sequence, 3' UTR and a 110-nt poly(A) tail"
+    [f] = _guide_findings(tmp_path, {GUIDE + "sequence": mrna})
+    assert f.severity == "warning" and f.field == GUIDE + "sequence"
+    assert "Cannot check this yet: Sequence (5'→3') describes a transcript (cap, UTR or poly(A) tail)" in f.message

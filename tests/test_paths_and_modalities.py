@@ -36,6 +36,8 @@ SIRNA = {
 PRIME_EDITOR = {
     CLASS: "Prime editor", "cmc.substance[0].kind": "Guide RNA",
     "cmc.substance[0].sequence": "GGCUCUGCCAGGUCCUCACCGUUUUAGAGCUAGAAAUAGCAAGUUAAAAUAAGGC",
+    # the ASO's formula and weight are not the guide's (the RNA weight check would say so)
+    "cmc.substance[0].molecular_formula": None, "cmc.substance[0].molecular_weight": None,
     "nonclinical.design[0].editor": "Prime editor 2 (Cas9 H840A nickase fused to an engineered reverse transcriptase)",
     "nonclinical.design[0].cas_variant": "SpCas9",
     # on the demo's target (sense strand, positions 20–39, PAM AGG): the variant at 44 lies 8 nt after the nick
