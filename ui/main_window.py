@@ -6,7 +6,6 @@ the build belong to the DossierSession, whose signals the window turns into what
 from __future__ import annotations
 
 import time
-from collections import Counter
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt
@@ -37,9 +36,10 @@ from .pages import HistoryDialog, StartPage, add_recent
 from .readiness_panel import ReadinessPanel
 from .session import Change, DossierSession
 from .window_build import WindowBuild
+from .window_layout import WindowLayout
 
 
-class MainWindow(WindowBuild, QMainWindow):
+class MainWindow(WindowBuild, WindowLayout, QMainWindow):
     def __init__(self):
         super().__init__()
         self.session = DossierSession(self)
@@ -203,28 +203,6 @@ class MainWindow(WindowBuild, QMainWindow):
                                          "checks apply.", 60000)
             self.pages[section_of(first.path)].show_field(first.path)
 
-    @staticmethod
-    def _deciding_field(dossier):
-        """In a dossier with nothing filled, the field whose value decides the most parts (the model's
-        `when:` conditions); None once anything is filled."""
-        if dossier.values():
-            return None
-        decided = Counter(path for inputs in dossier.model.conditions.inputs.values() for path in inputs)
-        path = next((p for p, _ in decided.most_common() if p in dossier.model.fields), None)
-        return dossier.model.fields[path] if path else None
-
-    def _widen_navigator(self) -> None:
-        """Section titles whole where the window has room (the form keeps 600 pixels): at 330 pixels even a
-        1920-pixel window cut 'Forms FDA 1571, 1572, 3674' and five others."""
-        sizes = self.splitter.sizes()
-        nav = self.navigator
-        counts = sum(max(nav.sizeHintForColumn(c), nav.header().sectionSizeHint(c)) for c in (nav.DONE, nav.FOUND))
-        wanted = nav.sizeHintForColumn(nav.SECTION) + counts + nav.verticalScrollBar().sizeHint().width() \
-            + 2 * nav.frameWidth() + 8
-        extra = min(wanted - sizes[0], sizes[1] - 600)
-        if extra > 0:
-            self.splitter.setSizes([sizes[0] + extra, sizes[1] - extra, sizes[2]])
-
     def close_dossier(self) -> None:
         self._finish_edits()
         self.session.close()
@@ -279,20 +257,6 @@ class MainWindow(WindowBuild, QMainWindow):
         self.form_stack.setCurrentWidget(page)
         self.navigator.select(section_path)
         return page.form
-
-    def _readiness_after(self, page: QWidget) -> None:
-        """Tab goes sections → form → readiness: a page made after the readiness lists came after them in
-        the focus chain, so Tab from the sections jumped over the form to the measures and findings."""
-        last: QWidget | None = None
-        after = page.nextInFocusChain()
-        while after is not None and page.isAncestorOf(after):
-            if after.focusPolicy() != Qt.FocusPolicy.NoFocus:  # setTabOrder ignores a widget without focus
-                last = after
-            after = after.nextInFocusChain()
-        for widget in self.readiness.focus_order():
-            if last is not None:
-                QWidget.setTabOrder(last, widget)
-            last = widget
 
     def _make_form(self, section, values: dict, instance: int | None) -> SectionForm:
         """The form of a section (of one instance of a repeated section), wired to the session."""
