@@ -69,7 +69,7 @@ class WindowBuild:
 
     def _build_done(self, result) -> None:
         self._build_ended()
-        what = "Expanded-access packet" if result.kind == "packet" else "Sequence"
+        what = "Expanded-access packet" if result.kind == "packet" else "Draft" if result.draft else "Sequence"
         self.statusBar().showMessage(f"{what} {result.number} built in {result.path}", 10000)
         self.build_result = BuildResultDialog(result, self)
         self.build_result.open()

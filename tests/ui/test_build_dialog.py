@@ -53,6 +53,7 @@ def test_missing_standard_files_are_installed_from_the_app_and_the_build_runs(
     assert sorted(p.name for p in (tmp_path / "standards").iterdir()) == [
         "ectd-2-0.xsl", "ich-ectd-3-2.dtd", "us-regional-v3-3.dtd"]
     assert finished.args[0].number == "0001" and (tmp_path / "app" / "0001" / "index.xml").is_file()
+    assert window.statusBar().currentMessage().startswith("Draft 0001 built in")  # not "Sequence", as the dialog
     window.build_result.close()
 
 
