@@ -183,3 +183,21 @@ def test_an_rna_strand_described_as_a_transcript_cannot_be_checked(tmp_path):
     [f] = _guide_findings(tmp_path, {GUIDE + "sequence": mrna})
     assert f.severity == "warning" and f.field == GUIDE + "sequence"
     assert "Cannot check this yet: Sequence (5'→3') describes a transcript (cap, UTR or poly(A) tail)" in f.message
+
+
+def test_an_sirna_strand_is_weighed_from_its_notation_with_its_5_prime_phosphate(demo_input):
+    # patisiran's antisense strand as an example, with a 5'-phosphate and a phosphorothioate before its last dT.
+    # Free acid without either: C202H252N72O147P20, 6,660.07 (tests/test_oligo.py shows the method); the
+    # 5'-phosphate adds HPO3 (79.979), the thioate S for O (16.061): C202H253N72O149P21S, 6,756.11.
+    # Sodium salt: 20 linkages + 2 phosphate H → 22 Na (22 × 21.982 = 483.60): C202H231N72Na22O149P21S, 7,239.7.
+    strand = {"module1__product__drug_class": "siRNA", DS + "kind": "siRNA strand",
+              DS + "sequence": "5'-pAmUGGAAmUACUCUUGGUUACdT*dT-3'",
+              DS + "molecular_formula": "C202H231N72Na22O149P21S"}
+    right = with_values(demo_input, **strand, **{DS + "molecular_weight": {"value": 7239.7, "unit": "g/mol"}})
+    found = check_dossier(default_model(), right.values, [a["name"] for a in right.attachments])
+    assert [f for f in found.findings if f.check == "rna-formula-and-weight"] == []
+    assert [m.ok for m in found.measures if m.check == "rna-formula-and-weight"] == [True]
+    # the same strand declared without its 5'-phosphate (6,660.07 as free acid, 7,099.7 as sodium salt)
+    [f] = [f for f in findings(demo_input, **strand, **{DS + "molecular_weight": {"value": 7099.7, "unit": "g/mol"}})
+           if f.check == "rna-formula-and-weight"]
+    assert f.field == DS + "molecular_weight" and "declared 7,099.7 g/mol, 140.0 from the computed value" in f.message
