@@ -72,12 +72,16 @@ class Measure:
         return f"{self.limit_shown} ({self.note})" if self.note else self.limit_shown
 
     @property
-    def brief(self) -> str:
-        """One short line for a narrow panel, the instance last: 'Safety margin 12.4× (needs ≥ 10×)'; a
-        yes/no measure says its answer: 'Lab report names NM_000391.4:c.1266+5G>A: yes'."""
-        brief = f"{self.label}: {self.shown}" if self.unit == YES_NO else \
+    def headline(self) -> str:
+        """One short line for a narrow panel that heads it with the instance: 'Safety margin 12.4× (needs
+        ≥ 10×)'; a yes/no measure says its answer: 'Lab report names NM_000391.4:c.1266+5G>A: yes'."""
+        return f"{self.label}: {self.shown}" if self.unit == YES_NO else \
             f"{self.label} {self.shown} (needs {self.limit_shown})"
-        return f"{brief} · {self.instance}" if self.instance else brief
+
+    @property
+    def brief(self) -> str:
+        """The headline with the instance last: 'Safety margin 12.4× (needs ≥ 10×) · Arm 2'."""
+        return f"{self.headline} · {self.instance}" if self.instance else self.headline
 
     @property
     def text(self) -> str:

@@ -95,3 +95,20 @@ def test_a_plain_path_names_the_one_arm_and_stays_its_own_when_the_arm_is_named(
         assert d.instances("arms") == []
         assert d.add_instance("arms", "Arm 1: c.1056+34C>A") == 0
         assert d.get("genetic.variant[0].hgvs") == HGVS  # the variant entered before is the named arm's
+
+
+def test_measures_repeated_per_arm_name_their_arm_in_check_and_its_json(tmp_path, cli):
+    import json
+
+    from dossier.cases import make_case
+
+    make_case("aso-platform", tmp_path / "p.dossier")
+    printed = cli("check", tmp_path / "p.dossier").out.splitlines()
+    binding = [line for line in printed if "Binding site to the variant" in line]
+    assert len(binding) == 2 and "Arm 1: c.1056+34C>A: Binding" in binding[0] and "Arm 2: c.790+139G>A" in binding[1]
+    measured = [line.strip() for line in printed if line.strip().startswith("ok ")]
+    assert measured and len(measured) == len(set(measured))
+    shown = json.loads(cli("check", tmp_path / "p.dossier", "--json").out)["measures"]
+    assert len({m["text"] for m in shown}) == len(shown)
+    assert {m["instance"] for m in shown if m["check"] == "aso-pairs-with-target"} == \
+        {"Arm 1: c.1056+34C>A", "Arm 2: c.790+139G>A"}

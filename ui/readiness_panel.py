@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from dossier.fieldpath import FieldPath
-from dossier.measures import MeasureGroup
+from dossier.measures import Measure, MeasureGroup
 from dossier.model import ContentModel
 from dossier.readiness import Finding, Report
 
@@ -54,17 +54,39 @@ class MeasureList(QListWidget):
         if not group:
             return
         self.setAccessibleName(f"Measures: {group.title}")
-        for m in group.measures:
-            item = QListWidgetItem(severity_icon(self, None if m.ok else m.severity), m.brief)
-            item.setData(Qt.ItemDataRole.UserRole, m)
-            also = f"\nAlso read: {', '.join(m.fields)}" if m.fields else ""
-            item.setToolTip(f"{'Within' if m.ok else 'Not within'} its limit: {m.text}{also}\nSource: {m.source}")
-            self.addItem(item)
+        for instance, measures in by_instance(group.measures):
+            if instance:  # a narrow line would cut the instance's name off the end: it heads its lines instead
+                head = QListWidgetItem(instance)
+                head.setFlags(Qt.ItemFlag.ItemIsEnabled)
+                font = head.font()
+                font.setBold(True)
+                head.setFont(font)
+                head.setToolTip(instance)
+                self.addItem(head)
+            for m in measures:
+                self._add(m)
         # as tall as its lines: the lists sit between the elements, never scrolling on their own
         self.setFixedHeight(sum(self.sizeHintForRow(i) for i in range(self.count())) + 2 * self.frameWidth())
 
+    def _add(self, m: Measure) -> None:
+        item = QListWidgetItem(severity_icon(self, None if m.ok else m.severity), m.headline)
+        item.setData(Qt.ItemDataRole.UserRole, m)
+        also = f"\nAlso read: {', '.join(m.fields)}" if m.fields else ""
+        item.setToolTip(f"{'Within' if m.ok else 'Not within'} its limit: {m.text}{also}\nSource: {m.source}")
+        self.addItem(item)
+
     def _activated(self, item: QListWidgetItem) -> None:
-        self.measure_activated.emit(item.data(Qt.ItemDataRole.UserRole))
+        if item.data(Qt.ItemDataRole.UserRole) is not None:  # an instance's heading leads nowhere
+            self.measure_activated.emit(item.data(Qt.ItemDataRole.UserRole))
+
+
+def by_instance(measures: tuple[Measure, ...]) -> list[tuple[str, list[Measure]]]:
+    """The measures by the instance they measured, in the order instances first appear; the dossier-wide
+    ones (no instance) first."""
+    runs: dict[str, list[Measure]] = {"": []}
+    for m in measures:
+        runs.setdefault(m.instance, []).append(m)
+    return [(instance, ms) for instance, ms in runs.items() if ms]
 
 
 class ElementsStrip(QWidget):
@@ -262,7 +284,7 @@ class ReadinessPanel(QWidget):
         """The line of the measure labelled `label`, under whichever element or part it is shown."""
         lists = [*self.elements.measures, *(shown for _, shown in self.elements.other_lists.values())]
         return next((shown.item(i) for shown in lists for i in range(shown.count())
-                     if shown.item(i).data(Qt.ItemDataRole.UserRole).label == label), None)
+                     if getattr(shown.item(i).data(Qt.ItemDataRole.UserRole), "label", None) == label), None)
 
     def item_for(self, field_path: str) -> QListWidgetItem | None:
         for i in range(self.findings.count()):

@@ -174,3 +174,29 @@ def test_the_genetics_and_editor_measures_show_under_their_elements(window, tmp_
         "Bystanders in the window not listed": "Bystanders in the window not listed 0 (needs = 0)"}
     targets = window.readiness.elements.measures[elements.index("targets_cause")]
     assert all(item.listWidget() is targets for item in editor_lines.values())
+
+
+def test_measures_of_several_arms_are_headed_by_their_arm_in_the_panel(window, tmp_path):
+    """Two arms measure the same things: each arm's lines sit under a heading naming it, so no two lines
+    under the same heading read alike and the narrow panel never cuts the arm's name off."""
+    from dossier.cases import make_case
+
+    make_case("aso-platform", tmp_path / "platform.dossier")
+    assert window.open_dossier(tmp_path / "platform.dossier")
+    strip = window.readiness.elements
+    binding = strip.measures[[e.id for e in window.session.report.elements].index("targets_cause")]
+    rows = [binding.item(i) for i in range(binding.count())]
+    lines, heading, seen = [], "", set()
+    for row in rows:
+        measure = row.data(Qt.UserRole)
+        if measure is None:
+            heading = row.text()
+            continue
+        assert measure.instance == heading and row.text() == measure.headline
+        assert (heading, row.text()) not in seen
+        seen.add((heading, row.text()))
+        lines.append((heading, row.text()))
+    assert [h for h, text in lines if text.startswith("Binding site to the variant")] == \
+        ["Arm 1: c.1056+34C>A", "Arm 2: c.790+139G>A"]
+    head = next(row for row in rows if row.data(Qt.UserRole) is None)
+    assert not head.flags() & Qt.ItemIsSelectable
