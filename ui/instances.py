@@ -58,13 +58,21 @@ class RepeatPage(QWidget):
                           ("right", lambda: self.move_by(1)), ("remove", self.remove)):
             self.buttons[key].clicked.connect(lambda _=False, slot=slot: slot())
         self.buttons["remove"].setToolTip(f"Remove this {label} and every value it holds (undoable)")
+        # the tabs take a row of their own: beside five buttons they had a sixth of a 1280-px window and cut
+        # every name ("CLN3-A"); a name longer than its share is elided and kept whole in the tab's tooltip
+        self.tabs.setElideMode(Qt.TextElideMode.ElideRight)
         self.bar = QWidget()  # hidden while the repeat does not apply: its one instance reads as a plain section
-        bar = QHBoxLayout(self.bar)
-        bar.setContentsMargins(0, 0, 0, 0)
-        bar.addWidget(QLabel(f"<b>{html.escape(self.repeat.label)}:</b>"))
-        bar.addWidget(self.tabs, 1)
+        rows = QVBoxLayout(self.bar)
+        rows.setContentsMargins(0, 0, 0, 0)
+        named = QHBoxLayout()
+        named.addWidget(QLabel(f"<b>{html.escape(self.repeat.label)}:</b>"))
+        named.addWidget(self.tabs, 1)
+        rows.addLayout(named)
+        actions = QHBoxLayout()
         for button in self.buttons.values():
-            bar.addWidget(button)
+            actions.addWidget(button)
+        actions.addStretch(1)
+        rows.addLayout(actions)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 0)
         layout.addWidget(self.bar)
@@ -116,7 +124,7 @@ class RepeatPage(QWidget):
         while self.tabs.count():
             self.tabs.removeTab(0)
         for i, name in enumerate(self.names()):
-            self.tabs.addTab(name)
+            self.tabs.setTabToolTip(self.tabs.addTab(name), name)
             page = SectionPage(self.make_form(self.section, values, i))
             self.pages.append(page)
             self.stack.addWidget(page)
@@ -142,6 +150,7 @@ class RepeatPage(QWidget):
         """Show renamed instances' new names (a name is an ordinary field: edited, undone, redone)."""
         for i, name in enumerate(self.names()[:self.tabs.count()]):
             self.tabs.setTabText(i, name)
+            self.tabs.setTabToolTip(i, name)
 
     def _tab_changed(self, i: int) -> None:
         shown = 0 <= i < len(self.pages)

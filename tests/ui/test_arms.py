@@ -103,3 +103,26 @@ def test_off_the_master_protocol_the_patient_sections_show_no_tabs(window, demo_
         assert page.bar.isHidden() and page.form is not None and page.form.instance == 0, section
     page = window.pages["genetic.patient"]
     assert page.form.editors["genetic.patient.phenotype"].isVisibleTo(page)
+
+
+def test_at_1280_by_720_every_arm_and_substance_tab_reads_its_whole_name(platform, qtbot):
+    """The tab bar has a row of its own: beside the five buttons it cut 'CLN3-A' and 'Drug substa'."""
+    from PySide6.QtWidgets import QLabel
+
+    platform.resize(1280, 720)
+    platform.show()
+    qtbot.waitExposed(platform)
+    for section in ("nonclinical.design", "cmc.substance"):
+        platform.select_section(section)
+        page = platform.pages[section]
+        qtbot.waitUntil(lambda page=page: page.tabs.isVisible() and page.tabs.width() > 0)
+        bar = page.tabs
+        names = page.names()
+        assert len(names) == 2 and tabs(page) == names, section
+        for i, name in enumerate(names):
+            assert bar.tabToolTip(i) == name
+            shown = bar.tabRect(i)
+            assert shown.right() <= bar.width(), (section, name)  # no tab pushed behind a scroll arrow
+            assert shown.width() >= bar.fontMetrics().horizontalAdvance(name), (section, name)  # not elided
+        [label] = [w for w in page.bar.findChildren(QLabel) if page.repeat.label in w.text()]
+        assert label.width() >= label.sizeHint().width(), section
