@@ -31,7 +31,7 @@ from .model import (
 )
 from .model_cache import cached_parse
 from .model_cache import parse_yaml as _parse_yaml  # a name of its own here: tests replace it
-from .model_guidance import help_variants, read_centers, read_elements
+from .model_guidance import help_variants, read_centers, read_elements, read_sources_for
 from .model_repeats import attach_sections, check_repeat_uses, check_roles, read_repeats, section_repeat
 from .paths import content_model_path
 from .roles import read_roles
@@ -46,6 +46,7 @@ class _Reader:
 
     def __init__(self, source: Path):
         self.source = source
+        self.sources_for: dict = {}  # the model's `sources_for:`, read before the fields that cite them
 
     def fail(self, place: str, reason: str) -> ModelError:
         return ModelError(f"{self.source}: {place}: {reason}")
@@ -202,7 +203,7 @@ def _field(r: _Reader, data: Any, section_path: str, place: str) -> Field:
         integer=r.flag(data, "integer", place), multiple=r.flag(data, "multiple", place, True),
         max_length=int(max_length) if max_length is not None else None,
         when=parse_condition(data.get("when"), f"{place}.when", r.fail),
-        help_variants=help_variants(r, data, place), **extras,
+        help_variants=help_variants(r, data, place, r.sources_for), **extras,
     )
 
 
@@ -353,6 +354,7 @@ def parse_model(raw: Any, source: Path) -> ContentModel:
     version = raw.get("version")
     if version != 1:
         raise r.fail("version", f"unsupported content model version {version!r} (this program reads 1)")
+    r.sources_for = read_sources_for(r, raw)
     repeats = read_repeats(r, raw.get("repeats"))
     areas = _areas(r, raw, repeats)
     fields: dict[str, Field] = {}

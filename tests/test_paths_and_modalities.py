@@ -152,12 +152,32 @@ def test_help_and_source_follow_the_modality_and_the_path():
     mrna = Applicability(model, {"cmc.substance.kind": "Editor mRNA"}).help(synthesis)
     assert "Solid-phase" in oligo[0] and "transcription" in mrna[0] and "gene therapy" in mrna[1]
     formulation = model.field("cmc.product.formulation")
-    assert "ASO" in Applicability(model, {CLASS: "siRNA"}).help(formulation)[1]
+    assert "ICH M4Q" in Applicability(model, {CLASS: "siRNA"}).help(formulation)[1]
     assert "gene therapy" in Applicability(model, {CLASS: "AAV gene therapy"}).help(formulation)[1]
+    assert "individualized ASO" in Applicability(model, {CLASS: "Antisense oligonucleotide"}).help(formulation)[1]
     path = model.field(PATH)
     told = Applicability(model, {PATH: EA}).help(path)[0]
     assert "cannot give" in told and "substantial evidence of effectiveness" in told and "312.310" in told
     assert "confirmatory plan applies" in Applicability(model, {PATH: MARKETING}).help(path)[0]
+
+
+@pytest.mark.parametrize("drug_class", ["siRNA", "AAV gene therapy"])
+def test_no_field_of_an_sirna_or_aav_dossier_cites_an_aso_only_guidance(drug_class):
+    """The individualized-ASO guidances stay with ASOs: an siRNA dossier cites the oligonucleotide ones
+    (FDA has none for siRNA alone), an AAV dossier the gene-therapy ones, whatever help_for: a field has."""
+    model = default_model()
+    ap = Applicability(model, {CLASS: drug_class})
+    shown = {path: ap.help(field)[1] for path, field in model.fields.items()}
+    assert not {path: source for path, source in shown.items() if "ASO" in source}
+    expected = "oligonucleotide" if drug_class == "siRNA" else "gene therapy"
+    assert expected in shown["nonclinical.pk.pk_biodistribution"] and expected in shown["clinical.safety.monitoring"]
+    if drug_class == "siRNA":  # an siRNA's own help (its guide strand) keeps a source fit for siRNA
+        assert "Nonclinical safety assessment of oligonucleotide-based" in shown["nonclinical.design.sequence"]
+        assert "Clinical pharmacology considerations" in shown["clinical.dosing.starting_dose"]
+    else:
+        assert "Potency assurance" in shown["cmc.product.specifications"]
+        assert "Preclinical assessment of investigational cellular and gene therapy" in \
+            shown["nonclinical.toxicology.lot_bridging"]
 
 
 @pytest.mark.parametrize("path_name", PATHS)
