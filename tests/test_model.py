@@ -43,6 +43,8 @@ def test_unknown_field_names_the_section_fields(mini_model):
      "(gene): unknown key(s) symbol); a field of its type has"),
     (lambda m: m["documents"].append(dict(m["documents"][0], id="other")),
      "file name already used by document 'summary'"),
+    (lambda m: m.update(sources_for=[{"source": "Old guidance", "instead": [{"source": "New guidance"}]}]),
+     "sources_for[0].instead[0]: a replacing source is {when: condition, source: text}"),
 ])
 def test_malformed_model_fails_with_place_and_reason(mini_raw, mutate, expected):
     raw = copy.deepcopy(mini_raw)
