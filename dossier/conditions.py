@@ -137,6 +137,11 @@ class Applicability:
                 return variant.help or field.help, variant.source or field.source
         return field.help, field.source
 
+    def source(self, source: str) -> str:
+        """The guidance a check's finding or measure cites: one written for another modality (the model's
+        `sources_for:`) gives way to the one for this dossier's."""
+        return next((s.source for s in self.model.sources_for.get(source, ()) if self.holds(s.when)), source)
+
     def center(self) -> Center | None:
         """The FDA review centre of the dossier: the first declared centre whose condition holds."""
         return next((c for c in self.model.centers if self.holds(c.when)), None)

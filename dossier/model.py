@@ -251,6 +251,8 @@ class ContentModel:
     repeats: dict[str, Repeat] = dc_field(default_factory=dict, repr=False)  # by id
     upgrades: tuple[Upgrade, ...] = dc_field(default=(), repr=False)  # how older values move (dossier.upgrade)
     centers: tuple[Center, ...] = ()  # FDA review centres, chosen by conditions (dossier.conditions)
+    # a guidance written for one modality, and what a dossier of another cites instead (Applicability.source)
+    sources_for: dict[str, tuple[HelpVariant, ...]] = dc_field(default_factory=dict, repr=False)
 
     def field(self, path: str) -> Field:
         """The field at a model path (`a.s.f`) or at an instance's path (`a.s[1].f`, in a repeated section)."""

@@ -366,7 +366,8 @@ def parse_model(raw: Any, source: Path) -> ContentModel:
                 fields[f.path] = f
     model = ContentModel(version, areas, read_elements(r, raw), _documents(r, raw), _checks(r, raw), fields,
                          derived=read_derived(r, raw.get("derived") or [], fields),
-                         repeats=attach_sections(r, repeats, areas), centers=read_centers(r, raw))
+                         repeats=attach_sections(r, repeats, areas), centers=read_centers(r, raw),
+                         sources_for=r.sources_for)
     _check_references(r, model)
     check_conditions(model, r.fail)
     check_repeat_uses(r, model)

@@ -133,7 +133,8 @@ def _findings(model: ContentModel, scope: Scope, values: dict, ap: Applicability
     held = (lambda name: read_text(name) if name in names else None) if read_text is not None else None
     for check in model.checks:
         if scope.runs(repeats[check.id]) and ap.check(check):
-            findings += [f for f in _run(check, model, values, ap, held, dossier) if _points_at_applying(ap, f.field)]
+            findings += [replace(f, source=ap.source(f.source)) for f in _run(check, model, values, ap, held, dossier)
+                         if _points_at_applying(ap, f.field)]
     # a finding on a derived value points at the field the user can change: its formula's first
     return [replace(f, field=_changed_by(model, f.field), fields=tuple(_changed_by(model, p) for p in f.fields))
             for f in findings]

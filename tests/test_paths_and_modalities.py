@@ -180,6 +180,22 @@ def test_no_field_of_an_sirna_or_aav_dossier_cites_an_aso_only_guidance(drug_cla
             shown["nonclinical.toxicology.lot_bridging"]
 
 
+@pytest.mark.parametrize("drug_class", ["siRNA", "AAV gene therapy"])
+def test_findings_and_measures_of_an_sirna_or_aav_dossier_cite_no_aso_only_guidance(tmp_path, drug_class):
+    """The ASO demo turned into an siRNA or AAV dossier: what its checks find or measure cites the guidance
+    for its own modality; the ASO demo itself still cites the ASO guidances."""
+    with _dossier(tmp_path) as d:
+        told = [*d.check().findings, *d.check().measures]
+        assert any("individualized ASO" in t.source for t in told)
+        d.set(CLASS, drug_class)
+        report = d.check()
+    told = [*report.findings, *report.measures]
+    assert [(t.check, t.source) for t in told if "ASO" in t.source] == []
+    expected = "oligonucleotide" if drug_class == "siRNA" else "gene therapy"
+    escalation = [t.source for t in told if t.check == "dose-escalation"]  # the ASO clinical guidance's
+    assert escalation and all(expected in source for source in escalation)
+
+
 @pytest.mark.parametrize("path_name", PATHS)
 def test_each_path_case_checks_without_errors(tmp_path, path_name):
     with _dossier(tmp_path, PATHS[path_name]) as d:
