@@ -87,6 +87,7 @@ class Field:
     min_rows: int = 0
     columns: tuple[Column, ...] = ()
     key: tuple[str, ...] = ()  # a table's columns that tell its rows apart (diff and merge); see row_key
+    rows_for: tuple[str, str] | None = None  # (repeat, column): each row names the instance it is for, or none
     partial: bool = False
     when: Condition | None = None
     help_variants: tuple[HelpVariant, ...] = ()

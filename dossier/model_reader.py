@@ -155,7 +155,7 @@ def _units(r: _Reader, data: dict, place: str) -> tuple[str, ...]:
 _FIELD_KEYS = {"id", "label", "type", "required", "help", "when", "source", "phi", "documents", "min", "max",
                "integer", "multiple", "max_length", "help_for"}
 _TYPED_KEYS = {"choice": {"choices"}, "multichoice": {"choices"}, "number": {"units", "dimension"}, "date": {"partial"},
-               "table": {"columns", "min_rows", "key"}}
+               "table": {"columns", "min_rows", "key", "rows_for"}}
 
 
 def _column(r: _Reader, data: Any, place: str) -> Column:
@@ -189,6 +189,9 @@ def _field(r: _Reader, data: Any, section_path: str, place: str) -> Field:
         extras["columns"] = columns
         extras["min_rows"] = int(data.get("min_rows", 0))
         extras["key"] = r.strings(data, "key", place)
+        if "rows_for" in data:  # checked against the repeats once the model is read (model_repeats)
+            rows_for = r.mapping(data["rows_for"], f"{place}.rows_for")
+            extras["rows_for"] = (r.text(rows_for, "repeat", place), r.text(rows_for, "by", place))
         for column_id in extras["key"]:
             if column_id not in ids:
                 raise r.fail(place, f"key column '{column_id}' is not a column of this table; "
@@ -300,6 +303,9 @@ def _check_references(r: _Reader, model: ContentModel) -> None:
                 _resolve(r, model, path, place)
         for path in spec_paths(c):
             _resolve(r, model, path, place)
+        per = _per(r, c, place)
+        for path in per.values():
+            _resolve(r, model, path, place)
         if c.kind == "compare":
             _check_compare(r, model, c.spec, place)
         if c.kind == "flag" and c.when is None:
@@ -310,9 +316,20 @@ def _check_references(r: _Reader, model: ContentModel) -> None:
                 registered.validate(c, model, partial(r.fail, place))
             continue
         table = model.fields.get(c.spec.get("field", ""))
-        for column in _as_list(c.spec.get("has")) + list((c.spec.get("where") or {}).keys()):
+        for column in _as_list(c.spec.get("has")) + list((c.spec.get("where") or {}).keys()) + list(per):
             if table is None or table.type != "table" or column not in {col.id for col in table.columns}:
                 raise r.fail(place, f"'{column}' is not a column of table {c.spec.get('field')}")
+
+
+def _per(r: _Reader, c: Check, place: str) -> dict[str, str]:
+    """A `rows` check's `per: {column: field path}`: each row's column names the instance it counts for."""
+    if "per" not in c.spec:
+        return {}
+    per = c.spec["per"]
+    if not isinstance(per, dict) or c.kind != "rows" or not all(isinstance(v, str) for v in per.values()):
+        raise r.fail(place, "'per' belongs to a 'rows' check: {column: the text field naming the instance}, "
+                            "e.g. per: {arm: area.section.field}")
+    return per
 
 
 def _check_compare(r: _Reader, model: ContentModel, spec: dict, place: str) -> None:

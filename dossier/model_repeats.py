@@ -12,7 +12,9 @@ from typing import TYPE_CHECKING, Any
 from .checkkinds import kinds, spec_paths
 from .conditions import parse_condition
 from .fieldpath import FieldPath
+from .fieldtypes import is_filled
 from .model import Repeat
+from .repeats import names_instance
 
 if TYPE_CHECKING:
     from .model import Area, Check, ContentModel
@@ -110,12 +112,39 @@ def check_repeat_uses(r, model: ContentModel) -> None:
                 for column in f.columns:
                     _outside_only(r, model, column.when, section.repeat, f"column {f.path}.{column.id}.when")
     check_documents(r, model)
+    _rows_for(r, model)
     for check in model.checks:
         _one_repeat(r, model, check_reads(check), f"check {check.id}")
     for element in model.elements:
         _one_repeat(r, model, element.fields, f"element {element.id}")
     for derived in model.derived.values():
         _one_repeat(r, model, list(derived.reads), f"derived {derived.field.id}")
+
+
+def _rows_for(r, model: ContentModel) -> None:
+    """A table outside the repeats whose rows each name the instance they are for (`rows_for: {repeat, by}`):
+    a document rendered per instance is given that instance's rows and the shared ones (naming none)."""
+    for f in model.fields.values():
+        if f.rows_for is None:
+            continue
+        repeat_id, by = f.rows_for
+        if repeat_id not in model.repeats or model.repeat_of(f.path) is not None:
+            raise r.fail(f"field {f.path}.rows_for", f"'repeat: {repeat_id}' must name a declared repeat "
+                                                     f"({', '.join(model.repeats)}) and the table lie outside it")
+        if by not in {c.id for c in f.columns if c.type == "text"}:
+            raise r.fail(f"field {f.path}.rows_for", f"'by: {by}' must be a text column of the table: it names "
+                                                     "the instance each row is for")
+
+
+def instance_rows(model: ContentModel, path: str, rows: Any, repeat_id: str | None, name: Any) -> Any:
+    """The rows of table `path` that instance `name` of `repeat_id` is given: those naming it and those naming
+    none; every row when the table does not say (no `rows_for` on that repeat) or the instance has no name."""
+    f = model.fields.get(path)
+    if f is None or f.rows_for is None or f.rows_for[0] != repeat_id or not isinstance(rows, list) \
+            or not is_filled(name):
+        return rows
+    by = f.rows_for[1]
+    return [row for row in rows if not is_filled(row.get(by)) or names_instance(row.get(by), name)]
 
 
 def check_documents(r, model: ContentModel) -> None:
@@ -208,6 +237,8 @@ def check_reads(check: Check) -> list[str]:
         value = check.spec.get(key)
         paths += [value] if isinstance(value, str) else [v for v in value if isinstance(v, str)] \
             if isinstance(value, list) else []
+    per = check.spec.get("per")  # `rows` per instance: {column: the field naming the instance}
+    paths += [v for v in per.values() if isinstance(v, str)] if isinstance(per, dict) else []
     return paths + spec_paths(check) + sorted(check.when.fields() if check.when else ())
 
 

@@ -21,7 +21,7 @@ from .limits import shown
 from .measures import Measure, MeasureGroup, groups
 from .model import ELEMENT_STATES, Check, ContentModel, Element, Evidence
 from .model_repeats import check_reads, check_repeat, fields_repeat
-from .repeats import in_instance
+from .repeats import in_instance, names_instance
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 _OPS = COMPARISONS
@@ -225,9 +225,7 @@ def _run(check: Check, model: ContentModel, values: dict, ap: Applicability,
         return [] if any(normalize(n, how) in normalize(" ".join(haystack), how) for n in needle) \
             else [finding(check, spec["in"])]
     if kind == "rows":
-        rows = [r for r in values.get(spec["field"]) or [] if _row_matches(r, spec.get("where"))]
-        wanted = int(spec.get("min", 1))
-        return [] if len(rows) >= wanted else [finding(check, detail=f"{len(rows)} of {wanted} found")]
+        return _rows(check, model, values)
     if kind == "each_row":
         found = []
         for i, row in enumerate(values.get(spec["field"]) or []):
@@ -250,6 +248,28 @@ def _run(check: Check, model: ContentModel, values: dict, ap: Applicability,
         return kinds()[kind].run(check, Context(model, values, ap, read_text,
                                                 dossier if kinds()[kind].whole else None))
     raise AssertionError(f"check kind {kind} passed model validation but has no implementation")
+
+
+def _rows(check: Check, model: ContentModel, values: dict) -> list[Finding]:
+    """At least `min` rows match `where`. With `per: {column: path}` (the field naming an instance: an arm)
+    a row counts only where its column names that field's value; a row naming none counts for no instance
+    (evidence for one arm's product does not show another's), and the finding says which rows those are.
+    While the field is empty or does not apply (one unnamed arm), every row counts, as without `per`."""
+    spec = check.spec
+    rows = [(i, r) for i, r in enumerate(values.get(spec["field"]) or []) if _row_matches(r, spec.get("where"))]
+    wanted, detail = int(spec.get("min", 1)), ""
+    for column, path in (spec.get("per") or {}).items():
+        name = values.get(path)
+        if not is_filled(name):
+            continue
+        unnamed = [i + 1 for i, r in rows if not is_filled(r.get(column))]
+        rows = [(i, r) for i, r in rows if names_instance(r.get(column), name)]
+        label = model.fields[spec["field"]].column(column).label
+        detail = f" naming this {label.lower()} in its {label} column" + (
+            f"; row(s) {', '.join(map(str, unnamed))} name no {label.lower()}: name it there" if unnamed else "")
+    if len(rows) >= wanted:
+        return []
+    return [finding(check, detail=f"{len(rows)} of {wanted} found{detail}")]
 
 
 def _equal(check: Check, model: ContentModel, values: dict) -> list[Finding]:

@@ -102,8 +102,13 @@ def owner(model: ContentModel, values: Mapping[str, Any], repeat_id: str, i: int
     named = values.get(instance_key(repeat.by, i))
     if not is_filled(named):
         return 0 if len(names) == 1 else None
-    wanted = str(named).strip().casefold()
-    return next((j for j, name in enumerate(names) if name.strip().casefold() == wanted), None)
+    return next((j for j, name in enumerate(names) if names_instance(named, name)), None)
+
+
+def names_instance(text: Any, name: Any) -> bool:
+    """Whether a text that names an instance (a `by` field, a table's arm column) names this one: case and
+    surrounding spaces aside."""
+    return is_filled(text) and str(text).strip().casefold() == str(name).strip().casefold()
 
 
 def instance_view(model: ContentModel, values: Mapping[str, Any], repeat_id: str, i: int) -> dict[str, Any]:

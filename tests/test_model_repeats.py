@@ -138,3 +138,39 @@ def test_a_repeat_condition_is_read_and_must_test_a_field_outside_any_repeat(rep
     assert model.repeats["substances"].when.fields() == {"product.overview.editor"}
     # its name field applies only where the repeat does: the one instance elsewhere needs no name
     assert model.conditions.parts["cmc.substance.name"][0] == model.repeats["substances"].when
+
+
+@pytest.fixture
+def default_raw() -> dict:
+    import yaml
+
+    from dossier.paths import content_model_path
+    return yaml.safe_load(content_model_path().read_text(encoding="utf-8"))
+
+
+def _refused_as_model(raw: dict) -> str:
+    with pytest.raises(ModelError) as exc:
+        parse_model(raw, Path("content_model.yaml"))
+    return str(exc.value)
+
+
+def test_a_table_whose_rows_name_instances_names_a_repeat_and_a_text_column(default_raw):
+    studies = field(default_raw, "nonclinical.pharmacology.studies")
+    assert parse_model(default_raw, Path("m.yaml")).fields[
+        "nonclinical.pharmacology.studies"].rows_for == ("arms", "arm")
+    studies["rows_for"] = {"repeat": "arms", "by": "patient_derived"}  # a yes/no column names no arm
+    assert "rows_for: 'by: patient_derived' must be a text column of the table" in _refused_as_model(default_raw)
+    studies["rows_for"] = {"repeat": "patients", "by": "arm"}
+    assert "'repeat: patients' must name a declared repeat" in _refused_as_model(default_raw)
+
+
+def test_rows_counted_per_instance_belong_to_a_rows_check_naming_a_column(default_raw):
+    [check] = [c for c in default_raw["checks"] if c["id"] == "te-patient-derived"]
+    check["per"] = {"armm": "genetic.variant.arm"}
+    assert "check te-patient-derived: 'armm' is not a column of table" in _refused_as_model(default_raw)
+    check["per"] = {"arm": "genetic.variant.arms"}
+    assert "genetic.variant.arms" in _refused_as_model(default_raw)
+    check["per"] = {"arm": "genetic.variant.arm"}
+    check["kind"] = "each_row"
+    check["has"] = ["report"]
+    assert "'per' belongs to a 'rows' check" in _refused_as_model(default_raw)

@@ -84,11 +84,16 @@ def test_adding_an_arm_to_a_submitted_dossier_sends_its_leaves_and_the_shared_on
     assert cli("set", path, "--from", tmp_path / "arm2.yaml").code == 0
     [(field, report)] = [(f, r) for f, r in find_case("aso-platform").attach if r.name.startswith("genetic-test")]
     assert cli("attach", path, field, report).code == 0  # arm 2's own laboratory report
-    with Dossier.open(path) as d:  # and a drug product its patient receives: its ASO in the composition
-        assert [f.check for f in d.check().findings] == ["dp-lists-substance"]
+    with Dossier.open(path) as d:  # its own target engagement, and a drug product its patient receives
+        assert [f.check for f in d.check().findings] == ["te-patient-derived", "dp-lists-substance"]
+        nc03 = yaml.safe_load(find_case("aso-platform").values.read_text(encoding="utf-8"))[
+            "nonclinical.pharmacology.studies"][2]
+        d.set("nonclinical.pharmacology.studies", [*d.get("nonclinical.pharmacology.studies"), nc03])
         active, *rest = d.get("cmc.product.composition")
         d.set("cmc.product.composition", [active, {"component": f"{ASO2} (arm 2 vials)", "function": "Active",
                                                    "amount": "12 mg/mL"}, *rest])
+    [(field, report)] = [(f, r) for f, r in find_case("aso-platform").attach if r.name.startswith("splice")]
+    assert cli("attach", path, field, report).code == 0  # NC-03's report
     assert cli("check", path).code == 0
     second = cli("build", path, "--out", app, "--workers", "1")
     assert second.code == 0 and "0 high, 0 medium" in second.out, second.out + second.err
@@ -105,6 +110,7 @@ def test_adding_an_arm_to_a_submitted_dossier_sends_its_leaves_and_the_shared_on
     assert {h for h in new if "/" not in h} == {
         "genetic-rationale-arm-2-c-790-139g-a.pdf", "qos-drug-substance-cln3-aso-02-sodium.pdf",
         "genetic-test-report-arm-2.pdf",  # its variant's laboratory report, beside arm 1's in 5.3.7
+        "splice-correction-report-arm-2.pdf", "stf-nc-03-splice-correction-in-fibroblasts.xml",  # NC-03, its own
         "cover-letter.pdf", "form-1571-information.pdf", "us-regional.xml"}  # the arm's; the rest goes every time
     assert {h for h, op in ops.items() if op == "replace"} == {  # the shared documents that list the arms
         "clinical-protocol.pdf", "stf-clinical-protocol.xml", "investigators-brochure.pdf", "intro-statement.pdf",
@@ -139,3 +145,65 @@ def test_two_arms_are_two_products_in_every_sentence_that_names_them(tmp_path):
         assert "CLN3-ASO-02 is " not in text, unit
         assert ("are investigational antisense oligonucleotide products, one per arm" in text) == \
             (unit in ("cover-letter", "intro-statement")), unit
+
+
+def _name_arm(d: Dossier, row: int, arm: str | None) -> None:
+    """Row `row` of the pharmacology studies names `arm` (None: names no arm)."""
+    rows = d.get("nonclinical.pharmacology.studies")
+    rows[row] = {k: v for k, v in rows[row].items() if k != "arm"} | ({"arm": arm} if arm else {})
+    d.set("nonclinical.pharmacology.studies", rows)
+
+
+def test_each_arm_needs_its_own_target_engagement_study_in_its_patients_cells(tmp_path):
+    """Arm 1's study cannot stand for arm 2's product in arm 2's patient (element 4 per arm): without NC-03
+    naming arm 2 the check names arm 2 and says how to fix it; naming it again makes the dossier clean."""
+    with Dossier.open(make_case("aso-platform", tmp_path / "p.dossier")) as d:
+        assert d.check().findings == ()
+        assert {e.id: e.state for e in d.check().elements}["target_engagement"] == "nonclinical"
+        assert d.get("nonclinical.pharmacology.studies")[2]["study"].startswith("NC-03")
+        _name_arm(d, 2, None)  # NC-03 no longer says whose cells it used
+        report = d.check()
+        [f] = [f for f in report.findings if f.check == "te-patient-derived"]
+        assert f.severity == "error" and f.message.startswith(f"{ARM2}: Add at least one target-engagement study")
+        assert "0 of 1 found naming this arm in its Arm column; row(s) 3 name no arm: name it there" in f.message
+        assert {e.id: e.state for e in report.elements}["target_engagement"] == "partial"
+        _name_arm(d, 2, ARM1)  # arm 1's now: arm 1 has two, arm 2 none
+        [f] = [f for f in d.check().findings if f.check == "te-patient-derived"]
+        assert f.message.startswith(f"{ARM2}: ") and "row(s)" not in f.message
+        _name_arm(d, 2, ARM2.lower())  # an arm's name, case aside
+        assert d.check().findings == ()
+
+
+def test_each_arms_genetic_rationale_lists_its_own_studies_and_the_shared_ones(tmp_path):
+    import re
+
+    from dossier.docunits import split_unit, unit_values
+    from dossier.model import default_model
+    from dossier.render.templating import render_markup
+
+    model = default_model()
+    with Dossier.open(make_case("aso-platform", tmp_path / "p.dossier")) as d:
+        rows = d.get("nonclinical.pharmacology.studies")
+        d.set("nonclinical.pharmacology.studies", [*rows, {"study": "NC-04 class pharmacology (shared)",
+                                                           "system": "Cell line", "purpose": "Efficacy"}])
+        values = d.values()
+
+    def studies(unit: str) -> list[str]:
+        text = str(render_markup(model, model.document(split_unit(unit)[0]), unit_values(model, unit, values),
+                                 final=True))
+        return re.findall(r"NC-0\d", text)
+    assert studies("genetic-rationale@0") == ["NC-01", "NC-02", "NC-04"]
+    assert studies("genetic-rationale@1") == ["NC-03", "NC-04"]
+
+
+def test_off_the_master_protocol_path_studies_name_no_arm_and_count_as_before(tmp_path):
+    from dossier.conditions import Applicability
+    from dossier.model import default_model
+
+    with Dossier.open(make_case("aso", tmp_path / "a.dossier")) as d:
+        assert not Applicability(default_model(), d.values()).field("nonclinical.pharmacology.studies.arm")
+        assert d.check().findings == ()  # its studies name no arm, as before: they are the one patient's
+        d.set("nonclinical.pharmacology.studies", [row | {"purpose": "Efficacy"}  # no target-engagement study left
+                                                   for row in d.get("nonclinical.pharmacology.studies")])
+        [f] = [f for f in d.check().findings if f.check == "te-patient-derived"]
+        assert f.message.endswith("(patient-derived, purpose target engagement). (0 of 1 found)")

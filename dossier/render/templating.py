@@ -18,7 +18,7 @@ from ..errors import DossierError
 from ..fieldpath import FieldPath, model_path
 from ..fieldtypes import display, is_filled
 from ..model import ContentModel, Document
-from ..model_repeats import repeat_of_path, sees
+from ..model_repeats import instance_rows, repeat_of_path, sees
 from ..paths import templates_dir
 from ..repeats import instance_key, instance_view, instances
 from .templateenv import environment
@@ -51,6 +51,9 @@ def given_values(model: ContentModel, document: Document, values: dict[str, Any]
     derived = derived_values(model, values_now, allowed)
     per_instance = {p for paths in listed.values() for p in paths}
     given = {p: derived.get(p) if p in model.derived else values_now.get(p) for p in allowed if p not in per_instance}
+    if document.per is not None:  # an instance's document: of a table whose rows name instances, its own and shared
+        name = values_now.get(model.repeats[document.per].name)
+        given = {p: instance_rows(model, p, v, document.per, name) for p, v in given.items()}
     for repeat_id, paths in listed.items():
         for i, name in enumerate(instances(model, values, repeat_id)):
             seen = Applicability(model, instance_view(model, values, repeat_id, i)).values_that_apply()

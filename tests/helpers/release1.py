@@ -88,6 +88,11 @@ def without_arms(raw: dict) -> None:
         for sec in area["sections"]:
             if sec.get("repeat") == "arms":
                 del sec["repeat"]
+            for f in sec["fields"]:  # nor does a table say which arm each row is for
+                if (f.get("rows_for") or {}).get("repeat") == "arms":
+                    del f["rows_for"]
+    for check in raw["checks"]:  # nor does a check count rows per arm
+        check.pop("per", None)
     for document in raw["documents"]:
         if document.get("per") == "arms":
             del document["per"]
