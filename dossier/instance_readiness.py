@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from .conditions import Applicability
+from .fieldpath import cell_path
 from .fieldtypes import is_filled
 from .measures import Measure
 from .repeats import (
@@ -21,6 +22,7 @@ from .repeats import (
     instance_view,
     instances,
     listed,
+    names_instance,
     only_where,
     outside_repeats,
     owner,
@@ -102,6 +104,29 @@ def count_findings(model: ContentModel, values: dict[str, Any]) -> list[Finding]
                                           "Remove one.", instance_key(repeat.name, n - 1), "",
                                  f"instances:{repeat.id}"))
         found += _unowned(model, values, repeat)
+    return found + _rows_for_none(model, values)
+
+
+def _rows_for_none(model: ContentModel, values: dict[str, Any]) -> list[Finding]:
+    """A row of a table whose rows say which instance they are for (`rows_for`: a study for one arm) naming
+    one the dossier does not have: no instance counts it, and its document would list it nowhere."""
+    from .readiness import Finding
+
+    found = []
+    for table in model.fields.values():
+        if table.rows_for is None:
+            continue
+        repeat, column = model.repeats[table.rows_for[0]], table.column(table.rows_for[1])
+        if single(model, values, repeat.id):
+            continue  # one unnamed instance: the column does not show
+        names = instances(model, values, repeat.id)
+        for i, row in enumerate(values.get(table.path) or []):
+            named = row.get(column.id)
+            if is_filled(named) and not any(names_instance(named, name) for name in names):
+                found.append(Finding("error", f"{table.label}, row {i + 1}: there is no {repeat.label.lower()} "
+                                              f"'{named}'; name one of {listed(repeat, names)}, or none if every "
+                                              f"{repeat.label.lower()} shares it",
+                                     cell_path(table.path, i, column.id), table.source, f"instances:{repeat.id}"))
     return found
 
 

@@ -207,3 +207,13 @@ def test_off_the_master_protocol_path_studies_name_no_arm_and_count_as_before(tm
                                                    for row in d.get("nonclinical.pharmacology.studies")])
         [f] = [f for f in d.check().findings if f.check == "te-patient-derived"]
         assert f.message.endswith("(patient-derived, purpose target engagement). (0 of 1 found)")
+
+
+def test_a_study_names_an_arm_the_dossier_has(tmp_path):
+    with Dossier.open(make_case("aso-platform", tmp_path / "p.dossier")) as d:
+        _name_arm(d, 1, "Arm 3")  # NC-02 for an arm the dossier does not have
+        [f] = [f for f in d.check().findings if f.field == "nonclinical.pharmacology.studies[1].arm"]
+        assert f.severity == "error" and f.message.startswith("Pharmacology studies, row 2: there is no arm 'Arm 3'; "
+                                                              f"name one of [0] {ARM1}, [1] {ARM2}")
+        _name_arm(d, 1, None)  # shared by both arms: allowed (it is no arm's target engagement)
+        assert d.check().findings == ()
