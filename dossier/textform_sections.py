@@ -1,8 +1,8 @@
 """The section files of a dossier's text form (`sections/<area>.<section>.json`): writing them, and
 reading those of format 1 and 2 into values by field path.
 
-    {"section": "genetic.variant", "fields": {"hgvs": "…", …}}              a section (formats 1 and 2)
-    {"section": "cmc.substance", "instances": [{"name": "…", …}, {…}]}      a repeated section (format 2):
+    {"section": "area.section", "fields": {"field": "…", …}}                 a section (formats 1 and 2)
+    {"section": "area.section", "instances": [{"field": "…", …}, {…}]}      a repeated section (format 2):
                                                                             instance i holds a.s[i].*
 Keys follow the model's field order and every value is indented JSON, so two exports of one dossier
 differ by the lines that changed (`dossier diff` and `dossier merge` rely on it).

@@ -277,7 +277,7 @@ class _Flatten:
             self.put(path, _line(key_node), self.walk.value(node, path, data))
 
     def is_instance(self, path: str) -> bool:
-        """Whether `path` is one instance of a repeated section (`cmc.substance[1]`)."""
+        """Whether `path` is one instance of a repeated section (`area.section[1]`)."""
         found = section_instance(path)
         return found is not None and found[0] in self.repeated
 

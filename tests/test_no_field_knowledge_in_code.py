@@ -37,11 +37,11 @@ def _spells_a_path(text: str, areas: set[str], sections: set[str]) -> bool:
     return (path is not None and path.area in areas) or text in sections
 
 
-_IN_TEXT = re.compile(r"\b([a-z0-9_]+)\.([a-z0-9_]+)(?:\[\d*\])?\.[a-z0-9_]+")
+_IN_TEXT = re.compile(r"\b([a-z0-9_]+)\.([a-z0-9_]+)\b(?:\[\d*\])?(?:\.[a-z0-9_]+)?")
 
 
 def _paths_in_text(text: str, sections: set[str]) -> list[str]:
-    """Field paths of the model written inside a longer text (a docstring's example, a message)."""
+    """Field or section paths of the model written inside a longer text (a docstring's example, a message)."""
     return [m.group(0) for m in _IN_TEXT.finditer(text) if f"{m.group(1)}.{m.group(2)}" in sections]
 
 
@@ -100,10 +100,13 @@ def test_the_scan_catches_paths_and_compared_choices(shipped, tmp_path):
         'def strong(group):\n'
         '    return group == "Patient" or group in ("External control",)\n'
         '"""Reads `genetic.variant[0].hgvs` of the first arm."""\n'
+        '"""One instance (`cmc.substance[1]`) of a section (`genetic.variant`)."""\n'
         'NOT_A_PATH = ("dossier.json", "a.b.c", "x.pdf", "Patient")  # no area of the model; not compared\n',
         encoding="utf-8")
     found = field_knowledge(planted.read_text(encoding="utf-8"), "planted.py", shipped)
-    assert found == [
+    assert found == [  # sorted as text: line 10 before line 1
+        "planted.py:10: field path 'cmc.substance[1]' in a text",
+        "planted.py:10: field path 'genetic.variant' in a text",
         "planted.py:1: field path 'module1.sponsor.sponsor'",
         "planted.py:3: field path 'module1.application.ind_number'",
         "planted.py:4: field path 'cmc.batches.batches[0].coa'",
