@@ -18,21 +18,33 @@ from pathlib import Path
 
 NAME = "genetic-test-report.pdf"
 
+# The two CLN3 cases' laboratory, the deletion on the other allele and what their RNA study found.
+SPRINGFIELD = {"lab": "Springfield Genomics Laboratory (fictional)", "clia": "99D9999999", "cap": "1234567"}
+CLN3_DELETION = "NM_001042432.2:c.462_677del (the common 1-kb deletion)"
+
+
+def _cln3(variant: str, finding: str) -> dict:
+    """A CLN3 report's interpretation and confirmation: `variant` in trans with the common deletion."""
+    return {
+        "interpretation": f"The patient is compound heterozygous for {variant} and c.462_677del in CLN3 "
+                          "(autosomal recessive CLN3 disease, juvenile neuronal ceroid lipofuscinosis). The "
+                          "intronic variant creates a cryptic 5' splice site; RNA sequencing of the patient's "
+                          f"fibroblasts showed {finding} of CLN3 transcripts.",
+        "confirmation": f"Both variants were confirmed by Sanger sequencing of genomic DNA ({variant}) and "
+                        "by a breakpoint PCR (c.462_677del).",
+    }
+
+
 # case folder (under resources/) → what its report says
 REPORTS = {
     "demo": {
-        "lab": "Springfield Genomics Laboratory (fictional)", "clia": "99D9999999", "cap": "1234567",
+        **SPRINGFIELD,
         "referral": "progressive visual loss and seizures",
         "test": "Clinical whole-genome sequencing (trio: patient and both parents)", "date": "2026-01-20",
         "gene": "CLN3",
         "variants": [("NM_001042432.2:c.1056+34C&gt;A", "Likely pathogenic (PS3, PM2, PM3, PP4)", "Father"),
-                     ("NM_001042432.2:c.462_677del (the common 1-kb deletion)", "Pathogenic", "Mother")],
-        "interpretation": "The patient is compound heterozygous for c.1056+34C&gt;A and c.462_677del in CLN3 "
-                          "(autosomal recessive CLN3 disease, juvenile neuronal ceroid lipofuscinosis). The "
-                          "intronic variant creates a cryptic 5' splice site; RNA sequencing of the patient's "
-                          "fibroblasts showed exon 11 extended by 31 nt in 58% of CLN3 transcripts.",
-        "confirmation": "Both variants were confirmed by Sanger sequencing of genomic DNA (c.1056+34C&gt;A) and "
-                        "by a breakpoint PCR (c.462_677del).",
+                     (CLN3_DELETION, "Pathogenic", "Mother")],
+        **_cln3("c.1056+34C&gt;A", "exon 11 extended by 31 nt in 58%"),
     },
     "cases/base-editor": {
         "lab": "Harborview Genomics Laboratory (fictional)", "clia": "99D8888888", "cap": "7654321",
@@ -50,18 +62,13 @@ REPORTS = {
     # The platform case (a base case with values) attaches arm 2's report itself (cases.yaml `attach:`).
     "cases/aso-platform": {
         "file": "genetic-test-report-arm-2.pdf",
-        "lab": "Springfield Genomics Laboratory (fictional)", "clia": "99D9999999", "cap": "1234567",
+        **SPRINGFIELD,
         "referral": "progressive visual loss and a decline in school performance",
         "test": "Clinical genome sequencing (trio: patient and both parents) with fibroblast RNA sequencing",
         "date": "2026-02-10", "gene": "CLN3",
         "variants": [("NM_001042432.2:c.790+139G&gt;A", "Likely pathogenic (PS3, PM2, PM3, PP4)", "Mother"),
-                     ("NM_001042432.2:c.462_677del (the common 1-kb deletion)", "Pathogenic", "Father")],
-        "interpretation": "The patient is compound heterozygous for c.790+139G&gt;A and c.462_677del in CLN3 "
-                          "(autosomal recessive CLN3 disease, juvenile neuronal ceroid lipofuscinosis). The "
-                          "intronic variant creates a cryptic 5' splice site; RNA sequencing of the patient's "
-                          "fibroblasts showed a 137-nt pseudo-exon from intron 9 in 52% of CLN3 transcripts.",
-        "confirmation": "Both variants were confirmed by Sanger sequencing of genomic DNA (c.790+139G&gt;A) and "
-                        "by a breakpoint PCR (c.462_677del).",
+                     (CLN3_DELETION, "Pathogenic", "Father")],
+        **_cln3("c.790+139G&gt;A", "a 137-nt pseudo-exon from intron 9 in 52%"),
     },
 }
 
