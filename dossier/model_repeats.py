@@ -4,7 +4,6 @@ in a way that cannot say which instance it means (see dossier.repeats for the in
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -19,7 +18,6 @@ from .repeats import names_instance
 if TYPE_CHECKING:
     from .model import Area, Check, ContentModel
 
-_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _KEYS = {"id", "label", "name", "min", "max", "within", "by", "when"}
 
 
@@ -29,7 +27,7 @@ def read_repeats(r, raw: Any) -> dict[str, Repeat]:
         return {}
     repeats: dict[str, Repeat] = {}
     for place, data in r.entries(raw, "repeats", _KEYS, "a repeat"):
-        repeat_id = r.ident(data, place, _ID)
+        repeat_id = r.ident(data, place)
         if repeat_id in repeats:
             raise r.fail(place, f"repeat id '{repeat_id}' is declared twice")
         if "name" not in data:
